@@ -1,0 +1,84 @@
+#pragma once
+// Thresholds with k6's grammar:  metric[{tag:value,...}]: ["p(95) < 2s", "rate < 0.01", ...]
+// Parsing happens at load time; evaluation runs against any MetricSource (a run's result, the
+// operator's merged result), so the same rules judge a single runner and a whole cluster.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace stampede {
+
+// Which series a threshold looks at: a metric name plus tag filters, e.g.
+// http_req_duration{scenario:health,name:/api}. Tags are kept in the order written.
+struct MetricSelector {
+  std::string metric;
+  std::vector<std::pair<std::string, std::string>> tags;
+
+  std::string to_string() const;  // canonical "metric{k:v,k2:v2}"
+};
+
+struct Aggregation {
+  enum class Kind { kAvg, kMin, kMax, kMed, kPercentile, kRate, kCount };
+  Kind kind = Kind::kCount;
+  double percentile = 0;  // for kPercentile, in (0, 100]
+
+  std::string to_string() const;  // "p(95)", "avg", ...
+};
+
+enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
+
+// One condition, e.g. "p(95) < 2s". The right-hand side is normalised to the metric's base
+// unit: seconds for time metrics (a bare number on a time metric means milliseconds, as in k6).
+struct ThresholdCondition {
+  std::string expression;  // as written, for reports
+  Aggregation aggregation;
+  CompareOp op = CompareOp::kLess;
+  double bound = 0;
+};
+
+struct Threshold {
+  MetricSelector selector;
+  std::string key;  // the YAML key as written, for reports
+  std::vector<ThresholdCondition> conditions;
+  bool abort_on_fail = false;  // stop the run as soon as a condition fails
+  double delay_abort_eval_seconds = 0;
+};
+
+// The metrics thresholds may name, and whether their values are durations (seconds).
+struct MetricInfo {
+  std::string_view name;
+  bool is_time = false;
+  std::vector<Aggregation::Kind> aggregations;  // which aggregations make sense for it
+};
+// nullptr when the metric is unknown.
+const MetricInfo* find_metric(std::string_view name);
+
+// Parses the selector key ("http_req_duration{scenario:health}"). nullopt + *error on failure.
+std::optional<MetricSelector> parse_selector(std::string_view key, std::string* error);
+// Parses one condition for the given metric. nullopt + *error on failure.
+std::optional<ThresholdCondition> parse_condition(std::string_view text, const MetricInfo& metric,
+                                                  std::string* error);
+
+// Supplies aggregated values; nullopt when the selector matches no data.
+class MetricSource {
+ public:
+  virtual ~MetricSource() = default;
+  virtual std::optional<double> value(const MetricSelector& selector,
+                                      const Aggregation& aggregation) const = 0;
+};
+
+struct ConditionResult {
+  const Threshold* threshold = nullptr;
+  const ThresholdCondition* condition = nullptr;
+  std::optional<double> actual;  // nullopt: no data (counts as passed, as in k6)
+  bool ok = true;
+};
+
+bool compare(double actual, CompareOp op, double bound);
+std::vector<ConditionResult> evaluate(const std::vector<Threshold>& thresholds,
+                                      const MetricSource& source);
+
+}  // namespace stampede
