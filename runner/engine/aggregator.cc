@@ -1,0 +1,109 @@
+#include "engine/aggregator.h"
+
+#include <algorithm>
+
+namespace stampede {
+
+Aggregator::Aggregator(const CompiledPlan& plan, std::size_t workers)
+    : plan_(plan),
+      rows_(plan.rows.size()),
+      iterations_(plan.scenarios.size()),
+      last_tick_(workers, -1),
+      done_(workers, false) {}
+
+void Aggregator::merge_rows(const ThreadStats& stats) {
+  for (std::size_t i = 0; i < stats.rows.size(); ++i) {
+    rows_[i].merge(stats.rows[i]);
+    totals_.merge(stats.rows[i]);
+  }
+  for (std::size_t i = 0; i < stats.iterations.size(); ++i) {
+    iterations_[i].iterations += stats.iterations[i].iterations;
+    iterations_[i].dropped += stats.iterations[i].dropped;
+  }
+}
+
+void Aggregator::absorb(std::size_t worker, std::uint64_t tick, const ThreadStats& stats) {
+  merge_rows(stats);
+  Pending& p = pending_[tick];
+  for (const auto& row : stats.rows) p.interval.merge(row);
+  p.users += stats.users;
+  last_tick_[worker] = static_cast<std::int64_t>(tick);
+  complete_ticks();
+}
+
+void Aggregator::worker_done(std::size_t worker, const ThreadStats& stats) {
+  merge_rows(stats);
+  for (const auto& row : stats.rows) tail_.merge(row);
+  done_[worker] = true;
+  complete_ticks();
+}
+
+void Aggregator::complete_ticks() {
+  while (!pending_.empty()) {
+    const auto& [tick, p] = *pending_.begin();
+    for (std::size_t w = 0; w < done_.size(); ++w) {
+      if (!done_[w] && last_tick_[w] < static_cast<std::int64_t>(tick)) return;
+    }
+    TimeSeriesPoint point;
+    point.elapsed_seconds = static_cast<double>(tick);
+    point.users = p.users;
+    point.requests = p.interval.requests;
+    point.failures = p.interval.failures;
+    point.p50_seconds = p.interval.latency.percentile_seconds(50);
+    point.p95_seconds = p.interval.latency.percentile_seconds(95);
+    point.p99_seconds = p.interval.latency.percentile_seconds(99);
+    users_ = p.users;
+    series_.push_back(point);
+    pending_.erase(pending_.begin());
+  }
+}
+
+std::vector<TimeSeriesPoint> Aggregator::take_completed() {
+  std::vector<TimeSeriesPoint> out(series_.begin() + static_cast<std::ptrdiff_t>(reported_),
+                                   series_.end());
+  reported_ = series_.size();
+  return out;
+}
+
+bool Aggregator::all_done() const {
+  return std::all_of(done_.begin(), done_.end(), [](bool d) { return d; });
+}
+
+void Aggregator::finish(double elapsed) {
+  if (tail_.requests == 0) return;
+  TimeSeriesPoint point;
+  point.elapsed_seconds = elapsed;
+  point.requests = tail_.requests;
+  point.failures = tail_.failures;
+  point.p50_seconds = tail_.latency.percentile_seconds(50);
+  point.p95_seconds = tail_.latency.percentile_seconds(95);
+  point.p99_seconds = tail_.latency.percentile_seconds(99);
+  series_.push_back(point);
+}
+
+Snapshot Aggregator::snapshot(double elapsed, double planned) const {
+  Snapshot s;
+  s.elapsed_seconds = elapsed;
+  s.planned_seconds = planned;
+  s.users = users_;
+  if (!series_.empty()) s.last = series_.back();
+  s.totals = totals_;
+  for (const auto& it : iterations_) {
+    s.iterations.iterations += it.iterations;
+    s.iterations.dropped += it.dropped;
+  }
+  s.rows = &rows_;
+  return s;
+}
+
+Result Aggregator::result() const {
+  Result r;
+  for (std::size_t i = 0; i < rows_.size(); ++i) r.rows.push_back({plan_.rows[i], rows_[i]});
+  for (std::size_t i = 0; i < iterations_.size(); ++i) {
+    r.iterations[plan_.scenarios[i].name] = iterations_[i];
+  }
+  r.series = series_;
+  return r;
+}
+
+}  // namespace stampede

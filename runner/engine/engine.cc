@@ -1,0 +1,170 @@
+#include "engine/engine.h"
+
+#include <boost/asio/signal_set.hpp>
+#include <random>
+
+#include "engine/closed_driver.h"
+#include "engine/worker.h"
+
+namespace stampede {
+namespace {
+
+// Time between preparing the workers and the synchronized start: pre-allocated connections
+// of the open model are opened in it.
+constexpr auto kStartDelay = std::chrono::milliseconds(100);
+
+std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace
+
+Engine::Engine(const Plan& plan, EngineOptions options)
+    : plan_(plan),
+      options_(options),
+      compiled_(compile_plan(plan)),
+      flush_timer_(control_.get_executor()) {
+  if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (!plan_.load.is_open()) {
+    const auto& closed = std::get<ClosedModel>(plan_.load.model);
+    scenario_of_user_ = assign_scenarios(compiled_.scenario_weights,
+                                         std::max(1u, UserSchedule(closed).peak_users()));
+  }
+}
+
+Engine::~Engine() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+bool Engine::prepare(std::string* error) {
+  const Target& target = plan_.target;
+  asio::ip::tcp::resolver resolver(control_);
+  ErrorCode ec;
+  auto results = resolver.resolve(target.url.host, std::to_string(target.url.port), ec);
+  if (ec || results.empty()) {
+    *error = "cannot resolve " + target.url.host + ": " + ec.message();
+    return false;
+  }
+  user_config_.plan = &compiled_;
+  user_config_.endpoint = results.begin()->endpoint();
+  user_config_.connect_timeout = target.connect_timeout;
+  user_config_.request_timeout = target.request_timeout;
+  user_config_.max_response_bytes = target.max_response_bytes;
+  if (target.url.tls()) {
+    tls_ = make_tls_context(target, error);
+    if (!tls_) return false;
+  }
+  return true;
+}
+
+void Engine::start_workers(TimePoint t0) {
+  const unsigned n = options_.threads;
+  std::random_device entropy;
+  for (unsigned k = 0; k < n; ++k) {
+    WorkerConfig config;
+    config.index = k;
+    config.share = {options_.segment * n + k, options_.segments * n};
+    config.plan = &plan_;
+    config.compiled = &compiled_;
+    config.user = user_config_;
+    config.tls = tls_.get();
+    config.scenario_of_user = &scenario_of_user_;
+    config.seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
+    workers_.push_back(std::make_unique<Worker>(config, static_cast<StatsSink&>(*this)));
+  }
+  for (auto& worker : workers_) {
+    threads_.emplace_back([w = worker.get(), t0] { w->run(t0); });
+  }
+}
+
+Result Engine::run(const SnapshotFn& on_snapshot) {
+  aggregator_ = std::make_unique<Aggregator>(compiled_, options_.threads);
+  const auto wall_now = std::chrono::system_clock::now();
+  t0_ = Clock::now() + kStartDelay;
+  start_workers(t0_);
+
+  asio::signal_set signals(control_);
+  if (options_.handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    std::function<void(const ErrorCode&, int)> on_signal = [&](const ErrorCode& ec, int) {
+      if (ec) return;
+      // First signal: stop gracefully, as at the planned end. Second: interrupt everything.
+      stop_workers(++signals_seen_ > 1);
+      if (stop_reason_.empty()) stop_reason_ = "signal";
+      signals.async_wait(on_signal);
+    };
+    signals.async_wait(on_signal);
+  }
+  schedule_flush(1);
+  on_snapshot_ = on_snapshot;
+  control_.run();  // returns when all workers are done (worker_done stops it)
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+
+  Result result = aggregator_->result();
+  result.plan_name = plan_.name;
+  result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
+  result.started_at = rfc3339_utc(wall_now + kStartDelay);
+  result.duration_seconds = to_seconds(finished_at_ - t0_);
+  result.aborted_by = stop_reason_;
+  return result;
+}
+
+void Engine::schedule_flush(std::uint64_t tick) {
+  flush_timer_.expires_at(t0_ + std::chrono::seconds(tick));
+  flush_timer_.async_wait([this, tick](const ErrorCode& ec) {
+    if (ec) return;
+    for (auto& w : workers_) w->request_flush(tick);
+    schedule_flush(tick + 1);
+  });
+}
+
+void Engine::absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<ThreadStats> s) {
+  std::shared_ptr<ThreadStats> stats = std::move(s);
+  asio::post(control_, [this, worker, tick, stats] {
+    aggregator_->absorb(worker, tick, *stats);
+    report();
+  });
+}
+
+void Engine::report() {
+  const double planned = to_seconds(plan_.load.duration());
+  for (const TimeSeriesPoint& point : aggregator_->take_completed()) {
+    if (on_snapshot_) on_snapshot_(aggregator_->snapshot(point.elapsed_seconds, planned));
+  }
+}
+
+void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
+  std::shared_ptr<ThreadStats> stats = std::move(s);
+  asio::post(control_, [this, worker, stats] {
+    aggregator_->worker_done(worker, *stats);
+    report();
+    if (aggregator_->all_done()) {
+      finished_at_ = Clock::now();
+      aggregator_->finish(to_seconds(finished_at_ - t0_));
+      flush_timer_.cancel();
+      control_.stop();
+    }
+  });
+}
+
+void Engine::request_stop(const std::string& reason) {
+  asio::post(control_, [this, reason] {
+    if (stop_reason_.empty()) stop_reason_ = reason;
+    stop_workers(false);
+  });
+}
+
+void Engine::stop_workers(bool immediately) {
+  for (auto& w : workers_) w->request_stop(immediately);
+}
+
+}  // namespace stampede

@@ -1,0 +1,36 @@
+#include "engine/error_category.h"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+namespace stampede {
+
+ErrorCategory classify_error(const ErrorCode& ec, Phase phase, bool timed_out) {
+  namespace error = asio::error;
+  if (timed_out) {
+    return phase == Phase::kRequest ? ErrorCategory::kRequestTimeout
+                                    : ErrorCategory::kConnectTimeout;
+  }
+  if (ec.category() == asio::error::get_ssl_category() ||
+      ec.category() == asio::ssl::error::get_stream_category()) {
+    return ErrorCategory::kTls;
+  }
+  if (phase == Phase::kHandshake) return ErrorCategory::kTls;
+  if (phase == Phase::kConnect) {
+    if (ec == error::connection_refused) return ErrorCategory::kConnectRefused;
+    if (ec == error::timed_out) return ErrorCategory::kConnectTimeout;
+    return ErrorCategory::kConnectError;
+  }
+  if (ec == boost::beast::http::error::body_limit ||
+      ec == boost::beast::http::error::header_limit) {
+    return ErrorCategory::kResponseTooLarge;
+  }
+  if (ec.category() == boost::beast::http::make_error_code(boost::beast::http::error::bad_version)
+                           .category()) {
+    return ErrorCategory::kProtocol;
+  }
+  return ErrorCategory::kReset;
+}
+
+}  // namespace stampede

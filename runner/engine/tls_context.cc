@@ -1,0 +1,35 @@
+#include "engine/tls_context.h"
+
+#include <openssl/ssl.h>
+
+namespace stampede {
+
+std::unique_ptr<TlsClientContext> make_tls_context(const Target& target, std::string* error) {
+  auto tls = std::make_unique<TlsClientContext>();
+  tls->server_name = target.tls.server_name.empty() ? target.url.host : target.tls.server_name;
+  tls->verify = target.tls.verify;
+  ErrorCode ec;
+  if (!target.tls.ca_file.empty()) {
+    tls->context.load_verify_file(target.tls.ca_file, ec);
+    if (ec) {
+      *error = "cannot load CA file " + target.tls.ca_file + ": " + ec.message();
+      return nullptr;
+    }
+  } else {
+    tls->context.set_default_verify_paths(ec);
+  }
+  tls->context.set_verify_mode(tls->verify ? asio::ssl::verify_peer : asio::ssl::verify_none);
+  // Session tickets let reconnecting users resume instead of paying a full handshake.
+  SSL_CTX_set_session_cache_mode(tls->context.native_handle(), SSL_SESS_CACHE_CLIENT);
+  return tls;
+}
+
+void TlsTransport::prepare_handshake(Stream& s, const Context& tls) {
+  SSL_set_tlsext_host_name(s.native_handle(), tls.server_name.c_str());
+  if (tls.verify) {
+    ErrorCode ignored;
+    s.set_verify_callback(asio::ssl::host_name_verification(tls.server_name), ignored);
+  }
+}
+
+}  // namespace stampede

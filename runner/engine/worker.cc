@@ -1,0 +1,140 @@
+#include "engine/worker.h"
+
+#include <algorithm>
+
+#include "engine/closed_driver.h"
+#include "engine/open_driver.h"
+#include "engine/weighted_picker.h"
+
+namespace stampede {
+namespace {
+
+// Deadlines and the closed model's user count are checked this often: coarse enough to cost
+// nothing per request, fine enough for timeouts and spawn rates.
+constexpr auto kTickPeriod = std::chrono::milliseconds(10);
+
+}  // namespace
+
+Worker::Worker(const WorkerConfig& config, StatsSink& sink)
+    : config_(config), sink_(sink), tick_(io_.get_executor()), rng_(config.seed) {
+  for (const auto& scenario : config_.compiled->scenarios) {
+    task_pickers_.emplace_back(scenario.task_weights);
+  }
+  stats_ = fresh_stats();
+  const LoadModel& load = config_.plan->load;
+  if (load.is_open()) {
+    driver_ = std::make_unique<OpenDriver>(io_, *this, std::get<OpenModel>(load.model),
+                                           config_.share, config_.compiled->scenario_weights);
+  } else {
+    driver_ = std::make_unique<ClosedDriver>(*this, std::get<ClosedModel>(load.model),
+                                             config_.share, *config_.scenario_of_user);
+  }
+}
+
+Worker::~Worker() = default;
+
+std::unique_ptr<ThreadStats> Worker::fresh_stats() const {
+  return std::make_unique<ThreadStats>(config_.compiled->rows.size(),
+                                       config_.compiled->scenarios.size());
+}
+
+User& Worker::create_user() {
+  if (config_.tls != nullptr) {
+    users_.push_back(
+        std::make_unique<HttpUser<TlsTransport>>(io_, *this, config_.user, config_.tls));
+  } else {
+    users_.push_back(
+        std::make_unique<HttpUser<PlainTransport>>(io_, *this, config_.user, nullptr));
+  }
+  return *users_.back();
+}
+
+Duration Worker::random_between(Duration min, Duration max) {
+  std::uniform_int_distribution<Duration::rep> pick(min.count(), max.count());
+  return Duration(pick(rng_));
+}
+
+void Worker::run(TimePoint t0) {
+  end_at_ = t0 + config_.plan->load.duration();
+  driver_->prepare();
+  // Pre-allocated connections are opened before t0; the load itself starts exactly at t0.
+  tick_.expires_at(t0);
+  tick_.async_wait([this, t0](const ErrorCode&) {
+    driver_->start(t0);
+    on_tick();
+  });
+  io_.run();
+}
+
+void Worker::request_stop(bool immediately) {
+  asio::post(io_, [this, immediately] {
+    const TimePoint now = Clock::now();
+    if (!load_over_) end_load(now);
+    if (immediately) grace_until_ = now;  // the next tick interrupts what is in flight
+  });
+}
+
+void Worker::request_flush(std::uint64_t tick) {
+  asio::post(io_, [this, tick] {
+    if (finished_) return;
+    stats_->users = driver_->active_users();
+    auto out = std::move(stats_);
+    stats_ = fresh_stats();
+    sink_.absorb(config_.index, tick, std::move(out));
+  });
+}
+
+void Worker::on_user_idle(User& user) {
+  // Draining ends on the next tick once every user is idle; checking here would cost a scan of
+  // all users per idle user.
+  driver_->on_user_idle(user);
+}
+
+void Worker::schedule_tick() {
+  tick_.expires_after(kTickPeriod);
+  tick_.async_wait([this](const ErrorCode& ec) {
+    if (!ec) on_tick();
+  });
+}
+
+void Worker::on_tick() {
+  if (finished_) return;
+  const TimePoint now = Clock::now();
+  for (auto& user : users_) user->sweep(now);
+  if (!load_over_) {
+    if (now >= end_at_) {
+      end_load(now);
+    } else {
+      driver_->tick(now);
+    }
+  } else if (!aborted_ && now >= grace_until_) {
+    aborted_ = true;
+    for (auto& user : users_) user->abort();
+  }
+  if (finished_) return;
+  if (load_over_ && all_idle()) return finish();
+  schedule_tick();
+}
+
+void Worker::end_load(TimePoint now) {
+  load_over_ = true;
+  grace_until_ = now + config_.plan->load.graceful_stop;
+  driver_->stop_load();
+  if (all_idle()) finish();
+}
+
+bool Worker::all_idle() const {
+  return std::none_of(users_.begin(), users_.end(), [](const auto& u) { return u->busy(); });
+}
+
+void Worker::finish() {
+  if (finished_) return;
+  finished_ = true;
+  tick_.cancel();
+  // Idle users still hold keep-alive sockets; closing them lets io_.run() return.
+  for (auto& user : users_) user->abort();
+  stats_->users = 0;
+  sink_.worker_done(config_.index, std::move(stats_));
+}
+
+}  // namespace stampede

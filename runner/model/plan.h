@@ -54,13 +54,15 @@ struct ClosedModel {
 
 // k6 arrival-rate semantics: iterations start on a schedule independent of responses.
 // Without stages: constant `rate` for `duration`. With stages: ramping rate, `duration` = sum.
-// An iteration that finds no free user while `max_in_flight` are busy is counted as dropped.
+// An iteration that finds every user busy and `max_in_flight` reached waits for a free user (its
+// latency still counts from its scheduled start); when `max_queued` already wait, it is dropped.
 struct OpenModel {
   double rate = 0;  // iterations per second
   Duration duration{};
   std::vector<Stage> stages;
   std::uint32_t pre_allocated_users = 0;  // users (connections) made before the start
   std::uint32_t max_in_flight = 0;        // cap on concurrent iterations (>= pre_allocated_users)
+  std::uint32_t max_queued = 0;           // arrivals that may wait for a free user
 };
 
 struct LoadModel {

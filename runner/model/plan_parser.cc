@@ -1,0 +1,182 @@
+#include "model/plan_parser.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "model/plan_sections.h"
+#include "model/yaml_reader.h"
+
+namespace stampede {
+namespace {
+
+using plan_sections::parse_load;
+using plan_sections::parse_scenarios;
+using plan_sections::parse_target;
+using plan_sections::parse_thresholds;
+
+constexpr std::string_view kApiVersion = "stampede.dev/v1alpha1";
+constexpr std::string_view kKind = "LoadTest";
+
+// Reads `name`, `target`, `load`, `scenarios` and `thresholds` of a plan body (the file itself,
+// or a manifest's spec).
+void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& options,
+                Plan* plan) {
+  if (std::optional<YamlField> profile = reader.get(body, "profile")) {
+    reader.error(*profile, "profiles are not supported by this version yet");
+  }
+  if (std::optional<YamlField> name = reader.get(body, "name")) {
+    if (std::optional<std::string> text = reader.string(*name)) plan->name = *text;
+  }
+  parse_target(reader, reader.get(body, "target"), body, options, &plan->target);
+
+  std::optional<bool> open_model;
+  if (std::optional<YamlField> load = reader.get(body, "load")) {
+    if (parse_load(reader, *load, &plan->load)) open_model = plan->load.is_open();
+  } else {
+    reader.error(YamlReader::absent(body, "load"), "required");
+  }
+
+  const std::size_t errors_before = reader.error_count();
+  if (std::optional<YamlField> scenarios = reader.get(body, "scenarios")) {
+    parse_scenarios(reader, *scenarios, open_model, &plan->scenarios);
+  } else {
+    reader.error(YamlReader::absent(body, "scenarios"), "required");
+  }
+  const bool scenarios_ok = reader.error_count() == errors_before;
+
+  std::optional<YamlField> thresholds = reader.get(body, "thresholds");
+  if (thresholds && !thresholds->node.IsNull()) {
+    parse_thresholds(reader, *thresholds, scenarios_ok ? &plan->scenarios : nullptr,
+                     &plan->thresholds);
+  }
+}
+
+void parse_bare_plan(YamlReader& reader, const YamlField& root, const ParseOptions& options,
+                     Plan* plan) {
+  reader.check_map(root, {"name", "target", "load", "scenarios", "thresholds", "profile"});
+  parse_body(reader, root, options, plan);
+}
+
+// apiVersion and kind must match when given; a wrong one means this is not our file.
+void check_manifest_header(YamlReader& reader, const YamlField& root) {
+  if (std::optional<YamlField> api = reader.get(root, "apiVersion")) {
+    std::optional<std::string> text = reader.string(*api);
+    if (text && *text != kApiVersion) {
+      reader.error(*api, "must be " + std::string(kApiVersion) + " (got '" + *text + "')");
+    }
+  }
+  if (std::optional<YamlField> kind = reader.get(root, "kind")) {
+    std::optional<std::string> text = reader.string(*kind);
+    if (text && *text != kKind) {
+      reader.error(*kind, "must be " + std::string(kKind) + " (got '" + *text + "')");
+    }
+  }
+}
+
+// A LoadTest custom resource, as applied to Kubernetes or read back with kubectl get -o yaml.
+void parse_manifest(YamlReader& reader, const YamlField& root, const ParseOptions& options,
+                    Plan* plan) {
+  reader.check_map(root, {"apiVersion", "kind", "metadata", "spec", "status"});
+  check_manifest_header(reader, root);
+  std::optional<YamlField> metadata = reader.get(root, "metadata");
+  if (metadata && !metadata->node.IsNull() && reader.is_map(*metadata)) {
+    if (std::optional<YamlField> name = reader.get(*metadata, "name")) {
+      if (std::optional<std::string> text = reader.string(*name)) plan->name = *text;
+    }
+  }
+  std::optional<YamlField> spec = reader.get(root, "spec");
+  if (!spec) {
+    reader.error(YamlReader::absent(root, "spec"), "required");
+    return;
+  }
+  // The operator's own fields are valid here; the runner has no use for them.
+  if (!reader.check_map(*spec,
+                        {"name", "target", "load", "scenarios", "thresholds", "profile", "runners",
+                         "startTimeoutSeconds", "cleanup", "ttlSecondsAfterFinished", "testid"})) {
+    return;
+  }
+  parse_body(reader, *spec, options, plan);
+}
+
+bool is_manifest(const YamlReader& reader, const YamlField& root) {
+  return reader.has(root, "apiVersion") || reader.has(root, "kind") || reader.has(root, "spec");
+}
+
+void parse_document(std::string_view yaml, const ParseOptions& options, ParseResult* result) {
+  YamlReader reader(&result->errors, &result->warnings);
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    result->errors.push_back(
+        SourceError{"", e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg});
+    return;
+  }
+  if (documents.empty() || documents[0].IsNull()) {
+    result->errors.push_back(
+        SourceError{"", 0, 0, "the file is empty (expected a plan or a LoadTest manifest)"});
+    return;
+  }
+  if (documents.size() > 1) {
+    reader.error(YamlReader::root(documents[1]), "only one YAML document is supported");
+  }
+  YamlField root = YamlReader::root(documents[0]);
+  if (!root.node.IsMap()) {
+    reader.error(root, "must be a map (a plan or a LoadTest manifest)");
+    return;
+  }
+  Plan plan;
+  if (is_manifest(reader, root)) {
+    parse_manifest(reader, root, options, &plan);
+  } else {
+    parse_bare_plan(reader, root, options, &plan);
+  }
+  if (result->errors.empty()) result->plan = std::move(plan);
+}
+
+// Reports in file order: what the user reads top to bottom.
+void sort_by_position(SourceErrors* errors) {
+  std::stable_sort(errors->begin(), errors->end(), [](const SourceError& a, const SourceError& b) {
+    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+  });
+}
+
+}  // namespace
+
+ParseResult parse_plan_text(std::string_view yaml, const ParseOptions& options) {
+  ParseResult result;
+  try {
+    parse_document(yaml, options, &result);
+  } catch (const std::exception& e) {
+    // Not expected: the walk checks types before converting. Still never throw to callers.
+    result.errors.push_back(SourceError{"", 0, 0, std::string("internal error: ") + e.what()});
+  }
+  if (!result.errors.empty()) result.plan.reset();
+  sort_by_position(&result.errors);
+  sort_by_position(&result.warnings);
+  return result;
+}
+
+ParseResult load_plan_file(const std::string& path, const ParseOptions& options) {
+  auto fail = [&path](const std::string& reason) {
+    ParseResult result;
+    result.errors.push_back(
+        SourceError{"", 0, 0, "cannot read plan file '" + path + "': " + reason});
+    return result;
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return fail("is a directory");
+  errno = 0;
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return fail(errno ? std::strerror(errno) : "cannot open");
+  std::ostringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return fail("read error");
+  return parse_plan_text(text.str(), options);
+}
+
+}  // namespace stampede

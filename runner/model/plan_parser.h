@@ -1,0 +1,30 @@
+#pragma once
+// Turns a plan file (a bare plan or a LoadTest manifest) into a validated Plan. Every problem is
+// reported as a SourceError with the field path and line; these functions never throw.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/plan.h"
+#include "model/source_error.h"
+
+namespace stampede {
+
+struct ParseOptions {
+  // From -H/--host or STAMPEDE_HOST/TARGET_HOST. When set, `target` may be omitted and this URL
+  // replaces target.url (it is validated too; its errors have the path "--host").
+  std::string host_override;
+};
+
+struct ParseResult {
+  std::optional<Plan> plan;  // set exactly when `errors` is empty
+  SourceErrors errors;
+  SourceErrors warnings;  // the plan is usable; things the user probably did not mean
+};
+
+ParseResult parse_plan_text(std::string_view yaml, const ParseOptions& options = {});
+// Reads and parses a file; an unreadable file gives one error (path "", line 0).
+ParseResult load_plan_file(const std::string& path, const ParseOptions& options = {});
+
+}  // namespace stampede

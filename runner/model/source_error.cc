@@ -5,12 +5,12 @@ namespace stampede {
 std::string SourceError::format(const std::string& file) const {
   std::string out = file;
   if (line > 0) {
-    out += ":" + std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
+    out.append(":").append(std::to_string(line));
+    if (column > 0) out.append(":").append(std::to_string(column));
   }
-  out += ": ";
-  if (!path.empty()) out += path + ": ";
-  out += message;
+  out.append(": ");
+  if (!path.empty()) out.append(path).append(": ");
+  out.append(message);
   return out;
 }
 

@@ -52,12 +52,20 @@ struct MetricInfo {
   std::string_view name;
   bool is_time = false;
   std::vector<Aggregation::Kind> aggregations;  // which aggregations make sense for it
+  std::vector<std::string_view> tags;           // tag keys a selector may filter on
+  std::string_view required_tag;                // a tag every selector must give; "" = none
+  bool rate_is_fraction = false;  // `rate` is a share in 0..1 ("1%" ok), not a per-second rate
 };
 // nullptr when the metric is unknown.
 const MetricInfo* find_metric(std::string_view name);
+// Every metric find_metric knows, in a stable order (for "known: ..." messages).
+const std::vector<MetricInfo>& known_metrics();
 
 // Parses the selector key ("http_req_duration{scenario:health}"). nullopt + *error on failure.
 std::optional<MetricSelector> parse_selector(std::string_view key, std::string* error);
+// Checks the selector's tags against its metric: allowed keys, the required tag, well-formed
+// status and method values (methods are normalised to uppercase). false + *error on failure.
+bool validate_selector(MetricSelector* selector, const MetricInfo& metric, std::string* error);
 // Parses one condition for the given metric. nullopt + *error on failure.
 std::optional<ThresholdCondition> parse_condition(std::string_view text, const MetricInfo& metric,
                                                   std::string* error);

@@ -1,0 +1,204 @@
+#include "model/yaml_reader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "model/duration.h"
+
+namespace stampede {
+namespace {
+
+std::string bound_text(Bound bound) {
+  return bound == Bound::kPositive ? "> 0" : ">= 0";
+}
+
+// Whole-string number parse; yaml-cpp's own conversions accept trailing junk.
+template <class T>
+std::optional<T> parse_whole(const std::string& text) {
+  T value{};
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::string join(std::initializer_list<std::string_view> names) {
+  std::string out;
+  for (std::string_view name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+}  // namespace
+
+YamlField YamlReader::at(const YAML::Node& node, std::string path, const YAML::Mark& fallback) {
+  // An empty value's mark points past the key (often the next line), so use the key's.
+  YAML::Mark mark = node.IsNull() || node.Mark().is_null() ? fallback : node.Mark();
+  if (mark.is_null()) return YamlField{node, std::move(path), 0, 0};
+  return YamlField{node, std::move(path), mark.line + 1, mark.column + 1};
+}
+
+YamlField YamlReader::root(const YAML::Node& node) {
+  return at(node, "", YAML::Mark());
+}
+
+std::string YamlReader::child_path(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string YamlReader::index_path(const std::string& path, std::size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+void YamlReader::error(const YamlField& field, std::string message) {
+  errors_->push_back(SourceError{field.path, field.line, field.column, std::move(message)});
+}
+
+void YamlReader::warning(const YamlField& field, std::string message) {
+  warnings_->push_back(SourceError{field.path, field.line, field.column, std::move(message)});
+}
+
+bool YamlReader::is_map(const YamlField& field) {
+  if (field.node.IsMap()) return true;
+  error(field, "must be a map");
+  return false;
+}
+
+bool YamlReader::check_map(const YamlField& field,
+                           std::initializer_list<std::string_view> allowed) {
+  return check_keys(field, &allowed);
+}
+
+bool YamlReader::check_map(const YamlField& field) {
+  return check_keys(field, nullptr);
+}
+
+bool YamlReader::check_keys(const YamlField& field,
+                            const std::initializer_list<std::string_view>* allowed) {
+  if (!is_map(field)) return false;
+  std::vector<std::string> seen;
+  for (auto it = field.node.begin(); it != field.node.end(); ++it) {
+    // Key problems are reported at the key, under the map's path.
+    YamlField where = at(it->first, field.path, it->first.Mark());
+    if (!it->first.IsScalar()) {
+      error(where, "keys must be strings");
+      continue;
+    }
+    const std::string& key = it->first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      error(where, "duplicate field '" + key + "'");
+    } else if (allowed && std::find(allowed->begin(), allowed->end(), key) == allowed->end()) {
+      error(where, "unknown field '" + key + "' (expected one of: " + join(*allowed) + ")");
+    }
+    seen.push_back(key);
+  }
+  return true;
+}
+
+std::optional<YamlField> YamlReader::get(const YamlField& map, std::string_view key) const {
+  if (!map.node.IsMap()) return std::nullopt;
+  for (auto it = map.node.begin(); it != map.node.end(); ++it) {
+    if (it->first.IsScalar() && it->first.Scalar() == key) {
+      return at(it->second, child_path(map.path, key), it->first.Mark());
+    }
+  }
+  return std::nullopt;
+}
+
+YamlField YamlReader::absent(const YamlField& map, std::string_view key) {
+  return YamlField{YAML::Node(), child_path(map.path, key), map.line, map.column};
+}
+
+std::vector<YamlReader::Entry> YamlReader::entries(const YamlField& map) {
+  std::vector<Entry> out;
+  if (!map.node.IsMap()) return out;
+  for (auto it = map.node.begin(); it != map.node.end(); ++it) {
+    if (!it->first.IsScalar()) continue;  // reported by check_map
+    const std::string& key = it->first.Scalar();
+    std::string path = child_path(map.path, key);
+    out.push_back(
+        Entry{key, at(it->first, path, it->first.Mark()), at(it->second, path, it->first.Mark())});
+  }
+  return out;
+}
+
+std::optional<std::vector<YamlField>> YamlReader::list(const YamlField& field, bool allow_empty) {
+  if (!field.node.IsSequence()) {
+    error(field, allow_empty ? "must be a list" : "must be a non-empty list");
+    return std::nullopt;
+  }
+  if (field.node.size() == 0 && !allow_empty) {
+    error(field, "must not be empty");
+    return std::nullopt;
+  }
+  std::vector<YamlField> items;
+  for (std::size_t i = 0; i < field.node.size(); ++i) {
+    YAML::Mark fallback = field.node.Mark();
+    items.push_back(at(field.node[i], index_path(field.path, i), fallback));
+  }
+  return items;
+}
+
+std::optional<std::string> YamlReader::string(const YamlField& field) {
+  if (field.node.IsScalar()) return field.node.Scalar();
+  error(field, "must be a string");
+  return std::nullopt;
+}
+
+std::optional<bool> YamlReader::boolean(const YamlField& field) {
+  if (field.node.IsScalar()) {
+    const std::string& text = field.node.Scalar();
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+  }
+  error(field, "must be true or false");
+  return std::nullopt;
+}
+
+std::optional<double> YamlReader::number(const YamlField& field, Bound bound) {
+  std::optional<double> value;
+  if (field.node.IsScalar()) value = parse_whole<double>(field.node.Scalar());
+  if (value && std::isfinite(*value) && (bound == Bound::kPositive ? *value > 0 : *value >= 0)) {
+    return value;
+  }
+  error(field, "must be a number " + bound_text(bound));
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> YamlReader::integer(const YamlField& field, Bound bound,
+                                                std::int64_t max) {
+  std::optional<std::int64_t> value;
+  if (field.node.IsScalar()) value = parse_whole<std::int64_t>(field.node.Scalar());
+  if (!value || (bound == Bound::kPositive ? *value <= 0 : *value < 0)) {
+    error(field, "must be an integer " + bound_text(bound));
+    return std::nullopt;
+  }
+  if (*value > max) {
+    error(field, "must be at most " + std::to_string(max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<Duration> YamlReader::duration(const YamlField& field, Bound bound) {
+  const std::string text = field.node.IsScalar() ? field.node.Scalar() : "";
+  if (!text.empty() && text.front() == '-') {
+    error(field, "must be a duration " + bound_text(bound));
+    return std::nullopt;
+  }
+  std::optional<Duration> value = parse_duration(text, nullptr);
+  if (!value) {
+    error(field, "must be a duration such as 30s or 5m");
+    return std::nullopt;
+  }
+  if (bound == Bound::kPositive && value->count() == 0) {
+    error(field, "must be a duration > 0");
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace stampede

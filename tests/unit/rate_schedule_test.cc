@@ -1,0 +1,65 @@
+#include "engine/rate_schedule.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace stampede {
+namespace {
+
+using std::chrono::seconds;
+
+double at(const RateSchedule& s, std::uint64_t n) { return to_seconds(*s.arrival_time(n)); }
+
+TEST(RateSchedule, ConstantRateSpacesArrivalsEvenly) {
+  auto s = RateSchedule::constant(100, seconds(10));
+  EXPECT_DOUBLE_EQ(at(s, 0), 0.0);
+  EXPECT_NEAR(at(s, 1), 0.01, 1e-12);
+  EXPECT_NEAR(at(s, 999), 9.99, 1e-9);
+  EXPECT_FALSE(s.arrival_time(1000).has_value());  // 100/s for 10 s is exactly 1000 arrivals
+  EXPECT_DOUBLE_EQ(s.expected_arrivals(seconds(5)), 500.0);
+}
+
+TEST(RateSchedule, CountOfArrivalsMatchesTheIntegral) {
+  // Ramp 0 -> 100/s over 10 s, hold 100/s for 10 s: 500 + 1000 arrivals.
+  RateSchedule s({Stage{seconds(10), 100, "ramp"}, Stage{seconds(10), 100, "hold"}}, 0);
+  std::uint64_t n = 0;
+  while (s.arrival_time(n)) ++n;
+  EXPECT_EQ(n, 1500u);
+  EXPECT_NEAR(s.expected_arrivals(seconds(10)), 500, 1e-9);
+  EXPECT_NEAR(s.rate_at(seconds(5)), 50, 1e-9);
+  EXPECT_DOUBLE_EQ(s.peak_rate(), 100);
+}
+
+TEST(RateSchedule, RampingArrivalsFollowTheQuadratic) {
+  // Rate r(t) = 10 t, N(t) = 5 t^2, so arrival n is due at sqrt(n / 5).
+  RateSchedule s({Stage{seconds(10), 100, ""}}, 0);
+  for (std::uint64_t n : {1u, 5u, 20u, 125u, 499u}) {
+    EXPECT_NEAR(at(s, n), std::sqrt(n / 5.0), 1e-9) << n;
+  }
+}
+
+TEST(RateSchedule, RampDownIsMonotonic) {
+  RateSchedule s({Stage{seconds(5), 200, ""}, Stage{seconds(5), 0, ""}}, 200);
+  double previous = -1;
+  std::uint64_t n = 0;
+  while (auto t = s.arrival_time(n)) {
+    EXPECT_GT(to_seconds(*t), previous);
+    previous = to_seconds(*t);
+    ++n;
+  }
+  EXPECT_EQ(n, 1500u);  // 1000 while holding 200/s, 500 while ramping down
+}
+
+TEST(RateSchedule, SharesPartitionArrivalsExactly) {
+  // Thread k of 3 takes arrivals n % 3 == k: the three shares add up to the whole schedule.
+  auto s = RateSchedule::constant(1000, seconds(1));
+  std::uint64_t total = 0;
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    for (std::uint64_t n = k; s.arrival_time(n); n += 3) ++total;
+  }
+  EXPECT_EQ(total, 1000u);
+}
+
+}  // namespace
+}  // namespace stampede

@@ -1,0 +1,117 @@
+#include "model/result.h"
+
+#include <gtest/gtest.h>
+
+#include "model/result_json.h"
+
+namespace stampede {
+namespace {
+
+using std::chrono::milliseconds;
+
+ResultRow row(const std::string& scenario, const std::string& name, int requests, int failures,
+              int status, milliseconds latency) {
+  ResultRow r;
+  r.key = {scenario, name, "GET"};
+  r.stats.requests = requests;
+  r.stats.failures = failures;
+  r.stats.statuses.add(status, requests);
+  for (int i = 0; i < requests; ++i) r.stats.latency.record(latency * (i + 1));
+  return r;
+}
+
+Result sample() {
+  Result r;
+  r.plan_name = "demo";
+  r.runner = "0/1";
+  r.started_at = "2026-11-22T00:00:00Z";
+  r.duration_seconds = 10;
+  r.rows.push_back(row("browse", "/", 90, 0, 200, milliseconds(1)));
+  r.rows.push_back(row("browse", "/missing", 10, 10, 404, milliseconds(2)));
+  r.iterations["browse"] = {100, 3};
+  r.series.push_back({1, 5, 100, 10, 0.001, 0.002, 0.003});
+  return r;
+}
+
+MetricSelector sel(std::string metric, std::vector<std::pair<std::string, std::string>> tags = {}) {
+  return {std::move(metric), std::move(tags)};
+}
+
+TEST(ResultMetrics, CountsRatesAndShares) {
+  const Result r = sample();
+  ResultMetrics m(r);
+  using K = Aggregation::Kind;
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_reqs"), {K::kCount, 0}), 100);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_reqs"), {K::kRate, 0}), 10);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_failed"), {K::kRate, 0}), 0.1);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_status", {{"status", "404"}}), {K::kRate, 0}), 0.1);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_status", {{"status", "4xx"}}), {K::kCount, 0}), 10);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_reqs", {{"name", "/"}}), {K::kCount, 0}), 90);
+  EXPECT_DOUBLE_EQ(*m.value(sel("dropped_iterations"), {K::kCount, 0}), 3);
+  EXPECT_FALSE(m.value(sel("http_req_status"), {K::kRate, 0}).has_value());  // needs a status
+}
+
+TEST(ResultMetrics, TrendsFilterByTags) {
+  const Result r = sample();
+  ResultMetrics m(r);
+  using K = Aggregation::Kind;
+  // "/" saw 1..90 ms: max 90 ms, median 45 ms (within the histogram's 0.1 %).
+  EXPECT_NEAR(*m.value(sel("http_req_duration", {{"name", "/"}}), {K::kMax, 0}), 0.090, 1e-9);
+  EXPECT_NEAR(*m.value(sel("http_req_duration", {{"name", "/"}}), {K::kMed, 0}), 0.045, 0.045e-3);
+  EXPECT_NEAR(*m.value(sel("http_req_duration"), {K::kPercentile, 100}), 0.090, 1e-9);
+  EXPECT_FALSE(m.value(sel("http_req_duration", {{"scenario", "none"}}), {K::kAvg, 0}));
+}
+
+TEST(Result, MergeAddsRowsAndKeepsHistogramsExact) {
+  Result a = sample();
+  Result b = sample();
+  b.duration_seconds = 12;
+  b.rows.push_back(row("api", "/x", 5, 0, 200, milliseconds(3)));
+  a.merge(b);
+  ASSERT_EQ(a.rows.size(), 3u);
+  EXPECT_EQ(a.rows[0].stats.requests, 180u);
+  EXPECT_EQ(a.rows[0].stats.latency.count(), 180u);
+  EXPECT_EQ(a.rows[2].key.scenario, "api");
+  EXPECT_EQ(a.iterations["browse"].iterations, 200u);
+  EXPECT_EQ(a.series[0].requests, 200u);
+  EXPECT_DOUBLE_EQ(a.duration_seconds, 12);
+  EXPECT_EQ(a.totals().requests, 205u);
+}
+
+TEST(ResultJson, RoundTripKeepsEverythingMergeNeeds) {
+  Result r = sample();
+  r.rows[1].stats.errors[static_cast<std::size_t>(ErrorCategory::kReset)] = 2;
+  r.thresholds.push_back({"http_req_failed", "rate < 0.01", 0.1, false, false});
+  const auto j = result_to_json(r);
+  EXPECT_EQ(j["schema"], "stampede.result/v1");
+  EXPECT_EQ(j["totals"]["requests"], 100);
+  EXPECT_EQ(j["totals"]["dropped"], 3);
+  EXPECT_EQ(j["status_codes"]["404"], 10);
+  EXPECT_EQ(j["errors"]["reset"], 2);
+  EXPECT_EQ(j["thresholds"][0]["ok"], false);
+  EXPECT_FALSE(j["thresholds_ok"].get<bool>());
+  std::string error;
+  auto back = result_from_json(nlohmann::json::parse(j.dump()), &error);
+  ASSERT_TRUE(back) << error;
+  ASSERT_EQ(back->rows.size(), 2u);
+  EXPECT_EQ(back->rows[1].stats.latency, r.rows[1].stats.latency);
+  EXPECT_EQ(back->rows[1].stats.error_count(ErrorCategory::kReset), 2u);
+  EXPECT_EQ(back->rows[1].stats.statuses.get(404), 10u);
+  EXPECT_EQ(back->iterations["browse"].dropped, 3u);
+  EXPECT_DOUBLE_EQ(back->duration_seconds, 10);
+}
+
+TEST(ResultJson, RejectsForeignDocuments) {
+  std::string error;
+  EXPECT_FALSE(result_from_json(nlohmann::json::parse(R"({"schema":"other"})"), &error));
+  EXPECT_FALSE(error.empty());
+  auto j = result_to_json(sample());
+  j["requests"][0]["histograms"]["latency"]["buckets"] = "junk";
+  EXPECT_FALSE(result_from_json(j, &error));
+  j = result_to_json(sample());
+  j["requests"][0].erase("requests");
+  EXPECT_FALSE(result_from_json(j, &error));
+}
+
+}  // namespace
+}  // namespace stampede

@@ -1,0 +1,14 @@
+#pragma once
+// Applies -u/-r/-t/--rate to a parsed plan. Flags override the plan: -u switches to a closed
+// model of N users, --rate to an open model, keeping the plan's duration unless -t is given.
+
+#include "cli/options.h"
+#include "model/plan.h"
+#include "model/source_error.h"
+
+namespace stampede {
+
+// Errors name the flag in SourceError::path (line 0).
+SourceErrors apply_overrides(const LoadOverrides& overrides, Plan& plan);
+
+}  // namespace stampede

@@ -1,0 +1,55 @@
+#pragma once
+// Merges the workers' interval statistics into cumulative rows and a per-second series. Runs
+// on the engine's control thread only; workers reach it through asio::post.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "engine/compiled_plan.h"
+#include "engine/snapshot.h"
+#include "engine/thread_stats.h"
+
+namespace stampede {
+
+class Aggregator {
+ public:
+  Aggregator(const CompiledPlan& plan, std::size_t workers);
+
+  // A worker's statistics for the interval ending at `tick` (seconds since the start).
+  void absorb(std::size_t worker, std::uint64_t tick, const ThreadStats& stats);
+  // The worker's final statistics; it answers no later ticks.
+  void worker_done(std::size_t worker, const ThreadStats& stats);
+  // Completed seconds not yet reported, in order.
+  std::vector<TimeSeriesPoint> take_completed();
+  bool all_done() const;
+  // Adds the last, partial second (what arrived after the last tick) to the series.
+  void finish(double elapsed);
+
+  Snapshot snapshot(double elapsed, double planned) const;
+  // The result body: rows, iterations, series (the caller fills the run's metadata).
+  Result result() const;
+
+ private:
+  struct Pending {
+    RequestStats interval;  // all rows of the interval
+    std::uint32_t users = 0;
+  };
+  void merge_rows(const ThreadStats& stats);
+  void complete_ticks();
+
+  const CompiledPlan& plan_;
+  std::vector<RequestStats> rows_;
+  std::vector<IterationCounts> iterations_;
+  RequestStats totals_;
+  std::vector<std::int64_t> last_tick_;  // per worker; -1 none yet
+  std::vector<bool> done_;
+  std::map<std::uint64_t, Pending> pending_;
+  std::vector<TimeSeriesPoint> series_;
+  std::size_t reported_ = 0;
+  std::uint32_t users_ = 0;
+  RequestStats tail_;  // statistics that arrived after the last complete tick
+};
+
+}  // namespace stampede

@@ -1,0 +1,48 @@
+#include "engine/closed_driver.h"
+
+#include "engine/weighted_picker.h"
+
+namespace stampede {
+
+std::vector<std::size_t> assign_scenarios(const std::vector<double>& weights,
+                                          std::uint32_t users) {
+  WeightedPicker picker(weights);
+  std::vector<std::size_t> out(users);
+  for (auto& scenario : out) scenario = picker.pick();
+  return out;
+}
+
+ClosedDriver::ClosedDriver(UserPool& pool, const ClosedModel& model, Share share,
+                           std::vector<std::size_t> scenario_of_user)
+    : pool_(pool), schedule_(model), share_(share), scenario_of_user_(std::move(scenario_of_user)) {}
+
+void ClosedDriver::tick(TimePoint now) {
+  if (stopped_) return;
+  const auto wanted = static_cast<std::size_t>(share_.of(schedule_.users_at(now - t0_)));
+  while (active_.size() < wanted) {
+    // The n-th user of this share has global index share.index + n * share.count.
+    const std::size_t global = share_.index + active_.size() * share_.count;
+    User* user = nullptr;
+    if (!spare_.empty()) {
+      user = spare_.back();
+      spare_.pop_back();
+    } else {
+      user = &pool_.create_user();
+    }
+    active_.push_back(user);
+    user->start_loop(scenario_of_user_[global % scenario_of_user_.size()]);
+  }
+  while (active_.size() > wanted) {
+    User* user = active_.back();
+    active_.pop_back();
+    user->stop();
+  }
+}
+
+void ClosedDriver::stop_load() {
+  stopped_ = true;
+  for (User* user : active_) user->stop();
+  active_.clear();
+}
+
+}  // namespace stampede

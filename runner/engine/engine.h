@@ -1,0 +1,72 @@
+#pragma once
+// Runs a plan: resolves the target, starts one worker per thread, merges their statistics
+// every second and returns the result. The calling thread is the control thread: it
+// aggregates, reports snapshots and handles SIGINT/SIGTERM, while the workers own the load.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/aggregator.h"
+#include "engine/asio.h"
+#include "engine/compiled_plan.h"
+#include "engine/snapshot.h"
+#include "engine/stats_sink.h"
+#include "engine/tls_context.h"
+#include "engine/user_config.h"
+#include "model/plan.h"
+#include "model/result.h"
+
+namespace stampede {
+
+struct EngineOptions {
+  unsigned threads = 0;         // 0: one per core
+  std::uint32_t segment = 0;    // this runner's segment i of
+  std::uint32_t segments = 1;   // N runners
+  bool handle_signals = true;   // SIGINT/SIGTERM: graceful stop; a second one: stop at once
+};
+
+class Engine final : private StatsSink {
+ public:
+  using SnapshotFn = std::function<void(const Snapshot&)>;
+
+  Engine(const Plan& plan, EngineOptions options);
+  ~Engine();
+
+  // Resolves the target and loads TLS settings. false + *error when the run cannot start.
+  bool prepare(std::string* error);
+  // Runs the whole test; `on_snapshot` is called on this thread once per second.
+  Result run(const SnapshotFn& on_snapshot);
+  // Thread-safe: end the load phase early (graceful stop follows).
+  void request_stop(const std::string& reason);
+
+ private:
+  void absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<ThreadStats> s) override;
+  void worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) override;
+  void start_workers(TimePoint t0);
+  void schedule_flush(std::uint64_t tick);
+  void report();
+  void stop_workers(bool immediately);
+
+  const Plan& plan_;
+  EngineOptions options_;
+  CompiledPlan compiled_;
+  std::vector<std::size_t> scenario_of_user_;
+  UserConfig user_config_;
+  std::unique_ptr<TlsClientContext> tls_;
+  asio::io_context control_;
+  SteadyTimer flush_timer_;
+  std::unique_ptr<Aggregator> aggregator_;
+  std::vector<std::unique_ptr<class Worker>> workers_;
+  std::vector<std::thread> threads_;
+  TimePoint t0_{};
+  TimePoint finished_at_{};
+  SnapshotFn on_snapshot_;
+  std::string stop_reason_;
+  int signals_seen_ = 0;
+};
+
+}  // namespace stampede

@@ -1,0 +1,37 @@
+#pragma once
+// Decides when users run: the closed model (a user population) or the open model (arrivals on
+// a schedule). The worker's loop talks only to this interface and never branches on the model.
+
+#include <cstdint>
+#include <memory>
+
+#include "engine/user.h"
+#include "model/units.h"
+
+namespace stampede {
+
+// What a driver may ask of its worker.
+class UserPool {
+ public:
+  virtual User& create_user() = 0;
+  virtual ThreadStats& stats() = 0;
+
+ protected:
+  ~UserPool() = default;
+};
+
+class LoadDriver {
+ public:
+  virtual ~LoadDriver() = default;
+  // Before the start: open connections that should exist at t0.
+  virtual void prepare() {}
+  virtual void start(TimePoint t0) = 0;
+  // Called every few milliseconds while the load runs.
+  virtual void tick(TimePoint now) = 0;
+  // The load phase is over: start no more work, let running iterations finish.
+  virtual void stop_load() = 0;
+  virtual void on_user_idle(User& user) = 0;
+  virtual std::uint32_t active_users() const = 0;
+};
+
+}  // namespace stampede

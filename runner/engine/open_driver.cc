@@ -1,0 +1,95 @@
+#include "engine/open_driver.h"
+
+#include <algorithm>
+
+namespace stampede {
+namespace {
+
+RateSchedule schedule_of(const OpenModel& model) {
+  if (model.stages.empty()) return RateSchedule::constant(model.rate, model.duration);
+  return RateSchedule(model.stages, 0.0);
+}
+
+}  // namespace
+
+OpenDriver::OpenDriver(asio::io_context& io, UserPool& pool, const OpenModel& model, Share share,
+                       const std::vector<double>& scenario_weights)
+    : pool_(pool),
+      schedule_(schedule_of(model)),
+      share_(share),
+      scenarios_(scenario_weights),
+      timer_(io.get_executor()),
+      pre_allocated_(share.of(model.pre_allocated_users)),
+      max_in_flight_(std::max<std::uint64_t>(1, share.of(model.max_in_flight))),
+      max_queued_(share.of(model.max_queued)),
+      next_(share.index) {}
+
+void OpenDriver::prepare() {
+  for (; users_ < pre_allocated_; ++users_) pool_.create_user().preconnect();
+}
+
+void OpenDriver::start(TimePoint t0) {
+  t0_ = t0;
+  arm();
+}
+
+void OpenDriver::arm() {
+  const auto offset = schedule_.arrival_time(next_);
+  if (!offset || stopped_) return;  // this share's arrivals are over
+  next_at_ = t0_ + *offset;
+  timer_.expires_at(next_at_);
+  timer_.async_wait([this](const ErrorCode& ec) { on_timer(ec); });
+}
+
+void OpenDriver::on_timer(const ErrorCode& ec) {
+  if (ec || stopped_) return;
+  const TimePoint now = Clock::now();
+  // Timers fire late under load; every arrival that has come due since is started now but
+  // keeps its scheduled time, so the lateness shows up in its latency.
+  while (true) {
+    dispatch(next_at_);
+    next_ += share_.count;
+    const auto offset = schedule_.arrival_time(next_);
+    if (!offset) return;
+    next_at_ = t0_ + *offset;
+    if (next_at_ > now) break;
+  }
+  timer_.expires_at(next_at_);
+  timer_.async_wait([this](const ErrorCode& e) { on_timer(e); });
+}
+
+void OpenDriver::dispatch(TimePoint scheduled) {
+  const std::size_t scenario = scenarios_.pick();
+  User* user = nullptr;
+  if (!free_.empty()) {
+    user = free_.back();
+    free_.pop_back();
+  } else if (users_ < max_in_flight_) {
+    ++users_;
+    user = &pool_.create_user();
+  } else if (waiting_.size() < max_queued_) {
+    waiting_.push_back({scenario, scheduled});
+    return;
+  } else {
+    ++pool_.stats().iterations[scenario].dropped;
+    return;
+  }
+  user->start_iteration(scenario, scheduled);
+}
+
+void OpenDriver::on_user_idle(User& user) {
+  if (waiting_.empty()) {
+    free_.push_back(&user);
+    return;
+  }
+  const Waiting next = waiting_.front();
+  waiting_.pop_front();
+  user.start_iteration(next.scenario, next.scheduled);
+}
+
+void OpenDriver::stop_load() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+}  // namespace stampede

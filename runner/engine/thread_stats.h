@@ -1,0 +1,23 @@
+#pragma once
+// What one worker thread records between two snapshots. Owned by exactly one thread at a
+// time: the worker fills it, then hands it to the aggregator by value (asio::post), so the
+// request path needs neither locks nor atomics.
+
+#include <cstdint>
+#include <vector>
+
+#include "model/request_stats.h"
+#include "model/result.h"
+
+namespace stampede {
+
+struct ThreadStats {
+  ThreadStats(std::size_t rows_count, std::size_t scenario_count)
+      : rows(rows_count), iterations(scenario_count) {}
+
+  std::vector<RequestStats> rows;             // by CompiledStep::row
+  std::vector<IterationCounts> iterations;    // by scenario index
+  std::uint32_t users = 0;                    // active users when handed over
+};
+
+}  // namespace stampede

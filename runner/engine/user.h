@@ -1,0 +1,45 @@
+#pragma once
+// A virtual user as the worker sees it, and the worker as a user sees it. The worker decides
+// when users run (load model); a user decides how an iteration runs (steps, connection).
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/thread_stats.h"
+#include "model/units.h"
+
+namespace stampede {
+
+class User {
+ public:
+  virtual ~User() = default;
+  // Closed model: run iterations of `scenario` until stop().
+  virtual void start_loop(std::size_t scenario) = 0;
+  // Open model: run one iteration that was due at `scheduled`.
+  virtual void start_iteration(std::size_t scenario, TimePoint scheduled) = 0;
+  // Open a connection ahead of the start (pre-allocated users). Idle afterwards.
+  virtual void preconnect() = 0;
+  // Finish the current iteration, then stop (a think time in progress ends at once).
+  virtual void stop() = 0;
+  // The graceful stop is over: interrupt whatever is in flight and close.
+  virtual void abort() = 0;
+  // Deadline check, called by the worker every few milliseconds.
+  virtual void sweep(TimePoint now) = 0;
+  virtual bool busy() const = 0;
+};
+
+class UserHost {
+ public:
+  // Statistics of the current interval; the reference changes at every snapshot.
+  virtual ThreadStats& stats() = 0;
+  virtual std::size_t pick_task(std::size_t scenario) = 0;
+  // A random duration in [min, max] for between() think times.
+  virtual Duration random_between(Duration min, Duration max) = 0;
+  // The user finished an iteration (open model) or stopped (closed model).
+  virtual void on_user_idle(User& user) = 0;
+
+ protected:
+  ~UserHost() = default;
+};
+
+}  // namespace stampede

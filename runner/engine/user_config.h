@@ -1,0 +1,19 @@
+#pragma once
+// What every user of a run shares: the compiled plan, where to connect, and the limits.
+
+#include <cstdint>
+
+#include "engine/asio.h"
+#include "engine/compiled_plan.h"
+
+namespace stampede {
+
+struct UserConfig {
+  const CompiledPlan* plan = nullptr;
+  asio::ip::tcp::endpoint endpoint;
+  Duration connect_timeout{};
+  Duration request_timeout{};
+  std::uint64_t max_response_bytes = 0;
+};
+
+}  // namespace stampede

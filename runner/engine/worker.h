@@ -1,0 +1,78 @@
+#pragma once
+// One worker thread: its own io_context, users, connections and statistics. Nothing here is
+// shared with other threads except through asio::post, so the request path takes no locks.
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/asio.h"
+#include "engine/compiled_plan.h"
+#include "engine/http_user.h"
+#include "engine/load_driver.h"
+#include "engine/share.h"
+#include "engine/stats_sink.h"
+#include "engine/tls_context.h"
+#include "engine/weighted_picker.h"
+
+namespace stampede {
+
+struct WorkerConfig {
+  std::size_t index = 0;  // worker number within the runner
+  Share share;            // this worker's slice of the load
+  const Plan* plan = nullptr;
+  const CompiledPlan* compiled = nullptr;
+  UserConfig user;
+  TlsClientContext* tls = nullptr;  // set when the target is https
+  const std::vector<std::size_t>* scenario_of_user = nullptr;  // closed model
+  std::uint64_t seed = 0;
+};
+
+class Worker final : public UserHost, public UserPool {
+ public:
+  Worker(const WorkerConfig& config, StatsSink& sink);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Runs the worker's event loop on the calling thread until the load is over.
+  void run(TimePoint t0);
+  // Thread-safe: end the load phase now; the graceful stop follows unless `immediately`.
+  void request_stop(bool immediately);
+  // Thread-safe: hand the statistics gathered so far to the sink, tagged with `tick`.
+  void request_flush(std::uint64_t tick);
+
+  // UserHost and UserPool, called on this worker's thread only.
+  ThreadStats& stats() override { return *stats_; }
+  std::size_t pick_task(std::size_t scenario) override { return task_pickers_[scenario].pick(); }
+  Duration random_between(Duration min, Duration max) override;
+  void on_user_idle(User& user) override;
+  User& create_user() override;
+
+ private:
+  void schedule_tick();
+  void on_tick();
+  void end_load(TimePoint now);
+  bool all_idle() const;
+  void finish();
+  std::unique_ptr<ThreadStats> fresh_stats() const;
+
+  WorkerConfig config_;
+  StatsSink& sink_;
+  asio::io_context io_{1};  // hint: exactly one thread runs this context
+  SteadyTimer tick_;
+  std::unique_ptr<LoadDriver> driver_;
+  std::vector<std::unique_ptr<User>> users_;
+  std::vector<WeightedPicker> task_pickers_;
+  std::unique_ptr<ThreadStats> stats_;
+  std::mt19937_64 rng_;
+  TimePoint end_at_{};
+  TimePoint grace_until_{};
+  bool load_over_ = false;
+  bool aborted_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace stampede

@@ -1,0 +1,84 @@
+#pragma once
+// The outcome of a run: per-row statistics with their histograms, totals, a per-second time
+// series and threshold verdicts. Results merge exactly (bucket-wise), so the operator can
+// combine runners' results into the one a single runner would have produced.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/request_stats.h"
+#include "model/threshold.h"
+
+namespace stampede {
+
+inline constexpr const char* kResultSchema = "stampede.result/v1";
+
+struct TimeSeriesPoint {
+  double elapsed_seconds = 0;  // end of the one-second interval, from the start of the run
+  double users = 0;            // active users at the end of the interval
+  std::uint64_t requests = 0;  // completed in the interval
+  std::uint64_t failures = 0;
+  double p50_seconds = 0;  // latency percentiles of the interval
+  double p95_seconds = 0;
+  double p99_seconds = 0;
+};
+
+struct ResultRow {
+  StatsKey key;
+  RequestStats stats;
+};
+
+// Iterations started and dropped, per scenario.
+struct IterationCounts {
+  std::uint64_t iterations = 0;
+  std::uint64_t dropped = 0;
+};
+
+struct ThresholdOutcome {
+  std::string metric;      // the selector as written, e.g. http_req_duration{scenario:api}
+  std::string expression;  // e.g. "p(95) < 2s"
+  std::optional<double> actual;
+  bool is_time = false;  // actual is in seconds
+  bool ok = true;
+};
+
+struct Result {
+  std::string plan_name;
+  std::string testid;
+  std::string runner;             // "i/N" segment, "0/1" for a single runner
+  std::string started_at;         // RFC 3339, UTC
+  double duration_seconds = 0;    // measured load phase (start to the end of the graceful stop)
+  std::vector<ResultRow> rows;    // one per scenario + name + method, in plan order
+  std::map<std::string, IterationCounts> iterations;  // by scenario
+  std::vector<TimeSeriesPoint> series;
+  std::vector<ThresholdOutcome> thresholds;
+  std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
+
+  RequestStats totals() const;
+  IterationCounts total_iterations() const;
+  double rps() const;
+  bool thresholds_ok() const;
+
+  // Adds another runner's result: rows by key, iterations, time series by second, duration =
+  // the longer one. Threshold verdicts are not merged: re-evaluate them on the merged result.
+  void merge(const Result& other);
+};
+
+// Exposes a result to threshold evaluation (k6 metric names, see threshold.h).
+class ResultMetrics : public MetricSource {
+ public:
+  explicit ResultMetrics(const Result& result) : result_(result) {}
+  std::optional<double> value(const MetricSelector& selector,
+                              const Aggregation& aggregation) const override;
+
+ private:
+  const Result& result_;
+};
+
+// Evaluates thresholds on the result and stores the outcomes in result.thresholds.
+void judge_thresholds(const std::vector<Threshold>& thresholds, Result& result);
+
+}  // namespace stampede

@@ -1,0 +1,19 @@
+#pragma once
+// The result document (schema stampede.result/v1): what `--json` writes, `/v1/result` serves
+// and the operator merges. Times are in seconds. Rows carry serialized histograms so results
+// from many runners merge exactly.
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "model/result.h"
+
+namespace stampede {
+
+nlohmann::json result_to_json(const Result& result);
+// Reads back what result_to_json wrote; nullopt + *error on anything malformed (never throws).
+std::optional<Result> result_from_json(const nlohmann::json& j, std::string* error);
+
+}  // namespace stampede

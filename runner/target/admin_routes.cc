@@ -1,0 +1,48 @@
+// The /__ endpoints tests use to observe and steer the server. They are never counted and never
+// held by a stall, so a test can read counters or end a stall while responses are frozen.
+
+#include <chrono>
+#include <string>
+
+#include "target/request_target.h"
+#include "target/router.h"
+
+namespace stampede::target {
+namespace {
+
+// Long enough for any coordinated-omission test, short enough that a typo cannot wedge a server.
+constexpr double kMaxStallSeconds = 3600;
+
+Reply json_reply(const nlohmann::json& body) {
+  return make_reply(http::status::ok, body.dump() + "\n", "application/json");
+}
+
+Reply handle_stats(const RouteRequest& request) {
+  return json_reply(request.state.counters.to_json());
+}
+
+Reply handle_reset(const RouteRequest& request) {
+  request.state.counters.reset();
+  return json_reply({{"reset", true}});
+}
+
+// POST /__stall?seconds=S: hold every other response for S seconds from now (0 ends a stall).
+Reply handle_stall(const RouteRequest& request) {
+  const auto seconds = parse_double(query_param(request.query, "seconds").value_or(""));
+  if (!seconds || *seconds < 0 || *seconds > kMaxStallSeconds) {
+    return error_reply(http::status::bad_request, "seconds must be a number from 0 to 3600");
+  }
+  request.state.stall.stall_for(std::chrono::duration_cast<StallWindow::Clock::duration>(
+      std::chrono::duration<double>(*seconds)));
+  return json_reply({{"stall_seconds", *seconds}});
+}
+
+}  // namespace
+
+void add_admin_routes(Router& router) {
+  router.add("/__stats", handle_stats, http::verb::get);
+  router.add("/__reset", handle_reset, http::verb::post);
+  router.add("/__stall", handle_stall, http::verb::post);
+}
+
+}  // namespace stampede::target

@@ -1,0 +1,97 @@
+#include "target/counters.h"
+
+#include <string>
+
+namespace stampede::target {
+namespace {
+
+// Paths and methods come from clients; cap the distinct keys so a load test over many unique
+// URLs cannot grow the server without bound. Further keys are counted under kOtherKey.
+constexpr std::size_t kMaxKeys = 1000;
+constexpr std::string_view kOtherKey = "(other)";
+
+template <typename Map>
+void bump(Map& map, std::string_view key, std::uint64_t by = 1) {
+  auto it = map.find(key);
+  if (it == map.end()) {
+    it = map.try_emplace(std::string(map.size() < kMaxKeys ? key : kOtherKey), 0).first;
+  }
+  it->second += by;
+}
+
+}  // namespace
+
+void Counters::Tally::add(const Tally& other) {
+  requests += other.requests;
+  bytes_received += other.bytes_received;
+  connections += other.connections;
+  accepted += other.accepted;
+  parse_errors += other.parse_errors;
+  for (const auto& [key, count] : other.by_path) bump(by_path, key, count);
+  for (const auto& [key, count] : other.by_method) bump(by_method, key, count);
+  for (const auto& [status, count] : other.by_status) by_status[status] += count;
+}
+
+Counters::Counters(std::size_t shards) {
+  shards_.resize(shards == 0 ? 1 : shards);
+  for (auto& one : shards_) one = std::make_unique<Shard>();
+}
+
+void Counters::record_request(std::size_t shard_index, const RequestSample& sample,
+                              std::uint64_t& connection_epoch) {
+  Shard& s = shard(shard_index);
+  std::lock_guard lock(s.mutex);
+  Tally& t = s.tally;
+  if (connection_epoch != epoch_) {
+    connection_epoch = epoch_;
+    ++t.connections;
+  }
+  ++t.requests;
+  t.bytes_received += sample.bytes;
+  bump(t.by_path, sample.path);
+  bump(t.by_method, sample.method);
+  if (sample.status != 0) ++t.by_status[sample.status];
+}
+
+void Counters::record_accept(std::size_t shard_index) {
+  Shard& s = shard(shard_index);
+  std::lock_guard lock(s.mutex);
+  ++s.tally.accepted;
+}
+
+void Counters::record_parse_error(std::size_t shard_index) {
+  Shard& s = shard(shard_index);
+  std::lock_guard lock(s.mutex);
+  ++s.tally.parse_errors;
+}
+
+void Counters::reset() {
+  // Hold every shard at once so the epoch bump and the clearing are one step for all threads.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(shards_.size());
+  for (auto& s : shards_) locks.emplace_back(s->mutex);
+  ++epoch_;
+  for (auto& s : shards_) s->tally = Tally{};
+}
+
+nlohmann::json Counters::to_json() const {
+  Tally sum;
+  for (const auto& s : shards_) {
+    std::lock_guard lock(s->mutex);
+    sum.add(s->tally);
+  }
+  nlohmann::json by_status = nlohmann::json::object();
+  for (const auto& [status, count] : sum.by_status) by_status[std::to_string(status)] = count;
+  return {
+      {"requests", sum.requests},
+      {"by_path", sum.by_path},
+      {"by_method", sum.by_method},
+      {"by_status", by_status},
+      {"bytes_received", sum.bytes_received},
+      {"connections", sum.connections},
+      {"accepted", sum.accepted},
+      {"parse_errors", sum.parse_errors},
+  };
+}
+
+}  // namespace stampede::target

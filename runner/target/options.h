@@ -1,0 +1,31 @@
+#pragma once
+// Command-line flags of stampede-target.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "target/net.h"
+
+namespace stampede::target {
+
+struct TargetOptions {
+  tcp::endpoint listen{net::ip::address_v4::loopback(), 0};
+  unsigned threads = 1;
+  bool quiet = false;
+  bool help = false;
+};
+
+// Parses the flags. On failure returns nullopt and sets *error; a non-loopback --listen address
+// is a failure, because the target is a test fixture that must never face a network.
+std::optional<TargetOptions> parse_options(int argc, const char* const* argv, std::string* error);
+
+// "127.0.0.1:8080", "[::1]:0" or "localhost:0" -> endpoint; loopback addresses only.
+std::optional<tcp::endpoint> parse_listen(std::string_view text, std::string* error);
+
+// "http://127.0.0.1:PORT" or "http://[::1]:PORT".
+std::string endpoint_url(const tcp::endpoint& endpoint);
+
+std::string_view usage();
+
+}  // namespace stampede::target

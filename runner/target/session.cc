@@ -1,0 +1,250 @@
+#include "target/session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "target/pattern.h"
+#include "target/request_target.h"
+
+namespace stampede::target {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::uint64_t kMaxBodyBytes = 8 * 1024 * 1024;
+constexpr auto kIdleTimeout = 120s;  // waiting for the next request on a keep-alive connection
+constexpr auto kIoTimeout = 60s;     // one body read or one write making no progress
+constexpr auto kLingerTimeout = 2s;  // draining the peer after we half-close
+constexpr auto kStallPoll = 100ms;   // re-check the stall window, which /__stall may move
+constexpr std::string_view kGarbage{"\x00\x01 not http at all\r\n\r\n", 23};
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+auto with_ec(error_code& ec) {
+  return net::redirect_error(net::use_awaitable, ec);
+}
+
+// A malformed or oversized request, which gets an HTTP error before we close. Everything else
+// (EOF, reset, timeout, a request cut short) means the peer is gone: close without answering.
+bool is_parse_error(const error_code& ec) {
+  static const auto& http_category = http::make_error_code(http::error::bad_method).category();
+  return ec.category() == http_category && ec != http::error::end_of_stream &&
+         ec != http::error::partial_message;
+}
+
+http::status status_for_parse_error(const error_code& ec) {
+  if (ec == http::error::body_limit) return http::status::payload_too_large;
+  if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+    return http::status::request_header_fields_too_large;
+  }
+  return http::status::bad_request;
+}
+
+bool has_no_body(http::status status) {
+  return status == http::status::no_content || status == http::status::not_modified;
+}
+
+class Session {
+ public:
+  Session(tcp::socket socket, SessionConfig config)
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), config_(config) {}
+
+  net::awaitable<void> run();
+
+ private:
+  net::awaitable<std::optional<Request>> read_request(std::uint64_t& bytes);
+  net::awaitable<void> answer_parse_error(const error_code& ec);
+  Reply dispatch(const Request& request, std::uint64_t bytes);
+  net::awaitable<void> hold(const Reply& reply, bool admin);
+  net::awaitable<bool> deliver(const Request& request, Reply& reply);
+  net::awaitable<bool> write_response(Reply& reply, bool head);
+  net::awaitable<bool> write_generated(Response& header, GeneratedBody body, bool head);
+  net::awaitable<void> close_gracefully();
+  void reset();
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  net::steady_timer timer_;
+  SessionConfig config_;
+  std::uint64_t counted_epoch_ = Counters::kNoEpoch;
+};
+
+net::awaitable<void> Session::run() {
+  config_.state.counters.record_accept(config_.shard);
+  for (;;) {
+    std::uint64_t bytes = 0;
+    std::optional<Request> request = co_await read_request(bytes);
+    if (!request) co_return;
+    Reply reply = dispatch(*request, bytes);
+    if (!co_await deliver(*request, reply)) co_return;
+  }
+}
+
+// Reads one request. Answers `Expect: 100-continue` so clients such as curl do not stall before
+// sending a body, and answers parse errors itself; nullopt means the connection is finished.
+net::awaitable<std::optional<Request>> Session::read_request(std::uint64_t& bytes) {
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(kMaxHeaderBytes);
+  parser.body_limit(kMaxBodyBytes);
+  error_code ec;
+  stream_.expires_after(kIdleTimeout);
+  bytes = co_await http::async_read_header(stream_, buffer_, parser, with_ec(ec));
+  if (!ec && !parser.is_done()) {
+    if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      stream_.expires_after(kIoTimeout);
+      co_await net::async_write(stream_, net::buffer(kContinue), with_ec(ec));
+    }
+    stream_.expires_after(kIoTimeout);
+    if (!ec) bytes += co_await http::async_read(stream_, buffer_, parser, with_ec(ec));
+  }
+  if (ec) {
+    if (is_parse_error(ec)) co_await answer_parse_error(ec);
+    co_return std::nullopt;
+  }
+  co_return parser.release();
+}
+
+net::awaitable<void> Session::answer_parse_error(const error_code& ec) {
+  config_.state.counters.record_parse_error(config_.shard);
+  Reply reply = error_reply(status_for_parse_error(ec), ec.message());
+  reply.response.keep_alive(false);
+  reply.response.prepare_payload();
+  error_code write_ec;
+  stream_.expires_after(kIoTimeout);
+  co_await http::async_write(stream_, reply.response, with_ec(write_ec));
+  if (!write_ec) co_await close_gracefully();
+}
+
+Reply Session::dispatch(const Request& request, std::uint64_t bytes) {
+  const auto [path, query] = split_target(request.target());
+  Reply reply = config_.router.dispatch({request, path, query, config_.state});
+  if (!is_admin_path(path)) {
+    const unsigned status = reply.delivery == Delivery::kRespond ? reply.response.result_int() : 0;
+    config_.state.counters.record_request(
+        config_.shard, {path, request.method_string(), status, bytes}, counted_epoch_);
+  }
+  return reply;
+}
+
+// Applies the reply's delay, then holds non-admin replies while a stall window is open.
+net::awaitable<void> Session::hold(const Reply& reply, bool admin) {
+  error_code ec;
+  if (reply.delay.count() > 0) {
+    timer_.expires_after(reply.delay);
+    co_await timer_.async_wait(with_ec(ec));
+  }
+  if (admin) co_return;
+  for (;;) {
+    const auto now = StallWindow::Clock::now();
+    const auto until = config_.state.stall.until();
+    if (until <= now) co_return;
+    // Poll rather than sleep to `until`: /__stall may extend or end the window meanwhile.
+    timer_.expires_at(std::min(until, now + kStallPoll));
+    co_await timer_.async_wait(with_ec(ec));
+  }
+}
+
+// Sends the reply; true when the connection stays open for another request.
+net::awaitable<bool> Session::deliver(const Request& request, Reply& reply) {
+  co_await hold(reply, is_admin_path(split_target(request.target()).path));
+  switch (reply.delivery) {
+    case Delivery::kReset:
+      reset();
+      co_return false;
+    case Delivery::kGarbage: {
+      error_code ec;
+      stream_.expires_after(kIoTimeout);
+      co_await net::async_write(stream_, net::buffer(kGarbage), with_ec(ec));
+      if (!ec) co_await close_gracefully();
+      co_return false;
+    }
+    case Delivery::kRespond:
+      break;
+  }
+  const bool keep_alive = request.keep_alive() && !reply.close;
+  reply.response.version(request.version());
+  reply.response.keep_alive(keep_alive);
+  const bool written = co_await write_response(reply, request.method() == http::verb::head);
+  if (written && !keep_alive) co_await close_gracefully();
+  co_return written&& keep_alive;
+}
+
+net::awaitable<bool> Session::write_response(Reply& reply, bool head) {
+  if (reply.generated) co_return co_await write_generated(reply.response, *reply.generated, head);
+  if (has_no_body(reply.response.result())) {
+    // RFC 9110 forbids Content-Length on 204; a 304's would describe a body never sent.
+    reply.response.erase(http::field::content_length);
+  } else {
+    reply.response.prepare_payload();
+  }
+  error_code ec;
+  stream_.expires_after(kIoTimeout);
+  if (head) {
+    // HEAD: the headers of the GET response (Content-Length included) and no body.
+    http::response_serializer<http::string_body> serializer(reply.response);
+    co_await http::async_write_header(stream_, serializer, with_ec(ec));
+  } else {
+    co_await http::async_write(stream_, reply.response, with_ec(ec));
+  }
+  co_return !ec;
+}
+
+// Writes the header, then the pattern body in slices (as chunks when chunk_size is set).
+net::awaitable<bool> Session::write_generated(Response& header, GeneratedBody body, bool head) {
+  // HTTP/1.0 has no chunked encoding; such clients get Content-Length framing instead.
+  const bool chunked = body.chunk_size != 0 && header.version() >= 11;
+  header.body().clear();
+  if (chunked) {
+    header.chunked(true);
+  } else {
+    header.content_length(body.size);
+  }
+  error_code ec;
+  stream_.expires_after(kIoTimeout);
+  http::response_serializer<http::string_body> serializer(header);
+  co_await http::async_write_header(stream_, serializer, with_ec(ec));
+  const std::size_t piece = chunked ? body.chunk_size : kMaxPatternSlice;
+  for (std::uint64_t offset = 0; !head && !ec && offset < body.size; offset += piece) {
+    const auto slice =
+        net::buffer(pattern_slice(offset, std::min<std::uint64_t>(piece, body.size - offset)));
+    stream_.expires_after(kIoTimeout);
+    if (chunked) {
+      co_await net::async_write(stream_, http::make_chunk(slice), with_ec(ec));
+    } else {
+      co_await net::async_write(stream_, slice, with_ec(ec));
+    }
+  }
+  if (chunked && !head && !ec)
+    co_await net::async_write(stream_, http::make_chunk_last(), with_ec(ec));
+  co_return !ec;
+}
+
+// Half-closes, then reads and discards until the peer closes: closing with unread input would
+// send RST, which can destroy the response we just sent before the client reads it.
+net::awaitable<void> Session::close_gracefully() {
+  error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(kLingerTimeout);
+  char scratch[4096];
+  while (!ec) co_await stream_.async_read_some(net::buffer(scratch), with_ec(ec));
+  stream_.socket().close(ec);
+}
+
+// Closes with RST: SO_LINGER with a zero timeout discards the send queue and aborts.
+void Session::reset() {
+  error_code ec;
+  stream_.socket().set_option(net::socket_base::linger(true, 0), ec);
+  stream_.socket().close(ec);
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(tcp::socket socket, SessionConfig config) {
+  Session session(std::move(socket), config);
+  co_await session.run();
+}
+
+}  // namespace stampede::target

@@ -1,0 +1,108 @@
+// Exit codes and error messages of the real binary: 0 pass, 99 threshold failed, 2 invalid
+// plan or usage, 1 could not run. Bad input names the field path and line, never crashes.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "support/stampede_run.h"
+#include "support/subprocess.h"
+
+namespace stampede::testing {
+namespace {
+
+std::string plan_for(const std::string& url, const std::string& thresholds) {
+  return "target: " + url + R"(
+load: {users: 2, duration: 1s}
+scenarios:
+  - name: home
+    steps: [{get: /}]
+)" + (thresholds.empty() ? "" : "thresholds:\n" + thresholds);
+}
+
+TEST(Cli, ExitZeroWhenThresholdsPass) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede(
+      "run", plan_for(target.url(), R"(  http_req_duration: ["p(95) < 2s", "p(99) < 3000ms"]
+  http_req_failed: ["rate < 0.01"]
+  http_reqs: ["count > 10"]
+  "http_req_duration{scenario:home}": ["max < 5s"]
+)"));
+  EXPECT_EQ(run.exit_code, 0) << run.describe();
+  EXPECT_NE(run.out.find("PASS"), std::string::npos) << run.out;
+  EXPECT_EQ(run.result["thresholds"].size(), 5u);
+  EXPECT_TRUE(run.result["thresholds_ok"].get<bool>());
+}
+
+TEST(Cli, ExitNinetyNineWhenAThresholdFails) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run =
+      run_stampede("run", plan_for(target.url(), R"(  http_reqs: ["count > 100000000"]
+)"));
+  EXPECT_EQ(run.exit_code, 99) << run.describe();
+  EXPECT_NE(run.out.find("FAIL"), std::string::npos) << run.out;
+  EXPECT_FALSE(run.result["thresholds"][0]["ok"].get<bool>());
+  EXPECT_GT(run.result["thresholds"][0]["actual"].get<double>(), 10);
+}
+
+TEST(Cli, ExitTwoOnAnInvalidPlanWithPathAndLine) {
+  const auto run = run_stampede("validate", R"(target: http://127.0.0.1:1
+load:
+  users: 5
+  duration: -3s
+scenarios:
+  - name: home
+    steps: [{get: /}]
+)");
+  EXPECT_EQ(run.exit_code, 2) << run.describe();
+  EXPECT_NE(run.err.find(":4:"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("load.duration"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("terminate"), std::string::npos) << run.err;
+}
+
+TEST(Cli, ExitTwoOnBrokenYaml) {
+  const auto run = run_stampede("run", "target: [unclosed\nload: {users: 1}\n");
+  EXPECT_EQ(run.exit_code, 2) << run.describe();
+  EXPECT_NE(run.err.find("error:"), std::string::npos) << run.err;
+}
+
+TEST(Cli, ExitTwoOnUsageErrors) {
+  EXPECT_EQ(run_process({STAMPEDE_BIN}, std::chrono::seconds(10)).status.code, 2);
+  EXPECT_EQ(run_process({STAMPEDE_BIN, "fly"}, std::chrono::seconds(10)).status.code, 2);
+  EXPECT_EQ(run_process({STAMPEDE_BIN, "run"}, std::chrono::seconds(10)).status.code, 2);
+  const auto bad_flag = run_stampede("run", plan_for("http://127.0.0.1:1", ""), {"-u", "zero"});
+  EXPECT_EQ(bad_flag.exit_code, 2) << bad_flag.describe();
+  EXPECT_NE(bad_flag.err.find("-u/--users"), std::string::npos) << bad_flag.err;
+  const auto missing = run_process({STAMPEDE_BIN, "run", "/nonexistent/plan.yaml"},
+                                   std::chrono::seconds(10));
+  EXPECT_EQ(missing.status.code, 2) << missing.stderr_text;
+}
+
+TEST(Cli, ExitOneWhenTheRunCannotWriteItsResult) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede("run", plan_for(target.url(), ""),
+                                {"--json", "/nonexistent-dir/result.json"});
+  EXPECT_EQ(run.exit_code, 1) << run.describe();
+}
+
+TEST(Cli, FlagsAndEnvironmentOverrideThePlan) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  // The plan points at a closed port; TARGET_HOST redirects it, -u/-t reshape the load.
+  const auto run = run_stampede("run", plan_for("http://127.0.0.1:1", ""), {"-u", "3", "-t", "1s"},
+                                std::chrono::seconds(60), {{"TARGET_HOST", target.url()}});
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  EXPECT_EQ(run.result["totals"]["failures"], 0);
+  EXPECT_GT(run.result["totals"]["requests"].get<int>(), 10);
+  EXPECT_LE(run.result["series"][0]["users"].get<double>(), 3);
+}
+
+TEST(Cli, VersionAndHelp) {
+  const auto version = run_process({STAMPEDE_BIN, "version"}, std::chrono::seconds(10));
+  EXPECT_EQ(version.status.code, 0);
+  EXPECT_EQ(version.stdout_text.rfind("stampede ", 0), 0u) << version.stdout_text;
+  const auto help = run_process({STAMPEDE_BIN, "--help"}, std::chrono::seconds(10));
+  EXPECT_EQ(help.status.code, 0);
+  EXPECT_NE(help.stdout_text.find("--spawn-rate"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace stampede::testing

@@ -1,0 +1,30 @@
+#pragma once
+// Runs the real stampede binary on a plan written to a temporary file and reads its result.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/subprocess.h"
+
+namespace stampede::testing {
+
+struct StampedeRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json result;  // the --json document; null when none was written
+
+  // For failure messages: exit code, stdout and stderr.
+  std::string describe() const;
+};
+
+// Writes `content` to a new temporary file (removed at exit of the test process).
+std::string write_temp_file(const std::string& content, const std::string& suffix = ".yaml");
+
+// `stampede COMMAND PLAN --json FILE --quiet args...` with the plan given as YAML text.
+StampedeRun run_stampede(const std::string& command, const std::string& plan_yaml,
+                         std::vector<std::string> args = {},
+                         Millis timeout = std::chrono::seconds(120), const Env& env = {});
+
+}  // namespace stampede::testing

@@ -1,0 +1,442 @@
+#include "support/subprocess.h"
+
+// subprocess.h, included first, brings <utility>, which Boost 1.74's Asio needs before it.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace stampede::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr Millis kPollInterval(5);
+
+std::runtime_error errno_error(const std::string& what, int error) {
+  return std::runtime_error(what + ": " + std::strerror(error));
+}
+
+// A fresh empty file under $TMPDIR; returns its path and an fd that is closed on exec.
+std::pair<std::string, int> make_temp_file(std::string_view tag) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string path =
+      std::string(dir != nullptr ? dir : "/tmp") + "/stampede-test-" + std::string(tag) + "-XXXXXX";
+  const int fd = mkostemp(path.data(), O_CLOEXEC);
+  if (fd < 0) throw errno_error("mkostemp " + path, errno);
+  return {path, fd};
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The parent's environment with `extra` merged in, as owned "NAME=value" strings.
+std::vector<std::string> merged_environment(const Env& extra) {
+  std::vector<std::string> result;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    if (!extra.contains(std::string(text.substr(0, text.find('='))))) result.emplace_back(text);
+  }
+  for (const auto& [name, value] : extra) result.push_back(name + "=" + value);
+  return result;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (auto& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+ExitStatus decode_wait_status(int status) {
+  ExitStatus result;
+  if (WIFEXITED(status)) result.code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+// Spawns with default signal dispositions and an empty mask, so the child does not inherit
+// whatever the test runner blocked or ignored.
+pid_t spawn(std::vector<std::string>& argv, std::vector<std::string>& env, int out_fd, int err_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t all_signals;
+  sigset_t no_signals;
+  sigfillset(&all_signals);
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigdefault(&attributes, &all_signals);
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  auto args = c_strings(argv);
+  auto envp = c_strings(env);
+  pid_t pid = -1;
+  const int rc = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw errno_error("cannot start " + argv[0], rc);
+  return pid;
+}
+
+}  // namespace
+
+std::string ExitStatus::to_string() const {
+  return signal != 0 ? "signal " + std::to_string(signal) : "exit " + std::to_string(code);
+}
+
+Subprocess::Subprocess(std::vector<std::string> argv, const Env& env) {
+  if (argv.empty()) throw std::invalid_argument("Subprocess: empty argv");
+  auto [out_path, out_fd] = make_temp_file("stdout");
+  auto [err_path, err_fd] = make_temp_file("stderr");
+  stdout_path_ = out_path;
+  stderr_path_ = err_path;
+  auto environment = merged_environment(env);
+  try {
+    pid_ = spawn(argv, environment, out_fd, err_fd);
+  } catch (...) {
+    close(out_fd);
+    close(err_fd);
+    release();
+    throw;
+  }
+  close(out_fd);
+  close(err_fd);
+}
+
+Subprocess::Subprocess(Subprocess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)),
+      status_(std::exchange(other.status_, std::nullopt)),
+      stdout_path_(std::exchange(other.stdout_path_, {})),
+      stderr_path_(std::exchange(other.stderr_path_, {})) {}
+
+Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
+  if (this != &other) {
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    status_ = std::exchange(other.status_, std::nullopt);
+    stdout_path_ = std::exchange(other.stdout_path_, {});
+    stderr_path_ = std::exchange(other.stderr_path_, {});
+  }
+  return *this;
+}
+
+Subprocess::~Subprocess() {
+  release();
+}
+
+void Subprocess::release() {
+  if (pid_ > 0 && !status_) {
+    ::kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  pid_ = -1;
+  if (!stdout_path_.empty()) unlink(stdout_path_.c_str());
+  if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
+  stdout_path_.clear();
+  stderr_path_.clear();
+}
+
+bool Subprocess::running() {
+  return !wait(Millis(0)).has_value();
+}
+
+void Subprocess::send_signal(int signal) {
+  if (pid_ > 0 && !status_) ::kill(pid_, signal);
+}
+
+std::optional<ExitStatus> Subprocess::wait(Millis timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!status_ && pid_ > 0) {
+    int status = 0;
+    const pid_t rc = waitpid(pid_, &status, WNOHANG);
+    if (rc == pid_) {
+      status_ = decode_wait_status(status);
+    } else if (rc < 0 && errno != EINTR) {
+      status_ = ExitStatus{};  // not our child any more; nothing left to wait for
+    } else if (Clock::now() >= deadline) {
+      return std::nullopt;
+    } else {
+      std::this_thread::sleep_for(kPollInterval);
+    }
+  }
+  return status_;
+}
+
+ExitStatus Subprocess::wait_or_kill(Millis timeout, Millis grace) {
+  if (auto status = wait(timeout)) return *status;
+  return terminate(grace);
+}
+
+ExitStatus Subprocess::terminate(Millis grace) {
+  send_signal(SIGTERM);
+  if (auto status = wait(grace)) return *status;
+  send_signal(SIGKILL);
+  return *wait(Millis(60'000));
+}
+
+std::string Subprocess::stdout_text() const {
+  return read_file(stdout_path_);
+}
+std::string Subprocess::stderr_text() const {
+  return read_file(stderr_path_);
+}
+
+std::optional<std::string> Subprocess::wait_for_line(std::string_view prefix, Millis timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    // Check exit first: output written before the exit is then surely in the file below.
+    const bool exited = !running();
+    std::istringstream lines(stdout_text());
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!lines.eof() && line.starts_with(prefix)) return line;  // eof: line is incomplete
+    }
+    if (exited || Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+RunResult run_process(std::vector<std::string> argv, Millis timeout, const Env& env) {
+  Subprocess process(std::move(argv), env);
+  RunResult result;
+  if (auto status = process.wait(timeout)) {
+    result.status = *status;
+  } else {
+    result.timed_out = true;
+    result.status = process.terminate(Millis(2'000));
+  }
+  result.stdout_text = process.stdout_text();
+  result.stderr_text = process.stderr_text();
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+// A TCP connection whose every operation has a deadline: each call runs one async operation on
+// a private io_context, and beast::tcp_stream turns a hang into error::timeout.
+class DeadlineStream {
+ public:
+  DeadlineStream(const std::string& host, std::uint16_t port, Millis timeout)
+      : stream_(context_), timeout_(timeout) {
+    const auto endpoints = tcp::resolver(context_).resolve(host, std::to_string(port));
+    const auto ec = run([&](auto done) {
+      stream_.async_connect(endpoints, [done](error_code e, const tcp::endpoint&) { done(e, 0); });
+    });
+    if (ec) fail("connect to " + host + ":" + std::to_string(port), ec);
+  }
+
+  // `start(done)` starts one operation that calls done(error_code, bytes); returns its error.
+  template <typename Start>
+  error_code run(Start start, std::size_t* bytes = nullptr) {
+    error_code result;
+    stream_.expires_after(timeout_);
+    start([&result, bytes](error_code ec, std::size_t n) {
+      result = ec;
+      if (bytes != nullptr) *bytes = n;
+    });
+    context_.restart();
+    context_.run();
+    return result;
+  }
+
+  [[noreturn]] static void fail(const std::string& what, const error_code& ec) {
+    throw std::runtime_error(what + ": " + ec.message());
+  }
+
+  beast::tcp_stream& stream() { return stream_; }
+  beast::flat_buffer& buffer() { return buffer_; }
+
+ private:
+  net::io_context context_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  Millis timeout_;
+};
+
+std::string lower(std::string_view text) {
+  std::string result(text);
+  for (char& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return result;
+}
+
+HttpResponse to_response(const http::response<http::string_body>& message) {
+  HttpResponse response;
+  response.status = static_cast<int>(message.result_int());
+  response.body = message.body();
+  response.keep_alive = message.keep_alive();
+  response.chunked = message.chunked();
+  for (const auto& field : message) {
+    auto [it, inserted] = response.headers.try_emplace(lower(field.name_string()), field.value());
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  return response;
+}
+
+}  // namespace
+
+std::string HttpResponse::header(std::string_view name) const {
+  const auto it = headers.find(lower(name));
+  return it == headers.end() ? "" : it->second;
+}
+
+struct HttpConnection::Impl {
+  Impl(const std::string& h, std::uint16_t p, Millis timeout)
+      : host(h + ":" + std::to_string(p)), stream(h, p, timeout) {}
+
+  std::string host;  // the Host header
+  DeadlineStream stream;
+  std::uint64_t bytes_sent = 0;
+};
+
+HttpConnection::HttpConnection(const std::string& host, std::uint16_t port, Millis timeout)
+    : impl_(std::make_unique<Impl>(host, port, timeout)) {}
+
+HttpConnection::~HttpConnection() = default;
+
+std::uint64_t HttpConnection::bytes_sent() const {
+  return impl_->bytes_sent;
+}
+
+HttpResponse HttpConnection::request(std::string_view method, std::string_view target,
+                                     std::string_view body, const Headers& headers) {
+  http::request<http::string_body> request(http::verb::get, target, 11);
+  request.method_string(method);
+  request.set(http::field::host, impl_->host);
+  for (const auto& [name, value] : headers) request.insert(name, value);
+  request.body() = body;
+  request.prepare_payload();
+  auto& s = impl_->stream;
+  std::size_t written = 0;
+  auto ec = s.run([&](auto done) { http::async_write(s.stream(), request, done); }, &written);
+  impl_->bytes_sent += written;
+  if (ec) DeadlineStream::fail("write " + std::string(target), ec);
+  http::response_parser<http::string_body> parser;
+  // /bytes/N may exceed the 8 MiB default. Not boost::none: Boost 1.74 compares the optional
+  // itself ("len > none" is always true) and then rejects every Content-Length body.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+  parser.skip(request.method() == http::verb::head);  // HEAD responses have no body
+  ec = s.run([&](auto done) { http::async_read(s.stream(), s.buffer(), parser, done); });
+  if (ec) DeadlineStream::fail("read response to " + std::string(target), ec);
+  return to_response(parser.get());
+}
+
+HttpResponse http_request(const std::string& host, std::uint16_t port, std::string_view method,
+                          std::string_view target, std::string_view body, const Headers& headers) {
+  return HttpConnection(host, port).request(method, target, body, headers);
+}
+
+HttpResponse http_get(const std::string& host, std::uint16_t port, std::string_view target,
+                      const Headers& headers) {
+  return http_request(host, port, "GET", target, {}, headers);
+}
+
+HttpResponse http_post(const std::string& host, std::uint16_t port, std::string_view target,
+                       std::string_view body, std::string_view content_type) {
+  return http_request(host, port, "POST", target, body,
+                      {{"Content-Type", std::string(content_type)}});
+}
+
+RawExchange raw_exchange(const std::string& host, std::uint16_t port, std::string_view data,
+                         Millis timeout) {
+  DeadlineStream s(host, port, timeout);
+  RawExchange result;
+  auto ec = s.run([&](auto done) { net::async_write(s.stream(), net::buffer(data), done); });
+  char chunk[4096];
+  while (!ec) {
+    std::size_t n = 0;
+    ec = s.run([&](auto done) { s.stream().async_read_some(net::buffer(chunk), done); }, &n);
+    result.received.append(chunk, n);
+  }
+  if (ec == net::error::eof) {
+    result.end = RawEnd::kClosed;
+  } else if (ec == beast::error::timeout) {
+    result.end = RawEnd::kTimeout;
+  } else if (ec == net::error::connection_reset || ec == net::error::broken_pipe) {
+    result.end = RawEnd::kReset;
+  } else {
+    DeadlineStream::fail("raw exchange", ec);
+  }
+  return result;
+}
+
+std::optional<std::pair<std::string, std::uint16_t>> parse_http_url(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return std::nullopt;
+  std::string_view authority = url.substr(kScheme.size());
+  authority = authority.substr(0, authority.find('/'));
+  const auto colon = authority.rfind(':');
+  if (colon == std::string_view::npos || colon + 1 == authority.size()) return std::nullopt;
+  std::string_view host = authority.substr(0, colon);
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  unsigned port = 0;
+  for (const char c : authority.substr(colon + 1)) {
+    if (!std::isdigit(static_cast<unsigned char>(c)) || (port = port * 10 + (c - '0')) > 65535) {
+      return std::nullopt;
+    }
+  }
+  if (host.empty()) return std::nullopt;
+  return std::make_pair(std::string(host), static_cast<std::uint16_t>(port));
+}
+
+TargetProcess::TargetProcess(const std::string& binary, std::vector<std::string> extra_args)
+    : process_([&] {
+        std::vector<std::string> argv{binary, "--listen", "127.0.0.1:0", "--quiet"};
+        argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+        return Subprocess(std::move(argv));
+      }()) {
+  // Generous: sanitizer builds start slowly on a loaded machine.
+  const auto line = process_.wait_for_line("listening on ", Millis(20'000));
+  const auto parsed =
+      line ? parse_http_url(line->substr(std::strlen("listening on "))) : std::nullopt;
+  if (!parsed) {
+    throw std::runtime_error("stampede-target did not report a listening URL; stdout: " +
+                             process_.stdout_text() + " stderr: " + process_.stderr_text());
+  }
+  url_ = line->substr(std::strlen("listening on "));
+  host_ = parsed->first;
+  port_ = parsed->second;
+}
+
+TargetProcess::~TargetProcess() {
+  stop();
+}
+
+ExitStatus TargetProcess::stop() {
+  return process_.terminate(Millis(10'000));
+}
+
+}  // namespace stampede::testing
