@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/abort_watch.h"
 #include "cli/overrides.h"
 #include "engine/engine.h"
 #include "model/duration.h"
@@ -92,8 +93,16 @@ int run_command(const CliOptions& options) {
                plan->target.url.scheme, plan->target.url.authority(),
                format_duration(plan->load.duration()));
   Progress progress(stderr, ::isatty(STDERR_FILENO) != 0);
+  const AbortWatch abort_watch(plan->thresholds);
+  bool aborting = false;
   Result result = engine.run([&](const Snapshot& s) {
     if (!options.quiet) progress.update(s);
+    if (!abort_watch.active() || aborting) return;
+    if (auto failed = abort_watch.check(engine.current_result(s.elapsed_seconds), s.elapsed_seconds)) {
+      aborting = true;
+      spdlog::warn("{}: stopping the test (abortOnFail)", *failed);
+      engine.request_stop(*failed);
+    }
   });
   progress.finish();
   judge_thresholds(plan->thresholds, result);

@@ -156,6 +156,12 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
   });
 }
 
+Result Engine::current_result(double elapsed_seconds) const {
+  Result result = aggregator_->result();
+  result.duration_seconds = elapsed_seconds;
+  return result;
+}
+
 void Engine::request_stop(const std::string& reason) {
   asio::post(control_, [this, reason] {
     if (stop_reason_.empty()) stop_reason_ = reason;

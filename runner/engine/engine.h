@@ -40,6 +40,8 @@ class Engine final : private StatsSink {
   bool prepare(std::string* error);
   // Runs the whole test; `on_snapshot` is called on this thread once per second.
   Result run(const SnapshotFn& on_snapshot);
+  // The result so far; call from the snapshot callback (the control thread) only.
+  Result current_result(double elapsed_seconds) const;
   // Thread-safe: end the load phase early (graceful stop follows).
   void request_stop(const std::string& reason);
 

@@ -92,9 +92,15 @@ std::optional<TargetOptions> parse_options(int argc, const char* const* argv, st
 }
 
 std::string endpoint_url(const tcp::endpoint& endpoint) {
-  const auto address = endpoint.address();
-  const std::string host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
-  return "http://" + host + ":" + std::to_string(endpoint.port());
+  // Appends rather than `"[" + host + "]"`, which trips GCC 12's bogus -Wrestrict at -O2.
+  const bool v6 = endpoint.address().is_v6();
+  std::string url = "http://";
+  if (v6) url += '[';
+  url += endpoint.address().to_string();
+  if (v6) url += ']';
+  url += ':';
+  url += std::to_string(endpoint.port());
+  return url;
 }
 
 std::string_view usage() {

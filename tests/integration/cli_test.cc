@@ -44,6 +44,22 @@ TEST(Cli, ExitNinetyNineWhenAThresholdFails) {
   EXPECT_GT(run.result["thresholds"][0]["actual"].get<double>(), 10);
 }
 
+TEST(Cli, AbortOnFailStopsTheRunEarly) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede("run", "target: " + target.url() + R"(
+load: {users: 2, duration: 60s}
+scenarios:
+  - name: broken
+    steps: [{get: /status/500}]
+thresholds:
+  http_req_failed: [{threshold: "rate < 0.01", abortOnFail: true, delayAbortEval: 1s}]
+)");
+  EXPECT_EQ(run.exit_code, 99) << run.describe();
+  EXPECT_LT(run.result["totals"]["duration_seconds"].get<double>(), 10);
+  EXPECT_NE(run.result.value("aborted_by", "").find("http_req_failed"), std::string::npos)
+      << run.result.dump();
+}
+
 TEST(Cli, ExitTwoOnAnInvalidPlanWithPathAndLine) {
   const auto run = run_stampede("validate", R"(target: http://127.0.0.1:1
 load:
@@ -79,9 +95,11 @@ TEST(Cli, ExitTwoOnUsageErrors) {
 
 TEST(Cli, ExitOneWhenTheRunCannotWriteItsResult) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  const auto run = run_stampede("run", plan_for(target.url(), ""),
-                                {"--json", "/nonexistent-dir/result.json"});
-  EXPECT_EQ(run.exit_code, 1) << run.describe();
+  const auto run = run_process({STAMPEDE_BIN, "run", write_temp_file(plan_for(target.url(), "")),
+                                "--json", "/nonexistent-dir/result.json"},
+                               std::chrono::seconds(60));
+  EXPECT_EQ(run.status.code, 1) << run.stderr_text;
+  EXPECT_NE(run.stderr_text.find("cannot write"), std::string::npos) << run.stderr_text;
 }
 
 TEST(Cli, FlagsAndEnvironmentOverrideThePlan) {

@@ -34,8 +34,15 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// Stops the server and expects a clean exit, which also surfaces sanitizer reports from it.
+void expect_clean_stop(TargetProcess& target) {
+  const auto status = target.stop();
+  EXPECT_EQ(status.code, 0) << status.to_string() << "\n" << target.process().stderr_text();
+}
+
 class TargetTest : public ::testing::Test {
  protected:
+  void TearDown() override { expect_clean_stop(target_); }
   Json stats() { return Json::parse(target_.get("/__stats").body); }
   RawExchange raw(std::string_view request, Millis timeout = 5s) {
     return raw_exchange(target_.host(), target_.port(), request, timeout);
@@ -225,6 +232,7 @@ TEST(TargetThreadsTest, CountersAreExactAcrossThreads) {
   EXPECT_EQ(s["requests"], kClients * kRequestsEach);
   EXPECT_EQ(s["by_path"]["/"], kClients * kRequestsEach);
   EXPECT_EQ(s["connections"], kClients);
+  expect_clean_stop(target);
 }
 
 TEST_F(TargetTest, ResetZeroesCounters) {

@@ -1,0 +1,984 @@
+#!/usr/bin/env python3
+"""Stampede benchmark harness (Python 3 stdlib only); started by bench/run.
+
+Runs stampede, wrk, h2load, hey and Locust (FastHttpUser) one after another against one local
+nginx (`return 200 "ok"`) and writes the median of N rounds into BENCHMARKS.md:
+
+  * closed loop: 50 connections as fast as they go for --seconds;
+  * fixed rate: 50,000 requests/s for --seconds (stampede open model vs h2load --rps);
+  * stampede's memory per connection: max RSS with 50 and with 1000 users.
+
+nginx runs on CPU 1 and each load tool on CPU 0 (taskset); /usr/bin/time measures each tool's
+elapsed, user and system time and max RSS. A tool that is missing or fails gets a row that says so.
+Raw outputs stay under bench/out/<UTC timestamp>/.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT_ROOT = os.path.join(ROOT, "bench", "out")
+CONNECTIONS = 50
+RATE = 50000
+MEM_USERS = (50, 1000)
+TOOLS = ["stampede", "wrk", "h2load", "hey", "locust"]
+RATE_TOOLS = ["stampede", "h2load"]
+
+# Binary -> Debian package, for tools that are absent.
+PACKAGES = {
+    "nginx": "nginx-light",
+    "wrk": "wrk",
+    "h2load": "nghttp2-client",
+    "hey": "hey",
+    "locust": "python3-locust",
+    "taskset": "util-linux",
+    "/usr/bin/time": "time",
+}
+
+LOCUSTFILE = """\
+from locust import FastHttpUser, constant, task
+
+
+class U(FastHttpUser):
+    wait_time = constant(0)
+
+    @task
+    def index(self):
+        self.client.get("/")
+"""
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tools and machine
+
+
+def which(name):
+    if name.startswith("/"):
+        return name if os.access(name, os.X_OK) else None
+    # Prefer the system's binaries (e.g. Debian's locust) over shims earlier in PATH.
+    for d in ("/usr/sbin", "/usr/bin"):
+        p = os.path.join(d, name)
+        if os.access(p, os.X_OK):
+            return p
+    return shutil.which(name)
+
+
+def ensure_tools(names):
+    missing = [n for n in names if which(n) is None]
+    if not missing:
+        return
+    pkgs = sorted({PACKAGES[n] for n in missing})
+    log(f"missing: {' '.join(missing)}; installing {' '.join(pkgs)}")
+    sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
+    if sudo is None:
+        log("not root and no sudo: cannot install; those tools get a 'missing' row")
+        return
+    install_deps = os.path.join(ROOT, "scripts", "install-deps")
+    bench_pkgs = [p for p in pkgs if p != "time"]
+    try:
+        if bench_pkgs and os.access(install_deps, os.X_OK):
+            subprocess.run([install_deps, "bench"], check=False, timeout=900)
+        if "time" in pkgs or any(which(n) is None for n in missing):
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            subprocess.run(sudo + ["apt-get", "update", "-qq"], check=False, timeout=600, env=env)
+            still = sorted({PACKAGES[n] for n in missing if which(n) is None})
+            subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "--no-install-recommends"]
+                           + still, check=False, timeout=900, env=env)
+    except (OSError, subprocess.SubprocessError) as e:
+        log(f"install failed: {e}")
+    for n in missing:
+        if which(n) is None:
+            log(f"still missing: {n}")
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def tool_version(argv, pattern=None):
+    try:
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    text = (p.stdout + p.stderr).strip()
+    if pattern:
+        m = re.search(pattern, text)
+        return m.group(1) if m else "?"
+    return text.splitlines()[0] if text else "?"
+
+
+def versions(stampede):
+    v = {}
+    if which("nginx"):
+        v["nginx"] = tool_version([which("nginx"), "-v"], r"nginx/(\S+)")
+    if which("wrk"):
+        v["wrk"] = tool_version([which("wrk"), "-v"], r"wrk (\S+)")
+    if which("h2load"):
+        v["h2load"] = tool_version([which("h2load"), "--version"], r"nghttp2/(\S+)")
+    v["hey"] = dpkg_version("hey")
+    v["locust"] = dpkg_version("python3-locust")
+    if os.access(stampede, os.X_OK):
+        v["stampede"] = tool_version([stampede, "version"])
+    return v
+
+
+def dpkg_version(pkg):
+    try:
+        p = subprocess.run(["dpkg-query", "-W", "-f=${Version}", pkg], capture_output=True,
+                           text=True, timeout=20)
+        return p.stdout.strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
+def raise_fd_limit(want=65536):
+    """Like `ulimit -n 65536`; falls back to the hard limit where that cannot be raised."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    for limits in ((want, max(want, hard)), (hard, hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, limits)
+            return limits[0]
+        except (ValueError, OSError):
+            continue
+    return soft
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_busy_seconds():
+    """Busy (user+nice+system+irq+softirq) seconds per CPU since boot, from /proc/stat."""
+    busy = {}
+    try:
+        with open("/proc/stat") as f:
+            for line in f:
+                m = re.match(r"cpu(\d+)\s+(.*)", line)
+                if m:
+                    v = [int(x) for x in m.group(2).split()]
+                    busy[int(m.group(1))] = (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf(
+                        "SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+    return busy
+
+
+def wait_for_quiet(max_wait, cpus, threshold=0.15):
+    """Waits (at most max_wait s) until each of cpus is busy < threshold over 1 s; returns the
+    last measured busy fractions."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        a = cpu_busy_seconds()
+        time.sleep(1.0)
+        b = cpu_busy_seconds()
+        busy = {c: b[c] - a[c] for c in cpus if c in a and c in b}
+        if all(v < threshold for v in busy.values()) or time.monotonic() >= deadline:
+            return busy
+        log(f"    machine busy ({', '.join(f'CPU {c} {v:.0%}' for c, v in busy.items())}); "
+            "waiting")
+        time.sleep(4.0)
+
+
+def proc_cpu_seconds(pid):
+    """user+sys CPU seconds of a running process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# nginx
+
+
+class Nginx:
+    def __init__(self, workdir, cpu, worker_connections=4096):
+        self.dir = workdir
+        self.cpu = cpu
+        self.worker_connections = worker_connections
+        self.proc = None
+        self.port = None
+        self.conf = os.path.join(workdir, "nginx.conf")
+
+    def config(self, temp_paths=True):
+        d = self.dir
+        temps = ""
+        if temp_paths:
+            temps = "".join(f"    {k}_temp_path {d}/{k};\n"
+                            for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        return f"""worker_processes 1;
+daemon off;
+master_process off;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+worker_rlimit_nofile {self.worker_connections * 2};
+events {{
+    worker_connections {self.worker_connections};
+}}
+http {{
+    access_log off;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;
+    default_type text/plain;
+{temps}    server {{
+        listen 127.0.0.1:{self.port} backlog=4096;
+        location / {{
+            return 200 "ok";
+        }}
+    }}
+}}
+"""
+
+    def start(self):
+        nginx = which("nginx")
+        if nginx is None:
+            raise RuntimeError("nginx is not installed (apt-get install nginx-light)")
+        self.port = free_port()
+        base = [nginx, "-p", self.dir + "/", "-e", os.path.join(self.dir, "error.log"),
+                "-c", self.conf]
+        for temp_paths in (True, False):
+            with open(self.conf, "w") as f:
+                f.write(self.config(temp_paths))
+            test = subprocess.run(base + ["-t", "-q"], capture_output=True, text=True, timeout=30)
+            if test.returncode == 0:
+                break
+        else:
+            raise RuntimeError(f"nginx config test failed: {test.stderr.strip()}")
+        argv = (["taskset", "-c", str(self.cpu)] if self.cpu is not None else []) + base
+        self.out = open(os.path.join(self.dir, "nginx.out"), "w")
+        self.proc = subprocess.Popen(argv, stdout=self.out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"nginx exited with {self.proc.returncode}; see {self.dir}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=1) as r:
+                    if r.status == 200 and r.read() == b"ok":
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("nginx did not answer within 10 s")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/"
+
+    def cpu_seconds(self):
+        return proc_cpu_seconds(self.proc.pid) if self.proc else None
+
+    def stop(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+        self.out.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Running one measured command
+
+
+def timed_run(name, argv, outdir, timeout, cpu, nginx=None):
+    """Runs argv under /usr/bin/time (pinned to cpu) with a timeout; returns a dict."""
+    base = os.path.join(outdir, name)
+    time_file = base + ".time"
+    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", time_file] + pin + argv
+    with open(base + ".cmd", "w") as f:
+        f.write(shlex.join(cmd) + "\n")
+    res = {"cmd": cmd, "argv": argv, "timed_out": False}
+    nginx_before = nginx.cpu_seconds() if nginx else None
+    busy_before = cpu_busy_seconds()
+    wall0 = time.monotonic()
+    with open(base + ".stdout", "w") as out, open(base + ".stderr", "w") as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                             start_new_session=True, cwd=outdir)
+        try:
+            res["rc"] = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            res["timed_out"] = True
+            os.killpg(p.pid, signal.SIGTERM)
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+            res["rc"] = p.returncode
+    res["wall"] = time.monotonic() - wall0
+    busy_after = cpu_busy_seconds()
+    res["cpu_busy"] = {c: busy_after[c] - busy_before[c] for c in busy_after if c in busy_before}
+    nginx_used = None
+    if nginx_before is not None:
+        after = nginx.cpu_seconds()
+        if after is not None:
+            nginx_used = after - nginx_before
+            res["nginx_cpu_pct"] = 100.0 * nginx_used / res["wall"]
+    with open(base + ".stdout", errors="replace") as f:
+        res["stdout"] = f.read()
+    with open(base + ".stderr", errors="replace") as f:
+        res["stderr"] = f.read()
+    try:
+        with open(time_file) as f:
+            lines = [l for l in f.read().splitlines() if l.strip()]
+        e, u, s, m = lines[-1].split()
+        res.update(elapsed=float(e), user=float(u), sys=float(s), cpu=float(u) + float(s),
+                   rss_kib=int(m))
+    except (OSError, IndexError, ValueError):
+        pass
+    # CPU time other processes took on the two pinned CPUs during the run (interference).
+    if cpu is not None and cpu in res["cpu_busy"] and "cpu" in res:
+        res["other_on_tool_cpu"] = max(0.0, res["cpu_busy"][cpu] - res["cpu"])
+    if nginx is not None and nginx.cpu in res["cpu_busy"] and nginx_used is not None:
+        res["other_on_nginx_cpu"] = max(0.0, res["cpu_busy"][nginx.cpu] - nginx_used)
+    return res
+
+
+def tail(text, n=3):
+    lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
+    return " / ".join(lines[-n:])[:300]
+
+
+class ToolError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The tools: each returns {requests, duration, failures, ...} or raises ToolError
+
+
+def stampede_plan(url, load, wait=None):
+    scenario = "{name: bench, " + (f"wait: {wait}, " if wait else "") + "steps: [{get: /}]}"
+    return f"target: {url}\nload: {load}\nscenarios: [{scenario}]\n"
+
+
+def run_stampede(ctx, outdir, name, load, wait=None):
+    plan = os.path.join(outdir, name + ".yaml")
+    with open(plan, "w") as f:
+        f.write(stampede_plan(ctx.url, load, wait))
+    out_json = os.path.join(outdir, name + ".json")
+    if os.path.exists(out_json):
+        os.remove(out_json)
+    argv = [ctx.stampede, "run", plan, "--threads", "1", "--quiet", "--json", out_json]
+    if not os.access(ctx.stampede, os.X_OK):
+        raise ToolError(f"not built ({os.path.relpath(ctx.stampede, ROOT)} missing)",
+                        {"argv": argv})
+    r = ctx.run(name, argv, outdir)
+    if r["timed_out"]:
+        raise ToolError(f"timed out after {ctx.timeout:.0f} s", r)
+    if r["rc"] not in (0, 99):
+        raise ToolError(f"exit {r['rc']}: {tail(r['stderr'] or r['stdout'])}", r)
+    try:
+        with open(out_json) as f:
+            j = json.load(f)
+        t = j["totals"]
+        r.update(requests=int(t["requests"]), failures=int(t.get("failures", 0)),
+                 duration=float(t.get("duration_seconds") or ctx.seconds),
+                 dropped=int(t.get("dropped", 0)),
+                 p99=(j.get("latency_seconds") or {}).get("p99"),
+                 p50=(j.get("latency_seconds") or {}).get("p50"))
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise ToolError(f"no usable JSON result ({e}): {tail(r['stderr'])}", r)
+    return r
+
+
+def parse_duration(value, unit):
+    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def run_wrk(ctx, outdir):
+    argv = [which("wrk") or "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{ctx.seconds}s", ctx.url]
+    r = ctx.run("wrk", argv, outdir)
+    m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b", r["stdout"])
+    if r["timed_out"] or not m:
+        raise ToolError(("timed out; " if r["timed_out"] else f"exit {r['rc']}; ")
+                        + tail(r["stderr"] or r["stdout"]), r)
+    r.update(requests=int(m.group(1)), duration=parse_duration(m.group(2), m.group(3)))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", r["stdout"])
+    errs = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                     r["stdout"])
+    r["failures"] = (int(bad.group(1)) if bad else 0) + \
+        (sum(int(x) for x in errs.groups()) if errs else 0)
+    return r
+
+
+def run_h2load(ctx, outdir, name="h2load", rps=None):
+    argv = [which("h2load") or "h2load", "--h1", "-t1", f"-c{CONNECTIONS}"]
+    if rps:
+        argv.append(f"--rps={rps}")
+    argv += ["-D", str(ctx.seconds), ctx.url]
+    r = ctx.run(name, argv, outdir)
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, "
+                  r"(\d+) failed, (\d+) errored, (\d+) timeout", r["stdout"])
+    fin = re.search(r"finished in ([\d.]+)(us|ms|s|m), ", r["stdout"])
+    if r["timed_out"] or not m:
+        raise ToolError(("timed out; " if r["timed_out"] else f"exit {r['rc']}; ")
+                        + tail(r["stderr"] or r["stdout"]), r)
+    r.update(requests=int(m.group(4)), failures=int(m.group(5)) + int(m.group(6)),
+             duration=parse_duration(fin.group(1), fin.group(2)) if fin else float(ctx.seconds))
+    lat = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)", r["stdout"])
+    if lat:
+        r["latency_min_max_mean"] = lat.groups()
+    return r
+
+
+def run_hey(ctx, outdir):
+    argv = [which("hey") or "hey", "-z", f"{ctx.seconds}s", "-c", str(CONNECTIONS), ctx.url]
+    r = ctx.run("hey", argv, outdir)
+    m = re.search(r"\[200\]\s+(\d+) responses", r["stdout"])
+    if r["timed_out"] or not m:
+        raise ToolError(("timed out; " if r["timed_out"] else f"exit {r['rc']}; ")
+                        + tail(r["stderr"] or r["stdout"]), r)
+    total = re.search(r"Total:\s+([\d.]+) secs", r["stdout"])
+    others = sum(int(n) for code, n in re.findall(r"\[(\d+)\]\s+(\d+) responses", r["stdout"])
+                 if code != "200")
+    errs = re.search(r"Error distribution:\n((?:\s+\[\d+\].*\n?)+)", r["stdout"])
+    nerr = sum(int(n) for n in re.findall(r"\[(\d+)\]", errs.group(1))) if errs else 0
+    r.update(requests=int(m.group(1)), failures=others + nerr,
+             duration=float(total.group(1)) if total else float(ctx.seconds))
+    return r
+
+
+def run_locust(ctx, outdir):
+    locust = which("locust")
+    if locust is None:
+        raise ToolError("not installed")
+    locustfile = os.path.join(outdir, "locustfile.py")
+    with open(locustfile, "w") as f:
+        f.write(LOCUSTFILE)
+    prefix = os.path.join(outdir, "locust")
+    argv = [locust, "-f", locustfile, "--headless", "-u", str(CONNECTIONS), "-r",
+            str(CONNECTIONS), "-t", f"{ctx.seconds}s", "-H", ctx.url.rstrip("/"), "--csv", prefix,
+            "--only-summary"]
+    r = ctx.run("locust", argv, outdir)
+    row = None
+    try:
+        with open(prefix + "_stats.csv", newline="") as f:
+            for rec in csv.DictReader(f):
+                if rec.get("Name") == "Aggregated":
+                    row = rec
+    except OSError:
+        pass
+    if r["timed_out"] or row is None:
+        raise ToolError(("timed out; " if r["timed_out"] else f"exit {r['rc']}; ")
+                        + tail(r["stderr"] or r["stdout"]), r)
+    # Locust reports no run duration of its own: use the nominal one (-t).
+    r.update(requests=int(row["Request Count"]), failures=int(row["Failure Count"]),
+             duration=float(ctx.seconds))
+    return r
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounds
+
+
+class Ctx:
+    def __init__(self, args, url, nginx, tool_cpu):
+        self.stampede = args.stampede
+        self.seconds = args.seconds
+        self.mem_seconds = args.mem_seconds
+        self.url = url
+        self.nginx = nginx
+        self.tool_cpu = tool_cpu
+        self.timeout = args.seconds + 60
+        self.wait_idle = args.wait_idle
+
+    def run(self, name, argv, outdir, timeout=None):
+        if self.wait_idle > 0:
+            cpus = [c for c in (self.tool_cpu, self.nginx.cpu) if c is not None]
+            wait_for_quiet(self.wait_idle, cpus)
+        log(f"  {name}: {shlex.join(argv)}")
+        r = timed_run(name, argv, outdir, timeout or self.timeout, self.tool_cpu, self.nginx)
+        return r
+
+
+def attempt(label, fn, *a, **kw):
+    try:
+        r = fn(*a, **kw)
+        r["ok"] = True
+        rps = r["requests"] / r["duration"] if r.get("duration") else 0
+        log(f"    {label}: {r['requests']} requests, {rps:,.0f}/s, cpu {r.get('cpu', 0):.2f} s, "
+            f"rss {r.get('rss_kib', 0) / 1024:.1f} MiB")
+        return r
+    except ToolError as e:
+        r = e.args[1] if len(e.args) > 1 else {}
+        r = dict(r, ok=False, error=e.args[0])
+        log(f"    {label}: FAILED: {e.args[0]}")
+        return r
+    except (OSError, subprocess.SubprocessError) as e:
+        log(f"    {label}: FAILED: {e}")
+        return {"ok": False, "error": str(e)}
+
+
+def closed_round(ctx, outdir, order):
+    results = {}
+    for tool in order:
+        if tool == "stampede":
+            results[tool] = attempt(tool, run_stampede, ctx, outdir, "stampede",
+                                    f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}")
+        elif which(tool) is None:
+            results[tool] = {"ok": False, "error": "not installed"}
+        else:
+            results[tool] = attempt(tool, {"wrk": run_wrk, "h2load": run_h2load,
+                                           "hey": run_hey, "locust": run_locust}[tool],
+                                    ctx, outdir)
+    return results
+
+
+def rate_round(ctx, outdir, order):
+    results = {}
+    for tool in order:
+        if tool == "stampede":
+            load = (f"{{rate: {RATE}, duration: {ctx.seconds}s, maxInFlight: {CONNECTIONS}, "
+                    f"preAllocatedUsers: {CONNECTIONS}}}")
+            results[tool] = attempt("stampede (rate)", run_stampede, ctx, outdir,
+                                    "stampede-rate", load)
+        elif which("h2load") is None:
+            results[tool] = {"ok": False, "error": "not installed"}
+        else:
+            results[tool] = attempt("h2load (rate)", run_h2load, ctx, outdir, "h2load-rate",
+                                    RATE // CONNECTIONS)
+    return results
+
+
+def memory_round(ctx, outdir):
+    results = {}
+    for users in MEM_USERS:
+        load = f"{{users: {users}, duration: {ctx.mem_seconds}s}}"
+        results[users] = attempt(f"stampede ({users} users)", run_stampede, ctx, outdir,
+                                 f"stampede-mem-{users}", load, "constant(100ms)")
+    return results
+
+
+def perf_profile(ctx, outdir):
+    """perf record -g of one closed-loop stampede run; writes perf-report.txt."""
+    if not os.access(ctx.stampede, os.X_OK) or shutil.which("perf") is None:
+        log("perf: stampede or perf missing; skipped")
+        return None
+    plan = os.path.join(outdir, "stampede-perf.yaml")
+    with open(plan, "w") as f:
+        f.write(stampede_plan(ctx.url, f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}"))
+    data = os.path.join(outdir, "perf.data")
+    argv = ["perf", "record", "-g", "-o", data, "--", "taskset", "-c", str(ctx.tool_cpu),
+            ctx.stampede, "run", plan, "--threads", "1", "--quiet",
+            "--json", os.path.join(outdir, "stampede-perf.json")]
+    log(f"  perf: {shlex.join(argv)}")
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=ctx.timeout + 60, check=False)
+    report = os.path.join(outdir, "perf-report.txt")
+    with open(report, "w") as f:
+        subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio"], stdout=f,
+                       stderr=subprocess.DEVNULL, timeout=600, check=False)
+    log(f"  perf report: {report}")
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def summarize(runs, tool):
+    """Median of each metric over the runs where the tool worked."""
+    ok = [r[tool] for r in runs if r.get(tool, {}).get("ok")]
+    failed = [r[tool] for r in runs if tool in r and not r[tool].get("ok")]
+    s = {"ok_runs": len(ok), "runs": len(ok) + len(failed),
+         "errors": sorted({f.get("error", "?") for f in failed})}
+    if not ok:
+        return s
+    rps = [r["requests"] / r["duration"] for r in ok]
+    cpu = [r.get("cpu") for r in ok]
+    s.update(
+        requests=med([r["requests"] for r in ok]),
+        rps=med(rps), rps_all=rps,
+        cpu=med(cpu),
+        per_cpu=med([r["requests"] / r["cpu"] for r in ok if r.get("cpu")]),
+        rss_mib=med([r["rss_kib"] / 1024 for r in ok if r.get("rss_kib")]),
+        failures=med([r.get("failures", 0) for r in ok]),
+        nginx_cpu=med([r.get("nginx_cpu_pct") for r in ok]),
+        dropped=med([r.get("dropped") for r in ok]),
+        p99=med([r.get("p99") for r in ok]),
+        p50=med([r.get("p50") for r in ok]),
+        elapsed=med([r.get("elapsed") for r in ok]),
+    )
+    return s
+
+
+def fmt(v, spec=",.0f", none="–"):
+    return none if v is None else format(v, spec)
+
+
+def closed_table(summ, tools):
+    base = summ.get("wrk", {}).get("per_cpu")
+    rows = ["| tool | requests/s | CPU s (user+sys) | requests per CPU-s | vs wrk (requests per "
+            "CPU-s) | max RSS MiB | nginx CPU % |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for t in tools:
+        s = summ[t]
+        if not s.get("ok_runs"):
+            rows.append(f"| {t} | failed: {'; '.join(s['errors']) or 'not run'} | | | | | |")
+            continue
+        vs = f"{s['per_cpu'] / base:.2f}×" if base and s.get("per_cpu") else "–"
+        rows.append(f"| {t} | {fmt(s['rps'])} | {fmt(s['cpu'], '.2f')} | {fmt(s['per_cpu'])} | "
+                    f"{vs} | {fmt(s['rss_mib'], '.1f')} | {fmt(s['nginx_cpu'], '.0f')} |")
+    return rows
+
+
+def rate_table(summ, tools):
+    rows = ["| tool | target req/s | achieved req/s | CPU s (user+sys) | requests per CPU-s | "
+            "max RSS MiB | dropped | p50 / p99 latency |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for t in tools:
+        s = summ[t]
+        if not s.get("ok_runs"):
+            rows.append(f"| {t} | {RATE:,} | failed: {'; '.join(s['errors']) or 'not run'} "
+                        "| | | | | |")
+            continue
+        lat = "–"
+        if s.get("p99") is not None:
+            lat = f"{s['p50'] * 1e3:.2f} ms / {s['p99'] * 1e3:.2f} ms"
+        dropped = fmt(s.get("dropped")) if t == "stampede" else "n/a"
+        rows.append(f"| {t} | {RATE:,} | {fmt(s['rps'])} | {fmt(s['cpu'], '.2f')} | "
+                    f"{fmt(s['per_cpu'])} | {fmt(s['rss_mib'], '.1f')} | {dropped} | {lat} |")
+    return rows
+
+
+def memory_summary(mem_runs):
+    per = []
+    rss = {u: [] for u in MEM_USERS}
+    errors = set()
+    for r in mem_runs:
+        a, b = r.get(MEM_USERS[0], {}), r.get(MEM_USERS[1], {})
+        for u, x in ((MEM_USERS[0], a), (MEM_USERS[1], b)):
+            if x.get("ok") and x.get("rss_kib"):
+                rss[u].append(x["rss_kib"])
+            elif not x.get("ok"):
+                errors.add(x.get("error", "?"))
+        if a.get("ok") and b.get("ok") and a.get("rss_kib") and b.get("rss_kib"):
+            per.append((b["rss_kib"] - a["rss_kib"]) / (MEM_USERS[1] - MEM_USERS[0]))
+    return {"per_conn_kib": med(per), "all": per, "rss50": med(rss[MEM_USERS[0]]),
+            "rss1000": med(rss[MEM_USERS[1]]), "errors": sorted(errors)}
+
+
+def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
+    n = args.runs
+    lines = ["# Benchmarks", "",
+             "Stampede next to wrk, h2load, hey and Locust against the same local nginx. "
+             "Generated by `bench/run`; numbers are from this one machine and are only "
+             "comparable with each other.", "",
+             f"- date: {meta['date']}",
+             f"- machine: {meta['nproc']} CPUs (`nproc`), {meta['cpu_model']}, "
+             f"Linux {meta['kernel']}",
+             "- versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
+             f"- CPU pinning: nginx on CPU {meta['nginx_cpu']}, every load tool on CPU "
+             f"{meta['tool_cpu']} (`taskset -c`)" if meta["tool_cpu"] is not None
+             else "- CPU pinning: none (fewer than 2 CPUs available)",
+             f"- {n} round{'s' if n != 1 else ''}; each round runs every tool once, in an order "
+             "rotated by one tool per round; the tables show the median of each column over the "
+             "rounds (per-round values below). Differences under ~5 % are within run-to-run "
+             "noise on this machine.", "",
+             "## Setup", "",
+             "nginx 1 worker (`worker_processes 1; daemon off; master_process off;`, "
+             "`access_log off;`, `keepalive_requests 1000000;`, `worker_connections 4096`), "
+             "answering every request with `location / { return 200 \"ok\"; }` on a free "
+             "127.0.0.1 port. Each tool runs under `/usr/bin/time -f '%e %U %S %M'`.", "",
+             "- requests/s = requests / the load duration the tool reports (Locust reports "
+             "none: its `-t` duration is used).",
+             "- CPU s = user + system CPU seconds of the whole tool process, start-up included "
+             "(Locust's includes the Python interpreter and imports).",
+             "- requests per CPU-s = requests / CPU s; \"vs wrk\" = that figure divided by "
+             "wrk's.",
+             "- nginx CPU % = nginx's user+system CPU time during the run / the run's wall "
+             "time; near 100 % means the single nginx worker, not the tool, set the "
+             "request rate.",
+             (f"- before each run the harness waited up to {args.wait_idle:.0f} s for both "
+              "pinned CPUs to be less than 15 % busy with other processes (this machine is "
+              "shared); what other processes still used is given under the fixed-rate table."
+              if args.wait_idle > 0 else
+              "- no waiting for an idle machine (`--wait-idle 0`); see the interference line "
+              "under the fixed-rate table."), "",
+             f"## Closed loop: {CONNECTIONS} connections, no think time, {args.seconds} s", ""]
+    lines += closed["table"]
+    lines += ["", "requests/s per round: " + "; ".join(
+        f"{t} " + ", ".join(f"{x:,.0f}" for x in closed["summ"][t].get("rps_all", []))
+        for t in closed["tools"] if closed["summ"][t].get("ok_runs")) + ".", ""]
+    notes = []
+    for t in closed["tools"]:
+        s = closed["summ"][t]
+        if s.get("ok_runs") and s.get("failures"):
+            notes.append(f"{t} counted {s['failures']:,.0f} failed requests (median).")
+        if s.get("ok_runs") and s["ok_runs"] < s["runs"]:
+            notes.append(f"{t}: {s['ok_runs']} of {s['runs']} rounds worked "
+                         f"({'; '.join(s['errors'])}).")
+    if closed["summ"].get("stampede", {}).get("p99") is not None:
+        s = closed["summ"]["stampede"]
+        notes.append(f"stampede kept full latency statistics in the run (from its JSON: p50 "
+                     f"{s['p50'] * 1e3:.2f} ms, p99 {s['p99'] * 1e3:.2f} ms).")
+    lines += [f"- {x}" for x in notes] + ([""] if notes else [])
+    lines += [f"## Fixed rate: {RATE:,} requests/s for {args.seconds} s", "",
+              f"stampede's open model (`rate: {RATE}`, at most {CONNECTIONS} in flight; an "
+              "arrival that finds all of them busy is dropped and counted) and h2load "
+              f"`--rps={RATE // CONNECTIONS}` per connection × {CONNECTIONS} connections. "
+              "h2load reports no percentiles.", ""]
+    lines += rate["table"]
+    lines += ["", "achieved requests/s per round: " + "; ".join(
+        f"{t} " + ", ".join(f"{x:,.0f}" for x in rate["summ"][t].get("rps_all", []))
+        for t in rate["tools"] if rate["summ"][t].get("ok_runs")) + ".", ""]
+    inter = meta.get("interference")
+    if inter:
+        lines += ["Other processes on the machine during the measured runs (busy time of each "
+                  "pinned CPU from /proc/stat minus the measured process's CPU time), per run: "
+                  f"tool CPU median {inter['tool_med']:.2f} s, max {inter['tool_max']:.2f} s; "
+                  f"nginx CPU median {inter['nginx_med']:.2f} s, max {inter['nginx_max']:.2f} s. "
+                  f"Load average at the start: {meta['loadavg']}.", ""]
+    lines += ["## Memory per connection (stampede)", ""]
+    m = mem
+    if m["per_conn_kib"] is not None:
+        lines += [f"`load: {{users: N, duration: {args.mem_seconds}s}}` with `wait: "
+                  "constant(100ms)` (the target is not saturated): max RSS "
+                  f"{m['rss50'] / 1024:.1f} MiB with {MEM_USERS[0]} users, "
+                  f"{m['rss1000'] / 1024:.1f} MiB with {MEM_USERS[1]} users → "
+                  f"(RSS{MEM_USERS[1]} − RSS{MEM_USERS[0]}) / "
+                  f"{MEM_USERS[1] - MEM_USERS[0]} = **{m['per_conn_kib']:.1f} KiB per "
+                  "connection** (median over rounds: "
+                  + ", ".join(f"{x:.1f}" for x in m["all"]) + ")."]
+    else:
+        lines += ["not measured: " + ("; ".join(m["errors"]) or "no run")]
+    lines += ["", "## Commands", "",
+              "`$URL` is `http://127.0.0.1:PORT/`, PORT a free port chosen per run; every "
+              f"command is prefixed with `/usr/bin/time -f '%e %U %S %M' -o FILE taskset -c "
+              f"{meta['tool_cpu']}`.", "", "```"]
+    lines += commands
+    lines += ["```", "", "stampede plans (`$URL` as above):", "", "```yaml"]
+    for name, text in meta["plans"]:
+        lines += [f"# {name}", text.rstrip()]
+    lines += ["```", "", "Locust file:", "", "```python", LOCUSTFILE.rstrip(), "```", "",
+              "## How to reproduce", "", "```sh",
+              "scripts/install-deps build bench",
+              "cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build",
+              "bench/run                 # rewrites BENCHMARKS.md; raw outputs in bench/out/",
+              "bench/run --runs 5 --seconds 20",
+              "bench/run --quick         # 2 s, 1 round: checks the harness, leaves "
+              "BENCHMARKS.md alone",
+              "bench/run --perf          # also perf record -g of one stampede run",
+              "```", ""]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=None, help="duration of each run (10)")
+    ap.add_argument("--runs", type=int, default=None, help="rounds; medians are reported (3)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke test of the harness: 2 s, 1 round, BENCHMARKS.md untouched")
+    ap.add_argument("--mem-seconds", type=int, default=None,
+                    help="duration of the memory-per-connection runs (5)")
+    ap.add_argument("--stampede", default=os.path.join(ROOT, "build", "runner", "stampede"))
+    ap.add_argument("--tools", default=",".join(TOOLS),
+                    help="comma-separated subset of " + ",".join(TOOLS))
+    ap.add_argument("--output", default=None,
+                    help="markdown file (default BENCHMARKS.md; with --quick, bench/out/...)")
+    ap.add_argument("--no-rate", action="store_true", help="skip the fixed-rate runs")
+    ap.add_argument("--no-memory", action="store_true", help="skip the memory runs")
+    ap.add_argument("--wait-idle", type=float, default=None,
+                    help="before each run wait up to this many seconds for both pinned CPUs to "
+                         "be <15%% busy (other processes); 120, 0 with --quick")
+    ap.add_argument("--perf", action="store_true",
+                    help="also perf record -g one closed-loop stampede run")
+    args = ap.parse_args()
+    args.seconds = args.seconds or (2 if args.quick else 10)
+    args.runs = args.runs or (1 if args.quick else 3)
+    args.mem_seconds = args.mem_seconds or (2 if args.quick else 5)
+    if args.wait_idle is None:
+        args.wait_idle = 0 if args.quick else 120
+    args.stampede = os.path.abspath(args.stampede)
+    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    for t in tools:
+        if t not in TOOLS:
+            ap.error(f"unknown tool {t}")
+
+    ensure_tools(["nginx", "taskset", "/usr/bin/time"]
+                 + [t for t in tools if t != "stampede"])
+    for need in ("nginx", "taskset", "/usr/bin/time"):
+        if which(need) is None:
+            log(f"{need} is required and missing")
+            return 1
+    fds = raise_fd_limit()
+    cpus = sorted(os.sched_getaffinity(0))
+    tool_cpu, nginx_cpu = (0, 1) if {0, 1} <= set(cpus) else \
+        ((cpus[0], cpus[1]) if len(cpus) >= 2 else (None, None))
+
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = os.path.join(OUT_ROOT, stamp + ("-quick" if args.quick else ""))
+    os.makedirs(out, exist_ok=True)
+    latest = os.path.join(OUT_ROOT, "latest")
+    try:
+        if os.path.islink(latest):
+            os.remove(latest)
+        os.symlink(os.path.basename(out), latest)
+    except OSError:
+        pass
+    output = args.output or (os.path.join(out, "BENCHMARKS.md") if args.quick
+                             else os.path.join(ROOT, "BENCHMARKS.md"))
+    log(f"raw outputs: {out}   (fd limit {fds}, tools on CPU {tool_cpu}, nginx on CPU "
+        f"{nginx_cpu})")
+    if "stampede" in tools and not os.access(args.stampede, os.X_OK):
+        log(f"note: {args.stampede} is not built; stampede rows will say so")
+
+    with open("/proc/loadavg") as f:
+        loadavg = " ".join(f.read().split()[:3])
+    ngx_dir = tempfile.mkdtemp(prefix="stampede-bench-nginx-")
+    nginx = Nginx(ngx_dir, nginx_cpu)
+    closed_runs, rate_runs, mem_runs = [], [], []
+    rate_tools = [t for t in RATE_TOOLS if t in tools]
+    commands = []
+    try:
+        nginx.start()
+        ctx = Ctx(args, nginx.url, nginx, tool_cpu)
+        log(f"nginx: {nginx.url} (pid {nginx.proc.pid}, config {nginx.conf})")
+        for i in range(args.runs):
+            rdir = os.path.join(out, f"round{i + 1}")
+            os.makedirs(rdir, exist_ok=True)
+            order = tools[i % len(tools):] + tools[:i % len(tools)]
+            log(f"round {i + 1}/{args.runs}: {', '.join(order)}")
+            closed_runs.append(closed_round(ctx, rdir, order))
+            if not args.no_rate and rate_tools:
+                rorder = rate_tools[i % len(rate_tools):] + rate_tools[:i % len(rate_tools)]
+                rate_runs.append(rate_round(ctx, rdir, rorder))
+            if not args.no_memory and "stampede" in tools:
+                mem_runs.append(memory_round(ctx, rdir))
+        if args.perf:
+            perf_profile(ctx, out)
+        shutil.copy(nginx.conf, os.path.join(out, "nginx.conf"))
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    except RuntimeError as e:
+        log(f"error: {e}")
+        return 1
+    finally:
+        nginx.stop()
+        shutil.rmtree(ngx_dir, ignore_errors=True)
+
+    first = os.path.join(out, "round1")
+
+    def show(argv):
+        return (shlex.join(argv).replace(nginx.url, "$URL")
+                .replace(nginx.url.rstrip("/"), "$URL").replace(first + "/", "")
+                .replace(ROOT + "/", ""))
+
+    # Exact commands from the first round, files shown relative to the round directory.
+    for group in (closed_runs, rate_runs, mem_runs):
+        if not group:
+            continue
+        for r in group[0].values():
+            if r.get("argv"):
+                commands.append(show(r["argv"]))
+    plans = []
+    for name in ("stampede", "stampede-rate", f"stampede-mem-{MEM_USERS[0]}",
+                 f"stampede-mem-{MEM_USERS[1]}"):
+        p = os.path.join(first, name + ".yaml")
+        if os.path.exists(p):
+            with open(p) as f:
+                plans.append((name + ".yaml", f.read().replace(nginx.url, "$URL")))
+
+    closed_summ = {t: summarize(closed_runs, t) for t in tools}
+    rate_summ = {t: summarize(rate_runs, t) for t in rate_tools}
+    mem = memory_summary(mem_runs)
+    closed = {"tools": tools, "summ": closed_summ, "table": closed_table(closed_summ, tools)}
+    rate = {"tools": rate_tools, "summ": rate_summ,
+            "table": rate_table(rate_summ, rate_tools) if rate_runs else []}
+    other_tool, other_nginx = [], []
+    for group in (closed_runs, rate_runs, mem_runs):
+        for rnd in group:
+            for r in rnd.values():
+                if r.get("other_on_tool_cpu") is not None:
+                    other_tool.append(r["other_on_tool_cpu"])
+                if r.get("other_on_nginx_cpu") is not None:
+                    other_nginx.append(r["other_on_nginx_cpu"])
+    interference = None
+    if other_tool and other_nginx:
+        interference = {"tool_med": med(other_tool), "tool_max": max(other_tool),
+                        "nginx_med": med(other_nginx), "nginx_max": max(other_nginx)}
+    meta = {
+        "interference": interference, "loadavg": loadavg,
+        "date": subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip(),
+        "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
+        "cpu_model": cpu_model(), "kernel": platform.release(),
+        "versions": versions(args.stampede), "tool_cpu": tool_cpu, "nginx_cpu": nginx_cpu,
+        "plans": plans,
+    }
+    write_markdown(output, ctx, args, meta, closed, rate, mem, commands)
+
+    def strip(r):
+        return {k: v for k, v in r.items() if k not in ("stdout", "stderr")}
+
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump({"meta": meta, "args": vars(args),
+                   "closed_runs": [{t: strip(r) for t, r in x.items()} for x in closed_runs],
+                   "rate_runs": [{t: strip(r) for t, r in x.items()} for x in rate_runs],
+                   "mem_runs": [{str(u): strip(r) for u, r in x.items()} for x in mem_runs],
+                   "closed": closed_summ, "rate": rate_summ, "memory": mem}, f, indent=2)
+
+    print(f"\nClosed loop, {CONNECTIONS} connections, {args.seconds} s, median of {args.runs}:")
+    print("\n".join(closed["table"]))
+    if rate["table"]:
+        print(f"\nFixed rate {RATE:,}/s, {args.seconds} s:")
+        print("\n".join(rate["table"]))
+    if mem["per_conn_kib"] is not None:
+        print(f"\nstampede memory per connection: {mem['per_conn_kib']:.1f} KiB "
+              f"(RSS {mem['rss50'] / 1024:.1f} MiB @ {MEM_USERS[0]} users, "
+              f"{mem['rss1000'] / 1024:.1f} MiB @ {MEM_USERS[1]} users)")
+    print(f"\nwrote {os.path.relpath(output, ROOT)}; raw outputs in "
+          f"{os.path.relpath(out, ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
