@@ -1,10 +1,10 @@
 // stampede: the load-test runner's command line.
-#include <cstdio>
-#include <exception>
-
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
 
 #include "cli/options.h"
 #include "cli/run_command.h"

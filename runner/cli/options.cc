@@ -15,16 +15,17 @@ constexpr const char* kUsage =
 
 po::options_description run_options() {
   po::options_description d("run options");
-  d.add_options()
-      ("users,u", po::value<std::string>(), "users (closed model); replaces the plan's load model")
-      ("spawn-rate,r", po::value<std::string>(), "users started per second")
-      ("run-time,t", po::value<std::string>(), "duration of the load, e.g. 90s, 5m, 1h30m")
-      ("rate", po::value<std::string>(), "arrival rate per second (open model); replaces the load model")
-      ("host,H", po::value<std::string>(), "target base URL (env: STAMPEDE_HOST, TARGET_HOST)")
-      ("json", po::value<std::string>(), "write the result JSON to this file")
-      ("threads", po::value<unsigned>(), "worker threads (default: one per core)")
-      ("quiet,q", po::bool_switch(), "no progress lines")
-      ("help,h", po::bool_switch(), "show this help");
+  d.add_options()("users,u", po::value<std::string>(),
+                  "users (closed model); replaces the plan's load model")(
+      "spawn-rate,r", po::value<std::string>(), "users started per second")(
+      "run-time,t", po::value<std::string>(), "duration of the load, e.g. 90s, 5m, 1h30m")(
+      "rate", po::value<std::string>(),
+      "arrival rate per second (open model); replaces the load model")(
+      "host,H", po::value<std::string>(), "target base URL (env: STAMPEDE_HOST, TARGET_HOST)")(
+      "json", po::value<std::string>(), "write the result JSON to this file")(
+      "threads", po::value<unsigned>(), "worker threads (default: one per core)")(
+      "quiet,q", po::bool_switch(), "no progress lines")("help,h", po::bool_switch(),
+                                                         "show this help");
   return d;
 }
 

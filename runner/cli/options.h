@@ -8,7 +8,7 @@
 namespace stampede {
 
 struct LoadOverrides {
-  std::optional<std::string> users;       // kept as text: validated with the plan's rules
+  std::optional<std::string> users;  // kept as text: validated with the plan's rules
   std::optional<std::string> spawn_rate;
   std::optional<std::string> run_time;
   std::optional<std::string> rate;

@@ -77,8 +77,8 @@ SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan) {
     return errors;
   }
   if (o.run_time && !o.users && !o.rate && has_stages(plan.load)) {
-    errors.push_back({"-t/--run-time", 0, 0,
-                      "the plan's load has stages: their durations set the run time"});
+    errors.push_back(
+        {"-t/--run-time", 0, 0, "the plan's load has stages: their durations set the run time"});
   }
   if (o.users) {
     switch_to_closed(o, plan, errors);

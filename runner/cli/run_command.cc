@@ -1,11 +1,11 @@
 #include "cli/run_command.h"
 
-#include <fstream>
-#include <optional>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <optional>
 
 #include "cli/abort_watch.h"
 #include "cli/overrides.h"
@@ -98,7 +98,8 @@ int run_command(const CliOptions& options) {
   Result result = engine.run([&](const Snapshot& s) {
     if (!options.quiet) progress.update(s);
     if (!abort_watch.active() || aborting) return;
-    if (auto failed = abort_watch.check(engine.current_result(s.elapsed_seconds), s.elapsed_seconds)) {
+    if (auto failed =
+            abort_watch.check(engine.current_result(s.elapsed_seconds), s.elapsed_seconds)) {
       aborting = true;
       spdlog::warn("{}: stopping the test (abortOnFail)", *failed);
       engine.request_stop(*failed);

@@ -4,8 +4,7 @@
 
 namespace stampede {
 
-std::vector<std::size_t> assign_scenarios(const std::vector<double>& weights,
-                                          std::uint32_t users) {
+std::vector<std::size_t> assign_scenarios(const std::vector<double>& weights, std::uint32_t users) {
   WeightedPicker picker(weights);
   std::vector<std::size_t> out(users);
   for (auto& scenario : out) scenario = picker.pick();
@@ -14,7 +13,10 @@ std::vector<std::size_t> assign_scenarios(const std::vector<double>& weights,
 
 ClosedDriver::ClosedDriver(UserPool& pool, const ClosedModel& model, Share share,
                            std::vector<std::size_t> scenario_of_user)
-    : pool_(pool), schedule_(model), share_(share), scenario_of_user_(std::move(scenario_of_user)) {}
+    : pool_(pool),
+      schedule_(model),
+      share_(share),
+      scenario_of_user_(std::move(scenario_of_user)) {}
 
 void ClosedDriver::tick(TimePoint now) {
   if (stopped_) return;

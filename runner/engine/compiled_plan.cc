@@ -1,7 +1,8 @@
 #include "engine/compiled_plan.h"
 
-#include <algorithm>
 #include <strings.h>
+
+#include <algorithm>
 
 #include "model/version.h"
 

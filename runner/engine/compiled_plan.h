@@ -13,10 +13,10 @@
 namespace stampede {
 
 struct CompiledStep {
-  std::string request;      // the complete HTTP/1.1 request bytes
-  std::size_t row = 0;      // index of the statistics row (scenario + name + method)
-  StatusSet expect;         // statuses that count as success
-  bool head = false;        // HEAD: the response has no body whatever its headers say
+  std::string request;  // the complete HTTP/1.1 request bytes
+  std::size_t row = 0;  // index of the statistics row (scenario + name + method)
+  StatusSet expect;     // statuses that count as success
+  bool head = false;    // HEAD: the response has no body whatever its headers say
 };
 
 struct CompiledTask {

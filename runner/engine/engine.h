@@ -23,10 +23,10 @@
 namespace stampede {
 
 struct EngineOptions {
-  unsigned threads = 0;         // 0: one per core
-  std::uint32_t segment = 0;    // this runner's segment i of
-  std::uint32_t segments = 1;   // N runners
-  bool handle_signals = true;   // SIGINT/SIGTERM: graceful stop; a second one: stop at once
+  unsigned threads = 0;        // 0: one per core
+  std::uint32_t segment = 0;   // this runner's segment i of
+  std::uint32_t segments = 1;  // N runners
+  bool handle_signals = true;  // SIGINT/SIGTERM: graceful stop; a second one: stop at once
 };
 
 class Engine final : private StatsSink {

@@ -26,8 +26,8 @@ ErrorCategory classify_error(const ErrorCode& ec, Phase phase, bool timed_out) {
       ec == boost::beast::http::error::header_limit) {
     return ErrorCategory::kResponseTooLarge;
   }
-  if (ec.category() == boost::beast::http::make_error_code(boost::beast::http::error::bad_version)
-                           .category()) {
+  if (ec.category() ==
+      boost::beast::http::make_error_code(boost::beast::http::error::bad_version).category()) {
     return ErrorCategory::kProtocol;
   }
   return ErrorCategory::kReset;

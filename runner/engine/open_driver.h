@@ -47,10 +47,10 @@ class OpenDriver final : public LoadDriver {
     TimePoint scheduled;
   };
   std::deque<Waiting> waiting_;  // arrivals due while every user was busy, oldest first
-  std::uint64_t users_ = 0;  // created so far
+  std::uint64_t users_ = 0;      // created so far
   std::vector<User*> free_;
   TimePoint t0_{};
-  std::uint64_t next_ = 0;   // global number of this share's next arrival
+  std::uint64_t next_ = 0;  // global number of this share's next arrival
   TimePoint next_at_{};
   bool stopped_ = false;
 };

@@ -55,7 +55,8 @@ double RateSchedule::expected_arrivals(Duration t) const {
 double RateSchedule::rate_at(Duration t) const {
   const double at = to_seconds(t);
   for (const Segment& s : segments_) {
-    if (at < s.start_s + s.length_s) return s.from + (s.to - s.from) * ((at - s.start_s) / s.length_s);
+    if (at < s.start_s + s.length_s)
+      return s.from + (s.to - s.from) * ((at - s.start_s) / s.length_s);
   }
   return 0;
 }

@@ -3,10 +3,9 @@
 // (status line, headers, Content-Length, chunked, keep-alive), this subclass keeps only the
 // status and counts the body. One is emplaced per response.
 
+#include <boost/beast/http/basic_parser.hpp>
 #include <cstdint>
 #include <string_view>
-
-#include <boost/beast/http/basic_parser.hpp>
 
 namespace stampede {
 
@@ -25,8 +24,8 @@ class ResponseParser final : public boost::beast::http::basic_parser<false> {
   using ErrorCode = boost::system::error_code;
   using StringView = boost::beast::string_view;
 
-  void on_request_impl(boost::beast::http::verb, StringView, StringView, int,
-                       ErrorCode&) override {}
+  void on_request_impl(boost::beast::http::verb, StringView, StringView, int, ErrorCode&) override {
+  }
   void on_response_impl(int code, StringView, int, ErrorCode&) override { status_ = code; }
   void on_field_impl(boost::beast::http::field, StringView, StringView, ErrorCode&) override {}
   void on_header_impl(ErrorCode&) override {}

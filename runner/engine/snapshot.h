@@ -13,9 +13,9 @@ struct Snapshot {
   double elapsed_seconds = 0;
   double planned_seconds = 0;
   std::uint32_t users = 0;
-  TimeSeriesPoint last;          // the interval that just ended
-  RequestStats totals;           // cumulative over all rows
-  IterationCounts iterations;    // cumulative
+  TimeSeriesPoint last;                             // the interval that just ended
+  RequestStats totals;                              // cumulative over all rows
+  IterationCounts iterations;                       // cumulative
   const std::vector<RequestStats>* rows = nullptr;  // cumulative per row, valid during the call
 };
 

@@ -15,9 +15,9 @@ struct ThreadStats {
   ThreadStats(std::size_t rows_count, std::size_t scenario_count)
       : rows(rows_count), iterations(scenario_count) {}
 
-  std::vector<RequestStats> rows;             // by CompiledStep::row
-  std::vector<IterationCounts> iterations;    // by scenario index
-  std::uint32_t users = 0;                    // active users when handed over
+  std::vector<RequestStats> rows;           // by CompiledStep::row
+  std::vector<IterationCounts> iterations;  // by scenario index
+  std::uint32_t users = 0;                  // active users when handed over
 };
 
 }  // namespace stampede

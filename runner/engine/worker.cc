@@ -43,8 +43,7 @@ User& Worker::create_user() {
     users_.push_back(
         std::make_unique<HttpUser<TlsTransport>>(io_, *this, config_.user, config_.tls));
   } else {
-    users_.push_back(
-        std::make_unique<HttpUser<PlainTransport>>(io_, *this, config_.user, nullptr));
+    users_.push_back(std::make_unique<HttpUser<PlainTransport>>(io_, *this, config_.user, nullptr));
   }
   return *users_.back();
 }

@@ -25,7 +25,7 @@ struct WorkerConfig {
   const Plan* plan = nullptr;
   const CompiledPlan* compiled = nullptr;
   UserConfig user;
-  TlsClientContext* tls = nullptr;  // set when the target is https
+  TlsClientContext* tls = nullptr;                             // set when the target is https
   const std::vector<std::size_t>* scenario_of_user = nullptr;  // closed model
   std::uint64_t seed = 0;
 };

@@ -11,14 +11,14 @@ namespace stampede {
 enum class ErrorCategory : unsigned char {
   kConnectRefused,
   kConnectTimeout,
-  kConnectError,     // unreachable, DNS and other connect failures
-  kRequestTimeout,   // no complete response within the request timeout
-  kReset,            // connection reset or closed mid-response
-  kTls,              // handshake or certificate failure
-  kProtocol,         // bytes that are not a valid HTTP/1.1 response
-  kResponseTooLarge, // response above maxResponseBytes
-  kUnexpectedStatus, // a status outside expect.status
-  kInterrupted,      // still in flight when the graceful stop ended
+  kConnectError,      // unreachable, DNS and other connect failures
+  kRequestTimeout,    // no complete response within the request timeout
+  kReset,             // connection reset or closed mid-response
+  kTls,               // handshake or certificate failure
+  kProtocol,          // bytes that are not a valid HTTP/1.1 response
+  kResponseTooLarge,  // response above maxResponseBytes
+  kUnexpectedStatus,  // a status outside expect.status
+  kInterrupted,       // still in flight when the graceful stop ended
 };
 
 inline constexpr std::size_t kErrorCategoryCount = 10;

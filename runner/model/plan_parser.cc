@@ -108,23 +108,14 @@ bool is_manifest(const YamlReader& reader, const YamlField& root) {
 
 void parse_document(std::string_view yaml, const ParseOptions& options, ParseResult* result) {
   YamlReader reader(&result->errors, &result->warnings);
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::ParserException& e) {
-    result->errors.push_back(
-        SourceError{"", e.mark.line + 1, e.mark.column + 1, "invalid YAML: " + e.msg});
-    return;
-  }
-  if (documents.empty() || documents[0].IsNull()) {
+  std::optional<YAML::Node> document = load_single_document(yaml, &result->errors);
+  if (!document) return;
+  if (document->IsNull()) {
     result->errors.push_back(
         SourceError{"", 0, 0, "the file is empty (expected a plan or a LoadTest manifest)"});
     return;
   }
-  if (documents.size() > 1) {
-    reader.error(YamlReader::root(documents[1]), "only one YAML document is supported");
-  }
-  YamlField root = YamlReader::root(documents[0]);
+  YamlField root = YamlReader::root(*document);
   if (!root.node.IsMap()) {
     reader.error(root, "must be a map (a plan or a LoadTest manifest)");
     return;

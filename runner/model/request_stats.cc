@@ -9,9 +9,8 @@ namespace stampede {
 namespace {
 
 constexpr std::array<std::string_view, kErrorCategoryCount> kErrorNames = {
-    "connect_refused", "connect_timeout", "connect_error",      "request_timeout",
-    "reset",           "tls",             "protocol",           "response_too_large",
-    "unexpected_status", "interrupted",
+    "connect_refused", "connect_timeout",    "connect_error",     "request_timeout", "reset", "tls",
+    "protocol",        "response_too_large", "unexpected_status", "interrupted",
 };
 
 }  // namespace

@@ -56,12 +56,12 @@ struct RequestStats {
   std::uint64_t failures = 0;  // transport errors plus unexpected statuses
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
-  StatusCounts statuses;       // responses received, by status
-  ErrorCounts errors{};        // failures by category
-  Histogram latency;           // from the scheduled start to the last byte
-  Histogram service_time;      // from the actual send to the last byte
-  Histogram waiting;           // from the actual send to the first byte (TTFB)
-  Histogram connecting;        // TCP (+TLS) connect time, for requests that opened a connection
+  StatusCounts statuses;   // responses received, by status
+  ErrorCounts errors{};    // failures by category
+  Histogram latency;       // from the scheduled start to the last byte
+  Histogram service_time;  // from the actual send to the last byte
+  Histogram waiting;       // from the actual send to the first byte (TTFB)
+  Histogram connecting;    // TCP (+TLS) connect time, for requests that opened a connection
 
   void merge(const RequestStats& other);
   std::uint64_t error_count(ErrorCategory c) const { return errors[static_cast<std::size_t>(c)]; }

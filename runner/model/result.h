@@ -48,10 +48,10 @@ struct ThresholdOutcome {
 struct Result {
   std::string plan_name;
   std::string testid;
-  std::string runner;             // "i/N" segment, "0/1" for a single runner
-  std::string started_at;         // RFC 3339, UTC
-  double duration_seconds = 0;    // measured load phase (start to the end of the graceful stop)
-  std::vector<ResultRow> rows;    // one per scenario + name + method, in plan order
+  std::string runner;           // "i/N" segment, "0/1" for a single runner
+  std::string started_at;       // RFC 3339, UTC
+  double duration_seconds = 0;  // measured load phase (start to the end of the graceful stop)
+  std::vector<ResultRow> rows;  // one per scenario + name + method, in plan order
   std::map<std::string, IterationCounts> iterations;  // by scenario
   std::vector<TimeSeriesPoint> series;
   std::vector<ThresholdOutcome> thresholds;

@@ -93,8 +93,12 @@ json result_to_json(const Result& r) {
   }
   json& series = j["series"] = json::array();
   for (const auto& p : r.series) {
-    series.push_back({{"t", p.elapsed_seconds}, {"users", p.users}, {"requests", p.requests},
-                      {"failures", p.failures}, {"p50", p.p50_seconds}, {"p95", p.p95_seconds},
+    series.push_back({{"t", p.elapsed_seconds},
+                      {"users", p.users},
+                      {"requests", p.requests},
+                      {"failures", p.failures},
+                      {"p50", p.p50_seconds},
+                      {"p95", p.p95_seconds},
                       {"p99", p.p99_seconds}});
   }
   json& thresholds = j["thresholds"] = json::array();

@@ -3,10 +3,9 @@
 // and the operator merges. Times are in seconds. Rows carry serialized histograms so results
 // from many runners merge exactly.
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "model/result.h"
 

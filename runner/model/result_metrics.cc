@@ -51,12 +51,18 @@ std::optional<double> trend_value(const Histogram& h, const Aggregation& aggrega
   if (aggregation.kind == Kind::kCount) return static_cast<double>(h.count());
   if (h.empty()) return std::nullopt;
   switch (aggregation.kind) {
-    case Kind::kAvg: return h.mean_ns() * 1e-9;
-    case Kind::kMin: return h.min_ns() * 1e-9;
-    case Kind::kMax: return h.max_ns() * 1e-9;
-    case Kind::kMed: return h.percentile_seconds(50);
-    case Kind::kPercentile: return h.percentile_seconds(aggregation.percentile);
-    default: return std::nullopt;
+    case Kind::kAvg:
+      return h.mean_ns() * 1e-9;
+    case Kind::kMin:
+      return h.min_ns() * 1e-9;
+    case Kind::kMax:
+      return h.max_ns() * 1e-9;
+    case Kind::kMed:
+      return h.percentile_seconds(50);
+    case Kind::kPercentile:
+      return h.percentile_seconds(aggregation.percentile);
+    default:
+      return std::nullopt;
   }
 }
 

@@ -1,8 +1,11 @@
 #include "model/yaml_reader.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <sstream>
 
 #include "model/duration.h"
 
@@ -32,7 +35,65 @@ std::string join(std::initializer_list<std::string_view> names) {
   return out;
 }
 
+// Records where each document starts; the content is read later by YAML::Load.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  std::vector<YAML::Mark> starts;
+};
+
+SourceError at_mark(const YAML::Mark& mark, std::string message) {
+  return SourceError{"", mark.line + 1, mark.column + 1, std::move(message)};
+}
+
+// yaml-cpp 0.7 can report the same document forever on input such as ",a" (its LoadAll then
+// never returns: jbeder/yaml-cpp#1040), so documents are counted here with a guard against a
+// parser that stops advancing. Returns false after adding an error.
+bool check_documents(const std::string& text, SourceErrors* errors) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  while (parser.HandleNextDocument(counter)) {
+    const std::size_t n = counter.starts.size();
+    if (n >= 2 && counter.starts[n - 1].pos == counter.starts[n - 2].pos) {
+      const YAML::Mark& mark = counter.starts[n - 1];
+      const std::size_t pos = static_cast<std::size_t>(std::max(mark.pos, 0));
+      const std::string token = pos < text.size() ? text.substr(pos, 1) : "end of file";
+      errors->push_back(at_mark(mark, "invalid YAML: unexpected '" + token + "'"));
+      return false;
+    }
+    if (n >= 2) {
+      errors->push_back(at_mark(counter.starts[1], "only one YAML document is supported"));
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<YAML::Node> load_single_document(std::string_view text, SourceErrors* errors) {
+  const std::string copy(text);
+  try {
+    if (!check_documents(copy, errors)) return std::nullopt;
+    return YAML::Load(copy);
+  } catch (const YAML::ParserException& e) {
+    errors->push_back(at_mark(e.mark, "invalid YAML: " + e.msg));
+    return std::nullopt;
+  }
+}
 
 YamlField YamlReader::at(const YAML::Node& node, std::string path, const YAML::Mark& fallback) {
   // An empty value's mark points past the key (often the next line), so use the key's.

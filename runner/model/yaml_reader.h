@@ -40,6 +40,11 @@ struct YamlField {
   int column = 0;    // 1-based; 0 when unknown
 };
 
+// Parses text that must hold one YAML document. Syntax errors and extra documents are added to
+// *errors with their position (the message starts "invalid YAML: " for syntax errors); nullopt
+// when the text is not usable. An empty document gives a Null node.
+std::optional<YAML::Node> load_single_document(std::string_view text, SourceErrors* errors);
+
 // Lower bounds of numbers and durations; they also choose the message ("> 0" or ">= 0").
 enum class Bound { kNonNegative, kPositive };
 

@@ -1,7 +1,8 @@
 #include "report/format.h"
 
-#include <cmath>
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace stampede {
 
@@ -41,6 +42,8 @@ std::string human_rate(double r) {
   return fmt::format("{:.2f}", r);
 }
 
-std::string human_percent(double fraction) { return fmt::format("{:.2f}%", fraction * 100); }
+std::string human_percent(double fraction) {
+  return fmt::format("{:.2f}%", fraction * 100);
+}
 
 }  // namespace stampede

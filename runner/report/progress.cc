@@ -14,8 +14,9 @@ std::string progress_text(const Snapshot& s) {
       s.totals.requests ? static_cast<double>(s.totals.failures) / s.totals.requests : 0.0;
   return fmt::format("{:>7} / {}  users {}  rps {}  requests {}  failures {} ({})  p95 {}",
                      human_seconds(s.elapsed_seconds), human_seconds(s.planned_seconds), s.users,
-                     human_rate(static_cast<double>(s.last.requests)), human_count(s.totals.requests),
-                     human_count(s.totals.failures), human_percent(failure_share),
+                     human_rate(static_cast<double>(s.last.requests)),
+                     human_count(s.totals.requests), human_count(s.totals.failures),
+                     human_percent(failure_share),
                      human_seconds(s.totals.latency.percentile_seconds(95)));
 }
 

@@ -1,7 +1,8 @@
 #include "report/summary.h"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "report/format.h"
 
@@ -10,11 +11,12 @@ namespace {
 
 std::string percentiles_line(const Histogram& h) {
   if (h.empty()) return "no data";
-  return fmt::format("min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
-                     human_seconds(h.min_ns() * 1e-9), human_seconds(h.mean_ns() * 1e-9),
-                     human_seconds(h.percentile_seconds(50)), human_seconds(h.percentile_seconds(90)),
-                     human_seconds(h.percentile_seconds(95)), human_seconds(h.percentile_seconds(99)),
-                     human_seconds(h.percentile_seconds(99.9)), human_seconds(h.max_ns() * 1e-9));
+  return fmt::format(
+      "min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
+      human_seconds(h.min_ns() * 1e-9), human_seconds(h.mean_ns() * 1e-9),
+      human_seconds(h.percentile_seconds(50)), human_seconds(h.percentile_seconds(90)),
+      human_seconds(h.percentile_seconds(95)), human_seconds(h.percentile_seconds(99)),
+      human_seconds(h.percentile_seconds(99.9)), human_seconds(h.max_ns() * 1e-9));
 }
 
 void print_totals(std::FILE* out, const Result& r, const RequestStats& t) {
@@ -29,12 +31,14 @@ void print_totals(std::FILE* out, const Result& r, const RequestStats& t) {
   fmt::print(out, "  latency       {}\n", percentiles_line(t.latency));
   fmt::print(out, "  service time  {}\n", percentiles_line(t.service_time));
   fmt::print(out, "  first byte    {}\n", percentiles_line(t.waiting));
-  if (!t.connecting.empty()) fmt::print(out, "  connecting    {}\n", percentiles_line(t.connecting));
+  if (!t.connecting.empty())
+    fmt::print(out, "  connecting    {}\n", percentiles_line(t.connecting));
 }
 
 void print_rows(std::FILE* out, const Result& r) {
   std::size_t width = 4;
-  for (const auto& row : r.rows) width = std::max(width, row.key.scenario.size() + row.key.name.size() + 3);
+  for (const auto& row : r.rows)
+    width = std::max(width, row.key.scenario.size() + row.key.name.size() + 3);
   width = std::min<std::size_t>(width, 60);
   fmt::print(out, "\n  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "name", width,
              "method", "requests", "fails", "rps", "p50", "p95", "p99", "max");
@@ -46,7 +50,8 @@ void print_rows(std::FILE* out, const Result& r) {
                row.key.method, human_count(s.requests), human_count(s.failures), human_rate(rps),
                human_seconds(s.latency.percentile_seconds(50)),
                human_seconds(s.latency.percentile_seconds(95)),
-               human_seconds(s.latency.percentile_seconds(99)), human_seconds(s.latency.max_ns() * 1e-9));
+               human_seconds(s.latency.percentile_seconds(99)),
+               human_seconds(s.latency.max_ns() * 1e-9));
   }
 }
 
@@ -80,17 +85,17 @@ void print_thresholds(std::FILE* out, const Result& r) {
 
 void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   const RequestStats totals = result.totals();
-  fmt::print(out, "\nstampede summary{}  target {}\n\n",
-             plan.name.empty() ? "" : " — " + plan.name,
-             plan.target.url.scheme + "://" + plan.target.url.authority() + plan.target.url.base_path);
+  fmt::print(
+      out, "\nstampede summary{}  target {}\n\n", plan.name.empty() ? "" : " — " + plan.name,
+      plan.target.url.scheme + "://" + plan.target.url.authority() + plan.target.url.base_path);
   print_totals(out, result, totals);
   print_rows(out, result);
   print_codes(out, totals);
   print_thresholds(out, result);
   if (!result.aborted_by.empty()) fmt::print(out, "\n  stopped early: {}\n", result.aborted_by);
   if (!result.thresholds.empty()) {
-    fmt::print(out, "\n  result: {}\n", result.thresholds_ok() ? "all thresholds passed"
-                                                              : "THRESHOLDS FAILED");
+    fmt::print(out, "\n  result: {}\n",
+               result.thresholds_ok() ? "all thresholds passed" : "THRESHOLDS FAILED");
   }
   std::fflush(out);
 }

@@ -1,8 +1,11 @@
 #include "target/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "target/session.h"

@@ -35,8 +35,7 @@ TEST(Cli, ExitZeroWhenThresholdsPass) {
 
 TEST(Cli, ExitNinetyNineWhenAThresholdFails) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  const auto run =
-      run_stampede("run", plan_for(target.url(), R"(  http_reqs: ["count > 100000000"]
+  const auto run = run_stampede("run", plan_for(target.url(), R"(  http_reqs: ["count > 100000000"]
 )"));
   EXPECT_EQ(run.exit_code, 99) << run.describe();
   EXPECT_NE(run.out.find("FAIL"), std::string::npos) << run.out;
@@ -88,8 +87,8 @@ TEST(Cli, ExitTwoOnUsageErrors) {
   const auto bad_flag = run_stampede("run", plan_for("http://127.0.0.1:1", ""), {"-u", "zero"});
   EXPECT_EQ(bad_flag.exit_code, 2) << bad_flag.describe();
   EXPECT_NE(bad_flag.err.find("-u/--users"), std::string::npos) << bad_flag.err;
-  const auto missing = run_process({STAMPEDE_BIN, "run", "/nonexistent/plan.yaml"},
-                                   std::chrono::seconds(10));
+  const auto missing =
+      run_process({STAMPEDE_BIN, "run", "/nonexistent/plan.yaml"}, std::chrono::seconds(10));
   EXPECT_EQ(missing.status.code, 2) << missing.stderr_text;
 }
 

@@ -1,7 +1,8 @@
 // Against Debian's nginx: the runner's counts equal the server's access log, over HTTP and TLS.
+#include "support/nginx.h"
+
 #include <gtest/gtest.h>
 
-#include "support/nginx.h"
 #include "support/stampede_run.h"
 
 namespace stampede::testing {

@@ -43,7 +43,8 @@ scenarios:
   EXPECT_GT(requests, 1000u);
   EXPECT_EQ(requests, stats["requests"].get<std::uint64_t>());
   EXPECT_EQ(run.result["totals"]["failures"], 0);
-  EXPECT_EQ(row_requests(run.result, "bytes"), stats["by_path"]["/bytes/2048"].get<std::uint64_t>());
+  EXPECT_EQ(row_requests(run.result, "bytes"),
+            stats["by_path"]["/bytes/2048"].get<std::uint64_t>());
   EXPECT_EQ(row_requests(run.result, "echo"), stats["by_path"]["/echo"].get<std::uint64_t>());
   EXPECT_EQ(run.result["status_codes"]["404"], row_requests(run.result, "404"));
 }
@@ -103,16 +104,14 @@ TEST(Run, StallRaisesLatencyButNotServiceTime) {
   // latency counts from their scheduled start (coordinated omission corrected); their service
   // time starts when they are sent, after the stall.
   const std::string json_path = write_temp_file("", ".json");
-  Subprocess runner(
-      {STAMPEDE_BIN, "run",
-       write_temp_file(R"(
+  Subprocess runner({STAMPEDE_BIN, "run", write_temp_file(R"(
 target: )" + target.url() + R"(
 load: {rate: 100, duration: 6s, maxInFlight: 1, preAllocatedUsers: 1, maxQueued: 1000}
 scenarios:
   - name: api
     steps: [{get: /}]
 )"),
-       "--json", json_path, "--quiet"});
+                     "--json", json_path, "--quiet"});
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   target.post("/__stall?seconds=1");
   const ExitStatus status = runner.wait_or_kill(std::chrono::seconds(60));

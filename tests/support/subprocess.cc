@@ -20,6 +20,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 extern char** environ;
 
@@ -110,28 +111,29 @@ std::string ExitStatus::to_string() const {
 
 Subprocess::Subprocess(std::vector<std::string> argv, const Env& env) {
   if (argv.empty()) throw std::invalid_argument("Subprocess: empty argv");
-  auto [out_path, out_fd] = make_temp_file("stdout");
-  auto [err_path, err_fd] = make_temp_file("stderr");
-  stdout_path_ = out_path;
-  stderr_path_ = err_path;
-  auto environment = merged_environment(env);
+  // Owns the capture fds for the parent: the child gets its own copies through dup2.
+  struct Fds {
+    int out = -1;
+    int err = -1;
+    ~Fds() {
+      if (out >= 0) close(out);
+      if (err >= 0) close(err);
+    }
+  } fds;
   try {
-    pid_ = spawn(argv, environment, out_fd, err_fd);
+    std::tie(stdout_path_, fds.out) = make_temp_file("stdout");
+    std::tie(stderr_path_, fds.err) = make_temp_file("stderr");
+    auto environment = merged_environment(env);
+    pid_ = spawn(argv, environment, fds.out, fds.err);
   } catch (...) {
-    close(out_fd);
-    close(err_fd);
-    release();
+    release();  // the destructor will not run: remove the capture files here
     throw;
   }
-  close(out_fd);
-  close(err_fd);
 }
 
-Subprocess::Subprocess(Subprocess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)),
-      status_(std::exchange(other.status_, std::nullopt)),
-      stdout_path_(std::exchange(other.stdout_path_, {})),
-      stderr_path_(std::exchange(other.stderr_path_, {})) {}
+Subprocess::Subprocess(Subprocess&& other) noexcept {
+  *this = std::move(other);
+}
 
 Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
   if (this != &other) {

@@ -962,7 +962,19 @@ TEST(PlanParserTest, EmptyFileAndMultipleDocuments) {
   ASSERT_EQ(empty.errors.size(), 1u);
   EXPECT_NE(empty.errors[0].message.find("empty"), std::string::npos);
   ParseResult two = parse(std::string(kMinimal) + "---\nname: b\n");
-  EXPECT_TRUE(HasError(two, "", 8, "only one YAML document is supported"));
+  EXPECT_TRUE(HasError(two, "", 7, "only one YAML document is supported"));
+}
+
+// yaml-cpp 0.7's own LoadAll never returns on these; the parser must still report them.
+TEST(PlanParserTest, MalformedStartDoesNotHang) {
+  ParseResult comma = parse(",piVersion: x\nkind: LoadTest\n");
+  ASSERT_EQ(comma.errors.size(), 1u) << describe(comma.errors);
+  EXPECT_EQ(comma.errors[0].message, "invalid YAML: unexpected ','");
+  EXPECT_EQ(comma.errors[0].line, 1);
+  EXPECT_EQ(comma.errors[0].column, 1);
+  ParseResult later = parse(std::string(kMinimal) + "---\n  ,\n");
+  EXPECT_TRUE(HasError(later, "", 7, "only one YAML document is supported"));
+  EXPECT_FALSE(parse(",").plan);
 }
 
 class PlanFileTest : public testing::Test {

@@ -9,7 +9,9 @@ namespace {
 
 using std::chrono::seconds;
 
-double at(const RateSchedule& s, std::uint64_t n) { return to_seconds(*s.arrival_time(n)); }
+double at(const RateSchedule& s, std::uint64_t n) {
+  return to_seconds(*s.arrival_time(n));
+}
 
 TEST(RateSchedule, ConstantRateSpacesArrivalsEvenly) {
   auto s = RateSchedule::constant(100, seconds(10));
