@@ -828,7 +828,7 @@ def main():
     ap.add_argument("--no-memory", action="store_true", help="skip the memory runs")
     ap.add_argument("--wait-idle", type=float, default=None,
                     help="before each run wait up to this many seconds for both pinned CPUs to "
-                         "be <15%% busy (other processes); 120, 0 with --quick")
+                         "be <15%% busy (other processes); 30, 0 with --quick")
     ap.add_argument("--perf", action="store_true",
                     help="also perf record -g one closed-loop stampede run")
     args = ap.parse_args()
@@ -836,7 +836,7 @@ def main():
     args.runs = args.runs or (1 if args.quick else 3)
     args.mem_seconds = args.mem_seconds or (2 if args.quick else 5)
     if args.wait_idle is None:
-        args.wait_idle = 0 if args.quick else 120
+        args.wait_idle = 0 if args.quick else 30
     args.stampede = os.path.abspath(args.stampede)
     tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     for t in tools:

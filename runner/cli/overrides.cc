@@ -58,9 +58,11 @@ void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors) {
   if (auto* old = std::get_if<OpenModel>(&plan.load.model)) {
     open.max_in_flight = old->max_in_flight;
     open.pre_allocated_users = old->pre_allocated_users;
+    open.max_queued = old->max_queued;
   } else {
     open.max_in_flight = static_cast<std::uint32_t>(std::max(100.0, std::ceil(*rate)));
     open.pre_allocated_users = std::min<std::uint32_t>(open.max_in_flight, 10);
+    open.max_queued = open.max_in_flight;
   }
   const auto d = run_time(o, plan, errors);
   if (d) open.duration = *d;

@@ -25,7 +25,8 @@ struct ModelHints {
 
 void note_hint(const std::string& key, const YamlField& field, ModelHints* hints) {
   static const std::vector<std::string> kClosed = {"users", "spawnRate"};
-  static const std::vector<std::string> kOpen = {"rate", "maxInFlight", "preAllocatedUsers"};
+  static const std::vector<std::string> kOpen = {"rate", "maxInFlight", "preAllocatedUsers",
+                                                 "maxQueued"};
   auto is = [&key](const std::vector<std::string>& keys) {
     return std::find(keys.begin(), keys.end(), key) != keys.end();
   };
@@ -185,6 +186,13 @@ void parse_open_sizes(YamlReader& reader, const YamlField& load, OpenModel* mode
       model->pre_allocated_users = static_cast<std::uint32_t>(*value);
     }
   }
+  // Arrivals may wait for a free user, as many as can be in flight unless the plan says so.
+  model->max_queued = model->max_in_flight;
+  if (std::optional<YamlField> queued = reader.get(load, "maxQueued")) {
+    if (auto value = reader.integer(*queued, Bound::kNonNegative, kMaxCount)) {
+      model->max_queued = static_cast<std::uint32_t>(*value);
+    }
+  }
 }
 
 void parse_open(YamlReader& reader, const YamlField& load, OpenModel* model) {
@@ -229,7 +237,7 @@ bool one_model(YamlReader& reader, const YamlField& field, const ModelHints& hin
 bool parse_load(YamlReader& reader, const YamlField& field, LoadModel* load) {
   const std::size_t errors_before = reader.error_count();
   if (!reader.check_map(field, {"users", "spawnRate", "duration", "stages", "rate", "maxInFlight",
-                                "preAllocatedUsers", "gracefulStop"})) {
+                                "preAllocatedUsers", "maxQueued", "gracefulStop"})) {
     return false;
   }
   const bool unknown_keys = reader.error_count() != errors_before;

@@ -258,6 +258,8 @@ TEST(PlanParserTest, LoadTestManifest) {
   ASSERT_EQ(open.stages.size(), 3u);
   EXPECT_EQ(open.stages[0].duration, seconds(30));
   EXPECT_DOUBLE_EQ(open.stages[0].target, 20);
+  EXPECT_EQ(open.max_in_flight, 500u);
+  EXPECT_EQ(open.max_queued, 500u);  // defaults to maxInFlight
   EXPECT_EQ(open.stages[0].name, "warmup");
   EXPECT_DOUBLE_EQ(open.stages[1].target, 100);
   EXPECT_EQ(open.stages[1].name, "");
@@ -318,6 +320,16 @@ scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   EXPECT_EQ(std::get<OpenModel>(small.load.model).max_in_flight, 4u);
   EXPECT_EQ(std::get<OpenModel>(small.load.model).pre_allocated_users, 4u);
+  Plan queued = parse_ok(R"yaml(target: http://h
+load: {rate: 5, duration: 1m, maxInFlight: 1, maxQueued: 1000}
+scenarios: [{name: a, steps: [{get: /}]}]
+)yaml");
+  EXPECT_EQ(std::get<OpenModel>(queued.load.model).max_queued, 1000u);
+  ParseResult closed_queue = parse(R"yaml(target: http://h
+load: {users: 5, duration: 1m, maxQueued: 3}
+scenarios: [{name: a, steps: [{get: /}]}]
+)yaml");
+  EXPECT_FALSE(closed_queue.plan.has_value());
 }
 
 TEST(PlanParserTest, ClosedStages) {
@@ -360,7 +372,7 @@ scenarios: [{name: a, steps: [{get: /, methd: GET}]}]
 )yaml");
   EXPECT_TRUE(HasError(result, "load", 3,
                        "unknown field 'usres' (expected one of: users, spawnRate, duration, "
-                       "stages, rate, maxInFlight, preAllocatedUsers, gracefulStop)"));
+                       "stages, rate, maxInFlight, preAllocatedUsers, maxQueued, gracefulStop)"));
   EXPECT_EQ(result.errors[0].column, 3);
   EXPECT_TRUE(HasError(result, "scenarios[0].steps[0]", 5, "unknown field 'methd'"));
   EXPECT_EQ(result.errors.size(), 2u) << describe(result.errors);
