@@ -83,9 +83,9 @@ class HttpUser final : public User {
   };
   // Small responses fit a small buffer, and memory per connection matters at 10,000s of users;
   // a connection whose reads fill the buffer grows it for fewer, larger reads.
-  static constexpr std::size_t kInitialBuffer = 4 * 1024;
-  static constexpr std::size_t kMaxReadBuffer = 64 * 1024;
-  static constexpr std::size_t kMaxHeaderBuffer = 256 * 1024;
+  static constexpr std::size_t kInitialBuffer = std::size_t{4} << 10;
+  static constexpr std::size_t kMaxReadBuffer = std::size_t{64} << 10;
+  static constexpr std::size_t kMaxHeaderBuffer = std::size_t{256} << 10;
 
   bool in_flight() const {
     return state_ == State::kConnecting || state_ == State::kHandshaking ||

@@ -102,7 +102,8 @@ TEST(ResponseParser, BodyLimit) {
 
 TEST(ResponseParser, GarbageIsAnError) {
   ResponseParser p(1 << 20, false);
-  const auto ec = feed(p, std::string("\0\x01 not http at all\r\n\r\n", 24), 100);
+  static constexpr char kGarbage[] = "\0\x01 not http at all\r\n\r\n";
+  const auto ec = feed(p, std::string(kGarbage, sizeof kGarbage - 1), 100);
   EXPECT_TRUE(ec);
   EXPECT_FALSE(p.is_done());
 }
