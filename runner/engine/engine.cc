@@ -22,6 +22,23 @@ std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+// A host name can resolve to several addresses ("localhost": ::1 and 127.0.0.1) of which the
+// server listens on one. Use the first that accepts a connection; if none does, the first, and
+// the run counts the failures.
+asio::ip::tcp::endpoint choose_endpoint(asio::io_context& io,
+                                        const asio::ip::tcp::resolver::results_type& results,
+                                        Duration timeout) {
+  for (const auto& entry : results) {
+    asio::ip::tcp::socket probe(io);
+    ErrorCode result = asio::error::timed_out;
+    probe.async_connect(entry.endpoint(), [&](const ErrorCode& ec) { result = ec; });
+    io.run_for(std::min<Duration>(timeout, std::chrono::seconds(2)));
+    io.restart();  // run_for() leaves the context stopped; the run needs it again
+    if (!result) return entry.endpoint();
+  }
+  return results.begin()->endpoint();
+}
+
 }  // namespace
 
 Engine::Engine(const Plan& plan, EngineOptions options)
@@ -53,7 +70,7 @@ bool Engine::prepare(std::string* error) {
     return false;
   }
   user_config_.plan = &compiled_;
-  user_config_.endpoint = results.begin()->endpoint();
+  user_config_.endpoint = choose_endpoint(control_, results, target.connect_timeout);
   user_config_.connect_timeout = target.connect_timeout;
   user_config_.request_timeout = target.request_timeout;
   user_config_.max_response_bytes = target.max_response_bytes;

@@ -49,6 +49,19 @@ scenarios:
   EXPECT_EQ(run.result["status_codes"]["404"], row_requests(run.result, "404"));
 }
 
+TEST(Run, LocalhostFindsTheAddressTheServerListensOn) {
+  // localhost resolves to ::1 and 127.0.0.1; the target listens on 127.0.0.1 only.
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede("run", "target: http://localhost:" + std::to_string(target.port()) +
+                                           R"(
+load: {users: 1, duration: 1s}
+scenarios: [{name: a, steps: [{get: /}]}]
+)");
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  EXPECT_GT(run.result["totals"]["requests"].get<int>(), 10);
+  EXPECT_EQ(run.result["totals"]["failures"], 0);
+}
+
 TEST(Run, TaskWeightsHoldWithinTwoPercent) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   // The 3:2:1:1:1:1 journey of a worker-tracking app, over at least 10,000 requests.
