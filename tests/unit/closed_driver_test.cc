@@ -1,0 +1,109 @@
+#include "engine/closed_driver.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace stampede {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// Records what the driver asks of its users; no network.
+class FakeUser final : public User {
+ public:
+  void start_loop(std::size_t scenario) override {
+    running = true;
+    this->scenario = scenario;
+    ++starts;
+  }
+  void start_iteration(std::size_t, TimePoint) override {}
+  void preconnect() override {}
+  void stop() override { running = false; }
+  void abort() override {}
+  void sweep(TimePoint) override {}
+  bool busy() const override { return running; }
+
+  bool running = false;
+  std::size_t scenario = 0;
+  int starts = 0;
+};
+
+class FakePool final : public UserPool {
+ public:
+  User& create_user() override {
+    users.push_back(std::make_unique<FakeUser>());
+    return *users.back();
+  }
+  ThreadStats& stats() override { return stats_; }
+  int running() const {
+    int n = 0;
+    for (const auto& u : users) n += u->running;
+    return n;
+  }
+
+  std::vector<std::unique_ptr<FakeUser>> users;
+  ThreadStats stats_{1, 2};
+};
+
+TEST(ClosedDriver, FollowsTheSpawnRateAndHolds) {
+  ClosedModel m;
+  m.users = 10;
+  m.spawn_rate = 5;
+  m.duration = seconds(10);
+  FakePool pool;
+  ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1}, 10));
+  const TimePoint t0{};
+  driver.start(t0);
+  driver.tick(t0);
+  EXPECT_EQ(pool.running(), 1);
+  driver.tick(t0 + milliseconds(1000));
+  EXPECT_EQ(pool.running(), 6);
+  driver.tick(t0 + seconds(3));
+  EXPECT_EQ(pool.running(), 10);
+  EXPECT_EQ(driver.active_users(), 10u);
+  driver.stop_load();
+  EXPECT_EQ(pool.running(), 0);
+}
+
+TEST(ClosedDriver, RampsDownAndReusesIdleUsers) {
+  ClosedModel m;
+  m.stages = {{seconds(10), 8, ""}, {seconds(10), 0, ""}};
+  FakePool pool;
+  ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1}, 8));
+  const TimePoint t0{};
+  driver.start(t0);
+  driver.tick(t0 + seconds(10));
+  EXPECT_EQ(pool.running(), 8);
+  driver.tick(t0 + seconds(15));  // halfway down: 4 users
+  EXPECT_EQ(pool.running(), 4);
+  for (auto& u : pool.users) {
+    if (!u->running) driver.on_user_idle(*u);  // stopped users finish their iteration
+  }
+  driver.tick(t0 + seconds(12));  // back up (a test may move time freely): reuse, not create
+  EXPECT_EQ(pool.users.size(), 8u);
+}
+
+TEST(ClosedDriver, SharesSplitUsersAndScenariosAcrossThreads) {
+  ClosedModel m;
+  m.users = 9;
+  m.duration = seconds(1);
+  const auto scenarios = assign_scenarios({2, 1}, 9);  // 6 of scenario 0, 3 of scenario 1
+  int total = 0;
+  int second_scenario = 0;
+  for (std::uint32_t k = 0; k < 2; ++k) {
+    FakePool pool;
+    ClosedDriver driver(pool, m, Share{k, 2}, scenarios);
+    driver.start(TimePoint{});
+    driver.tick(TimePoint{});
+    total += pool.running();
+    for (const auto& u : pool.users) second_scenario += u->scenario == 1;
+  }
+  EXPECT_EQ(total, 9);
+  EXPECT_EQ(second_scenario, 3);
+}
+
+}  // namespace
+}  // namespace stampede
