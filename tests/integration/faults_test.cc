@@ -12,17 +12,13 @@ namespace {
 
 std::uint64_t errors_of(const nlohmann::json& result, const std::string& name,
                         const std::string& category) {
-  for (const auto& row : result["requests"]) {
-    if (row["name"] == name) return row["errors"].value(category, std::uint64_t{0});
-  }
-  return 0;
+  return result_row(result, name)
+      .value("errors", nlohmann::json::object())
+      .value(category, std::uint64_t{0});
 }
 
 std::uint64_t requests_of(const nlohmann::json& result, const std::string& name) {
-  for (const auto& row : result["requests"]) {
-    if (row["name"] == name) return row["requests"].get<std::uint64_t>();
-  }
-  return 0;
+  return row_requests(result, name);
 }
 
 TEST(Faults, EachFaultIsCountedAndTheRunGoesOn) {

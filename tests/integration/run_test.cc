@@ -17,13 +17,6 @@ nlohmann::json target_stats(const TargetProcess& target) {
   return nlohmann::json::parse(target.get("/__stats").body);
 }
 
-std::uint64_t row_requests(const nlohmann::json& result, const std::string& name) {
-  for (const auto& row : result["requests"]) {
-    if (row["name"] == name) return row["requests"].get<std::uint64_t>();
-  }
-  return 0;
-}
-
 TEST(Run, RequestCountsEqualTheServersCounts) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   const auto run = run_stampede("run", R"(

@@ -30,6 +30,19 @@ std::string StampedeRun::describe() const {
   return s.str();
 }
 
+const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name) {
+  static const nlohmann::json kNone = nlohmann::json::object();
+  if (!result.contains("requests")) return kNone;
+  for (const auto& row : result["requests"]) {
+    if (row["name"] == name) return row;
+  }
+  return kNone;
+}
+
+std::uint64_t row_requests(const nlohmann::json& result, const std::string& name) {
+  return result_row(result, name).value("requests", std::uint64_t{0});
+}
+
 std::string write_temp_file(const std::string& content, const std::string& suffix) {
   std::string path = "/tmp/stampede-test-XXXXXX" + suffix;
   const int fd = ::mkstemps(path.data(), static_cast<int>(suffix.size()));

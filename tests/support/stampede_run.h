@@ -19,6 +19,11 @@ struct StampedeRun {
   std::string describe() const;
 };
 
+// The row of `result["requests"]` with this name; an empty object when there is none.
+const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name);
+// Its request count, or 0.
+std::uint64_t row_requests(const nlohmann::json& result, const std::string& name);
+
 // Writes `content` to a new temporary file (removed at exit of the test process).
 std::string write_temp_file(const std::string& content, const std::string& suffix = ".yaml");
 
