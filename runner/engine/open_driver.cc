@@ -30,6 +30,12 @@ void OpenDriver::prepare() {
 
 void OpenDriver::start(TimePoint t0) {
   t0_ = t0;
+  const auto first = schedule_.arrival_time(next_);
+  if (!first) {
+    exhausted_ = true;  // a share smaller than one arrival
+    return;
+  }
+  next_at_ = t0_ + *first;
   arm();
 }
 
@@ -38,24 +44,28 @@ void OpenDriver::arm() {
   if (!offset || stopped_) return;  // this share's arrivals are over
   next_at_ = t0_ + *offset;
   timer_.expires_at(next_at_);
-  timer_.async_wait([this](const ErrorCode& ec) { on_timer(ec); });
+  timer_.async_wait([this](const ErrorCode& ec) {
+    if (!ec) tick(Clock::now());
+  });
 }
 
-void OpenDriver::on_timer(const ErrorCode& ec) {
-  if (ec || stopped_) return;
-  const TimePoint now = Clock::now();
+void OpenDriver::tick(TimePoint now) {
+  if (stopped_ || exhausted_ || next_at_ > now) return;
   // Timers fire late under load; every arrival that has come due since is started now but
   // keeps its scheduled time, so the lateness shows up in its latency.
-  while (true) {
+  std::optional<Duration> offset;
+  do {
     dispatch(next_at_);
     next_ += share_.count;
-    const auto offset = schedule_.arrival_time(next_);
-    if (!offset) return;
-    next_at_ = t0_ + *offset;
-    if (next_at_ > now) break;
+    offset = schedule_.arrival_time(next_);
+    if (offset) next_at_ = t0_ + *offset;
+  } while (offset && next_at_ <= now);
+  timer_.cancel();
+  if (offset) {
+    arm();
+  } else {
+    exhausted_ = true;
   }
-  timer_.expires_at(next_at_);
-  timer_.async_wait([this](const ErrorCode& e) { on_timer(e); });
 }
 
 void OpenDriver::dispatch(TimePoint scheduled) {

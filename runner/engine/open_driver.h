@@ -22,7 +22,8 @@ class OpenDriver final : public LoadDriver {
 
   void prepare() override;
   void start(TimePoint t0) override;
-  void tick(TimePoint) override {}
+  // Starts every arrival due by `now` (the timer calls it; the worker's tick too, as a backstop).
+  void tick(TimePoint now) override;
   void stop_load() override;
   void on_user_idle(User& user) override;
   std::uint32_t active_users() const override {
@@ -31,7 +32,6 @@ class OpenDriver final : public LoadDriver {
 
  private:
   void arm();
-  void on_timer(const ErrorCode& ec);
   void dispatch(TimePoint scheduled);
 
   UserPool& pool_;
@@ -53,6 +53,7 @@ class OpenDriver final : public LoadDriver {
   std::uint64_t next_ = 0;  // global number of this share's next arrival
   TimePoint next_at_{};
   bool stopped_ = false;
+  bool exhausted_ = false;  // this share's schedule has no more arrivals
 };
 
 }  // namespace stampede

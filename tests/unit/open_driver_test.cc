@@ -1,0 +1,111 @@
+#include "engine/open_driver.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace stampede {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A user that stays busy until the test finishes its iteration.
+class FakeUser final : public User {
+ public:
+  void start_loop(std::size_t) override {}
+  void start_iteration(std::size_t, TimePoint at) override {
+    busy_ = true;
+    scheduled.push_back(at);
+  }
+  void preconnect() override {}
+  void stop() override {}
+  void abort() override {}
+  void sweep(TimePoint) override {}
+  bool busy() const override { return busy_; }
+
+  bool busy_ = false;
+  std::vector<TimePoint> scheduled;
+};
+
+class FakePool final : public UserPool {
+ public:
+  User& create_user() override {
+    users.push_back(std::make_unique<FakeUser>());
+    return *users.back();
+  }
+  ThreadStats& stats() override { return stats_; }
+  std::size_t started() const {
+    std::size_t n = 0;
+    for (const auto& u : users) n += u->scheduled.size();
+    return n;
+  }
+
+  std::vector<std::unique_ptr<FakeUser>> users;
+  ThreadStats stats_{1, 1};
+};
+
+OpenModel model(double rate, std::uint32_t max_in_flight, std::uint32_t max_queued) {
+  OpenModel m;
+  m.rate = rate;
+  m.duration = seconds(10);
+  m.max_in_flight = max_in_flight;
+  m.max_queued = max_queued;
+  return m;
+}
+
+// The driver is driven by a manual clock: tick(now) starts what is due by `now`.
+struct Fixture {
+  asio::io_context io;  // never run: the timer is only armed
+  FakePool pool;
+  TimePoint t0 = TimePoint{} + seconds(100);
+};
+
+TEST(OpenDriver, StartsArrivalsOnScheduleWithTheirScheduledTimes) {
+  Fixture f;
+  OpenDriver driver(f.io, f.pool, model(100, 1000, 0), Share{0, 1}, {1});
+  driver.start(f.t0);
+  driver.tick(f.t0 + milliseconds(995));
+  EXPECT_EQ(f.pool.started(), 100u);  // arrivals at 0, 10, ..., 990 ms
+  // Each keeps its own scheduled instant even though all started late, at one tick.
+  EXPECT_EQ(f.pool.users.back()->scheduled.front(), f.t0 + milliseconds(990));
+}
+
+TEST(OpenDriver, DropsWhenUsersAndQueueAreFull) {
+  Fixture f;
+  OpenDriver driver(f.io, f.pool, model(100, 2, 3), Share{0, 1}, {1});
+  driver.start(f.t0);
+  driver.tick(f.t0 + milliseconds(95));  // 10 arrivals: 2 start, 3 wait, 5 are dropped
+  EXPECT_EQ(f.pool.started(), 2u);
+  EXPECT_EQ(f.pool.stats().iterations[0].dropped, 5u);
+  // A user that finishes takes the oldest waiting arrival, with its original time.
+  f.pool.users[0]->busy_ = false;
+  driver.on_user_idle(*f.pool.users[0]);
+  EXPECT_EQ(f.pool.users[0]->scheduled.back(), f.t0 + milliseconds(20));
+  EXPECT_EQ(f.pool.started(), 3u);
+}
+
+TEST(OpenDriver, SharesSplitTheArrivals) {
+  std::size_t total = 0;
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    Fixture f;
+    OpenDriver driver(f.io, f.pool, model(100, 1000, 0), Share{k, 3}, {1});
+    driver.start(f.t0);
+    driver.tick(f.t0 + seconds(20));  // past the end: every arrival of this share
+    total += f.pool.started();
+  }
+  EXPECT_EQ(total, 1000u);
+}
+
+TEST(OpenDriver, NothingStartsAfterStop) {
+  Fixture f;
+  OpenDriver driver(f.io, f.pool, model(100, 1000, 0), Share{0, 1}, {1});
+  driver.start(f.t0);
+  driver.stop_load();
+  driver.tick(f.t0 + seconds(5));
+  EXPECT_EQ(f.pool.started(), 0u);
+}
+
+}  // namespace
+}  // namespace stampede
