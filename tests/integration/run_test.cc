@@ -60,7 +60,7 @@ TEST(Run, TaskWeightsHoldWithinTwoPercent) {
   // The 3:2:1:1:1:1 journey of a worker-tracking app, over at least 10,000 requests.
   const auto run = run_stampede("run", R"(
 target: )" + target.url() + R"(
-load: {users: 10, duration: 3s}
+load: {users: 10, duration: 5s}
 scenarios:
   - name: journey
     tasks:
