@@ -41,17 +41,19 @@ std::string config(const std::string& dir, std::uint16_t port, bool tls) {
 }
 
 void make_certificate(const std::string& dir) {
-  const auto r = run_process(
-      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-       "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
-       dir + "/key.pem", "-out", dir + "/cert.pem"},
-      std::chrono::seconds(60));
+  const auto r =
+      run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                   "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                   "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"},
+                  std::chrono::seconds(60));
   if (r.status.code != 0) throw std::runtime_error("openssl failed: " + r.stderr_text);
 }
 
 }  // namespace
 
-bool nginx_available() { return ::access(kNginx, X_OK) == 0; }
+bool nginx_available() {
+  return ::access(kNginx, X_OK) == 0;
+}
 
 std::uint16_t free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);

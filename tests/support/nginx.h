@@ -21,7 +21,7 @@ class NginxProcess {
   NginxProcess& operator=(const NginxProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
-  std::string url() const;  // http(s)://127.0.0.1:PORT
+  std::string url() const;                                  // http(s)://127.0.0.1:PORT
   const std::string& certificate() const { return cert_; }  // PEM, when tls
   // Lines in the access log: one per request nginx answered.
   std::uint64_t requests() const;
