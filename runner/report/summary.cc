@@ -58,13 +58,15 @@ void print_rows(std::FILE* out, const Result& r) {
 void print_codes(std::FILE* out, const RequestStats& t) {
   std::string codes;
   for (const auto& [code, count] : t.statuses.sorted()) {
-    codes += fmt::format("{}: {}   ", code, human_count(count));
+    if (!codes.empty()) codes += "   ";
+    codes += fmt::format("{}: {}", code, human_count(count));
   }
   fmt::print(out, "\n  status codes  {}\n", codes.empty() ? "none" : codes);
   std::string errors;
   for (std::size_t i = 0; i < t.errors.size(); ++i) {
     if (t.errors[i] == 0) continue;
-    errors += fmt::format("{}: {}   ", error_category_name(static_cast<ErrorCategory>(i)),
+    if (!errors.empty()) errors += "   ";
+    errors += fmt::format("{}: {}", error_category_name(static_cast<ErrorCategory>(i)),
                           human_count(t.errors[i]));
   }
   fmt::print(out, "  errors        {}\n", errors.empty() ? "none" : errors);
@@ -73,11 +75,17 @@ void print_codes(std::FILE* out, const RequestStats& t) {
 void print_thresholds(std::FILE* out, const Result& r) {
   if (r.thresholds.empty()) return;
   fmt::print(out, "\n  thresholds\n");
+  std::size_t metric_width = 0;
+  std::size_t expression_width = 0;
+  for (const auto& t : r.thresholds) {
+    metric_width = std::max(metric_width, t.metric.size());
+    expression_width = std::max(expression_width, t.expression.size());
+  }
   for (const auto& t : r.thresholds) {
     std::string actual = "no data";
     if (t.actual) actual = t.is_time ? human_seconds(*t.actual) : fmt::format("{:.6g}", *t.actual);
-    fmt::print(out, "    {}  {}  {}   actual {}\n", t.ok ? "PASS" : "FAIL", t.metric, t.expression,
-               actual);
+    fmt::print(out, "    {}  {:<{}}  {:<{}}  actual {}\n", t.ok ? "PASS" : "FAIL", t.metric,
+               metric_width, t.expression, expression_width, actual);
   }
 }
 
