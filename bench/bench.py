@@ -144,7 +144,15 @@ def versions(stampede):
     v["hey"] = dpkg_version("hey")
     v["locust"] = dpkg_version("python3-locust")
     if os.access(stampede, os.X_OK):
-        v["stampede"] = tool_version([stampede, "version"])
+        v["stampede"] = tool_version([stampede, "version"]).replace("stampede ", "")
+        try:
+            rev = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"],
+                                 capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            rev = ""
+        built = datetime.datetime.fromtimestamp(os.path.getmtime(stampede),
+                                                datetime.timezone.utc).strftime("%H:%M UTC")
+        v["stampede"] += f" (binary built {built}" + (f", tree at {rev}" if rev else "") + ")"
     return v
 
 
@@ -373,7 +381,7 @@ def timed_run(name, argv, outdir, timeout, cpu, nginx=None):
 
 def tail(text, n=3):
     lines = [l.strip() for l in text.strip().splitlines() if l.strip()]
-    return " / ".join(lines[-n:])[:300]
+    return (" / ".join(lines[-n:])[:300] or "(no output)").replace("|", "/")
 
 
 class ToolError(Exception):
@@ -607,26 +615,40 @@ def memory_round(ctx, outdir):
 
 
 def perf_profile(ctx, outdir):
-    """perf record -g of one closed-loop stampede run; writes perf-report.txt."""
+    """perf record -g of one closed-loop and one fixed-rate stampede run; writes
+    perf-{closed,rate}-report.txt (call graphs) and perf-{closed,rate}-top.txt (flat)."""
     if not os.access(ctx.stampede, os.X_OK) or shutil.which("perf") is None:
         log("perf: stampede or perf missing; skipped")
-        return None
-    plan = os.path.join(outdir, "stampede-perf.yaml")
-    with open(plan, "w") as f:
-        f.write(stampede_plan(ctx.url, f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}"))
-    data = os.path.join(outdir, "perf.data")
-    argv = ["perf", "record", "-g", "-o", data, "--", "taskset", "-c", str(ctx.tool_cpu),
-            ctx.stampede, "run", plan, "--threads", "1", "--quiet",
-            "--json", os.path.join(outdir, "stampede-perf.json")]
-    log(f"  perf: {shlex.join(argv)}")
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   timeout=ctx.timeout + 60, check=False)
-    report = os.path.join(outdir, "perf-report.txt")
-    with open(report, "w") as f:
-        subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio"], stdout=f,
-                       stderr=subprocess.DEVNULL, timeout=600, check=False)
-    log(f"  perf report: {report}")
-    return report
+        return
+    loads = {"closed": f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}",
+             "rate": f"{{rate: {RATE}, duration: {ctx.seconds}s, maxInFlight: {CONNECTIONS}, "
+                     f"preAllocatedUsers: {CONNECTIONS}}}"}
+    for name, load in loads.items():
+        if ctx.wait_idle > 0:
+            wait_for_quiet(ctx.wait_idle, [c for c in (ctx.tool_cpu, ctx.nginx.cpu)
+                                           if c is not None])
+        plan = os.path.join(outdir, f"stampede-perf-{name}.yaml")
+        with open(plan, "w") as f:
+            f.write(stampede_plan(ctx.url, load))
+        data = os.path.join(outdir, f"perf-{name}.data")
+        pin = ["taskset", "-c", str(ctx.tool_cpu)] if ctx.tool_cpu is not None else []
+        argv = (["perf", "record", "-g", "-o", data, "--"] + pin +
+                [ctx.stampede, "run", plan, "--threads", "1", "--quiet",
+                 "--json", os.path.join(outdir, f"stampede-perf-{name}.json")])
+        log(f"  perf: {shlex.join(argv)}")
+        try:
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=ctx.timeout + 60, check=False)
+            for suffix, extra in (("report", []), ("top", ["-g", "none", "--percent-limit",
+                                                          "0.3"])):
+                path = os.path.join(outdir, f"perf-{name}-{suffix}.txt")
+                with open(path, "w") as f:
+                    subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio"]
+                                   + extra, stdout=f, stderr=subprocess.DEVNULL, timeout=600,
+                                   check=False)
+                log(f"  perf {name}: {path}")
+        except (OSError, subprocess.SubprocessError) as e:
+            log(f"  perf {name}: failed: {e}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -723,6 +745,20 @@ def memory_summary(mem_runs):
             "rss1000": med(rss[MEM_USERS[1]]), "errors": sorted(errors)}
 
 
+def spread_text(section):
+    """'; in this run ...' with the largest per-round spread of one tool's requests/s."""
+    spreads = []
+    for t in section["tools"]:
+        vals = [x for x, _ in section["summ"][t].get("rps_rounds", [])]
+        if len(vals) >= 2:
+            spreads.append(((max(vals) - min(vals)) / statistics.median(vals), t))
+    if not spreads:
+        return ""
+    worst, tool = max(spreads)
+    return (f"; in this run one tool's per-round requests/s varied by up to {worst * 100:.0f} % "
+            f"({tool}: (max − min) / median)")
+
+
 def rounds_line(section):
     return "; ".join(
         f"{t} " + ", ".join(f"{x:,.0f}" + ("" if clean else "*")
@@ -746,7 +782,9 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
              f"- {n} round{'s' if n != 1 else ''}; each round runs every tool once, in an order "
              "rotated by one tool per round; the tables show the median of each column over the "
              "rounds (per-round values below). Differences under ~5 % are within run-to-run "
-             "noise on this machine.", "",
+             "noise on this machine" + spread_text(closed) + "; absolute requests/s of every "
+             "tool also moved together by up to ~15 % between whole bench runs at different "
+             "times (a shared virtual machine), so compare tools within one table.", "",
              "## Setup", "",
              "nginx 1 worker (`worker_processes 1; daemon off; master_process off;`, "
              "`access_log off;`, `keepalive_requests 1000000;`, `worker_connections 4096`), "
@@ -759,8 +797,7 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
              "- requests per CPU-s = requests / CPU s; \"vs wrk\" = that figure divided by "
              "wrk's.",
              "- nginx CPU % = nginx's user+system CPU time during the run / the run's wall "
-             "time; near 100 % means the single nginx worker, not the tool, set the "
-             "request rate.",
+             "time; near 100 % means the single nginx worker was at its limit.",
              (f"- this machine is shared: before each run the harness waited up to "
               f"{args.wait_idle:.0f} s for both pinned CPUs to be less than 15 % busy, and "
               "measured a run again (up to "
@@ -783,8 +820,9 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
              if closed["summ"][t].get("ok_runs") and (closed["summ"][t].get("nginx_cpu") or 0) >= 90]
     if bound:
         notes.append(f"nginx used 90 % or more of its CPU during the runs of {', '.join(bound)}: "
-                     "there the single nginx worker limited requests/s, so requests per CPU-s "
-                     "is the figure to compare.")
+                     "there the single nginx worker was at its limit as well as the tool, so "
+                     "requests/s partly measures nginx; requests per CPU-s is the figure to "
+                     "compare.")
     if closed["summ"].get("stampede", {}).get("p99") is not None:
         s = closed["summ"]["stampede"]
         notes.append(f"stampede kept full latency statistics in the run (from its JSON: p50 "
@@ -792,7 +830,8 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
     lines += [f"- {x}" for x in notes] + ([""] if notes else [])
     lines += [f"## Fixed rate: {RATE:,} requests/s for {args.seconds} s", "",
               f"stampede's open model (`rate: {RATE}`, at most {CONNECTIONS} in flight; an "
-              "arrival that finds all of them busy is dropped and counted) and h2load "
+              "arrival that finds all of them busy waits, up to 50 waiting (`maxQueued`, default "
+              "maxInFlight), beyond that it is dropped and counted) and h2load "
               f"`--rps={RATE // CONNECTIONS}` per connection × {CONNECTIONS} connections. "
               "h2load reports no percentiles.", ""]
     lines += rate["table"]
@@ -803,6 +842,7 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
                   "pinned CPU from /proc/stat minus the measured process's CPU time), per run: "
                   f"tool CPU median {inter['tool_med']:.2f} s, max {inter['tool_max']:.2f} s; "
                   f"nginx CPU median {inter['nginx_med']:.2f} s, max {inter['nginx_max']:.2f} s. "
+                  f"{inter['retried']} run(s) were disturbed and measured again. "
                   f"Load average at the start: {meta['loadavg']}.", ""]
     lines += ["## Memory per connection (stampede)", ""]
     m = mem
@@ -817,10 +857,12 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
                   + ", ".join(f"{x:.1f}" for x in m["all"]) + ")."]
     else:
         lines += ["not measured: " + ("; ".join(m["errors"]) or "no run")]
-    lines += ["", "## Commands", "",
+    lines += ["", "Where the time goes (profiles, syscalls per request, what was tried): "
+              "[docs/performance.md](docs/performance.md).", "", "## Commands", "",
               "`$URL` is `http://127.0.0.1:PORT/`, PORT a free port chosen per run; every "
               f"command is prefixed with `/usr/bin/time -f '%e %U %S %M' -o FILE taskset -c "
-              f"{meta['tool_cpu']}`.", "", "```"]
+              f"{meta['tool_cpu']}`. stampede runs from a copy of the binary taken when the "
+              "bench starts, so a rebuild during the bench does not mix binaries.", "", "```"]
     lines += commands
     lines += ["```", "", "stampede plans (`$URL` as above):", "", "```yaml"]
     for name, text in meta["plans"]:
@@ -833,7 +875,8 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
               "bench/run --runs 5 --seconds 20",
               "bench/run --quick         # 2 s, 1 round: checks the harness, leaves "
               "BENCHMARKS.md alone",
-              "bench/run --perf          # also perf record -g of one stampede run",
+              "bench/run --perf          # also perf record -g of a closed-loop and a "
+              "fixed-rate stampede run",
               "```", ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
@@ -903,6 +946,13 @@ def main():
         pass
     output = args.output or (os.path.join(out, "BENCHMARKS.md") if args.quick
                              else os.path.join(ROOT, "BENCHMARKS.md"))
+    # Versions now, and stampede from a copy: a rebuild during the bench must not mix binaries.
+    tool_versions = versions(args.stampede)
+    stampede_src = args.stampede
+    if os.access(args.stampede, os.X_OK):
+        copy = os.path.join(out, "stampede")
+        shutil.copy2(args.stampede, copy)
+        args.stampede = copy
     log(f"raw outputs: {out}   (fd limit {fds}, tools on CPU {tool_cpu}, nginx on CPU "
         f"{nginx_cpu})")
     if "stampede" in tools and not os.access(args.stampede, os.X_OK):
@@ -948,6 +998,7 @@ def main():
     def show(argv):
         return (shlex.join(argv).replace(nginx.url, "$URL")
                 .replace(nginx.url.rstrip("/"), "$URL").replace(first + "/", "")
+                .replace(args.stampede, stampede_src)
                 .replace(ROOT + "/", ""))
 
     # Exact commands from the first round, files shown relative to the round directory.
@@ -971,10 +1022,11 @@ def main():
     closed = {"tools": tools, "summ": closed_summ, "table": closed_table(closed_summ, tools)}
     rate = {"tools": rate_tools, "summ": rate_summ,
             "table": rate_table(rate_summ, rate_tools) if rate_runs else []}
-    other_tool, other_nginx = [], []
+    other_tool, other_nginx, retried = [], [], 0
     for group in (closed_runs, rate_runs, mem_runs):
         for rnd in group:
             for r in rnd.values():
+                retried += len(r.get("discarded") or [])
                 if r.get("other_on_tool_cpu") is not None:
                     other_tool.append(r["other_on_tool_cpu"])
                 if r.get("other_on_nginx_cpu") is not None:
@@ -982,13 +1034,14 @@ def main():
     interference = None
     if other_tool and other_nginx:
         interference = {"tool_med": med(other_tool), "tool_max": max(other_tool),
-                        "nginx_med": med(other_nginx), "nginx_max": max(other_nginx)}
+                        "nginx_med": med(other_nginx), "nginx_max": max(other_nginx),
+                        "retried": retried}
     meta = {
         "interference": interference, "loadavg": loadavg,
         "date": subprocess.run(["date", "-u"], capture_output=True, text=True).stdout.strip(),
         "nproc": subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip(),
         "cpu_model": cpu_model(), "kernel": platform.release(),
-        "versions": versions(args.stampede), "tool_cpu": tool_cpu, "nginx_cpu": nginx_cpu,
+        "versions": tool_versions, "tool_cpu": tool_cpu, "nginx_cpu": nginx_cpu,
         "plans": plans,
     }
     write_markdown(output, ctx, args, meta, closed, rate, mem, commands)
