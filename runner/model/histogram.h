@@ -71,15 +71,15 @@ class Histogram {
   std::uint64_t min_ns() const { return count_ ? min_ : 0; }
   std::uint64_t max_ns() const { return max_; }
   std::uint64_t sum_ns() const { return sum_; }
-  double mean_ns() const { return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0; }
+  double mean_ns() const {
+    return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0;
+  }
   // Nearest-rank percentile, p in [0, 100]: the smallest recorded value v such that at least
   // p % of the values are <= v, reported as its bucket's midpoint clamped to [min, max].
   // 0 for an empty histogram.
   std::uint64_t percentile_ns(double p) const;
   // Seconds helpers for reports and thresholds.
-  double percentile_seconds(double p) const {
-    return static_cast<double>(percentile_ns(p)) * 1e-9;
-  }
+  double percentile_seconds(double p) const { return static_cast<double>(percentile_ns(p)) * 1e-9; }
   // How many recorded values are <= ns (for cumulative Prometheus buckets); exact at bucket
   // boundaries, otherwise counts the whole bucket containing ns.
   std::uint64_t count_at_or_below(std::uint64_t ns) const;

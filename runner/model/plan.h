@@ -20,14 +20,14 @@ struct Header {
 };
 
 struct TlsOptions {
-  bool verify = true;              // false only when insecureSkipVerify is set
-  std::string ca_file;             // PEM bundle; empty = system default paths
-  std::string server_name;         // SNI and the name verified; empty = the URL's host
+  bool verify = true;       // false only when insecureSkipVerify is set
+  std::string ca_file;      // PEM bundle; empty = system default paths
+  std::string server_name;  // SNI and the name verified; empty = the URL's host
 };
 
 struct Target {
-  Url url;                          // base URL: scheme, host, port, base path
-  std::vector<Header> headers;      // sent with every request unless a step overrides them
+  Url url;                      // base URL: scheme, host, port, base path
+  std::vector<Header> headers;  // sent with every request unless a step overrides them
   Duration connect_timeout = std::chrono::seconds(10);
   Duration request_timeout = std::chrono::seconds(60);  // send to last byte
   std::uint64_t max_response_bytes = 16ull << 20;       // larger responses are protocol errors
@@ -100,11 +100,11 @@ class StatusSet {
 
 struct HttpStep {
   std::string method = "GET";
-  std::string path = "/";          // joined to the target's base path
-  std::vector<Header> headers;     // override target headers of the same name
-  std::string body;                // raw body; `json:` bodies are serialized here at load time
-  std::string content_type;        // set for `json:` bodies unless a header gives one
-  std::string name;                // stats name; defaults to the path as written
+  std::string path = "/";       // joined to the target's base path
+  std::vector<Header> headers;  // override target headers of the same name
+  std::string body;             // raw body; `json:` bodies are serialized here at load time
+  std::string content_type;     // set for `json:` bodies unless a header gives one
+  std::string name;             // stats name; defaults to the path as written
   StatusSet expect_status = StatusSet::default_success();
 };
 

@@ -9,10 +9,10 @@
 namespace stampede {
 
 struct Url {
-  std::string scheme;     // "http" or "https"
-  std::string host;       // without brackets for IPv6 literals
-  std::uint16_t port = 0; // explicit or the scheme's default
-  std::string base_path;  // "" or "/prefix" without a trailing slash
+  std::string scheme;      // "http" or "https"
+  std::string host;        // without brackets for IPv6 literals
+  std::uint16_t port = 0;  // explicit or the scheme's default
+  std::string base_path;   // "" or "/prefix" without a trailing slash
 
   bool tls() const { return scheme == "https"; }
   // The Host header value: host, bracketed if IPv6, with ":port" unless it is the default.

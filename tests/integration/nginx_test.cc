@@ -53,7 +53,7 @@ TEST(Nginx, TlsVerifiesCertificates) {
   EXPECT_EQ(untrusted.result["errors"]["tls"].get<std::uint64_t>(), total);
   // With the CA file it verifies, and also when verification is switched off.
   for (const std::string& tls : {"  tls: {caFile: " + nginx.certificate() + "}\n",
-                                std::string("  tls: {insecureSkipVerify: true}\n")}) {
+                                 std::string("  tls: {insecureSkipVerify: true}\n")}) {
     const std::uint64_t before = nginx.requests();
     const auto run = run_stampede("run", plan("  url: " + nginx.url() + "\n" + tls, load));
     ASSERT_EQ(run.exit_code, 0) << run.describe();
