@@ -9,7 +9,7 @@ RateSchedule RateSchedule::constant(double rate, Duration duration) {
   return RateSchedule({Stage{duration, rate, ""}}, rate);
 }
 
-RateSchedule::RateSchedule(std::vector<Stage> stages, double start_rate) {
+RateSchedule::RateSchedule(const std::vector<Stage>& stages, double start_rate) {
   double offset = 0;
   double before = 0;
   double from = start_rate;

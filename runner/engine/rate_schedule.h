@@ -15,7 +15,7 @@ class RateSchedule {
   // Constant `rate` per second for `duration`.
   static RateSchedule constant(double rate, Duration duration);
   // Piecewise-linear rate: from `start_rate` to each stage's target over the stage's duration.
-  RateSchedule(std::vector<Stage> stages, double start_rate);
+  RateSchedule(const std::vector<Stage>& stages, double start_rate);
 
   // Offset from the start of arrival n (0-based), the instant at which the expected number of
   // arrivals reaches n; nullopt if that is at or after the end of the schedule.

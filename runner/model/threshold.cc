@@ -188,8 +188,9 @@ bool validate_selector(MetricSelector* selector, const MetricInfo& metric, std::
   for (auto& [key, value] : selector->tags) {
     if (std::find(metric.tags.begin(), metric.tags.end(), key) == metric.tags.end()) {
       if (metric.tags.empty()) return set_error(error, name + " has no tags to filter on");
-      return set_error(error, "tag '" + key + "' is not available for " + name + " (use " +
-                                  join(metric.tags) + ")");
+      std::string message = "tag '" + key + "' is not available for ";
+      message.append(name).append(" (use ").append(join(metric.tags)).append(")");
+      return set_error(error, message);
     }
     if (!check_tag_value(key, &value, error)) return false;
   }

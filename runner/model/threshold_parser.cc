@@ -49,7 +49,9 @@ std::optional<std::string> check_tag_targets(const MetricSelector& selector,
     }
     if (std::find(known.begin(), known.end(), value) == known.end()) {
       const std::string what = key == "scenario" ? "scenario" : "step name";
-      return "unknown " + what + " '" + value + "' (known: " + list_names(known) + ")";
+      std::string message = "unknown " + what + " '";
+      message.append(value).append("' (known: ").append(list_names(known)).append(")");
+      return message;
     }
   }
   return std::nullopt;

@@ -21,8 +21,8 @@ namespace stampede {
 // One value of the document and where it is.
 struct YamlField {
   YamlField() = default;
-  YamlField(YAML::Node n, std::string p, int l = 0, int c = 0)
-      : node(std::move(n)), path(std::move(p)), line(l), column(c) {}
+  YamlField(const YAML::Node& n, std::string p, int l = 0, int c = 0)
+      : node(n), path(std::move(p)), line(l), column(c) {}
   YamlField(const YamlField&) = default;
   // YAML::Node's operator= writes the right-hand value into the shared document tree; a field
   // only ever rebinds to another node.

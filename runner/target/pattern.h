@@ -12,7 +12,7 @@ inline constexpr std::string_view kPatternAlphabet =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
 
 // The longest slice pattern_slice() returns in one piece.
-inline constexpr std::size_t kMaxPatternSlice = 64 * 1024;
+inline constexpr std::size_t kMaxPatternSlice = std::size_t{64} << 10;
 
 // The `length` (<= kMaxPatternSlice) pattern bytes starting at body offset `offset`.
 std::string_view pattern_slice(std::uint64_t offset, std::size_t length);

@@ -17,7 +17,7 @@ constexpr std::uint64_t kMaxDelayMs = 60'000;
 constexpr std::uint64_t kMaxGeneratedBytes = 64ULL * 1024 * 1024;
 // /chunked/N is for client parser tests: always several chunks, never huge ones.
 constexpr std::size_t kChunksWanted = 4;
-constexpr std::size_t kMaxChunkSize = 16 * 1024;
+constexpr std::size_t kMaxChunkSize = std::size_t{16} << 10;
 
 Reply handle_root(const RouteRequest&) {
   return make_reply(http::status::ok, "ok\n");

@@ -23,7 +23,7 @@ void log_line(bool quiet, std::string_view message) {
 // Completion handler for co_spawn: a coroutine that ends with an exception is reported, never
 // silently dropped.
 auto report_failure(bool quiet, std::string_view what) {
-  return [quiet, what](std::exception_ptr error) {
+  return [quiet, what](const std::exception_ptr& error) {
     if (!error) return;
     try {
       std::rethrow_exception(error);

@@ -14,13 +14,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::uint64_t kMaxBodyBytes = 8 * 1024 * 1024;
+constexpr std::uint32_t kMaxHeaderBytes = std::uint32_t{16} << 10;
+constexpr std::uint64_t kMaxBodyBytes = std::uint64_t{8} << 20;
 constexpr auto kIdleTimeout = 120s;  // waiting for the next request on a keep-alive connection
 constexpr auto kIoTimeout = 60s;     // one body read or one write making no progress
 constexpr auto kLingerTimeout = 2s;  // draining the peer after we half-close
 constexpr auto kStallPoll = 100ms;   // re-check the stall window, which /__stall may move
-constexpr std::string_view kGarbage{"\x00\x01 not http at all\r\n\r\n", 23};
+// The literal holds a NUL byte, so its length is given (sizeof less the terminator).
+constexpr char kGarbageBytes[] = "\x00\x01 not http at all\r\n\r\n";
+constexpr std::string_view kGarbage{kGarbageBytes, sizeof kGarbageBytes - 1};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 auto with_ec(error_code& ec) {
@@ -212,9 +214,9 @@ net::awaitable<bool> Session::write_generated(Response& header, GeneratedBody bo
         net::buffer(pattern_slice(offset, std::min<std::uint64_t>(piece, body.size - offset)));
     stream_.expires_after(kIoTimeout);
     if (chunked) {
-      co_await net::async_write(stream_, http::make_chunk(slice), with_ec(ec));
+      co_await net::async_write(stream_, http::make_chunk(slice), with_ec(ec));  // framed
     } else {
-      co_await net::async_write(stream_, slice, with_ec(ec));
+      co_await net::async_write(stream_, slice, with_ec(ec));  // raw bytes
     }
   }
   if (chunked && !head && !ec)

@@ -106,7 +106,7 @@ TEST_F(TargetTest, BytesReturnsDeterministicContent) {
 }
 
 TEST_F(TargetTest, BytesAllowsUpTo64MiB) {
-  constexpr std::size_t kMax = 64 * 1024 * 1024;
+  constexpr std::size_t kMax = std::size_t{64} << 20;
   const auto response = target_.get("/bytes/" + std::to_string(kMax));
   EXPECT_EQ(response.status, 200);
   EXPECT_TRUE(response.body == pattern(kMax));  // not EXPECT_EQ: no 64 MiB failure message
@@ -161,7 +161,8 @@ TEST_F(TargetTest, KeepAliveAndConnectionCloseAreHonoured) {
 
 TEST_F(TargetTest, GarbageSendsNonHttpBytesThenCloses) {
   const auto exchange = raw("GET /garbage HTTP/1.1\r\nHost: t\r\n\r\n");
-  EXPECT_EQ(exchange.received, std::string("\x00\x01 not http at all\r\n\r\n", 23));
+  static constexpr char kGarbage[] = "\x00\x01 not http at all\r\n\r\n";
+  EXPECT_EQ(exchange.received, std::string(kGarbage, sizeof kGarbage - 1));
   EXPECT_EQ(exchange.end, RawEnd::kClosed);
 }
 
@@ -218,6 +219,7 @@ TEST(TargetThreadsTest, CountersAreExactAcrossThreads) {
   constexpr int kRequestsEach = 200;
   std::atomic<int> failures = 0;
   std::vector<std::thread> clients;
+  clients.reserve(kClients);
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&] {
       HttpConnection connection(target.host(), target.port());

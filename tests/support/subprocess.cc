@@ -58,12 +58,14 @@ std::vector<std::string> merged_environment(const Env& extra) {
     const std::string_view text(*entry);
     if (!extra.contains(std::string(text.substr(0, text.find('='))))) result.emplace_back(text);
   }
-  for (const auto& [name, value] : extra) result.push_back(name + "=" + value);
+  for (const auto& [name, value] : extra)
+    result.push_back(std::string(name).append("=").append(value));
   return result;
 }
 
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (auto& s : strings) pointers.push_back(s.data());
   pointers.push_back(nullptr);
   return pointers;

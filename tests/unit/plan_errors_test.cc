@@ -38,17 +38,17 @@ load:
   duration: 1m
 scenarios: [{name: a, steps: [{get: /, methd: GET}]}]
 )yaml");
-  EXPECT_TRUE(HasError(result, "load", 3,
-                       "unknown field 'usres' (expected one of: users, spawnRate, duration, "
-                       "stages, rate, maxInFlight, preAllocatedUsers, maxQueued, gracefulStop)"));
+  EXPECT_TRUE(has_error(result, "load", 3,
+                        "unknown field 'usres' (expected one of: users, spawnRate, duration, "
+                        "stages, rate, maxInFlight, preAllocatedUsers, maxQueued, gracefulStop)"));
   EXPECT_EQ(result.errors[0].column, 3);
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0]", 5, "unknown field 'methd'"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0]", 5, "unknown field 'methd'"));
   EXPECT_EQ(result.errors.size(), 2u) << describe(result.errors);
 }
 
 TEST(PlanParserTest, UnknownTopLevelField) {
   ParseResult result = parse(std::string(kMinimal) + "extra: 1\n");
-  EXPECT_TRUE(HasError(result, "", 7, "unknown field 'extra' (expected one of: name, target"));
+  EXPECT_TRUE(has_error(result, "", 7, "unknown field 'extra' (expected one of: name, target"));
 }
 
 TEST(PlanParserTest, DuplicateField) {
@@ -56,7 +56,7 @@ TEST(PlanParserTest, DuplicateField) {
 load: {users: 1, duration: 1s, users: 2}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(result, "load", 2, "duplicate field 'users'"));
+  EXPECT_TRUE(has_error(result, "load", 2, "duplicate field 'users'"));
 }
 
 TEST(PlanParserTest, WrongTypes) {
@@ -78,15 +78,15 @@ scenarios:
   - name: [b]
     steps: {get: /}
 )yaml");
-  EXPECT_TRUE(HasError(result, "target.headers", 3, "must be a map"));
-  EXPECT_TRUE(HasError(result, "target.timeout", 4, "must be a duration such as 30s or 5m"));
-  EXPECT_TRUE(HasError(result, "target.tls.insecureSkipVerify", 5, "must be true or false"));
-  EXPECT_TRUE(HasError(result, "load.users", 7, "must be an integer > 0"));
-  EXPECT_TRUE(HasError(result, "load.spawnRate", 8, "must be a number >= 0"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].weight", 12, "must be a number > 0"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].body", 15, "must be a string"));
-  EXPECT_TRUE(HasError(result, "scenarios[1].name", 16, "must be a string"));
-  EXPECT_TRUE(HasError(result, "scenarios[1].steps", 17, "must be a non-empty list"));
+  EXPECT_TRUE(has_error(result, "target.headers", 3, "must be a map"));
+  EXPECT_TRUE(has_error(result, "target.timeout", 4, "must be a duration such as 30s or 5m"));
+  EXPECT_TRUE(has_error(result, "target.tls.insecureSkipVerify", 5, "must be true or false"));
+  EXPECT_TRUE(has_error(result, "load.users", 7, "must be an integer > 0"));
+  EXPECT_TRUE(has_error(result, "load.spawnRate", 8, "must be a number >= 0"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].weight", 12, "must be a number > 0"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].body", 15, "must be a string"));
+  EXPECT_TRUE(has_error(result, "scenarios[1].name", 16, "must be a string"));
+  EXPECT_TRUE(has_error(result, "scenarios[1].steps", 17, "must be a non-empty list"));
   EXPECT_EQ(result.errors.size(), 9u) << describe(result.errors);
 }
 
@@ -114,21 +114,21 @@ load:
   gracefulStop: -1s
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(result, "target.connectTimeout", 3, "must be a duration > 0"));
-  EXPECT_TRUE(HasError(result, "load.duration", 6, "must be a duration > 0"));
-  EXPECT_TRUE(HasError(result, "load.gracefulStop", 7, "must be a duration >= 0"));
+  EXPECT_TRUE(has_error(result, "target.connectTimeout", 3, "must be a duration > 0"));
+  EXPECT_TRUE(has_error(result, "load.duration", 6, "must be a duration > 0"));
+  EXPECT_TRUE(has_error(result, "load.gracefulStop", 7, "must be a duration >= 0"));
 
   ParseResult zero = parse(R"yaml(target: http://h
 load: {users: 1, duration: 0}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(zero, "load.duration", 2, "must be a duration > 0"));
+  EXPECT_TRUE(has_error(zero, "load.duration", 2, "must be a duration > 0"));
   ParseResult stage = parse(R"yaml(target: http://h
 load:
   stages: [{duration: 0s, users: 1}]
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(stage, "load.stages[0].duration", 3, "must be a duration > 0"));
+  EXPECT_TRUE(has_error(stage, "load.stages[0].duration", 3, "must be a duration > 0"));
 }
 
 TEST(PlanParserTest, TwoLoadModels) {
@@ -140,7 +140,7 @@ load:
   duration: 1m
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(both, "load.rate", 4, message));
+  EXPECT_TRUE(has_error(both, "load.rate", 4, message));
   ASSERT_EQ(both.errors.size(), 1u) << describe(both.errors);  // no cascade
 
   ParseResult mixed = parse(R"yaml(target: http://h
@@ -150,7 +150,7 @@ load:
     - {duration: 1m, rate: 10}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(mixed, "load.stages[1].rate", 5, message));
+  EXPECT_TRUE(has_error(mixed, "load.stages[1].rate", 5, message));
 
   ParseResult stage_both = parse(R"yaml(target: http://h
 load:
@@ -158,14 +158,14 @@ load:
     - {duration: 1m, rate: 10, users: 3}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(stage_both, "load.stages[0].users", 4, message));
+  EXPECT_TRUE(has_error(stage_both, "load.stages[0].users", 4, message));
 
   ParseResult max_in_flight = parse(R"yaml(target: http://h
 load: {users: 10, duration: 1m, maxInFlight: 50}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(max_in_flight, "load.maxInFlight", 2,
-                       "two load models: `users` (closed) and `maxInFlight` (open); choose one"));
+  EXPECT_TRUE(has_error(max_in_flight, "load.maxInFlight", 2,
+                        "two load models: `users` (closed) and `maxInFlight` (open); choose one"));
 }
 
 TEST(PlanParserTest, NoLoadModel) {
@@ -174,9 +174,9 @@ load:
   duration: 1m
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(none, "load", 3, "one of users, rate or stages is required"));
+  EXPECT_TRUE(has_error(none, "load", 3, "one of users, rate or stages is required"));
   ParseResult missing = parse("target: http://h\nscenarios: [{name: a, steps: [{get: /}]}]\n");
-  EXPECT_TRUE(HasError(missing, "load", 1, "required"));
+  EXPECT_TRUE(has_error(missing, "load", 1, "required"));
 }
 
 TEST(PlanParserTest, StagesExcludeUsersAndDuration) {
@@ -190,9 +190,9 @@ load:
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   EXPECT_TRUE(
-      HasError(result, "load.users", 3, "not allowed with stages (the stages' durations add up)"));
-  EXPECT_TRUE(HasError(result, "load.duration", 4, "not allowed with stages"));
-  EXPECT_TRUE(HasError(result, "load.stages[1].name", 7, "duplicate stage name 'up'"));
+      has_error(result, "load.users", 3, "not allowed with stages (the stages' durations add up)"));
+  EXPECT_TRUE(has_error(result, "load.duration", 4, "not allowed with stages"));
+  EXPECT_TRUE(has_error(result, "load.stages[1].name", 7, "duplicate stage name 'up'"));
 }
 
 TEST(PlanParserTest, OpenModelSizes) {
@@ -200,13 +200,13 @@ TEST(PlanParserTest, OpenModelSizes) {
 load: {rate: 10, duration: 1m, maxInFlight: 20, preAllocatedUsers: 30}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(result, "load.preAllocatedUsers", 2, "must be <= maxInFlight (20)"));
+  EXPECT_TRUE(has_error(result, "load.preAllocatedUsers", 2, "must be <= maxInFlight (20)"));
   ParseResult zero = parse(R"yaml(target: http://h
 load: {rate: 0, duration: 1m, maxInFlight: 0}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(zero, "load.rate", 2, "must be a number > 0"));
-  EXPECT_TRUE(HasError(zero, "load.maxInFlight", 2, "must be an integer > 0"));
+  EXPECT_TRUE(has_error(zero, "load.rate", 2, "must be a number > 0"));
+  EXPECT_TRUE(has_error(zero, "load.maxInFlight", 2, "must be an integer > 0"));
 }
 
 TEST(PlanParserTest, BadThresholdExpression) {
@@ -216,18 +216,18 @@ TEST(PlanParserTest, BadThresholdExpression) {
     - p95 < 2s
   http_req_failed: avg < 1
 )yaml");
-  EXPECT_TRUE(HasError(result, "thresholds.http_req_duration[1]", 10,
-                       "unknown aggregation 'p95' (use avg, min, max, med, p(N), rate, count)"));
-  EXPECT_TRUE(HasError(result, "thresholds.http_req_failed", 11,
-                       "'avg' is not available for http_req_failed"));
+  EXPECT_TRUE(has_error(result, "thresholds.http_req_duration[1]", 10,
+                        "unknown aggregation 'p95' (use avg, min, max, med, p(N), rate, count)"));
+  EXPECT_TRUE(has_error(result, "thresholds.http_req_failed", 11,
+                        "'avg' is not available for http_req_failed"));
 }
 
 TEST(PlanParserTest, UnknownThresholdMetric) {
   ParseResult result = parse(std::string(kMinimal) + R"yaml(thresholds:
   http_req_durration: ["p(95) < 2s"]
 )yaml");
-  EXPECT_TRUE(HasError(result, "thresholds.http_req_durration", 8,
-                       "unknown metric 'http_req_durration' (known: http_req_duration, "));
+  EXPECT_TRUE(has_error(result, "thresholds.http_req_durration", 8,
+                        "unknown metric 'http_req_durration' (known: http_req_duration, "));
 }
 
 TEST(PlanParserTest, ThresholdTagsMustNameThePlan) {
@@ -237,12 +237,12 @@ TEST(PlanParserTest, ThresholdTagsMustNameThePlan) {
   iterations{name:/}: count > 1
   http_req_duration{scenario:a,name:/}: p(95) < 2s
 )yaml");
-  EXPECT_TRUE(HasError(result, "thresholds.http_req_duration{scenario:checkout}", 8,
-                       "unknown scenario 'checkout' (known: a)"));
-  EXPECT_TRUE(HasError(result, "thresholds.http_reqs{name:/nope}", 9,
-                       "unknown step name '/nope' (known: /)"));
-  EXPECT_TRUE(HasError(result, "thresholds.iterations{name:/}", 10,
-                       "tag 'name' is not available for iterations (use scenario)"));
+  EXPECT_TRUE(has_error(result, "thresholds.http_req_duration{scenario:checkout}", 8,
+                        "unknown scenario 'checkout' (known: a)"));
+  EXPECT_TRUE(has_error(result, "thresholds.http_reqs{name:/nope}", 9,
+                        "unknown step name '/nope' (known: /)"));
+  EXPECT_TRUE(has_error(result, "thresholds.iterations{name:/}", 10,
+                        "tag 'name' is not available for iterations (use scenario)"));
   EXPECT_EQ(result.errors.size(), 3u) << describe(result.errors);
 }
 
@@ -254,11 +254,11 @@ TEST(PlanParserTest, ThresholdValueForms) {
     - {abortOnFail: true}
     - {threshold: rate < 1%, delayAbortEval: 5s}
 )yaml");
-  EXPECT_TRUE(HasError(result, "thresholds.http_req_duration", 8, "must not be empty"));
-  EXPECT_TRUE(HasError(result, "thresholds.http_reqs[0]", 9,
-                       "must be a condition such as \"p(95) < 500ms\" or a map with threshold"));
-  EXPECT_TRUE(HasError(result, "thresholds.http_req_failed[0].threshold", 11, "required"));
-  EXPECT_TRUE(Has(result.warnings, "thresholds.http_req_failed[1].delayAbortEval", 12,
+  EXPECT_TRUE(has_error(result, "thresholds.http_req_duration", 8, "must not be empty"));
+  EXPECT_TRUE(has_error(result, "thresholds.http_reqs[0]", 9,
+                        "must be a condition such as \"p(95) < 500ms\" or a map with threshold"));
+  EXPECT_TRUE(has_error(result, "thresholds.http_req_failed[0].threshold", 11, "required"));
+  EXPECT_TRUE(has(result.warnings, "thresholds.http_req_failed[1].delayAbortEval", 12,
                   "ignored without abortOnFail: true"));
 }
 

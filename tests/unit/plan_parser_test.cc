@@ -324,8 +324,8 @@ TEST_F(PlanFileTest, LoadsFromDisk) {
 TEST_F(PlanFileTest, ErrorsFromDiskKeepLines) {
   std::ofstream(path_) << "target: http://h\nload: {users: -1, duration: 1s}\n";
   ParseResult result = load_plan_file(path_.string(), ParseOptions{"http://other"});
-  EXPECT_TRUE(HasError(result, "load.users", 2, "must be an integer > 0"));
-  EXPECT_TRUE(HasError(result, "scenarios", 1, "required"));
+  EXPECT_TRUE(has_error(result, "load.users", 2, "must be an integer > 0"));
+  EXPECT_TRUE(has_error(result, "scenarios", 1, "required"));
 }
 
 TEST_F(PlanFileTest, CaFileThatExists) {

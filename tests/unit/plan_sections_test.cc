@@ -23,18 +23,18 @@ TEST(PlanParserTest, InvalidUrl) {
 load: {users: 1, duration: 1s}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(scheme, "target.url", 2,
-                       "invalid URL: unsupported scheme 'ftp' (use http:// or https://)"));
+  EXPECT_TRUE(has_error(scheme, "target.url", 2,
+                        "invalid URL: unsupported scheme 'ftp' (use http:// or https://)"));
   ParseResult port = parse(R"yaml(target: http://h:70000
 load: {users: 1, duration: 1s}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(port, "target", 1, "invalid URL: invalid port '70000' (must be 1-65535)"));
+  EXPECT_TRUE(has_error(port, "target", 1, "invalid URL: invalid port '70000' (must be 1-65535)"));
   ParseResult missing = parse(R"yaml(target: {timeout: 1s}
 load: {users: 1, duration: 1s}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(missing, "target.url", 1, "required"));
+  EXPECT_TRUE(has_error(missing, "target.url", 1, "required"));
 }
 
 TEST(PlanParserTest, TargetOptions) {
@@ -60,9 +60,9 @@ scenarios: [{name: a, steps: [{get: /}]}]
 load: {users: 1, duration: 1s}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(bad, "target.maxResponseBytes", 3,
-                       "must be a byte count > 0 or a size such as 16MiB, 512KiB or 1MB"));
-  EXPECT_TRUE(HasError(bad, "target.headers.Bad Name", 4, "invalid header name 'Bad Name'"));
+  EXPECT_TRUE(has_error(bad, "target.maxResponseBytes", 3,
+                        "must be a byte count > 0 or a size such as 16MiB, 512KiB or 1MB"));
+  EXPECT_TRUE(has_error(bad, "target.headers.Bad Name", 4, "invalid header name 'Bad Name'"));
 }
 
 TEST(PlanParserTest, InsecureSkipVerifyOnHttpWarns) {
@@ -75,7 +75,7 @@ scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   ASSERT_TRUE(result.plan) << describe(result.errors);
   EXPECT_TRUE(
-      Has(result.warnings, "target.tls.insecureSkipVerify", 4, "ignored: the target uses http://"));
+      has(result.warnings, "target.tls.insecureSkipVerify", 4, "ignored: the target uses http://"));
 }
 
 TEST(PlanParserTest, CaFileMustBeReadable) {
@@ -85,21 +85,21 @@ TEST(PlanParserTest, CaFileMustBeReadable) {
 load: {users: 1, duration: 1s}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(HasError(result, "target.tls.caFile", 3,
-                       "cannot read file '/nonexistent/ca.pem': No such file or directory"));
+  EXPECT_TRUE(has_error(result, "target.tls.caFile", 3,
+                        "cannot read file '/nonexistent/ca.pem': No such file or directory"));
 }
 
 TEST(PlanParserTest, MissingOrEmptyScenarios) {
   ParseResult missing = parse("target: http://h\nload: {users: 1, duration: 1s}\n");
-  EXPECT_TRUE(HasError(missing, "scenarios", 1, "required"));
+  EXPECT_TRUE(has_error(missing, "scenarios", 1, "required"));
   ParseResult empty = parse("target: http://h\nload: {users: 1, duration: 1s}\nscenarios: []\n");
-  EXPECT_TRUE(HasError(empty, "scenarios", 3, "must not be empty"));
+  EXPECT_TRUE(has_error(empty, "scenarios", 3, "must not be empty"));
   ParseResult no_work = parse(R"yaml(target: http://h
 load: {users: 1, duration: 1s}
 scenarios:
   - name: a
 )yaml");
-  EXPECT_TRUE(HasError(no_work, "scenarios[0]", 4, "one of tasks or steps is required"));
+  EXPECT_TRUE(has_error(no_work, "scenarios[0]", 4, "one of tasks or steps is required"));
   ParseResult both = parse(R"yaml(target: http://h
 load: {users: 1, duration: 1s}
 scenarios:
@@ -107,7 +107,7 @@ scenarios:
     tasks: [{steps: [{get: /}]}]
     steps: [{get: /}]
 )yaml");
-  EXPECT_TRUE(HasError(both, "scenarios[0].steps", 6, "not allowed with tasks"));
+  EXPECT_TRUE(has_error(both, "scenarios[0].steps", 6, "not allowed with tasks"));
 }
 
 TEST(PlanParserTest, DuplicateScenarioNames) {
@@ -121,8 +121,8 @@ scenarios:
   - weight: 1
     steps: [{get: /}]
 )yaml");
-  EXPECT_TRUE(HasError(result, "scenarios[1].name", 6, "duplicate scenario name 'browse'"));
-  EXPECT_TRUE(HasError(result, "scenarios[2].name", 8, "required"));
+  EXPECT_TRUE(has_error(result, "scenarios[1].name", 6, "duplicate scenario name 'browse'"));
+  EXPECT_TRUE(has_error(result, "scenarios[2].name", 8, "required"));
 }
 
 TEST(PlanParserTest, BadWait) {
@@ -135,11 +135,11 @@ scenarios:
   - {name: d, wait: "between(1)", steps: [{get: /}]}
   - {name: e, wait: pacing(2s), steps: [{get: /}]}
 )yaml");
-  EXPECT_TRUE(HasError(result, "scenarios[0].wait", 4,
-                       "must be none, constant(X), between(A, B) or pacing(X)"));
-  EXPECT_TRUE(HasError(result, "scenarios[1].wait", 5, "between(A, B) needs A <= B"));
-  EXPECT_TRUE(HasError(result, "scenarios[2].wait", 6, "must be none"));
-  EXPECT_TRUE(HasError(result, "scenarios[3].wait", 7, "must be none"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].wait", 4,
+                        "must be none, constant(X), between(A, B) or pacing(X)"));
+  EXPECT_TRUE(has_error(result, "scenarios[1].wait", 5, "between(A, B) needs A <= B"));
+  EXPECT_TRUE(has_error(result, "scenarios[2].wait", 6, "must be none"));
+  EXPECT_TRUE(has_error(result, "scenarios[3].wait", 7, "must be none"));
   EXPECT_EQ(result.errors.size(), 4u) << describe(result.errors);
 }
 
@@ -152,7 +152,7 @@ scenarios:
     steps: [{get: /}]
 )yaml");
   ASSERT_TRUE(result.plan) << describe(result.errors);
-  EXPECT_TRUE(Has(result.warnings, "scenarios[0].wait", 5,
+  EXPECT_TRUE(has(result.warnings, "scenarios[0].wait", 5,
                   "ignored: the arrival rate paces an open model"));
   EXPECT_EQ(result.plan->scenarios[0].wait.kind, WaitTime::Kind::kPacing);
 }
@@ -168,8 +168,8 @@ scenarios:
       - {method: Get, path: /ok}
 )yaml");
   EXPECT_TRUE(
-      HasError(result, "scenarios[0].steps[0].method", 6,
-               "unknown method 'FETCH' (use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS)"));
+      has_error(result, "scenarios[0].steps[0].method", 6,
+                "unknown method 'FETCH' (use GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS)"));
   EXPECT_EQ(result.errors.size(), 1u) << describe(result.errors);
 }
 
@@ -186,14 +186,14 @@ scenarios:
       - {path: /a b}
       - {get: /a#frag}
 )yaml");
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].post", 6, "only one of get, post"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[1].method", 7,
-                       "not allowed with the `get:` shorthand (use one form)"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[2].path", 8,
-                       "required (or use a shorthand such as `get: /path`)"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[3].path", 9, "must start with /"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[4].path", 10, "must not contain spaces"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[5].get", 11, "fragment"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].post", 6, "only one of get, post"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[1].method", 7,
+                        "not allowed with the `get:` shorthand (use one form)"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[2].path", 8,
+                        "required (or use a shorthand such as `get: /path`)"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[3].path", 9, "must start with /"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[4].path", 10, "must not contain spaces"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[5].get", 11, "fragment"));
 }
 
 TEST(PlanParserTest, ShorthandsForEveryMethod) {
@@ -227,7 +227,8 @@ scenarios:
         body: "{}"
         json: {a: 1}
 )yaml");
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].json", 8, "not allowed with body (use one)"));
+  EXPECT_TRUE(
+      has_error(result, "scenarios[0].steps[0].json", 8, "not allowed with body (use one)"));
 }
 
 TEST(PlanParserTest, JsonBodies) {
@@ -266,13 +267,13 @@ scenarios:
 )yaml");
   const std::string message =
       "must be a status code 100-999, a class such as 2xx or a range such as 200-299";
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].expect.status[1]", 8, message));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].expect.status[2]", 8, message));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].expect.status[3]", 8, message));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].expect.status[4]", 8, message));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[0].expect.status[5]", 8, message));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[1].expect.status", 10, "must not be empty"));
-  EXPECT_TRUE(HasError(result, "scenarios[0].steps[2].expect", 12, "unknown field 'code'"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].expect.status[1]", 8, message));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].expect.status[2]", 8, message));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].expect.status[3]", 8, message));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].expect.status[4]", 8, message));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[0].expect.status[5]", 8, message));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[1].expect.status", 10, "must not be empty"));
+  EXPECT_TRUE(has_error(result, "scenarios[0].steps[2].expect", 12, "unknown field 'code'"));
   EXPECT_EQ(result.errors.size(), 7u) << describe(result.errors);
 }
 
@@ -295,12 +296,12 @@ spec:
   scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   EXPECT_TRUE(
-      HasError(result, "apiVersion", 1, "must be stampede.dev/v1alpha1 (got 'stampede.dev/v2')"));
-  EXPECT_TRUE(HasError(result, "kind", 2, "must be LoadTest (got 'Deployment')"));
+      has_error(result, "apiVersion", 1, "must be stampede.dev/v1alpha1 (got 'stampede.dev/v2')"));
+  EXPECT_TRUE(has_error(result, "kind", 2, "must be LoadTest (got 'Deployment')"));
   EXPECT_EQ(result.errors.size(), 2u) << describe(result.errors);
 
   ParseResult no_spec = parse("apiVersion: stampede.dev/v1alpha1\nkind: LoadTest\n");
-  EXPECT_TRUE(HasError(no_spec, "spec", 1, "required"));
+  EXPECT_TRUE(has_error(no_spec, "spec", 1, "required"));
 }
 
 TEST(PlanParserTest, ManifestPathsArePrefixedWithSpec) {
@@ -311,13 +312,13 @@ spec:
   scenarios: [{name: a, steps: [{get: /}]}]
   replicas: 3
 )yaml");
-  EXPECT_TRUE(HasError(result, "spec.load.users", 4, "must be an integer > 0"));
-  EXPECT_TRUE(HasError(result, "spec", 6, "unknown field 'replicas'"));
+  EXPECT_TRUE(has_error(result, "spec.load.users", 4, "must be an integer > 0"));
+  EXPECT_TRUE(has_error(result, "spec", 6, "unknown field 'replicas'"));
 }
 
 TEST(PlanParserTest, ProfilesAreNotSupported) {
   ParseResult bare = parse(std::string(kMinimal) + "profile: smoke\n");
-  EXPECT_TRUE(HasError(bare, "profile", 7, "profiles are not supported by this version yet"));
+  EXPECT_TRUE(has_error(bare, "profile", 7, "profiles are not supported by this version yet"));
   ParseResult manifest = parse(R"yaml(kind: LoadTest
 spec:
   profile: {name: soak}
@@ -326,12 +327,12 @@ spec:
   scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   EXPECT_TRUE(
-      HasError(manifest, "spec.profile", 3, "profiles are not supported by this version yet"));
+      has_error(manifest, "spec.profile", 3, "profiles are not supported by this version yet"));
 }
 
 TEST(PlanParserTest, MissingTargetWithoutOverride) {
   ParseResult result = parse(kNoTarget);
-  EXPECT_TRUE(HasError(result, "target", 1, "required (or pass -H/--host, or set STAMPEDE_HOST)"));
+  EXPECT_TRUE(has_error(result, "target", 1, "required (or pass -H/--host, or set STAMPEDE_HOST)"));
 }
 
 TEST(PlanParserTest, HostOverride) {
@@ -353,7 +354,7 @@ scenarios: [{name: a, steps: [{get: /}]}]
       "h");
 
   ParseResult bad = parse(kNoTarget, "localhost:8080");
-  EXPECT_TRUE(HasError(bad, "--host", 0, "invalid URL: URL must start with http:// or https://"));
+  EXPECT_TRUE(has_error(bad, "--host", 0, "invalid URL: URL must start with http:// or https://"));
 }
 
 TEST(PlanParserTest, NeverThrowsOnOddInput) {
@@ -393,7 +394,7 @@ TEST(PlanParserTest, EmptyFileAndMultipleDocuments) {
   ASSERT_EQ(empty.errors.size(), 1u);
   EXPECT_NE(empty.errors[0].message.find("empty"), std::string::npos);
   ParseResult two = parse(std::string(kMinimal) + "---\nname: b\n");
-  EXPECT_TRUE(HasError(two, "", 7, "only one YAML document is supported"));
+  EXPECT_TRUE(has_error(two, "", 7, "only one YAML document is supported"));
 }
 
 // yaml-cpp 0.7's own LoadAll never returns on these; the parser must still report them.
@@ -404,7 +405,7 @@ TEST(PlanParserTest, MalformedStartDoesNotHang) {
   EXPECT_EQ(comma.errors[0].line, 1);
   EXPECT_EQ(comma.errors[0].column, 1);
   ParseResult later = parse(std::string(kMinimal) + "---\n  ,\n");
-  EXPECT_TRUE(HasError(later, "", 7, "only one YAML document is supported"));
+  EXPECT_TRUE(has_error(later, "", 7, "only one YAML document is supported"));
   EXPECT_FALSE(parse(",").plan);
 }
 

@@ -40,7 +40,7 @@ inline Plan parse_ok(std::string_view yaml, const std::string& host = "") {
 }
 
 // An error (or warning) with exactly this path and line whose message contains `message`.
-inline testing::AssertionResult Has(const SourceErrors& errors, std::string_view path, int line,
+inline testing::AssertionResult has(const SourceErrors& errors, std::string_view path, int line,
                                     std::string_view message) {
   for (const SourceError& e : errors) {
     if (e.path == path && e.line == line && e.message.find(message) != std::string::npos) {
@@ -51,10 +51,10 @@ inline testing::AssertionResult Has(const SourceErrors& errors, std::string_view
                                      << message << "\"; got:" << describe(errors);
 }
 
-inline testing::AssertionResult HasError(const ParseResult& result, std::string_view path, int line,
-                                         std::string_view message) {
+inline testing::AssertionResult has_error(const ParseResult& result, std::string_view path,
+                                          int line, std::string_view message) {
   if (result.plan) return testing::AssertionFailure() << "a plan was returned despite errors";
-  return Has(result.errors, path, line, message);
+  return has(result.errors, path, line, message);
 }
 
 inline const HttpStep& http(const Step& step) {

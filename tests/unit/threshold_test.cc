@@ -272,7 +272,7 @@ class FakeSource : public MetricSource {
   }
 };
 
-Threshold make_threshold(std::string_view key, std::vector<std::string_view> conditions) {
+Threshold make_threshold(std::string_view key, const std::vector<std::string_view>& conditions) {
   std::string error;
   Threshold threshold;
   threshold.key = std::string(key);

@@ -110,7 +110,7 @@ TEST(UrlTest, RejectsSpacesAndOtherMistakes) {
   EXPECT_NE(parse_error("http://h/a b").find("spaces"), std::string::npos);
   EXPECT_NE(parse_error("http://h/?q=1").find("query"), std::string::npos);
   EXPECT_NE(parse_error("http://user:pw@h").find("credentials"), std::string::npos);
-  EXPECT_NE(parse_error("http://[::1").find("]"), std::string::npos);
+  EXPECT_NE(parse_error("http://[::1").find(']'), std::string::npos);
   EXPECT_NE(parse_error("http://[zz]").find("IPv6"), std::string::npos);
   EXPECT_NE(parse_error("http://h_%/").find("invalid host"), std::string::npos);
 }
