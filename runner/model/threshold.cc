@@ -113,8 +113,8 @@ bool check_tag_value(const std::string& key, std::string* value, std::string* er
 }  // namespace
 
 const std::vector<MetricInfo>& known_metrics() {
-  static const std::vector<MetricInfo> metrics = make_metrics();
-  return metrics;
+  static const std::vector<MetricInfo> kMetrics = make_metrics();
+  return kMetrics;
 }
 
 const MetricInfo* find_metric(std::string_view name) {

@@ -213,6 +213,7 @@ net::awaitable<bool> Session::write_generated(Response& header, GeneratedBody bo
     const auto slice =
         net::buffer(pattern_slice(offset, std::min<std::uint64_t>(piece, body.size - offset)));
     stream_.expires_after(kIoTimeout);
+    // NOLINTNEXTLINE(bugprone-branch-clone): a chunk-framed buffer vs the raw slice
     if (chunked) {
       co_await net::async_write(stream_, http::make_chunk(slice), with_ec(ec));  // framed
     } else {

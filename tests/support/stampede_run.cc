@@ -12,13 +12,13 @@ namespace {
 
 std::vector<std::string>& temp_files() {
   static auto* files = new std::vector<std::string>();
-  static const bool registered = [] {
+  static const bool kRegistered = [] {
     std::atexit([] {
       for (const auto& f : temp_files()) std::remove(f.c_str());
     });
     return true;
   }();
-  (void)registered;
+  (void)kRegistered;
   return *files;
 }
 
