@@ -32,8 +32,17 @@ void Aggregator::absorb(std::size_t worker, std::uint64_t tick, const ThreadStat
 }
 
 void Aggregator::worker_done(std::size_t worker, const ThreadStats& stats) {
+  // A worker that finishes at the end of the load phase often does so just before it would
+  // have answered the last tick: its final statistics belong to the tick after its last answer.
   merge_rows(stats);
-  for (const auto& row : stats.rows) tail_.merge(row);
+  const bool empty = std::all_of(stats.rows.begin(), stats.rows.end(),
+                                 [](const RequestStats& r) { return r.requests == 0; });
+  if (!empty) {
+    const auto tick =
+        static_cast<std::uint64_t>(std::max<std::int64_t>(1, last_tick_[worker] + 1));
+    Pending& p = pending_[tick];
+    for (const auto& row : stats.rows) p.interval.merge(row);
+  }
   done_[worker] = true;
   complete_ticks();
 }
@@ -70,15 +79,8 @@ bool Aggregator::all_done() const {
 }
 
 void Aggregator::finish(double elapsed) {
-  if (tail_.requests == 0) return;
-  TimeSeriesPoint point;
-  point.elapsed_seconds = elapsed;
-  point.requests = tail_.requests;
-  point.failures = tail_.failures;
-  point.p50_seconds = tail_.latency.percentile_seconds(50);
-  point.p95_seconds = tail_.latency.percentile_seconds(95);
-  point.p99_seconds = tail_.latency.percentile_seconds(99);
-  series_.push_back(point);
+  // The last point may cover only part of a second: label it with the real end.
+  for (auto& point : series_) point.elapsed_seconds = std::min(point.elapsed_seconds, elapsed);
 }
 
 Snapshot Aggregator::snapshot(double elapsed, double planned) const {

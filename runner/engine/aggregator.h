@@ -24,7 +24,7 @@ class Aggregator {
   // Completed seconds not yet reported, in order.
   std::vector<TimeSeriesPoint> take_completed();
   bool all_done() const;
-  // Adds the last, partial second (what arrived after the last tick) to the series.
+  // The run ended `elapsed` seconds after the start: the last point is labelled with it.
   void finish(double elapsed);
 
   Snapshot snapshot(double elapsed, double planned) const;
@@ -49,7 +49,6 @@ class Aggregator {
   std::vector<TimeSeriesPoint> series_;
   std::size_t reported_ = 0;
   std::uint32_t users_ = 0;
-  RequestStats tail_;  // statistics that arrived after the last complete tick
 };
 
 }  // namespace stampede

@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "unit/fake_user_pool.h"
+
 namespace stampede {
 namespace {
 
@@ -31,21 +33,11 @@ class FakeUser final : public User {
   int starts = 0;
 };
 
-class FakePool final : public UserPool {
+class FakePool : public testing_support::FakeUserPool<FakeUser> {
  public:
-  User& create_user() override {
-    users.push_back(std::make_unique<FakeUser>());
-    return *users.back();
-  }
-  ThreadStats& stats() override { return stats_; }
   int running() const {
-    int n = 0;
-    for (const auto& u : users) n += u->running;
-    return n;
+    return static_cast<int>(count([](const FakeUser& u) { return u.running ? 1 : 0; }));
   }
-
-  std::vector<std::unique_ptr<FakeUser>> users;
-  ThreadStats stats_{1, 2};
 };
 
 TEST(ClosedDriver, FollowsTheSpawnRateAndHolds) {

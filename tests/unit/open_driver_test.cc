@@ -5,6 +5,8 @@
 #include <memory>
 #include <vector>
 
+#include "unit/fake_user_pool.h"
+
 namespace stampede {
 namespace {
 
@@ -30,21 +32,11 @@ class FakeUser final : public User {
   std::vector<TimePoint> scheduled;
 };
 
-class FakePool final : public UserPool {
+class FakePool : public testing_support::FakeUserPool<FakeUser> {
  public:
-  User& create_user() override {
-    users.push_back(std::make_unique<FakeUser>());
-    return *users.back();
-  }
-  ThreadStats& stats() override { return stats_; }
   std::size_t started() const {
-    std::size_t n = 0;
-    for (const auto& u : users) n += u->scheduled.size();
-    return n;
+    return count([](const FakeUser& u) { return u.scheduled.size(); });
   }
-
-  std::vector<std::unique_ptr<FakeUser>> users;
-  ThreadStats stats_{1, 1};
 };
 
 OpenModel model(double rate, std::uint32_t max_in_flight, std::uint32_t max_queued) {
