@@ -96,10 +96,11 @@ scenarios:
   EXPECT_NEAR(requests, 2000, 2000 * 0.02);
   EXPECT_EQ(run.result["totals"]["dropped"], 0);
   EXPECT_EQ(target_stats(target)["requests"].get<double>(), requests);
-  // Every full second of the series carries the rate too.
+  // Every full second of the series carries the rate too (±5 %: a request finishing at a second's
+  // edge may land in the next one when the worker answers the tick a few milliseconds late).
   for (const auto& point : run.result["series"]) {
     if (point["t"].get<double>() >= 1 && point["t"].get<double>() <= 5) {
-      EXPECT_NEAR(point["requests"].get<double>(), 400, 400 * 0.02) << point.dump();
+      EXPECT_NEAR(point["requests"].get<double>(), 400, 400 * 0.05) << point.dump();
     }
   }
 }
