@@ -38,8 +38,7 @@ void Aggregator::worker_done(std::size_t worker, const ThreadStats& stats) {
   const bool empty = std::all_of(stats.rows.begin(), stats.rows.end(),
                                  [](const RequestStats& r) { return r.requests == 0; });
   if (!empty) {
-    const auto tick =
-        static_cast<std::uint64_t>(std::max<std::int64_t>(1, last_tick_[worker] + 1));
+    const auto tick = static_cast<std::uint64_t>(std::max<std::int64_t>(1, last_tick_[worker] + 1));
     Pending& p = pending_[tick];
     for (const auto& row : stats.rows) p.interval.merge(row);
   }
