@@ -42,8 +42,4 @@ std::uint32_t UserSchedule::peak_users() const {
   return static_cast<std::uint32_t>(peak);
 }
 
-std::uint32_t UserSchedule::share(std::uint32_t users, std::uint32_t k, std::uint32_t n) {
-  return users > k ? (users - k + n - 1) / n : 0;
-}
-
 }  // namespace stampede

@@ -17,9 +17,6 @@ class UserSchedule {
   std::uint32_t peak_users() const;
   Duration total() const { return total_; }
 
-  // How many of the first `users` global user indices belong to share k of n (index % n == k).
-  static std::uint32_t share(std::uint32_t users, std::uint32_t k, std::uint32_t n);
-
  private:
   ClosedModel model_;
   Duration total_{};
