@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
         return stampede::validate_command(options);
       case CliOptions::Command::kRun:
         return stampede::run_command(options);
+      case CliOptions::Command::kAgent:
+        return stampede::agent_command(options);
     }
   } catch (const std::exception& e) {
     // Nothing should get here; if it does, say what happened without a stack trace.

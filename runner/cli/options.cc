@@ -1,8 +1,13 @@
 #include "cli/options.h"
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
+
+#include "model/duration.h"
+#include "server/listen_address.h"
 
 namespace stampede {
 namespace po = boost::program_options;
@@ -10,11 +15,13 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: stampede run PLAN [options]     run a load plan (bare plan or LoadTest manifest)\n"
+    "       stampede agent PLAN [options]   load the plan, serve the control API on --listen\n"
+    "                                       (default 0.0.0.0:9646), run on POST /v1/start\n"
     "       stampede validate PLAN          check a plan and exit (0 valid, 2 invalid)\n"
     "       stampede version                print the version\n";
 
 po::options_description run_options() {
-  po::options_description d("run options");
+  po::options_description d("run and agent options");
   d.add_options()("users,u", po::value<std::string>(),
                   "users (closed model); replaces the plan's load model")(
       "spawn-rate,r", po::value<std::string>(), "users started per second")(
@@ -24,6 +31,19 @@ po::options_description run_options() {
       "host,H", po::value<std::string>(), "target base URL (env: STAMPEDE_HOST, TARGET_HOST)")(
       "json", po::value<std::string>(), "write the result JSON to this file")(
       "threads", po::value<unsigned>(), "worker threads (default: one per core)")(
+      "segment", po::value<std::string>(),
+      "run share i of N of the load, e.g. 0/4 (N runners together make the plan's load)")(
+      "testid", po::value<std::string>(),
+      "test id for metric labels (env: STAMPEDE_TESTID; default: the plan's name)")(
+      "listen", po::value<std::string>(),
+      "serve /metrics and the control API on HOST:PORT (env: STAMPEDE_LISTEN; agent default "
+      "0.0.0.0:9646)")("no-metrics", po::bool_switch(),
+                       "do not compute or serve /metrics (env: STAMPEDE_METRICS_EXPORT=false)")(
+      "control-token-file", po::value<std::string>(),
+      "file holding the bearer token for /v1/start and /v1/stop (env: STAMPEDE_CONTROL_TOKEN, "
+      "STAMPEDE_CONTROL_TOKEN_FILE)")(
+      "linger", po::value<std::string>(),
+      "agent: after the run, serve the result until fetched or this long (default 5m)")(
       "quiet,q", po::bool_switch(), "no progress lines")("help,h", po::bool_switch(),
                                                          "show this help");
   return d;
@@ -37,12 +57,70 @@ std::string help_text() {
   return out.str();
 }
 
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? "" : v;
+}
+
 std::string env_host() {
   for (const char* name : {"STAMPEDE_HOST", "TARGET_HOST"}) {
-    const char* v = std::getenv(name);
-    if (v != nullptr && *v != '\0') return v;
+    if (!env(name).empty()) return env(name);
   }
   return "";
+}
+
+// "i/N" with 0 <= i < N.
+void parse_segment(const std::string& text, CliOptions& o) {
+  const std::size_t slash = text.find('/');
+  auto number = [&](std::string_view part, std::uint32_t& into) {
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), into);
+    return ec == std::errc() && end == part.data() + part.size() && !part.empty();
+  };
+  const std::string_view all(text);
+  if (slash == std::string::npos || !number(all.substr(0, slash), o.segment) ||
+      !number(all.substr(slash + 1), o.segments) || o.segments == 0 || o.segment >= o.segments) {
+    throw po::error("--segment '" + text + "': expected i/N with 0 <= i < N, e.g. 0/4");
+  }
+}
+
+bool parse_bool(const std::string& name, const std::string& text) {
+  if (text == "true" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "no") return false;
+  throw po::error(name + "='" + text + "': expected true or false");
+}
+
+std::string read_token_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw po::error("cannot read the control token file " + path);
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
+    token.pop_back();  // files written by `echo` or by Kubernetes may end in a newline
+  }
+  if (token.empty()) throw po::error("the control token file " + path + " is empty");
+  return token;
+}
+
+void fill_serve(ServeOptions& s, const po::variables_map& vm, bool agent) {
+  s.listen = vm.count("listen") ? vm["listen"].as<std::string>() : env("STAMPEDE_LISTEN");
+  if (s.listen.empty() && agent) s.listen = kDefaultListen;
+  if (!s.listen.empty()) {
+    std::string error;
+    if (!parse_listen_address(s.listen, &error)) throw po::error("--listen: " + error);
+  }
+  s.metrics = !vm["no-metrics"].as<bool>();
+  if (!env("STAMPEDE_METRICS_EXPORT").empty()) {
+    s.metrics = s.metrics && parse_bool("STAMPEDE_METRICS_EXPORT", env("STAMPEDE_METRICS_EXPORT"));
+  }
+  std::string token_file = vm.count("control-token-file")
+                               ? vm["control-token-file"].as<std::string>()
+                               : env("STAMPEDE_CONTROL_TOKEN_FILE");
+  s.token = token_file.empty() ? env("STAMPEDE_CONTROL_TOKEN") : read_token_file(token_file);
+  if (vm.count("linger")) {
+    std::string error;
+    const auto linger = parse_duration(vm["linger"].as<std::string>(), &error);
+    if (!linger) throw po::error("--linger: " + error);
+    s.linger = *linger;
+  }
 }
 
 void fill(CliOptions& o, const po::variables_map& vm) {
@@ -56,7 +134,19 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   o.host = vm.count("host") ? vm["host"].as<std::string>() : env_host();
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("threads")) o.threads = vm["threads"].as<unsigned>();
+  if (vm.count("segment")) parse_segment(vm["segment"].as<std::string>(), o);
+  o.testid = vm.count("testid") ? vm["testid"].as<std::string>() : env("STAMPEDE_TESTID");
   o.quiet = vm["quiet"].as<bool>();
+  fill_serve(o.serve, vm, o.command == CliOptions::Command::kAgent);
+}
+
+std::optional<CliOptions::Command> command_of(const std::string& name) {
+  if (name == "run") return CliOptions::Command::kRun;
+  if (name == "validate") return CliOptions::Command::kValidate;
+  if (name == "agent") return CliOptions::Command::kAgent;
+  if (name == "version" || name == "--version") return CliOptions::Command::kVersion;
+  if (name == "help" || name == "--help" || name == "-h") return CliOptions::Command::kHelp;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -69,22 +159,17 @@ CliParse parse_cli(int argc, const char* const* argv) {
     return result;
   }
   const std::string command = argv[1];
-  CliOptions o;
-  if (command == "version" || command == "--version") {
-    o.command = CliOptions::Command::kVersion;
-    result.options = o;
-    return result;
-  }
-  if (command == "help" || command == "--help" || command == "-h") {
-    o.command = CliOptions::Command::kHelp;
-    result.options = o;
-    return result;
-  }
-  if (command != "run" && command != "validate") {
+  const auto parsed_command = command_of(command);
+  if (!parsed_command) {
     result.error = "unknown command '" + command + "'";
     return result;
   }
-  o.command = command == "run" ? CliOptions::Command::kRun : CliOptions::Command::kValidate;
+  CliOptions o;
+  o.command = *parsed_command;
+  if (o.command == CliOptions::Command::kVersion || o.command == CliOptions::Command::kHelp) {
+    result.options = o;
+    return result;
+  }
   po::options_description all = run_options();
   all.add_options()("plan", po::value<std::string>(), "plan file");
   po::positional_options_description positional;

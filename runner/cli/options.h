@@ -2,8 +2,11 @@
 // Command-line options. Flag names follow Locust where the meaning is the same
 // (-u/--users, -r/--spawn-rate, -t/--run-time, -H/--host, --tags, --csv, --html).
 
+#include <cstdint>
 #include <optional>
 #include <string>
+
+#include "model/units.h"
 
 namespace stampede {
 
@@ -14,8 +17,16 @@ struct LoadOverrides {
   std::optional<std::string> rate;
 };
 
+// Serving the runner's HTTP endpoints (/metrics and the control API).
+struct ServeOptions {
+  std::string listen;   // HOST:PORT; empty: do not serve (run without --listen)
+  bool metrics = true;  // --no-metrics / STAMPEDE_METRICS_EXPORT=false turn it off
+  std::string token;    // STAMPEDE_CONTROL_TOKEN or --control-token-file
+  Duration linger = std::chrono::minutes(5);  // agent: serve the result this long at most
+};
+
 struct CliOptions {
-  enum class Command { kRun, kValidate, kVersion, kHelp };
+  enum class Command { kRun, kValidate, kAgent, kVersion, kHelp };
   Command command = Command::kHelp;
   std::string plan_path;
   std::string host;  // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target
@@ -23,6 +34,10 @@ struct CliOptions {
   std::string json_path;
   unsigned threads = 0;
   bool quiet = false;
+  std::uint32_t segment = 0;  // --segment i/N: this runner's share i of N
+  std::uint32_t segments = 1;
+  std::string testid;  // --testid, STAMPEDE_TESTID; empty: the plan's name
+  ServeOptions serve;
 };
 
 struct CliParse {

@@ -2,19 +2,17 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <optional>
+#include <thread>
 
-#include "cli/abort_watch.h"
 #include "cli/overrides.h"
+#include "cli/run_session.h"
+#include "cli/serving.h"
 #include "engine/engine.h"
 #include "model/duration.h"
 #include "model/plan_parser.h"
-#include "model/result_json.h"
-#include "report/progress.h"
-#include "report/summary.h"
 
 namespace stampede {
 namespace {
@@ -51,15 +49,28 @@ std::string describe_load(const LoadModel& load) {
   return fmt::format("closed model, {} users", closed.users);
 }
 
-bool write_json(const std::string& path, const Result& result) {
-  std::ofstream out(path);
-  out << result_to_json(result).dump(2) << "\n";
-  out.close();
-  if (!out) {
-    fmt::print(stderr, "error: cannot write {}\n", path);
-    return false;
-  }
-  return true;
+EngineOptions engine_options(const CliOptions& options) {
+  EngineOptions o;
+  o.threads = options.threads;
+  o.segment = options.segment;
+  o.segments = options.segments;
+  return o;
+}
+
+void log_start(const Plan& plan, const CliOptions& options) {
+  const std::string segment =
+      options.segments > 1 ? fmt::format(" (segment {}/{})", options.segment, options.segments)
+                           : "";
+  spdlog::info("running {}{} against {}://{} for {}", describe_load(plan.load), segment,
+               plan.target.url.scheme, plan.target.url.authority(),
+               format_duration(plan.load.duration()));
+}
+
+// Find out before the run, not after it, that the result cannot be written.
+bool json_writable(const CliOptions& options) {
+  if (options.json_path.empty() || std::ofstream(options.json_path, std::ios::app)) return true;
+  fmt::print(stderr, "error: could not run: cannot write {}\n", options.json_path);
+  return false;
 }
 
 }  // namespace
@@ -76,42 +87,48 @@ int validate_command(const CliOptions& options) {
 int run_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
-  // Find out before the run, not after it, that the result cannot be written.
-  if (!options.json_path.empty() && !std::ofstream(options.json_path, std::ios::app)) {
-    fmt::print(stderr, "error: could not run: cannot write {}\n", options.json_path);
-    return kExitCouldNotRun;
-  }
-  EngineOptions engine_options;
-  engine_options.threads = options.threads;
-  Engine engine(*plan, engine_options);
+  if (!json_writable(options)) return kExitCouldNotRun;
+  Engine engine(*plan, engine_options(options));
+  Serving serving(options, *plan);
   std::string error;
-  if (!engine.prepare(&error)) {
+  if (!serving.start(&error) || !engine.prepare(&error)) {
     fmt::print(stderr, "error: could not run: {}\n", error);
     return kExitCouldNotRun;
   }
-  spdlog::info("running {} against {}://{} for {}", describe_load(plan->load),
-               plan->target.url.scheme, plan->target.url.authority(),
-               format_duration(plan->load.duration()));
-  Progress progress(stderr, ::isatty(STDERR_FILENO) != 0);
-  const AbortWatch abort_watch(plan->thresholds);
-  bool aborting = false;
-  Result result = engine.run([&](const Snapshot& s) {
-    if (!options.quiet) progress.update(s);
-    if (!abort_watch.active() || aborting) return;
-    if (auto failed =
-            abort_watch.check(engine.current_result(s.elapsed_seconds), s.elapsed_seconds)) {
-      aborting = true;
-      spdlog::warn("{}: stopping the test (abortOnFail)", *failed);
-      engine.request_stop(*failed);
-    }
-  });
-  progress.finish();
-  judge_thresholds(plan->thresholds, result);
-  print_summary(stdout, *plan, result);
-  if (!options.json_path.empty() && !write_json(options.json_path, result)) {
+  serving.control().set_ready(true);
+  log_start(*plan, options);
+  return run_session(engine, *plan, options, serving);
+}
+
+int agent_command(const CliOptions& options) {
+  const auto plan = load_plan(options);
+  if (!plan) return kExitInvalid;
+  if (!json_writable(options)) return kExitCouldNotRun;
+  Engine engine(*plan, engine_options(options));
+  Serving serving(options, *plan);
+  std::string error;
+  if (!serving.start(&error)) {
+    fmt::print(stderr, "error: could not run: {}\n", error);
     return kExitCouldNotRun;
   }
-  return result.thresholds_ok() ? kExitOk : kExitThresholdsFailed;
+  // Not ready until the target resolves: in a cluster its Service may appear after the runner.
+  while (!engine.prepare(&error)) {
+    serving.control().set_ready(false, error);
+    spdlog::warn("not ready: {}; retrying in 2s", error);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  serving.control().set_ready(true);
+  spdlog::info("ready: waiting for POST /v1/start on port {}", serving.port());
+  const std::optional<WallTime> start_at = serving.control().wait_for_start();
+  if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
+  engine.set_start_at(start_at);
+  log_start(*plan, options);
+  const int code = run_session(engine, *plan, options, serving);
+  if (!serving.control().wait_until_fetched(options.serve.linger)) {
+    spdlog::info("the result was not fetched within {}; exiting",
+                 format_duration(options.serve.linger));
+  }
+  return code;
 }
 
 }  // namespace stampede

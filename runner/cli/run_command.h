@@ -1,5 +1,5 @@
 #pragma once
-// The `run` and `validate` commands. Both return the process exit code.
+// The `run`, `agent` and `validate` commands. Each returns the process exit code.
 
 #include "cli/options.h"
 
@@ -12,5 +12,8 @@ inline constexpr int kExitThresholdsFailed = 99;
 
 int validate_command(const CliOptions& options);
 int run_command(const CliOptions& options);
+// Loads the plan, serves the control API, runs on POST /v1/start, then serves the result
+// until it is fetched or --linger passes. Same exit codes as run.
+int agent_command(const CliOptions& options);
 
 }  // namespace stampede

@@ -94,6 +94,8 @@ Snapshot Aggregator::snapshot(double elapsed, double planned) const {
     s.iterations.dropped += it.dropped;
   }
   s.rows = &rows_;
+  s.plan = &plan_;
+  s.scenario_iterations = &iterations_;
   return s;
 }
 

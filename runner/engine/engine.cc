@@ -4,6 +4,7 @@
 #include <random>
 
 #include "engine/closed_driver.h"
+#include "engine/rate_schedule.h"
 #include "engine/worker.h"
 
 namespace stampede {
@@ -12,15 +13,6 @@ namespace {
 // Time between preparing the workers and the synchronized start: pre-allocated connections
 // of the open model are opened in it.
 constexpr auto kStartDelay = std::chrono::milliseconds(100);
-
-std::string rfc3339_utc(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // A host name can resolve to several addresses ("localhost": ::1 and 127.0.0.1) of which the
 // server listens on one. Use the first that accepts a connection; if none does, the first, and
@@ -47,7 +39,9 @@ Engine::Engine(const Plan& plan, EngineOptions options)
       compiled_(compile_plan(plan)),
       flush_timer_(control_.get_executor()) {
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
-  if (!plan_.load.is_open()) {
+  if (const auto* open = std::get_if<OpenModel>(&plan_.load.model)) {
+    rate_schedule_ = RateSchedule::of(*open);
+  } else {
     const auto& closed = std::get<ClosedModel>(plan_.load.model);
     scenario_of_user_ = assign_scenarios(compiled_.scenario_weights,
                                          std::max(1u, UserSchedule(closed).peak_users()));
@@ -103,8 +97,14 @@ void Engine::start_workers(TimePoint t0) {
 
 Result Engine::run(const SnapshotFn& on_snapshot) {
   aggregator_ = std::make_unique<Aggregator>(compiled_, options_.threads);
-  const auto wall_now = std::chrono::system_clock::now();
-  t0_ = Clock::now() + kStartDelay;
+  const WallTime wall_now = std::chrono::system_clock::now();
+  Duration delay = kStartDelay;
+  if (options_.start_at) {
+    // Honour the shared instant to the millisecond; one already past means "now".
+    delay = std::max<Duration>(Duration::zero(),
+                               std::chrono::duration_cast<Duration>(*options_.start_at - wall_now));
+  }
+  t0_ = Clock::now() + delay;
   start_workers(t0_);
 
   asio::signal_set signals(control_);
@@ -129,7 +129,8 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
   Result result = aggregator_->result();
   result.plan_name = plan_.name;
   result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
-  result.started_at = rfc3339_utc(wall_now + kStartDelay);
+  result.started_at =
+      format_rfc3339(wall_now + std::chrono::duration_cast<WallTime::duration>(delay));
   result.duration_seconds = to_seconds(finished_at_ - t0_);
   result.aborted_by = stop_reason_;
   return result;
@@ -153,10 +154,22 @@ void Engine::absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<Thre
 }
 
 void Engine::report() {
-  const double planned = to_seconds(plan_.load.duration());
   for (const TimeSeriesPoint& point : aggregator_->take_completed()) {
-    if (on_snapshot_) on_snapshot_(aggregator_->snapshot(point.elapsed_seconds, planned));
+    if (on_snapshot_) on_snapshot_(snapshot(point.elapsed_seconds));
   }
+}
+
+Snapshot Engine::snapshot(double elapsed) const {
+  Snapshot s = aggregator_->snapshot(elapsed, to_seconds(plan_.load.duration()));
+  s.target_rate = target_rate(elapsed);
+  s.stopping = stopping_ || elapsed >= s.planned_seconds;
+  return s;
+}
+
+double Engine::target_rate(double elapsed) const {
+  if (!rate_schedule_ || elapsed >= to_seconds(rate_schedule_->total())) return 0;
+  const auto at = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(elapsed));
+  return rate_schedule_->rate_at(at) / options_.segments;
 }
 
 void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
@@ -166,7 +179,13 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
     report();
     if (aggregator_->all_done()) {
       finished_at_ = Clock::now();
-      aggregator_->finish(to_seconds(finished_at_ - t0_));
+      const double elapsed = to_seconds(finished_at_ - t0_);
+      aggregator_->finish(elapsed);
+      if (on_snapshot_) {
+        Snapshot last = snapshot(elapsed);
+        last.final = true;
+        on_snapshot_(last);
+      }
       flush_timer_.cancel();
       control_.stop();
     }
@@ -187,6 +206,7 @@ void Engine::request_stop(const std::string& reason) {
 }
 
 void Engine::stop_workers(bool immediately) {
+  stopping_ = true;
   for (auto& w : workers_) w->request_stop(immediately);
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,12 +14,14 @@
 #include "engine/aggregator.h"
 #include "engine/asio.h"
 #include "engine/compiled_plan.h"
+#include "engine/rate_schedule.h"
 #include "engine/snapshot.h"
 #include "engine/stats_sink.h"
 #include "engine/tls_context.h"
 #include "engine/user_config.h"
 #include "model/plan.h"
 #include "model/result.h"
+#include "model/rfc3339.h"
 
 namespace stampede {
 
@@ -27,6 +30,8 @@ struct EngineOptions {
   std::uint32_t segment = 0;   // this runner's segment i of
   std::uint32_t segments = 1;  // N runners
   bool handle_signals = true;  // SIGINT/SIGTERM: graceful stop; a second one: stop at once
+  // The instant the load starts (runners of one test share it); unset: as soon as possible.
+  std::optional<WallTime> start_at;
 };
 
 class Engine final : private StatsSink {
@@ -36,9 +41,12 @@ class Engine final : private StatsSink {
   Engine(const Plan& plan, EngineOptions options);
   ~Engine();
 
+  // Sets the shared start instant before run() (the agent learns it from /v1/start).
+  void set_start_at(std::optional<WallTime> at) { options_.start_at = at; }
   // Resolves the target and loads TLS settings. false + *error when the run cannot start.
   bool prepare(std::string* error);
-  // Runs the whole test; `on_snapshot` is called on this thread once per second.
+  // Runs the whole test; `on_snapshot` is called on this thread once per second, and once
+  // more with `final` set when the run has ended (its totals then equal the result's).
   Result run(const SnapshotFn& on_snapshot);
   // The result so far; call from the snapshot callback (the control thread) only.
   Result current_result(double elapsed_seconds) const;
@@ -51,6 +59,8 @@ class Engine final : private StatsSink {
   void start_workers(TimePoint t0);
   void schedule_flush(std::uint64_t tick);
   void report();
+  Snapshot snapshot(double elapsed) const;
+  double target_rate(double elapsed) const;
   void stop_workers(bool immediately);
 
   const Plan& plan_;
@@ -69,6 +79,8 @@ class Engine final : private StatsSink {
   SnapshotFn on_snapshot_;
   std::string stop_reason_;
   int signals_seen_ = 0;
+  bool stopping_ = false;
+  std::optional<RateSchedule> rate_schedule_;  // open model only
 };
 
 }  // namespace stampede

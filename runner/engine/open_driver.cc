@@ -12,17 +12,12 @@ namespace {
 // actual send, a late one from its schedule, so neither hides latency.
 constexpr auto kDispatchAhead = std::chrono::microseconds(250);
 
-RateSchedule schedule_of(const OpenModel& model) {
-  if (model.stages.empty()) return RateSchedule::constant(model.rate, model.duration);
-  return RateSchedule(model.stages, 0.0);
-}
-
 }  // namespace
 
 OpenDriver::OpenDriver(asio::io_context& io, UserPool& pool, const OpenModel& model, Share share,
                        const std::vector<double>& scenario_weights)
     : pool_(pool),
-      schedule_(schedule_of(model)),
+      schedule_(RateSchedule::of(model)),
       share_(share),
       scenarios_(scenario_weights),
       timer_(io.get_executor()),

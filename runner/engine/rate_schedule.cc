@@ -9,6 +9,11 @@ RateSchedule RateSchedule::constant(double rate, Duration duration) {
   return RateSchedule({Stage{duration, rate, ""}}, rate);
 }
 
+RateSchedule RateSchedule::of(const OpenModel& model) {
+  if (model.stages.empty()) return constant(model.rate, model.duration);
+  return RateSchedule(model.stages, 0.0);
+}
+
 RateSchedule::RateSchedule(const std::vector<Stage>& stages, double start_rate) {
   double offset = 0;
   double before = 0;

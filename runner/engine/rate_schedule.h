@@ -12,6 +12,8 @@ namespace stampede {
 
 class RateSchedule {
  public:
+  // The schedule of an open model: its stages from 0/s, or its constant rate.
+  static RateSchedule of(const OpenModel& model);
   // Constant `rate` per second for `duration`.
   static RateSchedule constant(double rate, Duration duration);
   // Piecewise-linear rate: from `start_rate` to each stage's target over the stage's duration.

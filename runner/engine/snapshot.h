@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/compiled_plan.h"
 #include "model/request_stats.h"
 #include "model/result.h"
 
@@ -17,6 +18,12 @@ struct Snapshot {
   RequestStats totals;                              // cumulative over all rows
   IterationCounts iterations;                       // cumulative
   const std::vector<RequestStats>* rows = nullptr;  // cumulative per row, valid during the call
+  // Valid during the call: the row keys and scenario names, and iterations per scenario.
+  const CompiledPlan* plan = nullptr;
+  const std::vector<IterationCounts>* scenario_iterations = nullptr;
+  double target_rate = 0;  // this runner's planned arrivals per second now (open model)
+  bool stopping = false;   // the load phase is over or a stop was requested
+  bool final = false;      // the run has ended: the last snapshot, equal to the result
 };
 
 }  // namespace stampede

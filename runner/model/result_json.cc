@@ -70,6 +70,13 @@ json totals_json(const Result& r, const RequestStats& t) {
 
 }  // namespace
 
+json threshold_to_json(const ThresholdOutcome& th) {
+  return {{"metric", th.metric},
+          {"expression", th.expression},
+          {"actual", th.actual ? json(*th.actual) : json(nullptr)},
+          {"ok", th.ok}};
+}
+
 json result_to_json(const Result& r) {
   const RequestStats t = r.totals();
   json j = {{"schema", kResultSchema},
@@ -103,10 +110,7 @@ json result_to_json(const Result& r) {
   }
   json& thresholds = j["thresholds"] = json::array();
   for (const auto& th : r.thresholds) {
-    thresholds.push_back({{"metric", th.metric},
-                          {"expression", th.expression},
-                          {"actual", th.actual ? json(*th.actual) : json(nullptr)},
-                          {"ok", th.ok}});
+    thresholds.push_back(threshold_to_json(th));
   }
   j["thresholds_ok"] = r.thresholds_ok();
   return j;

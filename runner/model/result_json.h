@@ -12,6 +12,8 @@
 namespace stampede {
 
 nlohmann::json result_to_json(const Result& result);
+// {metric, expression, actual, ok}: one threshold verdict, as in results and /v1/status.
+nlohmann::json threshold_to_json(const ThresholdOutcome& outcome);
 // Reads back what result_to_json wrote; nullopt + *error on anything malformed (never throws).
 std::optional<Result> result_from_json(const nlohmann::json& j, std::string* error);
 

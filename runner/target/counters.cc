@@ -1,5 +1,7 @@
 #include "target/counters.h"
 
+#include <algorithm>
+#include <chrono>
 #include <string>
 
 namespace stampede::target {
@@ -27,6 +29,9 @@ void Counters::Tally::add(const Tally& other) {
   connections += other.connections;
   accepted += other.accepted;
   parse_errors += other.parse_errors;
+  if (other.first_ns != 0 && (first_ns == 0 || other.first_ns < first_ns))
+    first_ns = other.first_ns;
+  last_ns = std::max(last_ns, other.last_ns);
   for (const auto& [key, count] : other.by_path) bump(by_path, key, count);
   for (const auto& [key, count] : other.by_method) bump(by_method, key, count);
   for (const auto& [status, count] : other.by_status) by_status[status] += count;
@@ -47,6 +52,11 @@ void Counters::record_request(std::size_t shard_index, const RequestSample& samp
     ++t.connections;
   }
   ++t.requests;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  if (t.first_ns == 0) t.first_ns = now;
+  t.last_ns = now;
   t.bytes_received += sample.bytes;
   bump(t.by_path, sample.path);
   bump(t.by_method, sample.method);
@@ -82,7 +92,12 @@ nlohmann::json Counters::to_json() const {
   }
   nlohmann::json by_status = nlohmann::json::object();
   for (const auto& [status, count] : sum.by_status) by_status[std::to_string(status)] = count;
+  auto seconds = [](std::int64_t ns) {
+    return ns == 0 ? nlohmann::json(nullptr) : nlohmann::json(static_cast<double>(ns) * 1e-9);
+  };
   return {
+      {"first_request_at", seconds(sum.first_ns)},
+      {"last_request_at", seconds(sum.last_ns)},
       {"requests", sum.requests},
       {"by_path", sum.by_path},
       {"by_method", sum.by_method},

@@ -1,0 +1,17 @@
+#pragma once
+// One run of the engine with everything around it: live progress, abortOnFail, /metrics and
+// /v1/status every second, then the summary, the result file and /v1/result. Shared by
+// `stampede run` and `stampede agent`.
+
+#include "cli/options.h"
+#include "cli/serving.h"
+#include "engine/engine.h"
+#include "model/plan.h"
+
+namespace stampede {
+
+// Runs the engine (already prepared) and returns the exit code (0, 99, or 1 when the result
+// file cannot be written).
+int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving);
+
+}  // namespace stampede

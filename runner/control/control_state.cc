@@ -1,0 +1,109 @@
+#include "control/control_state.h"
+
+namespace stampede {
+
+ControlState::Readiness ControlState::readiness() const {
+  const std::lock_guard lock(mutex_);
+  return readiness_;
+}
+
+RunState ControlState::state() const {
+  const std::lock_guard lock(mutex_);
+  return state_;
+}
+
+nlohmann::json ControlState::status() const {
+  const std::lock_guard lock(mutex_);
+  nlohmann::json s = status_.is_object() ? status_ : nlohmann::json::object();
+  s["state"] = std::string(to_string(state_));
+  if (start_at_) s["start_at"] = format_rfc3339(*start_at_);
+  return s;
+}
+
+std::optional<std::string> ControlState::result() const {
+  const std::lock_guard lock(mutex_);
+  return result_;
+}
+
+bool ControlState::request_start(std::optional<WallTime> at, std::string* error) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (start_requested_) {
+      *error = "the test has already been started";
+      return false;
+    }
+    if (!readiness_.ready) {
+      *error = "not ready: " + readiness_.reason;
+      return false;
+    }
+    start_requested_ = true;
+    start_at_ = at;
+  }
+  changed_.notify_all();
+  return true;
+}
+
+bool ControlState::request_stop(std::string* error) {
+  // The hook is called under the lock so that the engine cannot go away meanwhile (it only
+  // posts to the engine's control thread and never blocks).
+  const std::lock_guard lock(mutex_);
+  if (state_ != RunState::kRunning && state_ != RunState::kStopping) {
+    *error = "the test is not running (state " + std::string(to_string(state_)) + ")";
+    return false;
+  }
+  if (stop_) stop_();
+  return true;
+}
+
+void ControlState::result_fetched() {
+  {
+    const std::lock_guard lock(mutex_);
+    fetched_ = true;
+  }
+  changed_.notify_all();
+}
+
+void ControlState::set_ready(bool ready, std::string reason) {
+  const std::lock_guard lock(mutex_);
+  readiness_ = {ready, std::move(reason)};
+}
+
+std::optional<WallTime> ControlState::wait_for_start() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [&] { return start_requested_; });
+  return start_at_;
+}
+
+void ControlState::started(std::function<void()> stop) {
+  const std::lock_guard lock(mutex_);
+  start_requested_ = true;
+  state_ = RunState::kRunning;
+  stop_ = std::move(stop);
+}
+
+void ControlState::set_state(RunState state) {
+  const std::lock_guard lock(mutex_);
+  state_ = state;
+}
+
+void ControlState::set_status(nlohmann::json status) {
+  const std::lock_guard lock(mutex_);
+  status_ = std::move(status);
+}
+
+void ControlState::finished(std::string result_json) {
+  {
+    const std::lock_guard lock(mutex_);
+    result_ = std::move(result_json);
+    state_ = RunState::kFinished;
+    stop_ = nullptr;  // the engine is gone
+  }
+  changed_.notify_all();
+}
+
+bool ControlState::wait_until_fetched(std::chrono::steady_clock::duration linger) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, linger, [&] { return fetched_; });
+}
+
+}  // namespace stampede

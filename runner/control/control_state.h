@@ -1,0 +1,64 @@
+#pragma once
+// What the control API's server thread and the engine's control thread share: the runner's
+// state, its latest status document, its result, and the start and stop requests. Guarded by
+// one mutex; touched once per second and per API call, never on the request path.
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "control/run_state.h"
+#include "model/rfc3339.h"
+
+namespace stampede {
+
+class ControlState {
+ public:
+  // --- server thread (API calls) ---
+  struct Readiness {
+    bool ready = false;
+    std::string reason;  // why not, for /readyz
+  };
+  Readiness readiness() const;
+  RunState state() const;
+  nlohmann::json status() const;
+  // The result document once finished, nullopt before.
+  std::optional<std::string> result() const;
+  // Asks for the load to start at `at` (now when unset). false + *error when it cannot
+  // (already started, not ready).
+  bool request_start(std::optional<WallTime> at, std::string* error);
+  // Asks a running test to stop gracefully. false + *error when it is not running.
+  bool request_stop(std::string* error);
+  // The result has been delivered to a client.
+  void result_fetched();
+
+  // --- control thread ---
+  void set_ready(bool ready, std::string reason = "");
+  // Blocks until a start is requested; returns the requested instant (if any).
+  std::optional<WallTime> wait_for_start();
+  // Marks the test as started: `stop` ends it early (thread-safe, e.g. Engine::request_stop).
+  void started(std::function<void()> stop);
+  void set_state(RunState state);
+  void set_status(nlohmann::json status);
+  void finished(std::string result_json);
+  // Waits until the result has been fetched or `linger` has passed; true when fetched.
+  bool wait_until_fetched(std::chrono::steady_clock::duration linger);
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  Readiness readiness_;
+  RunState state_ = RunState::kWaiting;
+  bool start_requested_ = false;
+  std::optional<WallTime> start_at_;
+  std::function<void()> stop_;
+  nlohmann::json status_;
+  std::optional<std::string> result_;
+  bool fetched_ = false;
+};
+
+}  // namespace stampede

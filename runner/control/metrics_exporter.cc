@@ -1,0 +1,275 @@
+#include "control/metrics_exporter.h"
+
+#include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+namespace stampede {
+namespace {
+
+using prometheus::Labels;
+
+// Latency buckets from 0.5 ms to 60 s, roughly 1-2.5-5 per decade: enough resolution for
+// histogram_quantile() where SLOs usually sit (10 ms .. 2 s) without a long tail of series.
+const std::vector<double> kLatencyBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5,
+    0.75,   1,     1.5,    2,     2.5,    5,    7.5,   10,   15,    30,  60};
+
+template <class Builder>
+auto& build(Builder&& builder, const char* name, const char* help, const Labels& constant,
+            prometheus::Registry& registry) {
+  return builder.Name(name).Help(help).Labels(constant).Register(registry);
+}
+
+// Latency histogram counts in the Prometheus buckets (non-cumulative, +Inf last). An HDR bucket
+// is placed by its lowest value; their width is at most 1/1024 of the value, so a sample lands
+// on the wrong side of a Prometheus bound only when it is within 0.1 % of it.
+std::vector<double> bucket_counts(const Histogram& h) {
+  std::vector<double> counts(kLatencyBuckets.size() + 1, 0.0);
+  std::size_t b = 0;
+  h.for_each_bucket([&](std::uint64_t lowest_ns, std::uint64_t, std::uint64_t n) {
+    const double seconds = static_cast<double>(lowest_ns) * 1e-9;
+    while (b < kLatencyBuckets.size() && seconds > kLatencyBuckets[b]) ++b;
+    counts[b] += static_cast<double>(n);
+  });
+  return counts;
+}
+
+}  // namespace
+
+struct MetricsExporter::RowSeries {
+  Labels labels;  // scenario, name, method
+  prometheus::Histogram* duration = nullptr;
+  std::map<int, prometheus::Counter*> by_status;
+  std::array<prometheus::Counter*, kErrorCategoryCount> by_reason{};
+  // What has been exported so far, to add only the difference.
+  std::uint64_t requests = 0;
+  StatusCounts statuses;
+  ErrorCounts errors{};
+  std::vector<double> buckets;
+  std::uint64_t sum_ns = 0;
+};
+
+struct MetricsExporter::ScenarioSeries {
+  prometheus::Counter* iterations = nullptr;
+  prometheus::Counter* dropped = nullptr;
+  prometheus::Counter* sent = nullptr;
+  prometheus::Counter* received = nullptr;
+  IterationCounts exported;
+  std::uint64_t sent_bytes = 0;
+  std::uint64_t received_bytes = 0;
+};
+
+MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t max_names)
+    : identity_(identity),
+      max_names_(max_names),
+      registry_(std::make_shared<prometheus::Registry>()),
+      requests_(build(prometheus::BuildCounter(), "stampede_requests_total",
+                      "Requests completed or failed, by status (0: no response).",
+                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      failures_(build(prometheus::BuildCounter(), "stampede_request_failures_total",
+                      "Failed requests by reason (transport error category or unexpected_status).",
+                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      duration_(build(prometheus::BuildHistogram(), "stampede_request_duration_seconds",
+                      "Request latency from the scheduled start to the last byte of the response.",
+                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      iterations_(build(prometheus::BuildCounter(), "stampede_iterations_total",
+                        "Scenario iterations started.",
+                        {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      dropped_(build(prometheus::BuildCounter(), "stampede_dropped_total",
+                     "Iterations that could not start on time (open model) and were dropped.",
+                     {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      sent_(build(prometheus::BuildCounter(), "stampede_data_sent_bytes_total",
+                  "Bytes of requests written to the target.",
+                  {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      received_(build(prometheus::BuildCounter(), "stampede_data_received_bytes_total",
+                      "Bytes of responses read from the target.",
+                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      users_(build(prometheus::BuildGauge(), "stampede_users", "Active virtual users.",
+                   {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      target_rate_(build(prometheus::BuildGauge(), "stampede_target_rate",
+                         "Planned arrivals per second of this runner now (open model; 0 closed).",
+                         {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      threshold_ok_(build(prometheus::BuildGauge(), "stampede_threshold_ok",
+                          "1 while the threshold holds on the results so far, 0 when it fails.",
+                          {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      state_(build(prometheus::BuildGauge(), "stampede_test_state",
+                   "1 for the runner's current state (waiting, running, stopping, finished).",
+                   {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      elapsed_(build(prometheus::BuildGauge(), "stampede_test_elapsed_seconds",
+                     "Seconds since the load started.",
+                     {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+      planned_(build(prometheus::BuildGauge(), "stampede_test_planned_duration_seconds",
+                     "Planned duration of the load phase.",
+                     {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)) {
+  prometheus::BuildGauge()
+      .Name("stampede_runner_info")
+      .Help("Always 1; labels identify the runner.")
+      .Register(*registry_)
+      .Add(
+          {{"version", identity.version}, {"testid", identity.testid}, {"runner", identity.runner}})
+      .Set(1);
+  users_.Add({});
+  target_rate_.Add({});
+  elapsed_.Add({});
+  planned_.Add({});
+  set_state(RunState::kWaiting);
+}
+
+MetricsExporter::~MetricsExporter() = default;
+
+std::string MetricsExporter::bounded_name(const std::string& name) {
+  if (names_.count(name) != 0) return name;
+  if (names_.size() < max_names_) {
+    names_.insert(name);
+    return name;
+  }
+  if (!warned_names_) {
+    warned_names_ = true;
+    spdlog::warn(
+        "more than {} request names: further names are counted as name=\"other\" in "
+        "/metrics (names should be templates, not rendered URLs)",
+        max_names_);
+  }
+  return "other";
+}
+
+MetricsExporter::RowSeries& MetricsExporter::row(std::size_t index, const StatsKey& key) {
+  if (index >= rows_.size()) rows_.resize(index + 1);
+  auto& series = rows_[index];
+  if (!series) {
+    series = std::make_unique<RowSeries>();
+    series->labels = {
+        {"scenario", key.scenario}, {"name", bounded_name(key.name)}, {"method", key.method}};
+    series->duration = &duration_.Add(series->labels, kLatencyBuckets);
+    series->buckets.assign(kLatencyBuckets.size() + 1, 0.0);
+  }
+  return *series;
+}
+
+MetricsExporter::ScenarioSeries& MetricsExporter::scenario(std::size_t index,
+                                                           const std::string& name) {
+  if (index >= scenarios_.size()) scenarios_.resize(index + 1);
+  auto& series = scenarios_[index];
+  if (!series) {
+    series = std::make_unique<ScenarioSeries>();
+    const Labels labels = {{"scenario", name}};
+    series->iterations = &iterations_.Add(labels);
+    series->dropped = &dropped_.Add(labels);
+    series->sent = &sent_.Add(labels);
+    series->received = &received_.Add(labels);
+  }
+  return *series;
+}
+
+void MetricsExporter::update(const Snapshot& s) {
+  users_.Add({}).Set(s.users);
+  target_rate_.Add({}).Set(s.target_rate);
+  elapsed_.Add({}).Set(s.elapsed_seconds);
+  if (s.rows == nullptr || s.plan == nullptr) return;
+  std::vector<std::uint64_t> sent(s.plan->scenarios.size(), 0);
+  std::vector<std::uint64_t> received(s.plan->scenarios.size(), 0);
+  for (std::size_t i = 0; i < s.rows->size(); ++i) {
+    const RequestStats& stats = (*s.rows)[i];
+    const StatsKey& key = s.plan->rows[i];
+    for (std::size_t k = 0; k < s.plan->scenarios.size(); ++k) {
+      if (s.plan->scenarios[k].name != key.scenario) continue;
+      sent[k] += stats.bytes_sent;
+      received[k] += stats.bytes_received;
+    }
+    RowSeries& series = row(i, key);
+    if (stats.requests == series.requests) continue;  // nothing new: skip the histogram pass
+    export_row(series, stats);
+  }
+  for (std::size_t k = 0; k < s.plan->scenarios.size(); ++k) {
+    ScenarioSeries& series = scenario(k, s.plan->scenarios[k].name);
+    if (s.scenario_iterations != nullptr && k < s.scenario_iterations->size()) {
+      const IterationCounts& now = (*s.scenario_iterations)[k];
+      series.iterations->Increment(
+          static_cast<double>(now.iterations - series.exported.iterations));
+      series.dropped->Increment(static_cast<double>(now.dropped - series.exported.dropped));
+      series.exported = now;
+    }
+    series.sent->Increment(static_cast<double>(sent[k] - series.sent_bytes));
+    series.received->Increment(static_cast<double>(received[k] - series.received_bytes));
+    series.sent_bytes = sent[k];
+    series.received_bytes = received[k];
+  }
+}
+
+void MetricsExporter::export_row(RowSeries& series, const RequestStats& stats) {
+  // Statuses: responses received; requests without a response are status "0".
+  std::uint64_t responses = 0;
+  for (const auto& [status, count] : stats.statuses.sorted()) {
+    responses += count;
+    const std::uint64_t before = series.statuses.get(status);
+    if (count == before) continue;
+    auto& counter = series.by_status[status];
+    if (counter == nullptr) {
+      Labels labels = series.labels;
+      labels["status"] = std::to_string(status);
+      counter = &requests_.Add(labels);
+    }
+    counter->Increment(static_cast<double>(count - before));
+    series.statuses.add(status, count - before);
+  }
+  const std::uint64_t no_response = stats.requests - responses;
+  const std::uint64_t no_response_before = series.statuses.get(0);
+  if (no_response != no_response_before) {
+    auto& counter = series.by_status[0];
+    if (counter == nullptr) {
+      Labels labels = series.labels;
+      labels["status"] = "0";
+      counter = &requests_.Add(labels);
+    }
+    counter->Increment(static_cast<double>(no_response - no_response_before));
+    series.statuses.add(0, no_response - no_response_before);
+  }
+  for (std::size_t c = 0; c < kErrorCategoryCount; ++c) {
+    if (stats.errors[c] == series.errors[c]) continue;
+    auto& counter = series.by_reason[c];
+    if (counter == nullptr) {
+      Labels labels = series.labels;
+      labels["reason"] = std::string(error_category_name(static_cast<ErrorCategory>(c)));
+      counter = &failures_.Add(labels);
+    }
+    counter->Increment(static_cast<double>(stats.errors[c] - series.errors[c]));
+    series.errors[c] = stats.errors[c];
+  }
+  const std::vector<double> buckets = bucket_counts(stats.latency);
+  std::vector<double> increments(buckets.size());
+  for (std::size_t b = 0; b < buckets.size(); ++b) increments[b] = buckets[b] - series.buckets[b];
+  series.duration->ObserveMultiple(
+      increments, static_cast<double>(stats.latency.sum_ns() - series.sum_ns) * 1e-9);
+  series.buckets = buckets;
+  series.sum_ns = stats.latency.sum_ns();
+  series.requests = stats.requests;
+}
+
+void MetricsExporter::set_thresholds(const std::vector<ThresholdOutcome>& outcomes) {
+  for (const ThresholdOutcome& t : outcomes) {
+    const std::string label = t.metric + ": " + t.expression;
+    auto& gauge = thresholds_[label];
+    if (gauge == nullptr) gauge = &threshold_ok_.Add({{"threshold", label}});
+    gauge->Set(t.ok ? 1 : 0);
+  }
+}
+
+void MetricsExporter::set_state(RunState state) {
+  for (RunState s : kRunStates) {
+    state_.Add({{"state", std::string(to_string(s))}}).Set(s == state ? 1 : 0);
+  }
+}
+
+void MetricsExporter::set_planned_duration(double seconds) {
+  planned_.Add({}).Set(seconds);
+}
+
+std::string MetricsExporter::serialize() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace stampede

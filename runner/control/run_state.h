@@ -1,0 +1,28 @@
+#pragma once
+// The phases of a runner, as /v1/status and stampede_test_state report them.
+
+#include <array>
+#include <string_view>
+
+namespace stampede {
+
+enum class RunState { kWaiting, kRunning, kStopping, kFinished };
+
+inline constexpr std::array<RunState, 4> kRunStates = {RunState::kWaiting, RunState::kRunning,
+                                                       RunState::kStopping, RunState::kFinished};
+
+constexpr std::string_view to_string(RunState s) {
+  switch (s) {
+    case RunState::kWaiting:
+      return "waiting";
+    case RunState::kRunning:
+      return "running";
+    case RunState::kStopping:
+      return "stopping";
+    case RunState::kFinished:
+      return "finished";
+  }
+  return "unknown";
+}
+
+}  // namespace stampede
