@@ -1,0 +1,91 @@
+// A real Prometheus (Debian's) scrapes a running agent every second: the live exposition feeds
+// every query of the shipped dashboard, and the counters add up to the result's counts.
+#include "support/prometheus.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "model/rfc3339.h"
+#include "support/agent.h"
+#include "support/dashboard_queries.h"
+
+namespace stampede::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+double scalar_of(const nlohmann::json& response) {
+  const auto& result = response["data"]["result"];
+  if (result.empty()) return -1;
+  return std::stod(result[0]["value"][1].get<std::string>());
+}
+
+TEST(Prometheus, ScrapesARunAndFeedsEveryDashboardQuery) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  // Statuses 200, 404 (expected), 429 and 500, so the failure, reason and status panels see data.
+  AgentProcess agent("name: promtest\ntarget: " + target.url() + R"(
+load: {rate: 200, duration: 6s, preAllocatedUsers: 10}
+scenarios:
+  - name: shop
+    tasks:
+      - {name: home, weight: 6, steps: [{get: /, name: home}]}
+      - {name: missing, steps: [{get: /status/404, name: "/status/{code}", expect: {status: [404]}}]}
+      - {name: limited, steps: [{get: /status/429, name: limited}]}
+      - {name: broken, steps: [{get: /status/500, name: broken}]}
+thresholds:
+  http_req_duration: ["p(95) < 2s"]
+  http_req_failed: ["rate < 0.5"]
+)");
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  PrometheusProcess prometheus("127.0.0.1:" + std::to_string(agent.port()));
+  ASSERT_FALSE(prometheus.wait_for_series(R"(stampede_runner_info{testid="promtest"})").empty())
+      << prometheus.log();
+
+  const double started = unix_now();
+  ASSERT_EQ(agent.post("/v1/start").status, 202);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(20))) << agent.process().stderr_text();
+  std::this_thread::sleep_for(milliseconds(2500));  // two more scrapes of the final values
+
+  // Every dashboard query, evaluated late in the run, returns data.
+  const Substitutions values = {
+      {"datasource", "prometheus"}, {"testid", "promtest"}, {"scenario", ".*"}, {"name", ".*"},
+      {"__rate_interval", "4s"},    {"__interval", "1s"},   {"__range", "6s"}};
+  const auto queries =
+      dashboard_queries(std::string(STAMPEDE_SOURCE_DIR) + "/dashboards/stampede.json", values);
+  ASSERT_GT(queries.size(), 20u);
+  const double late = started + 5.5;
+  for (const DashboardQuery& q : queries) {
+    const auto response = prometheus.query(q.expr, late);
+    EXPECT_FALSE(response["data"]["result"].empty())
+        << "panel " << q.panel_id << " \"" << q.panel_title << "\" (" << q.ref_id
+        << ") returned no data:\n"
+        << q.expr;
+  }
+
+  // The exported counters equal the result's counts.
+  const auto result = nlohmann::json::parse(agent.get("/v1/result").body);
+  const auto requests = result["totals"]["requests"].get<double>();
+  EXPECT_GT(requests, 1000);
+  EXPECT_EQ(scalar_of(prometheus.query(R"(sum(stampede_requests_total{testid="promtest"}))")),
+            requests);
+  EXPECT_EQ(scalar_of(prometheus.query(
+                R"(sum(stampede_request_duration_seconds_count{testid="promtest"}))")),
+            result["latency_seconds"]["count"].get<double>());
+  EXPECT_EQ(
+      scalar_of(prometheus.query(R"(sum(stampede_request_failures_total{testid="promtest"}))")),
+      result["totals"]["failures"].get<double>());
+  EXPECT_EQ(scalar_of(prometheus.query(
+                R"(sum(stampede_requests_total{testid="promtest",status="429"}))")),
+            result["status_codes"]["429"].get<double>());
+  EXPECT_EQ(
+      scalar_of(prometheus.query(R"(stampede_test_state{testid="promtest",state="finished"})")), 1);
+}
+
+}  // namespace
+}  // namespace stampede::testing
