@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -36,7 +37,9 @@ OUT_ROOT = os.path.join(ROOT, "bench", "out")
 CONNECTIONS = 50
 RATE = 50000
 MEM_USERS = (50, 1000)
-TOOLS = ["stampede", "wrk", "h2load", "hey", "locust"]
+# stampede+metrics: the same closed-loop run with --listen (Prometheus export on) and /metrics
+# scraped every second, to measure what the export costs.
+TOOLS = ["stampede", "stampede+metrics", "wrk", "h2load", "hey", "locust"]
 RATE_TOOLS = ["stampede", "h2load"]
 
 # Binary -> Debian package, for tools that are absent.
@@ -397,7 +400,35 @@ def stampede_plan(url, load, wait=None):
     return f"target: {url}\nload: {load}\nscenarios: [{scenario}]\n"
 
 
-def run_stampede(ctx, outdir, name, load, wait=None):
+class MetricsScraper:
+    """Fetches http://127.0.0.1:PORT/metrics every second while a run goes, as Prometheus
+    would; the scrapes' serialization cost lands in the measured stampede process."""
+
+    def __init__(self, port):
+        self.url = f"http://127.0.0.1:{port}/metrics"
+        self.stop = threading.Event()
+        self.scrapes = 0
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+
+    def loop(self):
+        while not self.stop.wait(1.0):
+            try:
+                with urllib.request.urlopen(self.url, timeout=2) as r:
+                    r.read()
+                self.scrapes += 1
+            except OSError:
+                pass  # not listening yet, or finished
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def run_stampede(ctx, outdir, name, load, wait=None, metrics=False):
     plan = os.path.join(outdir, name + ".yaml")
     with open(plan, "w") as f:
         f.write(stampede_plan(ctx.url, load, wait))
@@ -405,10 +436,18 @@ def run_stampede(ctx, outdir, name, load, wait=None):
     if os.path.exists(out_json):
         os.remove(out_json)
     argv = [ctx.stampede, "run", plan, "--threads", "1", "--quiet", "--json", out_json]
+    port = free_port() if metrics else None
+    if metrics:
+        argv += ["--listen", f"127.0.0.1:{port}"]
     if not os.access(ctx.stampede, os.X_OK):
         raise ToolError(f"not built ({os.path.relpath(ctx.stampede, ROOT)} missing)",
                         {"argv": argv})
-    r = ctx.run(name, argv, outdir)
+    if metrics:
+        with MetricsScraper(port) as scraper:
+            r = ctx.run(name, argv, outdir)
+        r["scrapes"] = scraper.scrapes
+    else:
+        r = ctx.run(name, argv, outdir)
     if r["timed_out"]:
         raise ToolError(f"timed out after {ctx.timeout:.0f} s", r)
     if r["rc"] not in (0, 99):
@@ -577,9 +616,12 @@ def attempt(label, fn, ctx, *a, retry=True, **kw):
 def closed_round(ctx, outdir, order):
     results = {}
     for tool in order:
-        if tool == "stampede":
-            results[tool] = attempt(tool, run_stampede, ctx, outdir, "stampede",
-                                    f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}")
+        if tool in ("stampede", "stampede+metrics"):
+            metrics = tool == "stampede+metrics"
+            results[tool] = attempt(tool, run_stampede, ctx, outdir,
+                                    "stampede-metrics" if metrics else "stampede",
+                                    f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}",
+                                    metrics=metrics)
         elif which(tool) is None:
             results[tool] = {"ok": False, "error": "not installed"}
         else:
@@ -823,6 +865,15 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
                      "there the single nginx worker was at its limit as well as the tool, so "
                      "requests/s partly measures nginx; requests per CPU-s is the figure to "
                      "compare.")
+    plain = closed["summ"].get("stampede", {})
+    exported = closed["summ"].get("stampede+metrics", {})
+    if plain.get("per_cpu") and exported.get("per_cpu"):
+        change = (exported["per_cpu"] / plain["per_cpu"] - 1) * 100
+        notes.append(f"metrics export: stampede+metrics is the same run with `--listen` "
+                     f"(Prometheus export on) and `/metrics` fetched every second: "
+                     f"{exported['per_cpu']:,.0f} requests per CPU-s against "
+                     f"{plain['per_cpu']:,.0f} without, {change:+.1f} % (the exporter works "
+                     "on the once-per-second merged snapshot, never on the request path).")
     if closed["summ"].get("stampede", {}).get("p99") is not None:
         s = closed["summ"]["stampede"]
         notes.append(f"stampede kept full latency statistics in the run (from its JSON: p50 "
@@ -924,7 +975,7 @@ def main():
             ap.error(f"unknown tool {t}")
 
     ensure_tools(["nginx", "taskset", "/usr/bin/time"]
-                 + [t for t in tools if t != "stampede"])
+                 + [t for t in tools if not t.startswith("stampede")])
     for need in ("nginx", "taskset", "/usr/bin/time"):
         if which(need) is None:
             log(f"{need} is required and missing")
