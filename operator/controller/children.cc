@@ -1,0 +1,175 @@
+#include "controller/children.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "controller/names.h"
+
+namespace stampede::op {
+namespace {
+
+nlohmann::json child_labels(const LoadTest& lt) {
+  return {{kManagedByLabel, kManagedBy}, {kLoadTestLabel, lt.name}, {kTestIdLabel, lt.testid}};
+}
+
+nlohmann::json child_metadata(const LoadTest& lt, const std::string& name) {
+  return {{"name", name},
+          {"namespace", lt.ns},
+          {"labels", child_labels(lt)},
+          {"ownerReferences", nlohmann::json::array({owner_reference(lt)})}};
+}
+
+bool present(const nlohmann::json& j) {
+  return !j.is_null() && !j.empty();
+}
+
+// The restricted Pod Security Standard: what a load generator needs, nothing more.
+nlohmann::json default_container_security() {
+  return {{"allowPrivilegeEscalation", false},
+          {"readOnlyRootFilesystem", true},
+          {"runAsNonRoot", true},
+          {"capabilities", {{"drop", {"ALL"}}}},
+          {"seccompProfile", {{"type", "RuntimeDefault"}}}};
+}
+
+}  // namespace
+
+double peak_users(const Plan& plan) {
+  const auto* closed = std::get_if<ClosedModel>(&plan.load.model);
+  if (closed == nullptr) {
+    const auto& open = std::get<OpenModel>(plan.load.model);
+    return std::max<double>(open.pre_allocated_users, open.max_in_flight);
+  }
+  double peak = closed->users;
+  for (const Stage& s : closed->stages) peak = std::max(peak, s.target);
+  return peak;
+}
+
+double peak_rate(const Plan& plan) {
+  const auto* open = std::get_if<OpenModel>(&plan.load.model);
+  if (open == nullptr) return 0;
+  double peak = open->rate;
+  for (const Stage& s : open->stages) peak = std::max(peak, s.target);
+  return peak;
+}
+
+std::uint32_t runner_count(const Plan& plan, const RunnerSettings& settings) {
+  if (settings.count > 0) return settings.count;
+  double n = 1;
+  if (settings.max_users_per_runner > 0) {
+    n = std::max(n, std::ceil(peak_users(plan) / settings.max_users_per_runner));
+  }
+  if (settings.max_rate_per_runner > 0) {
+    n = std::max(n, std::ceil(peak_rate(plan) / settings.max_rate_per_runner));
+  }
+  return static_cast<std::uint32_t>(n);
+}
+
+nlohmann::json derived_resources(const Plan& plan, std::uint32_t count) {
+  const double users = peak_users(plan) / count;
+  const double rate = peak_rate(plan) / count;
+  const double cores = std::clamp(users / 2000 + rate / 40000, 0.1, 8.0);
+  const auto millicores = static_cast<long>(std::ceil(cores * 1000));
+  const auto mebibytes = static_cast<long>(64 + std::ceil(users * 32 / 1024));
+  return {
+      {"requests",
+       {{"cpu", std::to_string(millicores) + "m"}, {"memory", std::to_string(mebibytes) + "Mi"}}}};
+}
+
+nlohmann::json owner_reference(const LoadTest& lt) {
+  return {{"apiVersion", "stampede.dev/v1alpha1"},
+          {"kind", "LoadTest"},
+          {"name", lt.name},
+          {"uid", lt.uid},
+          {"controller", true},
+          {"blockOwnerDeletion", true}};
+}
+
+nlohmann::json control_secret(const LoadTest& lt, const std::string& token) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", child_metadata(lt, control_secret_name(lt.name))},
+          {"type", "Opaque"},
+          {"stringData", {{"token", token}}}};
+}
+
+nlohmann::json plan_config_map(const LoadTest& lt) {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", child_metadata(lt, plan_config_map_name(lt.name))},
+          {"data", {{"plan.yaml", runner_plan_document(lt)}}}};
+}
+
+nlohmann::json result_config_map(const LoadTest& lt, const std::string& result_json) {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", child_metadata(lt, result_config_map_name(lt.name))},
+          {"data", {{"result.json", result_json}}}};
+}
+
+nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t index,
+                          std::uint32_t count) {
+  const RunnerSettings& s = lt.runners;
+  nlohmann::json meta = child_metadata(lt, runner_pod_name(lt.name, index));
+  nlohmann::json labels = present(s.labels) ? s.labels : nlohmann::json::object();
+  const nlohmann::json ours = child_labels(lt);
+  for (const auto& [k, v] : ours.items()) labels[k] = v;  // ours win
+  labels[kAppLabel] = kRunnerApp;
+  labels[kRunnerIndexLabel] = std::to_string(index);
+  meta["labels"] = labels;
+  if (present(s.annotations)) meta["annotations"] = s.annotations;
+
+  nlohmann::json env = nlohmann::json::array(
+      {{{"name", "STAMPEDE_CONTROL_TOKEN"},
+        {"valueFrom",
+         {{"secretKeyRef", {{"name", control_secret_name(lt.name)}, {"key", "token"}}}}}}});
+  if (s.env.is_array()) {
+    for (const auto& e : s.env) env.push_back(e);
+  }
+  nlohmann::json container = {
+      {"name", "runner"},
+      {"image", s.image},
+      {"args",
+       {"agent", "/etc/stampede/plan.yaml", "--segment",
+        std::to_string(index) + "/" + std::to_string(count), "--testid", lt.testid}},
+      {"env", env},
+      {"ports", {{{"name", "metrics"}, {"containerPort", kRunnerPort}, {"protocol", "TCP"}}}},
+      {"readinessProbe",
+       {{"httpGet", {{"path", "/readyz"}, {"port", "metrics"}}}, {"periodSeconds", 2}}},
+      {"resources", present(s.resources) ? s.resources : derived_resources(plan, count)},
+      {"securityContext", default_container_security()},
+      {"volumeMounts", {{{"name", "plan"}, {"mountPath", "/etc/stampede"}, {"readOnly", true}}}}};
+  if (present(s.env_from)) container["envFrom"] = s.env_from;
+
+  nlohmann::json spec = {
+      {"restartPolicy", "Never"},
+      {"containers", {container}},
+      {"volumes", {{{"name", "plan"}, {"configMap", {{"name", plan_config_map_name(lt.name)}}}}}},
+      {"securityContext", present(s.security_context)
+                              ? s.security_context
+                              : nlohmann::json{{"runAsNonRoot", true},
+                                               {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+      {"automountServiceAccountToken", false}};
+  if (present(s.node_selector)) spec["nodeSelector"] = s.node_selector;
+  if (present(s.tolerations)) spec["tolerations"] = s.tolerations;
+  if (present(s.affinity)) spec["affinity"] = s.affinity;
+  if (!s.service_account_name.empty()) spec["serviceAccountName"] = s.service_account_name;
+  if (!s.priority_class_name.empty()) spec["priorityClassName"] = s.priority_class_name;
+  return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", meta}, {"spec", spec}};
+}
+
+std::string random_token() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return "";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+}  // namespace stampede::op

@@ -1,0 +1,36 @@
+#pragma once
+// The objects a LoadTest owns, built as JSON (pure functions): the control-token Secret, the plan
+// ConfigMap, the runner pods and the result ConfigMap. Every child carries an owner reference, so
+// it goes with the LoadTest.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "controller/loadtest.h"
+#include "model/plan.h"
+
+namespace stampede::op {
+
+// How many runners: spec.runners.count, else enough that none exceeds maxUsersPerRunner or
+// maxRatePerRunner at the plan's peak (at least 1).
+std::uint32_t runner_count(const Plan& plan, const RunnerSettings& settings);
+
+// The plan's peak users (closed model) and arrivals per second (open model).
+double peak_users(const Plan& plan);
+double peak_rate(const Plan& plan);
+
+nlohmann::json owner_reference(const LoadTest& lt);
+nlohmann::json control_secret(const LoadTest& lt, const std::string& token);
+nlohmann::json plan_config_map(const LoadTest& lt);
+nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t index,
+                          std::uint32_t count);
+nlohmann::json result_config_map(const LoadTest& lt, const std::string& result_json);
+
+// CPU and memory requests for one runner's share when spec.runners.resources is not set:
+// roughly 1 core per 40,000 requests/s or per 2,000 users, 64 MiB plus 32 KiB per user.
+nlohmann::json derived_resources(const Plan& plan, std::uint32_t count);
+
+// A random control token (hex of 32 bytes from OpenSSL's CSPRNG).
+std::string random_token();
+
+}  // namespace stampede::op

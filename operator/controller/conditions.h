@@ -1,0 +1,25 @@
+#pragma once
+// status.conditions as Kubernetes API conventions have them: one entry per type, whose
+// lastTransitionTime changes only when the status does.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace stampede::op {
+
+inline constexpr const char* kRunnersReady = "RunnersReady";
+inline constexpr const char* kRunning = "Running";
+inline constexpr const char* kCompleted = "Completed";
+inline constexpr const char* kThresholdsPassed = "ThresholdsPassed";
+inline constexpr const char* kDegraded = "Degraded";
+
+// Sets condition `type` in status["conditions"]; keeps lastTransitionTime when the status is
+// unchanged.
+void set_condition(nlohmann::json& status, const std::string& type, bool value,
+                   const std::string& reason, const std::string& message, std::int64_t generation,
+                   const std::string& now);
+
+// The condition's status ("True", "False", "Unknown"); "" when absent.
+std::string condition_status(const nlohmann::json& status, const std::string& type);
+
+}  // namespace stampede::op

@@ -1,0 +1,236 @@
+#include "controller/decide.h"
+
+#include <algorithm>
+
+#include "controller/children.h"
+#include "controller/conditions.h"
+#include "controller/names.h"
+#include "model/rfc3339.h"
+
+namespace stampede::op {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string now_text(const Observed& o) {
+  return format_rfc3339(o.now);
+}
+
+std::optional<WallClock::time_point> time_field(const nlohmann::json& status, const char* key) {
+  if (!status.contains(key) || !status[key].is_string()) return std::nullopt;
+  std::string error;
+  return parse_rfc3339(status[key].get<std::string>(), &error);
+}
+
+// Moves to Failed with a reason; the runners still alive are stopped.
+void fail(Decision& d, const Observed& o, const std::string& reason, const std::string& message,
+          bool degraded) {
+  d.status["phase"] = kPhaseFailed;
+  d.status["reason"] = reason;
+  d.status["message"] = message;
+  d.status["completionTime"] = now_text(o);
+  const auto gen = o.lt.generation;
+  set_condition(d.status, kCompleted, true, reason, message, gen, now_text(o));
+  set_condition(d.status, kRunning, false, reason, message, gen, now_text(o));
+  if (degraded) set_condition(d.status, kDegraded, true, reason, message, gen, now_text(o));
+  d.events.push_back({"Warning", reason, message});
+  if (std::any_of(o.runners.begin(), o.runners.end(),
+                  [](const RunnerObservation& r) { return r.pod_exists && !r.terminated; })) {
+    d.actions.push_back({Action::Kind::kStopRunners});
+  }
+}
+
+std::uint32_t desired_runners(const Observed& o) {
+  return o.lt.status.contains("runners") ? o.lt.status["runners"].value("desired", 0u) : 0u;
+}
+
+const RunnerObservation* runner(const Observed& o, std::uint32_t index) {
+  for (const auto& r : o.runners) {
+    if (r.index == index) return &r;
+  }
+  return nullptr;
+}
+
+// Pods that failed, described for a message: "demo-runner-1: OOMKilled: exit code 137".
+std::string problems(const Observed& o, bool failed_only) {
+  std::string text;
+  for (const auto& r : o.runners) {
+    if (r.problem.empty() || (failed_only && !(r.terminated || r.phase == "Failed"))) continue;
+    if (!text.empty()) text += "; ";
+    text += r.pod_name + ": " + r.problem;
+  }
+  return text;
+}
+
+void ensure_children(Decision& d, const Observed& o, std::uint32_t count) {
+  if (!o.secret) d.actions.push_back({Action::Kind::kCreateSecret});
+  if (!o.plan_config_map) d.actions.push_back({Action::Kind::kCreatePlanConfigMap});
+  for (std::uint32_t i = 0; i < count; ++i) {
+    if (runner(o, i) == nullptr) d.actions.push_back({Action::Kind::kCreatePod, i, count});
+  }
+}
+
+void accept(Decision& d, const Observed& o) {
+  SourceErrors errors;
+  const auto plan = plan_of(o.lt, &errors);
+  if (!plan) {
+    std::string message;
+    for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.format("spec");
+    d.status["runners"] = {{"desired", 0}, {"ready", 0}};
+    fail(d, o, "InvalidSpec", message, false);
+    return;
+  }
+  const std::uint32_t count = runner_count(*plan, o.lt.runners);
+  d.status["phase"] = kPhaseStarting;
+  d.status["testid"] = o.lt.testid;
+  d.status["runners"] = {{"desired", count}, {"ready", 0}};
+  d.status["startingSince"] = now_text(o);
+  d.status["resultConfigMap"] = result_config_map_name(o.lt.name);
+  set_condition(d.status, kRunnersReady, false, "Launching",
+                "creating " + std::to_string(count) + " runner pod(s)", o.lt.generation,
+                now_text(o));
+  d.events.push_back(
+      {"Normal", "Launching",
+       "creating " + std::to_string(count) + " runner pod(s) for test " + o.lt.testid});
+  ensure_children(d, o, count);
+}
+
+void starting(Decision& d, const Observed& o, const DecideOptions& options) {
+  const std::uint32_t count = desired_runners(o);
+  std::uint32_t ready = 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const RunnerObservation* r = runner(o, i);
+    if (r != nullptr && r->ready && !r->pod_ip.empty()) ++ready;
+  }
+  d.status["runners"]["ready"] = ready;
+  if (const std::string failed = problems(o, true); !failed.empty()) {
+    fail(d, o, "RunnerFailed", "a runner failed before the start: " + failed, true);
+    return;
+  }
+  if (ready == count && count > 0) {
+    const auto start_at = o.now + options.start_delay;
+    d.actions.push_back({Action::Kind::kStartRunners, 0, count, start_at});
+    d.status["phase"] = kPhaseRunning;
+    d.status["startTime"] = format_rfc3339(start_at);
+    set_condition(d.status, kRunnersReady, true, "AllReady",
+                  std::to_string(count) + " of " + std::to_string(count) + " runners ready",
+                  o.lt.generation, now_text(o));
+    set_condition(d.status, kRunning, true, "Started",
+                  "runners start at " + format_rfc3339(start_at), o.lt.generation, now_text(o));
+    d.events.push_back(
+        {"Normal", "Started",
+         std::to_string(count) + " runner(s) start together at " + format_rfc3339(start_at)});
+    d.requeue_after =
+        std::chrono::duration_cast<milliseconds>(options.start_delay) + options.poll_interval;
+    return;
+  }
+  const auto since = time_field(o.lt.status, "startingSince").value_or(o.now);
+  if (o.now - since > std::chrono::seconds(o.lt.start_timeout_seconds)) {
+    std::string why = problems(o, false);
+    if (why.empty()) why = "no runner problem reported by the pods";
+    fail(d, o, "RunnersNotReady",
+         std::to_string(ready) + " of " + std::to_string(count) + " runners ready after " +
+             std::to_string(o.lt.start_timeout_seconds) + "s: " + why,
+         false);
+    return;
+  }
+  ensure_children(d, o, count);  // recreate what went missing (a deleted pod, say)
+  set_condition(d.status, kRunnersReady, false, "Waiting",
+                std::to_string(ready) + " of " + std::to_string(count) + " runners ready",
+                o.lt.generation, now_text(o));
+  d.requeue_after = milliseconds(2000);
+}
+
+void running(Decision& d, const Observed& o, const DecideOptions& options) {
+  const std::uint32_t count = desired_runners(o);
+  std::uint32_t finished = 0;
+  std::string lost;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const RunnerObservation* r = runner(o, i);
+    if (r == nullptr) {
+      lost += (lost.empty() ? "" : "; ") + runner_pod_name(o.lt.name, i) + ": pod deleted";
+      continue;
+    }
+    const bool done = r->status && r->status->value("state", "") == "finished";
+    if (done) {
+      ++finished;
+    } else if (r->terminated || r->phase == "Failed" || r->phase == "Succeeded") {
+      // Gone before its result was collected: the test cannot be judged on all the load.
+      lost += (lost.empty() ? "" : "; ") + r->pod_name + ": " +
+              (r->problem.empty() ? "exited before its result was collected" : r->problem);
+    }
+  }
+  if (!lost.empty()) {
+    fail(d, o, "RunnerFailed", "a runner stopped during the test: " + lost, true);
+    return;
+  }
+  d.status["progress"] = progress_of(o.runners);
+  if (finished == count && count > 0) {
+    d.actions.push_back({Action::Kind::kCollectResults, 0, count});
+    return;
+  }
+  d.requeue_after = options.poll_interval;
+}
+
+void finished(Decision& d, const Observed& o) {
+  const bool succeeded = o.lt.status.value("phase", "") == kPhaseSucceeded;
+  const bool children = o.secret || o.plan_config_map ||
+                        std::any_of(o.runners.begin(), o.runners.end(),
+                                    [](const RunnerObservation& r) { return r.pod_exists; });
+  const bool clean = o.lt.cleanup == CleanupPolicy::kAlways ||
+                     (o.lt.cleanup == CleanupPolicy::kOnSuccess && succeeded);
+  // Runners still running after a failure are stopped before they are cleaned up.
+  if (clean && children) d.actions.push_back({Action::Kind::kDeleteChildren});
+  if (!o.lt.ttl_seconds_after_finished) return;
+  const auto done = time_field(o.lt.status, "completionTime").value_or(o.now);
+  const auto expiry = done + std::chrono::seconds(*o.lt.ttl_seconds_after_finished);
+  if (o.now >= expiry) {
+    d.actions.push_back({Action::Kind::kDeleteLoadTest});
+  } else {
+    d.requeue_after = std::chrono::duration_cast<milliseconds>(expiry - o.now);
+  }
+}
+
+}  // namespace
+
+nlohmann::json progress_of(const std::vector<RunnerObservation>& runners) {
+  double users = 0, rps = 0, requests = 0, failures = 0, p95 = 0, elapsed = 0, planned = 0;
+  for (const auto& r : runners) {
+    if (!r.status) continue;
+    const auto& s = *r.status;
+    users += s.value("users", 0.0);
+    rps += s.value("rps", 0.0);
+    requests += s.value("requests", 0.0);
+    failures += s.value("failures", 0.0);
+    elapsed = std::max(elapsed, s.value("elapsed_seconds", 0.0));
+    planned = std::max(planned, s.value("planned_seconds", 0.0));
+    if (s.contains("latency_seconds")) p95 = std::max(p95, s["latency_seconds"].value("p95", 0.0));
+  }
+  return {{"elapsedSeconds", static_cast<std::int64_t>(elapsed)},
+          {"plannedSeconds", static_cast<std::int64_t>(planned)},
+          {"users", static_cast<std::int64_t>(users)},
+          {"rps", static_cast<std::int64_t>(rps)},
+          {"requests", static_cast<std::int64_t>(requests)},
+          {"failures", static_cast<std::int64_t>(failures)},
+          {"p95Seconds", p95}};
+}
+
+Decision decide(const Observed& o, const DecideOptions& options) {
+  Decision d;
+  d.status = o.lt.status;
+  if (o.lt.deleting) return d;  // owner references take the children with it
+  d.status["observedGeneration"] = o.lt.generation;
+  const std::string phase = o.lt.status.value("phase", "");
+  if (phase.empty() || phase == kPhasePending) {
+    accept(d, o);
+  } else if (phase == kPhaseStarting) {
+    starting(d, o, options);
+  } else if (phase == kPhaseRunning) {
+    running(d, o, options);
+  } else {
+    finished(d, o);
+  }
+  return d;
+}
+
+}  // namespace stampede::op

@@ -1,0 +1,72 @@
+#pragma once
+// The controller's judgement, as a pure function: from what was observed of one LoadTest, the
+// status it should have and the actions that move the world toward it. No I/O here, so every
+// transition is tested with a table of cases.
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/observed.h"
+#include "model/result.h"
+
+namespace stampede::op {
+
+inline constexpr const char* kPhasePending = "Pending";
+inline constexpr const char* kPhaseStarting = "Starting";
+inline constexpr const char* kPhaseRunning = "Running";
+inline constexpr const char* kPhaseSucceeded = "Succeeded";
+inline constexpr const char* kPhaseFailed = "Failed";
+
+struct Action {
+  enum class Kind {
+    kCreateSecret,  // the control token
+    kCreatePlanConfigMap,
+    kCreatePod,       // runner `index` of `count`
+    kStartRunners,    // POST /v1/start {startAt} to every runner at once
+    kCollectResults,  // GET /v1/result from every runner, merge, judge, store
+    kStopRunners,     // POST /v1/stop to the runners still running
+    kDeleteChildren,  // cleanup policy: runner pods, plan, token (the result stays)
+    kDeleteLoadTest,  // ttlSecondsAfterFinished passed
+  };
+  Kind kind;
+  std::uint32_t index = 0;
+  std::uint32_t count = 0;
+  WallClock::time_point start_at{};
+
+  bool operator==(const Action&) const = default;
+};
+
+struct Event {
+  std::string type;  // Normal or Warning
+  std::string reason;
+  std::string message;
+};
+
+struct Decision {
+  nlohmann::json status;  // the whole status the LoadTest should have
+  std::vector<Action> actions;
+  std::vector<Event> events;
+  std::optional<std::chrono::milliseconds> requeue_after;
+};
+
+struct DecideOptions {
+  std::chrono::seconds start_delay{3};
+  std::chrono::milliseconds poll_interval{3000};
+};
+
+Decision decide(const Observed& observed, const DecideOptions& options = {});
+
+// The status once every runner's result is in: merged totals, percentiles, status codes, top
+// request names, threshold verdicts, phase and conditions. `merged` already carries the
+// threshold outcomes judged on the merged result.
+nlohmann::json finished_status(const Observed& observed, const Result& merged,
+                               const std::string& result_config_map);
+
+// status.progress from the runners' /v1/status documents: sums, and the largest p95 (a bound:
+// percentiles of different runners cannot be merged without their histograms).
+nlohmann::json progress_of(const std::vector<RunnerObservation>& runners);
+
+}  // namespace stampede::op

@@ -1,0 +1,103 @@
+#include "controller/loadtest.h"
+
+#include "model/plan_parser.h"
+
+namespace stampede::op {
+namespace {
+
+template <class T>
+T value_or(const nlohmann::json& object, const char* key, T fallback) {
+  if (!object.is_object() || !object.contains(key) || object[key].is_null()) return fallback;
+  try {
+    return object[key].get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fallback;  // the schema guards types; a wrong one falls back rather than throwing
+  }
+}
+
+nlohmann::json field(const nlohmann::json& object, const char* key) {
+  return object.is_object() && object.contains(key) ? object[key] : nlohmann::json();
+}
+
+CleanupPolicy cleanup_of(const std::string& text) {
+  if (text == "always") return CleanupPolicy::kAlways;
+  if (text == "onSuccess") return CleanupPolicy::kOnSuccess;
+  return CleanupPolicy::kKeep;
+}
+
+// "checkout-smoke-3f9a1c": the name plus the start of the uid, unique per object.
+std::string default_testid(const std::string& name, const std::string& uid) {
+  std::string suffix;
+  for (char c : uid) {
+    if (c != '-') suffix += c;
+    if (suffix.size() == 6) break;
+  }
+  return suffix.empty() ? name : name + "-" + suffix;
+}
+
+}  // namespace
+
+LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& defaults) {
+  LoadTest lt;
+  const nlohmann::json meta = field(object, "metadata");
+  lt.ns = value_or<std::string>(meta, "namespace", "");
+  lt.name = value_or<std::string>(meta, "name", "");
+  lt.uid = value_or<std::string>(meta, "uid", "");
+  lt.generation = value_or<std::int64_t>(meta, "generation", 0);
+  lt.creation_timestamp = value_or<std::string>(meta, "creationTimestamp", "");
+  lt.deleting = meta.is_object() && meta.contains("deletionTimestamp");
+  lt.spec = field(object, "spec");
+  if (!lt.spec.is_object()) lt.spec = nlohmann::json::object();
+  lt.status = field(object, "status");
+  if (!lt.status.is_object()) lt.status = nlohmann::json::object();
+
+  const nlohmann::json r = field(lt.spec, "runners");
+  RunnerSettings& s = lt.runners;
+  s.count = value_or<std::uint32_t>(r, "count", 0);
+  s.max_users_per_runner =
+      value_or<std::uint32_t>(r, "maxUsersPerRunner", defaults.max_users_per_runner);
+  s.max_rate_per_runner = value_or<double>(r, "maxRatePerRunner", defaults.max_rate_per_runner);
+  s.image = value_or<std::string>(r, "image", defaults.runner_image);
+  s.resources = field(r, "resources");
+  s.env = field(r, "env");
+  s.env_from = field(r, "envFrom");
+  s.node_selector = field(r, "nodeSelector");
+  s.tolerations = field(r, "tolerations");
+  s.affinity = field(r, "affinity");
+  s.security_context = field(r, "securityContext");
+  s.labels = field(r, "labels");
+  s.annotations = field(r, "annotations");
+  s.service_account_name = value_or<std::string>(r, "serviceAccountName", "");
+  s.priority_class_name = value_or<std::string>(r, "priorityClassName", "");
+
+  lt.start_timeout_seconds =
+      value_or<int>(lt.spec, "startTimeoutSeconds", defaults.start_timeout_seconds);
+  lt.cleanup = cleanup_of(value_or<std::string>(lt.spec, "cleanup", "keep"));
+  if (lt.spec.contains("ttlSecondsAfterFinished")) {
+    lt.ttl_seconds_after_finished = value_or<int>(lt.spec, "ttlSecondsAfterFinished", 0);
+  }
+  lt.testid = value_or<std::string>(lt.spec, "testid", "");
+  if (lt.testid.empty()) lt.testid = value_or<std::string>(lt.status, "testid", "");
+  if (lt.testid.empty()) lt.testid = default_testid(lt.name, lt.uid);
+  return lt;
+}
+
+std::string runner_plan_document(const LoadTest& lt) {
+  // JSON is YAML: the runner's parser reads this as the manifest it is.
+  const nlohmann::json manifest = {{"apiVersion", "stampede.dev/v1alpha1"},
+                                   {"kind", "LoadTest"},
+                                   {"metadata", {{"name", lt.name}, {"namespace", lt.ns}}},
+                                   {"spec", lt.spec}};
+  return manifest.dump(2) + "\n";
+}
+
+std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors) {
+  ParseResult parsed = parse_plan_text(runner_plan_document(lt), ParseOptions{});
+  if (!parsed.plan) {
+    *errors = std::move(parsed.errors);
+    return std::nullopt;
+  }
+  return std::move(parsed.plan);
+}
+
+}  // namespace stampede::op

@@ -1,0 +1,67 @@
+#pragma once
+// A LoadTest resource as the controller reads it: identity, the plan (the runner's format, as
+// in the spec), the runner settings and the status written so far.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/plan.h"
+#include "model/source_error.h"
+
+namespace stampede::op {
+
+// Defaults the operator is started with (flags and environment).
+struct OperatorDefaults {
+  std::string runner_image = "stampede-runner:latest";
+  std::uint32_t max_users_per_runner = 1000;
+  double max_rate_per_runner = 5000;
+  int start_timeout_seconds = 300;
+  std::chrono::seconds start_delay{3};  // startAt = now + this, so every runner gets the call
+};
+
+struct RunnerSettings {
+  std::uint32_t count = 0;  // 0: sized automatically
+  std::uint32_t max_users_per_runner = 0;
+  double max_rate_per_runner = 0;
+  std::string image;
+  // Passed through to the pod as written (validated by the CRD schema).
+  nlohmann::json resources, env, env_from, node_selector, tolerations, affinity, security_context,
+      labels, annotations;
+  std::string service_account_name;
+  std::string priority_class_name;
+};
+
+enum class CleanupPolicy { kKeep, kOnSuccess, kAlways };
+
+struct LoadTest {
+  std::string ns;
+  std::string name;
+  std::string uid;
+  std::int64_t generation = 0;
+  std::string creation_timestamp;
+  bool deleting = false;
+  nlohmann::json spec;    // as stored
+  nlohmann::json status;  // as stored ({} when none yet)
+  RunnerSettings runners;
+  int start_timeout_seconds = 0;
+  CleanupPolicy cleanup = CleanupPolicy::kKeep;
+  std::optional<int> ttl_seconds_after_finished;
+  std::string testid;  // spec.testid or derived from the name and uid
+
+  std::string key() const { return ns + "/" + name; }
+};
+
+// Reads the fields the controller needs; defaults filled from `defaults`.
+LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& defaults);
+
+// The runner's plan in this LoadTest: the spec parsed exactly as `stampede run` would parse the
+// manifest. nullopt and *errors (field paths, no line numbers) when it is invalid.
+std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors);
+
+// The plan file the runners get: the LoadTest manifest minus status and server-set metadata,
+// so a runner reads the same document a user would run locally.
+std::string runner_plan_document(const LoadTest& lt);
+
+}  // namespace stampede::op

@@ -1,0 +1,61 @@
+#include "controller/observed.h"
+
+#include "controller/names.h"
+
+namespace stampede::op {
+namespace {
+
+// The first reason a container is stuck or died: what a user should read in the status.
+void container_problem(const nlohmann::json& statuses, RunnerObservation& o) {
+  if (!statuses.is_array()) return;
+  for (const auto& c : statuses) {
+    const nlohmann::json state = c.value("state", nlohmann::json::object());
+    if (state.contains("waiting")) {
+      const std::string reason = state["waiting"].value("reason", "");
+      if (!reason.empty() && reason != "ContainerCreating" && reason != "PodInitializing") {
+        o.problem = reason + ": " + state["waiting"].value("message", "");
+      }
+    }
+    if (state.contains("terminated")) {
+      o.terminated = true;
+      o.exit_code = state["terminated"].value("exitCode", 0);
+      const std::string reason = state["terminated"].value("reason", "");
+      if (o.exit_code != 0 && o.exit_code != 99) {
+        o.problem =
+            (reason.empty() ? "Error" : reason) + ": exit code " + std::to_string(o.exit_code);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+RunnerObservation observe_pod(const nlohmann::json& pod) {
+  RunnerObservation o;
+  o.pod_exists = true;
+  const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
+  o.pod_name = meta.value("name", "");
+  const nlohmann::json labels = meta.value("labels", nlohmann::json::object());
+  try {
+    o.index = static_cast<std::uint32_t>(std::stoul(labels.value(kRunnerIndexLabel, "0")));
+  } catch (const std::exception&) {
+    o.index = 0;
+  }
+  const nlohmann::json status = pod.value("status", nlohmann::json::object());
+  o.phase = status.value("phase", "Pending");
+  o.pod_ip = status.value("podIP", "");
+  for (const auto& c : status.value("conditions", nlohmann::json::array())) {
+    const std::string type = c.value("type", "");
+    if (type == "Ready") o.ready = c.value("status", "") == "True";
+    if (type == "PodScheduled" && c.value("status", "") == "False") {
+      o.problem = c.value("reason", "Unschedulable") + ": " + c.value("message", "");
+    }
+  }
+  container_problem(status.value("containerStatuses", nlohmann::json::array()), o);
+  if (o.phase == "Failed" && o.problem.empty()) {
+    o.problem = status.value("reason", "Failed") + ": " + status.value("message", "");
+  }
+  return o;
+}
+
+}  // namespace stampede::op

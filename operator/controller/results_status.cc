@@ -1,0 +1,87 @@
+// The final status of a LoadTest from its runners' merged result.
+#include <algorithm>
+
+#include "controller/conditions.h"
+#include "controller/decide.h"
+#include "model/result_json.h"
+#include "model/rfc3339.h"
+
+namespace stampede::op {
+namespace {
+
+constexpr std::size_t kTopRequests = 10;
+
+nlohmann::json latency(const Histogram& h) {
+  return {{"p50", h.percentile_seconds(50)},     {"p90", h.percentile_seconds(90)},
+          {"p95", h.percentile_seconds(95)},     {"p99", h.percentile_seconds(99)},
+          {"p99_9", h.percentile_seconds(99.9)}, {"max", static_cast<double>(h.max_ns()) * 1e-9}};
+}
+
+nlohmann::json status_codes(const StatusCounts& counts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [status, n] : counts.sorted()) out[std::to_string(status)] = n;
+  return out;
+}
+
+nlohmann::json top_requests(const Result& merged) {
+  std::vector<const ResultRow*> rows;
+  for (const auto& row : merged.rows) rows.push_back(&row);
+  std::stable_sort(rows.begin(), rows.end(), [](const ResultRow* a, const ResultRow* b) {
+    return a->stats.requests > b->stats.requests;
+  });
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < rows.size() && i < kTopRequests; ++i) {
+    const ResultRow& r = *rows[i];
+    out.push_back({{"scenario", r.key.scenario},
+                   {"name", r.key.name},
+                   {"method", r.key.method},
+                   {"requests", r.stats.requests},
+                   {"failures", r.stats.failures},
+                   {"p95Seconds", r.stats.latency.percentile_seconds(95)}});
+  }
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json finished_status(const Observed& o, const Result& merged,
+                               const std::string& result_config_map) {
+  nlohmann::json status = o.lt.status;
+  const RequestStats totals = merged.totals();
+  const IterationCounts iterations = merged.total_iterations();
+  const double error_rate =
+      totals.requests == 0 ? 0.0 : static_cast<double>(totals.failures) / totals.requests;
+  nlohmann::json thresholds = nlohmann::json::array();
+  for (const auto& t : merged.thresholds) thresholds.push_back(threshold_to_json(t));
+  status["results"] = {{"requests", totals.requests},
+                       {"failures", totals.failures},
+                       {"errorRate", error_rate},
+                       {"dropped", iterations.dropped},
+                       {"rps", merged.rps()},
+                       {"durationSeconds", merged.duration_seconds},
+                       {"latencySeconds", latency(totals.latency)},
+                       {"statusCodes", status_codes(totals.statuses)},
+                       {"topRequests", top_requests(merged)},
+                       {"thresholds", thresholds},
+                       {"thresholdsPassed", merged.thresholds_ok()}};
+  status["resultConfigMap"] = result_config_map;
+  const std::string now = format_rfc3339(o.now);
+  status["completionTime"] = now;
+  const auto gen = o.lt.generation;
+  const bool ok = merged.thresholds_ok();
+  std::string failed;
+  for (const auto& t : merged.thresholds) {
+    if (!t.ok) failed += (failed.empty() ? "" : ", ") + t.metric + " " + t.expression;
+  }
+  status["phase"] = ok ? kPhaseSucceeded : kPhaseFailed;
+  status["reason"] = ok ? "ThresholdsPassed" : "ThresholdsFailed";
+  status["message"] = ok ? std::to_string(totals.requests) + " requests, every threshold passed"
+                         : "thresholds failed: " + failed;
+  set_condition(status, kRunning, false, "Finished", "the load phase is over", gen, now);
+  set_condition(status, kCompleted, true, "Finished", status["message"], gen, now);
+  set_condition(status, kThresholdsPassed, ok, ok ? "Passed" : "Failed",
+                ok ? "every threshold passed" : "failed: " + failed, gen, now);
+  return status;
+}
+
+}  // namespace stampede::op

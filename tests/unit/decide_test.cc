@@ -1,0 +1,274 @@
+// The controller's pure decide function: each phase transition from observed state.
+#include "controller/decide.h"
+
+#include <gtest/gtest.h>
+
+#include "controller/children.h"
+#include "controller/conditions.h"
+#include "model/rfc3339.h"
+
+namespace stampede::op {
+namespace {
+
+using std::chrono::seconds;
+
+const WallClock::time_point kNow = *parse_rfc3339("2026-11-22T12:00:00Z", nullptr);
+
+nlohmann::json manifest(nlohmann::json spec_overrides = nlohmann::json::object(),
+                        nlohmann::json status = nlohmann::json::object()) {
+  nlohmann::json spec = {{"target", {{"url", "http://target.default.svc:8080"}}},
+                         {"load", {{"users", 25}, {"duration", "30s"}}},
+                         {"scenarios", {{{"name", "s"}, {"steps", {{{"get", "/"}}}}}}},
+                         {"thresholds", {{"http_req_failed", {"rate < 0.01"}}}},
+                         {"runners", {{"maxUsersPerRunner", 10}}}};
+  spec.merge_patch(spec_overrides);
+  return {{"apiVersion", "stampede.dev/v1alpha1"},
+          {"kind", "LoadTest"},
+          {"metadata",
+           {{"name", "demo"}, {"namespace", "ns"}, {"uid", "0a1b2c3d-eeee"}, {"generation", 2}}},
+          {"spec", spec},
+          {"status", status}};
+}
+
+Observed observed(const nlohmann::json& object) {
+  Observed o;
+  o.lt = read_loadtest(object, OperatorDefaults{});
+  o.now = kNow;
+  return o;
+}
+
+RunnerObservation pod(std::uint32_t index, bool ready, std::string phase = "Running") {
+  RunnerObservation r;
+  r.index = index;
+  r.pod_exists = true;
+  r.pod_name = "demo-runner-" + std::to_string(index);
+  r.phase = std::move(phase);
+  r.ready = ready;
+  r.pod_ip = ready ? "10.0.0." + std::to_string(index + 1) : "";
+  return r;
+}
+
+std::size_t count(const Decision& d, Action::Kind kind) {
+  return static_cast<std::size_t>(std::count_if(d.actions.begin(), d.actions.end(),
+                                                [&](const Action& a) { return a.kind == kind; }));
+}
+
+nlohmann::json status_in(const char* phase, std::uint32_t desired) {
+  return {{"phase", phase},
+          {"runners", {{"desired", desired}, {"ready", 0}}},
+          {"startingSince", "2026-11-22T11:59:50Z"}};
+}
+
+TEST(Decide, ANewTestIsSizedAndLaunched) {
+  const Decision d = decide(observed(manifest()));
+  EXPECT_EQ(d.status["phase"], kPhaseStarting);
+  EXPECT_EQ(d.status["runners"]["desired"], 3) << "25 users, at most 10 per runner";
+  EXPECT_EQ(d.status["testid"], "demo-0a1b2c");
+  EXPECT_EQ(d.status["observedGeneration"], 2);
+  EXPECT_EQ(count(d, Action::Kind::kCreateSecret), 1u);
+  EXPECT_EQ(count(d, Action::Kind::kCreatePlanConfigMap), 1u);
+  ASSERT_EQ(count(d, Action::Kind::kCreatePod), 3u);
+  EXPECT_EQ(condition_status(d.status, kRunnersReady), "False");
+}
+
+TEST(Decide, AnExplicitCountWins) {
+  const Decision d = decide(observed(manifest({{"runners", {{"count", 2}}}})));
+  EXPECT_EQ(d.status["runners"]["desired"], 2);
+}
+
+TEST(Decide, AnInvalidPlanFailsWithTheFieldPath) {
+  const Decision d = decide(observed(manifest({{"load", {{"users", -3}}}})));
+  EXPECT_EQ(d.status["phase"], kPhaseFailed);
+  EXPECT_EQ(d.status["reason"], "InvalidSpec");
+  EXPECT_NE(d.status["message"].get<std::string>().find("load.users"), std::string::npos)
+      << d.status["message"];
+  EXPECT_TRUE(d.actions.empty());
+}
+
+TEST(Decide, StartsEveryRunnerAtOnceWhenAllAreReady) {
+  Observed o = observed(manifest({}, status_in(kPhaseStarting, 3)));
+  o.secret = o.plan_config_map = true;
+  o.runners = {pod(0, true), pod(1, true), pod(2, false)};
+  Decision d = decide(o);
+  EXPECT_EQ(d.status["phase"], kPhaseStarting);
+  EXPECT_EQ(d.status["runners"]["ready"], 2);
+  EXPECT_EQ(count(d, Action::Kind::kStartRunners), 0u);
+  EXPECT_EQ(count(d, Action::Kind::kCreatePod), 0u);
+
+  o.runners[2] = pod(2, true);
+  d = decide(o, {seconds(3), std::chrono::milliseconds(3000)});
+  EXPECT_EQ(d.status["phase"], kPhaseRunning);
+  ASSERT_EQ(count(d, Action::Kind::kStartRunners), 1u);
+  EXPECT_EQ(d.actions[0].start_at, kNow + seconds(3));
+  EXPECT_EQ(d.status["startTime"], "2026-11-22T12:00:03.000Z");
+  EXPECT_EQ(condition_status(d.status, kRunnersReady), "True");
+  EXPECT_EQ(condition_status(d.status, kRunning), "True");
+}
+
+TEST(Decide, AMissingRunnerPodIsRecreatedWhileStarting) {
+  Observed o = observed(manifest({}, status_in(kPhaseStarting, 3)));
+  o.secret = o.plan_config_map = true;
+  o.runners = {pod(0, true), pod(2, true)};
+  const Decision d = decide(o);
+  ASSERT_EQ(count(d, Action::Kind::kCreatePod), 1u);
+  EXPECT_EQ(d.actions[0].index, 1u);
+}
+
+TEST(Decide, NotReadyInTimeFailsWithThePodsReasons) {
+  nlohmann::json status = status_in(kPhaseStarting, 2);
+  status["startingSince"] = "2026-11-22T11:50:00Z";
+  Observed o = observed(manifest({{"startTimeoutSeconds", 60}}, status));
+  o.runners = {pod(0, true), pod(1, false, "Pending")};
+  o.runners[1].problem = "ImagePullBackOff: Back-off pulling image \"nope\"";
+  const Decision d = decide(o);
+  EXPECT_EQ(d.status["phase"], kPhaseFailed);
+  EXPECT_EQ(d.status["reason"], "RunnersNotReady");
+  EXPECT_NE(d.status["message"].get<std::string>().find("demo-runner-1: ImagePullBackOff"),
+            std::string::npos)
+      << d.status["message"];
+  EXPECT_EQ(count(d, Action::Kind::kStopRunners), 1u);
+}
+
+TEST(Decide, ARunnerThatDiesWhileRunningDegradesAndFailsTheTest) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  o.runners = {pod(0, true), pod(1, false, "Failed")};
+  o.runners[0].status = nlohmann::json{{"state", "running"}, {"users", 5}};
+  o.runners[1].terminated = true;
+  o.runners[1].exit_code = 137;
+  o.runners[1].problem = "OOMKilled: exit code 137";
+  const Decision d = decide(o);
+  EXPECT_EQ(d.status["phase"], kPhaseFailed);
+  EXPECT_EQ(d.status["reason"], "RunnerFailed");
+  EXPECT_EQ(condition_status(d.status, kDegraded), "True");
+  EXPECT_NE(d.status["message"].get<std::string>().find("OOMKilled"), std::string::npos);
+  EXPECT_EQ(count(d, Action::Kind::kStopRunners), 1u);
+}
+
+TEST(Decide, ProgressSumsTheRunnersWhileRunning) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[0].status = nlohmann::json{{"state", "running"},
+                                       {"users", 5},
+                                       {"rps", 100.0},
+                                       {"requests", 1000},
+                                       {"failures", 2},
+                                       {"elapsed_seconds", 10.0},
+                                       {"latency_seconds", {{"p95", 0.020}}}};
+  o.runners[1].status = nlohmann::json{{"state", "running"},
+                                       {"users", 4},
+                                       {"rps", 90.0},
+                                       {"requests", 900},
+                                       {"failures", 1},
+                                       {"elapsed_seconds", 10.0},
+                                       {"latency_seconds", {{"p95", 0.030}}}};
+  const Decision d = decide(o);
+  EXPECT_EQ(d.status["phase"], kPhaseRunning);
+  EXPECT_EQ(d.status["progress"]["users"], 9);
+  EXPECT_EQ(d.status["progress"]["rps"], 190);
+  EXPECT_EQ(d.status["progress"]["requests"], 1900);
+  EXPECT_EQ(d.status["progress"]["failures"], 3);
+  EXPECT_DOUBLE_EQ(d.status["progress"]["p95Seconds"].get<double>(), 0.030);
+  EXPECT_TRUE(d.requeue_after.has_value());
+  EXPECT_TRUE(d.actions.empty());
+}
+
+TEST(Decide, CollectsResultsWhenEveryRunnerHasFinished) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[0].status = nlohmann::json{{"state", "finished"}};
+  o.runners[1].status = nlohmann::json{{"state", "stopping"}};
+  EXPECT_EQ(count(decide(o), Action::Kind::kCollectResults), 0u);
+  o.runners[1].status = nlohmann::json{{"state", "finished"}};
+  EXPECT_EQ(count(decide(o), Action::Kind::kCollectResults), 1u);
+}
+
+TEST(Decide, CleanupFollowsThePolicy) {
+  nlohmann::json status = {{"phase", kPhaseSucceeded}, {"completionTime", "2026-11-22T11:59:00Z"}};
+  Observed keep = observed(manifest({}, status));
+  keep.secret = true;
+  EXPECT_EQ(count(decide(keep), Action::Kind::kDeleteChildren), 0u);
+  Observed always = observed(manifest({{"cleanup", "always"}}, status));
+  always.secret = true;
+  EXPECT_EQ(count(decide(always), Action::Kind::kDeleteChildren), 1u);
+  status["phase"] = kPhaseFailed;
+  Observed on_success = observed(manifest({{"cleanup", "onSuccess"}}, status));
+  on_success.secret = true;
+  EXPECT_EQ(count(decide(on_success), Action::Kind::kDeleteChildren), 0u)
+      << "a failed test keeps its runners for inspection";
+}
+
+TEST(Decide, TtlDeletesTheTestOnceExpired) {
+  nlohmann::json status = {{"phase", kPhaseSucceeded}, {"completionTime", "2026-11-22T11:59:00Z"}};
+  const Decision waiting = decide(observed(manifest({{"ttlSecondsAfterFinished", 120}}, status)));
+  EXPECT_EQ(count(waiting, Action::Kind::kDeleteLoadTest), 0u);
+  ASSERT_TRUE(waiting.requeue_after.has_value());
+  EXPECT_EQ(*waiting.requeue_after, std::chrono::milliseconds(60'000));
+  const Decision expired = decide(observed(manifest({{"ttlSecondsAfterFinished", 30}}, status)));
+  EXPECT_EQ(count(expired, Action::Kind::kDeleteLoadTest), 1u);
+}
+
+TEST(Decide, ADeletedTestIsLeftToGarbageCollection) {
+  nlohmann::json object = manifest();
+  object["metadata"]["deletionTimestamp"] = "2026-11-22T12:00:00Z";
+  const Decision d = decide(observed(object));
+  EXPECT_TRUE(d.actions.empty());
+}
+
+TEST(FinishedStatus, MergedResultsAndVerdict) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  Result merged;
+  ResultRow row{{"s", "/", "GET"}, {}};
+  row.stats.requests = 200;
+  row.stats.failures = 10;
+  row.stats.statuses.add(200, 190);
+  row.stats.statuses.add(500, 10);
+  for (int i = 0; i < 200; ++i) row.stats.latency.record(std::chrono::milliseconds(i % 50));
+  merged.rows.push_back(row);
+  merged.duration_seconds = 10;
+  merged.thresholds.push_back({"http_req_failed", "rate < 0.01", 0.05, false, false});
+  const nlohmann::json s = finished_status(o, merged, "demo-result");
+  EXPECT_EQ(s["phase"], kPhaseFailed);
+  EXPECT_EQ(s["reason"], "ThresholdsFailed");
+  EXPECT_EQ(s["results"]["requests"], 200);
+  EXPECT_EQ(s["results"]["failures"], 10);
+  EXPECT_DOUBLE_EQ(s["results"]["errorRate"].get<double>(), 0.05);
+  EXPECT_EQ(s["results"]["statusCodes"]["500"], 10);
+  EXPECT_EQ(s["results"]["topRequests"][0]["name"], "/");
+  EXPECT_EQ(s["results"]["thresholds"][0]["ok"], false);
+  EXPECT_EQ(s["resultConfigMap"], "demo-result");
+  EXPECT_EQ(condition_status(s, kThresholdsPassed), "False");
+  EXPECT_EQ(condition_status(s, kCompleted), "True");
+}
+
+TEST(Children, RunnerPodCarriesSegmentTokenLabelsAndOwner) {
+  const LoadTest lt = read_loadtest(manifest(), OperatorDefaults{});
+  SourceErrors errors;
+  const auto plan = plan_of(lt, &errors);
+  ASSERT_TRUE(plan);
+  const nlohmann::json p = runner_pod(lt, *plan, 1, 3);
+  EXPECT_EQ(p["metadata"]["name"], "demo-runner-1");
+  EXPECT_EQ(p["metadata"]["labels"]["app.kubernetes.io/name"], "stampede-runner");
+  EXPECT_EQ(p["metadata"]["labels"]["stampede.dev/runner-index"], "1");
+  EXPECT_EQ(p["metadata"]["labels"]["stampede.dev/loadtest"], "demo");
+  EXPECT_EQ(p["metadata"]["ownerReferences"][0]["uid"], "0a1b2c3d-eeee");
+  const auto& c = p["spec"]["containers"][0];
+  EXPECT_EQ(c["args"], nlohmann::json({"agent", "/etc/stampede/plan.yaml", "--segment", "1/3",
+                                       "--testid", "demo-0a1b2c"}));
+  EXPECT_EQ(c["env"][0]["valueFrom"]["secretKeyRef"]["name"], "demo-control");
+  EXPECT_EQ(c["ports"][0]["name"], "metrics");
+  EXPECT_EQ(c["resources"]["requests"]["cpu"], "100m");
+  EXPECT_EQ(p["spec"]["restartPolicy"], "Never");
+}
+
+TEST(Children, RunnerCountFromUsersAndRate) {
+  Plan plan;
+  plan.load.model = OpenModel{4500, seconds(10), {{seconds(5), 12000, ""}}, 0, 0, 0};
+  RunnerSettings s;
+  s.max_rate_per_runner = 5000;
+  EXPECT_EQ(runner_count(plan, s), 3u) << "peak 12000/s at most 5000 per runner";
+  s.count = 7;
+  EXPECT_EQ(runner_count(plan, s), 7u);
+}
+
+}  // namespace
+}  // namespace stampede::op
