@@ -165,6 +165,15 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
     return;
   }
   d.status["progress"] = progress_of(o.runners);
+  // A runner still waiting missed the start call (the operator stopped or the call failed):
+  // repeat it with the recorded instant; runners that already have it accept it again.
+  const bool waiting =
+      std::any_of(o.runners.begin(), o.runners.end(), [](const RunnerObservation& r) {
+        return r.status && r.status->value("state", "") == "waiting";
+      });
+  if (const auto start = time_field(o.lt.status, "startTime"); waiting && start) {
+    d.actions.push_back({Action::Kind::kStartRunners, 0, count, *start});
+  }
   if (finished == count && count > 0) {
     d.actions.push_back({Action::Kind::kCollectResults, 0, count});
     return;

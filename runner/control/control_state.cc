@@ -29,6 +29,8 @@ bool ControlState::request_start(std::optional<WallTime> at, std::string* error)
   {
     const std::lock_guard lock(mutex_);
     if (start_requested_) {
+      // The same call again (a controller retrying) is not an error; another instant is.
+      if (at && start_at_ && *at == *start_at_) return true;
       *error = "the test has already been started";
       return false;
     }

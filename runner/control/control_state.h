@@ -29,7 +29,8 @@ class ControlState {
   // The result document once finished, nullopt before.
   std::optional<std::string> result() const;
   // Asks for the load to start at `at` (now when unset). false + *error when it cannot
-  // (already started, not ready).
+  // (already started at another instant, not ready). Repeating the same startAt succeeds, so
+  // a controller may retry.
   bool request_start(std::optional<WallTime> at, std::string* error);
   // Asks a running test to stop gracefully. false + *error when it is not running.
   bool request_stop(std::string* error);

@@ -51,6 +51,13 @@ TEST(ControlApi, StartCarriesTheInstantToTheWaitingRunner) {
   EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["start_at"],
             "2026-11-22T16:40:00.250Z");
   EXPECT_EQ(api.handle(request("POST", "/v1/start")).status, 409) << "only one start";
+  EXPECT_EQ(
+      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:00.250Z"})")).status,
+      202)
+      << "the same instant again is a retry, not a second start";
+  EXPECT_EQ(
+      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:01Z"})")).status,
+      409);
 }
 
 TEST(ControlApi, StartWithoutABodyMeansNow) {

@@ -172,6 +172,18 @@ TEST(Decide, ProgressSumsTheRunnersWhileRunning) {
   EXPECT_TRUE(d.actions.empty());
 }
 
+TEST(Decide, RepeatsTheStartWithTheRecordedInstantForARunnerStillWaiting) {
+  nlohmann::json status = status_in(kPhaseRunning, 2);
+  status["startTime"] = "2026-11-22T11:59:58.500Z";
+  Observed o = observed(manifest({}, status));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[0].status = nlohmann::json{{"state", "running"}};
+  o.runners[1].status = nlohmann::json{{"state", "waiting"}};
+  const Decision d = decide(o);
+  ASSERT_EQ(count(d, Action::Kind::kStartRunners), 1u);
+  EXPECT_EQ(format_rfc3339(d.actions[0].start_at), "2026-11-22T11:59:58.500Z");
+}
+
 TEST(Decide, CollectsResultsWhenEveryRunnerHasFinished) {
   Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
   o.runners = {pod(0, true), pod(1, true)};

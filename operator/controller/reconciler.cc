@@ -1,0 +1,293 @@
+#include "controller/reconciler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/beast/core/detail/base64.hpp>
+
+#include "controller/children.h"
+#include "controller/names.h"
+#include "model/result_json.h"
+
+namespace stampede::op {
+namespace {
+
+// ConfigMaps hold at most 1 MiB; a merged result with many rows of histograms can be larger.
+constexpr std::size_t kMaxConfigMapBytes = 900 * 1024;
+
+std::string base64_decode(const std::string& text) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::decoded_size(text.size()), '\0');
+  out.resize(b64::decode(out.data(), text.data(), text.size()).first);
+  return out;
+}
+
+bool exists(kube::KubeClient& kube, const kube::ResourceType& type, const std::string& ns,
+            const std::string& name) {
+  return kube.get(type, ns, name).ok();
+}
+
+RunnerAddress address_of(const RunnerObservation& r, const std::string& token) {
+  return {r.pod_ip, kRunnerPort, token};
+}
+
+}  // namespace
+
+Reconciler::Reconciler(kube::KubeClient& kube, const ObjectCache& loadtests,
+                       const ObjectCache& pods, RunnerApi& runners, OperatorDefaults defaults,
+                       DecideOptions options)
+    : kube_(kube),
+      loadtests_(loadtests),
+      pods_(pods),
+      runners_(runners),
+      defaults_(std::move(defaults)),
+      options_(options) {}
+
+Observed Reconciler::observe(const nlohmann::json& object) {
+  Observed o;
+  o.lt = read_loadtest(object, defaults_);
+  o.now = WallClock::now();
+  for (const auto& pod : pods_.with_label(o.lt.ns, kLoadTestLabel, o.lt.name)) {
+    o.runners.push_back(observe_pod(pod));
+  }
+  const std::string phase = o.lt.status.value("phase", "");
+  const bool finished = phase == kPhaseSucceeded || phase == kPhaseFailed;
+  // Secrets and ConfigMaps are not watched (that would need list rights on every Secret):
+  // look them up while they matter.
+  if (!finished || o.lt.cleanup != CleanupPolicy::kKeep) {
+    o.secret = exists(kube_, kube::kSecrets, o.lt.ns, control_secret_name(o.lt.name));
+    o.plan_config_map = exists(kube_, kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name));
+  }
+  if (phase == kPhaseRunning) {
+    std::string error;
+    const auto token = control_token(o.lt, &error);
+    for (auto& r : o.runners) {
+      if (!token || r.pod_ip.empty() || r.terminated) continue;
+      r.status = runners_.status(address_of(r, *token), &error);
+      if (!r.status) spdlog::debug("{}: {}", o.lt.key(), error);
+    }
+  }
+  return o;
+}
+
+std::optional<std::string> Reconciler::control_token(const LoadTest& lt, std::string* error) {
+  const kube::Result r = kube_.get(kube::kSecrets, lt.ns, control_secret_name(lt.name));
+  if (!r.ok()) {
+    *error = "control token: " + r.message;
+    return std::nullopt;
+  }
+  const nlohmann::json data = r.object.value("data", nlohmann::json::object());
+  if (!data.contains("token") || !data["token"].is_string()) {
+    *error = "control token: the Secret has no token";
+    return std::nullopt;
+  }
+  return base64_decode(data["token"].get<std::string>());
+}
+
+bool Reconciler::create(const kube::ResourceType& type, const std::string& ns,
+                        const nlohmann::json& object, std::string* error) {
+  const kube::Result r = kube_.create(type, ns, object);
+  if (r.ok() || r.error == kube::ApiError::kAlreadyExists) return true;
+  *error = "create " + type.kind + " " + object["metadata"].value("name", "") + ": " + r.message;
+  return false;
+}
+
+bool Reconciler::start_runners(const Observed& o, const Action& a, std::string* error) {
+  const auto token = control_token(o.lt, error);
+  if (!token) return false;
+  // Every runner gets the same instant; the calls themselves need not be simultaneous.
+  for (const auto& r : o.runners) {
+    if (!runners_.start(address_of(r, *token), a.start_at, error)) return false;
+  }
+  return true;
+}
+
+void Reconciler::stop_runners(const Observed& o) {
+  std::string error;
+  const auto token = control_token(o.lt, &error);
+  if (!token) return;
+  for (const auto& r : o.runners) {
+    if (r.pod_ip.empty() || r.terminated) continue;
+    if (!runners_.stop(address_of(r, *token), &error)) spdlog::debug("{}: {}", o.lt.key(), error);
+  }
+}
+
+bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* error) {
+  const auto token = control_token(o.lt, error);
+  if (!token) return false;
+  SourceErrors plan_errors;
+  const auto plan = plan_of(o.lt, &plan_errors);
+  if (!plan) {
+    *error = "the plan no longer parses";
+    return false;
+  }
+  std::optional<Result> merged;
+  for (const auto& r : o.runners) {
+    const auto text = runners_.result(address_of(r, *token), error);
+    if (!text) return false;
+    const auto doc = nlohmann::json::parse(*text, nullptr, false);
+    auto result = result_from_json(doc, error);
+    if (!result) {
+      *error = r.pod_name + ": unreadable result: " + *error;
+      return false;
+    }
+    if (merged) {
+      merged->merge(*result);
+    } else {
+      merged = std::move(result);
+    }
+  }
+  if (!merged) {
+    *error = "no runner result";
+    return false;
+  }
+  merged->testid = o.lt.testid;
+  merged->runner = "merged/" + std::to_string(o.runners.size());
+  judge_thresholds(plan->thresholds, *merged);
+  nlohmann::json doc = result_to_json(*merged);
+  std::string text = doc.dump();
+  if (text.size() > kMaxConfigMapBytes && doc.contains("requests")) {
+    for (auto& row : doc["requests"]) row.erase("histograms");  // keep the numbers
+    doc["histograms_omitted"] = "the merged result exceeded the ConfigMap size limit";
+    text = doc.dump();
+  }
+  const std::string name = result_config_map_name(o.lt.name);
+  const nlohmann::json cm = result_config_map(o.lt, text);
+  kube::Result created = kube_.create(kube::kConfigMaps, o.lt.ns, cm);
+  if (created.error == kube::ApiError::kAlreadyExists) {
+    created = kube_.replace(kube::kConfigMaps, o.lt.ns, name, cm);
+  }
+  if (!created.ok()) {
+    *error = "result ConfigMap: " + created.message;
+    return false;
+  }
+  d.status = finished_status(o, *merged, name);
+  d.events.push_back({merged->thresholds_ok() ? "Normal" : "Warning", d.status.value("reason", ""),
+                      d.status.value("message", "")});
+  return true;
+}
+
+bool Reconciler::delete_children(const Observed& o, std::string* error) {
+  auto remove = [&](const kube::ResourceType& type, const std::string& name) {
+    const kube::Result r = kube_.remove(type, o.lt.ns, name);
+    if (r.ok() || r.error == kube::ApiError::kNotFound) return true;
+    *error = "delete " + type.kind + " " + name + ": " + r.message;
+    return false;
+  };
+  bool ok = true;
+  for (const auto& r : o.runners) ok = remove(kube::kPods, r.pod_name) && ok;
+  ok = remove(kube::kSecrets, control_secret_name(o.lt.name)) && ok;
+  ok = remove(kube::kConfigMaps, plan_config_map_name(o.lt.name)) && ok;
+  return ok;
+}
+
+bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
+  std::optional<Plan> plan;
+  for (const Action& a : d.actions) {
+    bool ok = true;
+    switch (a.kind) {
+      case Action::Kind::kCreateSecret:
+        ok = create(kube::kSecrets, o.lt.ns, control_secret(o.lt, random_token()), error);
+        break;
+      case Action::Kind::kCreatePlanConfigMap:
+        ok = create(kube::kConfigMaps, o.lt.ns, plan_config_map(o.lt), error);
+        break;
+      case Action::Kind::kCreatePod: {
+        SourceErrors ignored;
+        if (!plan) plan = plan_of(o.lt, &ignored);
+        ok = plan && create(kube::kPods, o.lt.ns, runner_pod(o.lt, *plan, a.index, a.count), error);
+        break;
+      }
+      case Action::Kind::kStartRunners:
+        ok = start_runners(o, a, error);
+        break;
+      case Action::Kind::kCollectResults:
+        ok = collect_results(o, d, error);
+        break;
+      case Action::Kind::kStopRunners:
+        stop_runners(o);
+        break;
+      case Action::Kind::kDeleteChildren:
+        ok = delete_children(o, error);
+        break;
+      case Action::Kind::kDeleteLoadTest: {
+        const kube::Result r = kube_.remove(kube::kLoadTests, o.lt.ns, o.lt.name);
+        ok = r.ok() || r.error == kube::ApiError::kNotFound;
+        if (!ok) *error = "delete LoadTest: " + r.message;
+        break;
+      }
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void Reconciler::record_events(const LoadTest& lt, const std::vector<Event>& events) {
+  const std::string now = format_rfc3339(WallClock::now());
+  for (const Event& e : events) {
+    const nlohmann::json event = {
+        {"apiVersion", "v1"},
+        {"kind", "Event"},
+        {"metadata", {{"generateName", lt.name + "."}, {"namespace", lt.ns}}},
+        {"involvedObject",
+         {{"apiVersion", "stampede.dev/v1alpha1"},
+          {"kind", "LoadTest"},
+          {"name", lt.name},
+          {"namespace", lt.ns},
+          {"uid", lt.uid}}},
+        {"reason", e.reason},
+        {"message", e.message.substr(0, 1024)},
+        {"type", e.type},
+        {"firstTimestamp", now},
+        {"lastTimestamp", now},
+        {"count", 1},
+        {"source", {{"component", "stampede-operator"}}}};
+    const kube::Result r = kube_.create(kube::kEvents, lt.ns, event);
+    if (!r.ok()) spdlog::debug("event for {}: {}", lt.key(), r.message);
+  }
+}
+
+bool Reconciler::write_status(const LoadTest& lt, const nlohmann::json& status,
+                              std::string* error) {
+  if (status == lt.status) return true;
+  const kube::Result r =
+      kube_.merge_patch(kube::kLoadTests, lt.ns, lt.name, {{"status", status}}, "status");
+  if (r.ok() || r.error == kube::ApiError::kNotFound) return true;
+  *error = "status: " + r.message;
+  return false;
+}
+
+ReconcileOutcome Reconciler::reconcile(const std::string& key) {
+  ReconcileOutcome outcome;
+  const auto object = loadtests_.get(key);
+  if (!object) return outcome;  // deleted: its children go by their owner references
+  const Observed observed = observe(*object);
+  Decision decision = decide(observed, options_);
+  std::string error;
+  // The start instant is recorded before the runners are called, so that a retry after a
+  // failed call sends the same instant (and runners that have it accept it again).
+  const bool starts =
+      std::any_of(decision.actions.begin(), decision.actions.end(),
+                  [](const Action& a) { return a.kind == Action::Kind::kStartRunners; });
+  if (starts && !write_status(observed.lt, decision.status, &error)) {
+    outcome.ok = false;
+    outcome.error = error;
+    return outcome;
+  }
+  if (!act(observed, decision, &error)) {
+    outcome.ok = false;
+    outcome.error = error;
+    return outcome;  // nothing written: the next attempt decides again from what is
+  }
+  if (!write_status(observed.lt, decision.status, &error)) {
+    outcome.ok = false;
+    outcome.error = error;
+    return outcome;
+  }
+  record_events(observed.lt, decision.events);
+  outcome.requeue_after = decision.requeue_after;
+  outcome.phase = decision.status.value("phase", "");
+  return outcome;
+}
+
+}  // namespace stampede::op

@@ -1,0 +1,52 @@
+#pragma once
+// reconcile(namespace/name): observe (caches, a few GETs, the runners' status), decide (a pure
+// function), act (create, start, collect, clean up, write status). Level-based: it looks at
+// the world as it is each time, so a missed event or a restarted operator changes nothing.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "controller/decide.h"
+#include "controller/object_cache.h"
+#include "controller/runner_api.h"
+#include "kube/kube_client.h"
+
+namespace stampede::op {
+
+struct ReconcileOutcome {
+  bool ok = true;  // false: retry with backoff
+  std::string error;
+  std::optional<std::chrono::milliseconds> requeue_after;
+  std::string phase;  // after this reconcile ("" when the LoadTest is gone)
+};
+
+class Reconciler {
+ public:
+  Reconciler(kube::KubeClient& kube, const ObjectCache& loadtests, const ObjectCache& pods,
+             RunnerApi& runners, OperatorDefaults defaults, DecideOptions options);
+
+  ReconcileOutcome reconcile(const std::string& key);
+
+ private:
+  Observed observe(const nlohmann::json& object);
+  bool act(const Observed& o, Decision& d, std::string* error);
+  bool create(const kube::ResourceType& type, const std::string& ns, const nlohmann::json& object,
+              std::string* error);
+  std::optional<std::string> control_token(const LoadTest& lt, std::string* error);
+  bool start_runners(const Observed& o, const Action& a, std::string* error);
+  bool collect_results(const Observed& o, Decision& d, std::string* error);
+  void stop_runners(const Observed& o);
+  bool delete_children(const Observed& o, std::string* error);
+  void record_events(const LoadTest& lt, const std::vector<Event>& events);
+  bool write_status(const LoadTest& lt, const nlohmann::json& status, std::string* error);
+
+  kube::KubeClient& kube_;
+  const ObjectCache& loadtests_;
+  const ObjectCache& pods_;
+  RunnerApi& runners_;
+  OperatorDefaults defaults_;
+  DecideOptions options_;
+};
+
+}  // namespace stampede::op

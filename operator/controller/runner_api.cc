@@ -1,0 +1,56 @@
+#include "controller/runner_api.h"
+
+#include "kube/api_client.h"
+
+namespace stampede::op {
+namespace {
+
+kube::ApiResponse call(const RunnerAddress& runner, const std::string& method,
+                       const std::string& path, const std::string& body) {
+  kube::KubeConfig config;
+  config.scheme = "http";
+  config.host = runner.host;
+  config.port = std::to_string(runner.port);
+  config.token = runner.token;
+  kube::ApiClient client(config);
+  return client.send({method, path, body, "application/json", kube::Millis(5000)});
+}
+
+bool check(const kube::ApiResponse& r, const std::string& what, std::string* error) {
+  if (r.ok()) return true;
+  *error = what + ": " +
+           (r.transport_error.empty() ? "HTTP " + std::to_string(r.status) + " " + r.body
+                                      : r.transport_error);
+  return false;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> HttpRunnerApi::status(const RunnerAddress& runner,
+                                                    std::string* error) {
+  const auto r = call(runner, "GET", "/v1/status", "");
+  if (!check(r, "status of " + runner.host, error)) return std::nullopt;
+  auto doc = nlohmann::json::parse(r.body, nullptr, false);
+  if (!doc.is_object()) {
+    *error = "status of " + runner.host + ": not JSON";
+    return std::nullopt;
+  }
+  return doc;
+}
+
+bool HttpRunnerApi::start(const RunnerAddress& runner, WallTime at, std::string* error) {
+  const nlohmann::json body = {{"startAt", format_rfc3339(at)}};
+  return check(call(runner, "POST", "/v1/start", body.dump()), "start " + runner.host, error);
+}
+
+bool HttpRunnerApi::stop(const RunnerAddress& runner, std::string* error) {
+  return check(call(runner, "POST", "/v1/stop", ""), "stop " + runner.host, error);
+}
+
+std::optional<std::string> HttpRunnerApi::result(const RunnerAddress& runner, std::string* error) {
+  const auto r = call(runner, "GET", "/v1/result", "");
+  if (!check(r, "result of " + runner.host, error)) return std::nullopt;
+  return r.body;
+}
+
+}  // namespace stampede::op

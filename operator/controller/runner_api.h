@@ -1,0 +1,38 @@
+#pragma once
+// The operator's side of the runners' control API (/v1/status, /v1/start, /v1/stop,
+// /v1/result), with the test's bearer token. An interface so that reconcile tests can use a fake.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "model/rfc3339.h"
+
+namespace stampede::op {
+
+struct RunnerAddress {
+  std::string host;  // the pod IP
+  int port = 9646;
+  std::string token;
+};
+
+class RunnerApi {
+ public:
+  virtual ~RunnerApi() = default;
+  virtual std::optional<nlohmann::json> status(const RunnerAddress& runner, std::string* error) = 0;
+  virtual bool start(const RunnerAddress& runner, WallTime at, std::string* error) = 0;
+  virtual bool stop(const RunnerAddress& runner, std::string* error) = 0;
+  // The result JSON text, once the runner has finished.
+  virtual std::optional<std::string> result(const RunnerAddress& runner, std::string* error) = 0;
+};
+
+// Over HTTP with short deadlines (a runner that does not answer in 5 s is not healthy).
+class HttpRunnerApi final : public RunnerApi {
+ public:
+  std::optional<nlohmann::json> status(const RunnerAddress& runner, std::string* error) override;
+  bool start(const RunnerAddress& runner, WallTime at, std::string* error) override;
+  bool stop(const RunnerAddress& runner, std::string* error) override;
+  std::optional<std::string> result(const RunnerAddress& runner, std::string* error) override;
+};
+
+}  // namespace stampede::op

@@ -1,0 +1,238 @@
+// The operator end to end on a real control plane: kube-apiserver and kube-controller-manager
+// with Debian's etcd, the CRD applied with kubectl, runner pods run by LocalKubelet as local
+// processes, real traffic to the bundled target.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "kube/kube_config.h"
+#include "support/kube_control_plane.h"
+#include "support/local_kubelet.h"
+#include "support/nginx.h"
+#include "support/stampede_run.h"
+
+namespace stampede::testing {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class Operator : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    KubeControlPlaneOptions options;
+    options.controller_manager = true;  // garbage collection of children
+    plane_ = new KubeControlPlane(options);
+    const auto crd = plane_->kubectl(
+        {"apply", "-f", std::string(STAMPEDE_SOURCE_DIR) + "/crds/stampede.dev_loadtests.yaml"});
+    ASSERT_TRUE(crd.ok()) << crd.describe();
+    const auto established = plane_->kubectl(
+        {"wait", "--for=condition=Established", "crd/loadtests.stampede.dev", "--timeout=30s"});
+    ASSERT_TRUE(established.ok()) << established.describe();
+    std::string error;
+    const auto config = kube::load_kubeconfig(plane_->kubeconfig(), &error);
+    ASSERT_TRUE(config) << error;
+    LocalKubeletOptions kubelet;
+    kubelet.binary = STAMPEDE_BIN;
+    kubelet.work_dir = plane_->directory() + "/pods";
+    kubelet_ = new LocalKubelet(*config, kubelet);
+  }
+
+  static void TearDownTestSuite() {
+    delete kubelet_;
+    delete plane_;
+  }
+
+  void SetUp() override { start_operator(); }
+  void TearDown() override {
+    if (operator_) operator_->terminate();
+  }
+
+  void start_operator() {
+    operator_port_ = free_port();
+    operator_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{STAMPEDE_OPERATOR_BIN, "--kubeconfig", plane_->kubeconfig(),
+                                 "--leader-elect=true", "--leader-election-namespace", "default",
+                                 "--listen", "127.0.0.1:" + std::to_string(operator_port_),
+                                 "--start-delay", "1", "--log-level", "debug"});
+  }
+
+  std::string operator_logs() const {
+    return operator_ ? operator_->stderr_text().substr(operator_->stderr_text().size() > 6000
+                                                           ? operator_->stderr_text().size() - 6000
+                                                           : 0)
+                     : "";
+  }
+
+  nlohmann::json get(const std::string& name) const {
+    const auto r = plane_->kubectl({"get", "loadtest", name, "-o", "json"});
+    return r.ok() ? nlohmann::json::parse(r.out) : nlohmann::json();
+  }
+
+  // Waits for condition Completed with kubectl, as users do.
+  bool wait_completed(const std::string& name, int seconds_timeout) const {
+    const auto r = plane_->kubectl({"wait", "--for=condition=Completed", "loadtest/" + name,
+                                    "--timeout=" + std::to_string(seconds_timeout) + "s"},
+                                   seconds(seconds_timeout + 10));
+    return r.ok();
+  }
+
+  static std::string loadtest(const std::string& name, const std::string& target,
+                              const std::string& load, int runners,
+                              const std::string& thresholds = R"(http_req_failed: ["rate < 0.01"])",
+                              const std::string& image = "stampede-runner:test") {
+    return "apiVersion: stampede.dev/v1alpha1\nkind: LoadTest\nmetadata:\n  name: " + name +
+           "\n  namespace: default\nspec:\n  target:\n    url: " + target + "\n  load: " + load +
+           "\n  scenarios:\n    - name: s\n      steps:\n        - get: /\n  thresholds:\n    " +
+           thresholds + "\n  runners:\n    count: " + std::to_string(runners) +
+           "\n    image: " + image + "\n  startTimeoutSeconds: 30\n";
+  }
+
+  static KubeControlPlane* plane_;
+  static LocalKubelet* kubelet_;
+  std::unique_ptr<Subprocess> operator_;
+  std::uint16_t operator_port_ = 0;
+};
+
+KubeControlPlane* Operator::plane_ = nullptr;
+LocalKubelet* Operator::kubelet_ = nullptr;
+
+TEST_F(Operator, RunsATestAcrossRunnersAndCountsExactly) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied =
+      plane_->apply(loadtest("exact", target.url(), "{users: 6, duration: 3s}", 3));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  ASSERT_TRUE(wait_completed("exact", 60)) << get("exact").dump(2) << "\n" << operator_logs();
+  const nlohmann::json lt = get("exact");
+  const auto& status = lt["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  EXPECT_EQ(status["runners"]["desired"], 3);
+  const auto stats = nlohmann::json::parse(target.get("/__stats").body);
+  EXPECT_GT(stats["requests"].get<std::uint64_t>(), 100u);
+  EXPECT_EQ(status["results"]["requests"], stats["requests"]) << "exactly what the target counted";
+  EXPECT_EQ(status["results"]["thresholds"][0]["ok"], true);
+  // The merged result JSON is in the result ConfigMap.
+  const auto cm = plane_->kubectl({"get", "configmap", "exact-result", "-o", "json"});
+  ASSERT_TRUE(cm.ok()) << cm.describe();
+  const auto result = nlohmann::json::parse(
+      nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
+  EXPECT_EQ(result["totals"]["requests"], stats["requests"]);
+  // Three runners ran with segments 0/3, 1/3, 2/3.
+  for (int i = 0; i < 3; ++i) {
+    const auto pod = plane_->kubectl({"get", "pod", "exact-runner-" + std::to_string(i), "-o",
+                                      "jsonpath={.spec.containers[0].args}"});
+    EXPECT_NE(pod.out.find(std::to_string(i) + "/3"), std::string::npos) << pod.out;
+  }
+}
+
+TEST_F(Operator, AFailingThresholdFailsTheTest) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied = plane_->apply(loadtest("strict", target.url(), "{users: 2, duration: 2s}", 1,
+                                              R"(http_req_duration: ["p(99) < 1us"])"));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  ASSERT_TRUE(wait_completed("strict", 60)) << get("strict").dump(2) << "\n" << operator_logs();
+  const auto& status = get("strict")["status"];
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_EQ(status["reason"], "ThresholdsFailed");
+  bool passed_false = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "ThresholdsPassed") passed_false = c["status"] == "False";
+  }
+  EXPECT_TRUE(passed_false) << status.dump(2);
+}
+
+TEST_F(Operator, RunnersThatNeverBecomeReadyFailWithTheirReason) {
+  const auto applied =
+      plane_->apply(loadtest("unpullable", "http://127.0.0.1:9", "{users: 1, duration: 2s}", 1,
+                             R"(http_req_failed: ["rate < 0.01"])", "unpullable/runner:none") +
+                    "  # short start timeout\n");
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  const auto patched = plane_->kubectl({"patch", "loadtest", "unpullable", "--type=merge", "-p",
+                                        R"({"spec":{"startTimeoutSeconds":3}})"});
+  ASSERT_TRUE(patched.ok()) << patched.describe();
+  ASSERT_TRUE(wait_completed("unpullable", 40)) << get("unpullable").dump(2) << operator_logs();
+  const auto& status = get("unpullable")["status"];
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_EQ(status["reason"], "RunnersNotReady");
+  EXPECT_NE(status["message"].get<std::string>().find("ImagePullBackOff"), std::string::npos)
+      << status.dump(2);
+}
+
+TEST_F(Operator, AKilledRunnerDegradesTheTest) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied =
+      plane_->apply(loadtest("killed", target.url(), "{users: 2, duration: 30s}", 2));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  // Wait until it runs, then kill one runner.
+  for (int i = 0; i < 200 && get("killed")["status"].value("phase", "") != "Running"; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(get("killed")["status"].value("phase", ""), "Running") << operator_logs();
+  std::this_thread::sleep_for(seconds(2));
+  ASSERT_TRUE(kubelet_->kill("killed-runner-1"));
+  ASSERT_TRUE(wait_completed("killed", 40)) << get("killed").dump(2) << operator_logs();
+  const auto& status = get("killed")["status"];
+  EXPECT_EQ(status["phase"], "Failed");
+  EXPECT_EQ(status["reason"], "RunnerFailed");
+  EXPECT_NE(status["message"].get<std::string>().find("killed-runner-1"), std::string::npos);
+  bool degraded = false;
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] == "Degraded") degraded = c["status"] == "True";
+  }
+  EXPECT_TRUE(degraded) << status.dump(2);
+}
+
+TEST_F(Operator, ARestartedOperatorCarriesOnWithoutDuplicates) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied =
+      plane_->apply(loadtest("restart", target.url(), "{users: 2, duration: 6s}", 2));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  for (int i = 0; i < 200 && get("restart")["status"].value("phase", "") != "Running"; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(get("restart")["status"].value("phase", ""), "Running") << operator_logs();
+  operator_->terminate();
+  start_operator();
+  ASSERT_TRUE(wait_completed("restart", 60)) << get("restart").dump(2) << operator_logs();
+  const auto& status = get("restart")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  const auto stats = nlohmann::json::parse(target.get("/__stats").body);
+  EXPECT_EQ(status["results"]["requests"], stats["requests"]);
+  const auto pods =
+      plane_->kubectl({"get", "pods", "-l", "stampede.dev/loadtest=restart", "-o", "name"});
+  EXPECT_EQ(std::count(pods.out.begin(), pods.out.end(), '\n'), 2) << pods.out;
+}
+
+TEST_F(Operator, DeletingTheTestTakesItsChildren) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(plane_->apply(loadtest("gone", target.url(), "{users: 1, duration: 1s}", 1)).ok());
+  ASSERT_TRUE(wait_completed("gone", 60)) << get("gone").dump(2) << operator_logs();
+  ASSERT_TRUE(plane_->kubectl({"delete", "loadtest", "gone", "--wait=true"}).ok());
+  bool clean = false;
+  for (int i = 0; i < 300 && !clean; ++i) {
+    const auto left = plane_->kubectl(
+        {"get", "pods,configmaps,secrets", "-l", "stampede.dev/loadtest=gone", "-o", "name"});
+    clean = left.ok() && left.out.empty();
+    if (!clean) std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_TRUE(clean) << "children left after the LoadTest was deleted";
+}
+
+TEST_F(Operator, ServesHealthAndMetrics) {
+  bool ready = false;
+  for (int i = 0; i < 100 && !ready; ++i) {
+    try {
+      ready = http_get("127.0.0.1", operator_port_, "/readyz").status == 200;
+    } catch (const std::exception&) {
+    }
+    if (!ready) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(ready) << operator_logs();
+  EXPECT_EQ(http_get("127.0.0.1", operator_port_, "/healthz").status, 200);
+  const auto metrics = http_get("127.0.0.1", operator_port_, "/metrics").body;
+  EXPECT_NE(metrics.find("stampede_operator_reconciles_total"), std::string::npos);
+  EXPECT_NE(metrics.find("stampede_operator_leader 1"), std::string::npos) << metrics;
+}
+
+}  // namespace
+}  // namespace stampede::testing

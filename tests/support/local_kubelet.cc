@@ -1,0 +1,358 @@
+#include "support/local_kubelet.h"
+
+#include <signal.h>
+
+#include <boost/beast/core/detail/base64.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "model/rfc3339.h"
+#include "support/http_client.h"
+
+namespace stampede::testing {
+namespace {
+
+std::string base64_decode(const std::string& text) {
+  namespace b64 = boost::beast::detail::base64;
+  std::string out(b64::decoded_size(text.size()), '\0');
+  out.resize(b64::decode(out.data(), text.data(), text.size()).first);
+  return out;
+}
+
+std::string now_text() {
+  return format_rfc3339(std::chrono::system_clock::now());
+}
+
+std::string key_of(const nlohmann::json& pod) {
+  return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
+}
+
+nlohmann::json condition(const char* type, bool value) {
+  return {{"type", type}, {"status", value ? "True" : "False"}, {"lastTransitionTime", now_text()}};
+}
+
+}  // namespace
+
+struct LocalKubelet::Running {
+  std::string ns;
+  std::string name;
+  std::string ip;
+  std::string image;
+  int port = 9646;
+  std::unique_ptr<Subprocess> process;
+  std::thread supervisor;
+  std::atomic<bool> killed{false};
+  std::atomic<bool> deleted{false};
+};
+
+LocalKubelet::LocalKubelet(kube::KubeConfig config, LocalKubeletOptions options)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      kube_(config_),
+      next_address_(options_.first_address) {
+  kube::WatchOptions watch;
+  watch.label_selector = options_.label_selector;
+  kube::WatchHandlers handlers;
+  handlers.on_list = [this](const std::vector<nlohmann::json>& items) {
+    for (const auto& pod : items) on_pod(pod);
+  };
+  handlers.on_event = [this](kube::WatchEventType type, const nlohmann::json& pod) {
+    if (type == kube::WatchEventType::kDeleted) {
+      on_deleted(pod);
+    } else {
+      on_pod(pod);
+    }
+  };
+  watcher_ = std::make_unique<kube::Watcher>(config_, kube::kPods, watch, handlers);
+  watcher_->start();
+}
+
+LocalKubelet::~LocalKubelet() {
+  stopping_ = true;
+  watcher_->stop();
+  std::map<std::string, std::shared_ptr<Running>> pods;
+  {
+    const std::lock_guard lock(mutex_);
+    pods.swap(pods_);
+  }
+  for (auto& [key, r] : pods) {
+    r->deleted = true;
+    if (r->process && r->process->running()) r->process->send_signal(SIGKILL);
+    if (r->supervisor.joinable()) r->supervisor.join();
+  }
+}
+
+std::vector<std::string> LocalKubelet::started() const {
+  const std::lock_guard lock(mutex_);
+  return {started_.begin(), started_.end()};
+}
+
+bool LocalKubelet::kill(const std::string& pod_name) {
+  const std::lock_guard lock(mutex_);
+  for (auto& [key, r] : pods_) {
+    if (r->name != pod_name || !r->process) continue;
+    r->killed = true;
+    r->process->send_signal(SIGKILL);
+    return true;
+  }
+  return false;
+}
+
+std::string LocalKubelet::logs(const std::string& pod_name) const {
+  const std::lock_guard lock(mutex_);
+  for (const auto& [key, r] : pods_) {
+    if (r->name == pod_name && r->process) {
+      return r->process->stdout_text() + r->process->stderr_text();
+    }
+  }
+  return "";
+}
+
+void LocalKubelet::on_pod(const nlohmann::json& pod) {
+  if (stopping_) return;
+  if (pod["metadata"].contains("deletionTimestamp")) {
+    on_deleted(pod);
+    return;
+  }
+  const std::string key = key_of(pod);
+  {
+    const std::lock_guard lock(mutex_);
+    if (pods_.count(key) != 0) return;  // already ours
+  }
+  if (pod.value("status", nlohmann::json::object()).value("phase", "Pending") != "Pending") return;
+  start_pod(pod);
+}
+
+void LocalKubelet::on_deleted(const nlohmann::json& pod) {
+  std::shared_ptr<Running> r;
+  {
+    const std::lock_guard lock(mutex_);
+    const auto it = pods_.find(key_of(pod));
+    if (it == pods_.end()) return;
+    r = it->second;
+  }
+  r->deleted = true;
+  if (r->process && r->process->running()) r->process->send_signal(SIGTERM);
+}
+
+std::optional<std::string> LocalKubelet::resolve_env_value(const nlohmann::json& pod,
+                                                           const nlohmann::json& env,
+                                                           std::string* error) {
+  if (env.contains("value")) return env["value"].get<std::string>();
+  const nlohmann::json from = env.value("valueFrom", nlohmann::json::object());
+  const std::string ns = pod["metadata"].value("namespace", "");
+  for (const auto& [kind, type] : {std::pair{"secretKeyRef", &kube::kSecrets},
+                                   std::pair{"configMapKeyRef", &kube::kConfigMaps}}) {
+    if (!from.contains(kind)) continue;
+    const auto& ref = from[kind];
+    const kube::Result r = kube_.get(*type, ns, ref.value("name", ""));
+    const std::string data_key = ref.value("key", "");
+    if (!r.ok() || !r.object.contains("data") || !r.object["data"].contains(data_key)) {
+      *error = std::string(kind) + " " + ref.value("name", "") + "/" + data_key + " not found";
+      return std::nullopt;
+    }
+    const std::string value = r.object["data"][data_key].get<std::string>();
+    return type == &kube::kSecrets ? base64_decode(value) : value;
+  }
+  if (from.contains("fieldRef")) {
+    const std::string path = from["fieldRef"].value("fieldPath", "");
+    if (path == "metadata.name") return pod["metadata"].value("name", "");
+    if (path == "metadata.namespace") return pod["metadata"].value("namespace", "");
+  }
+  return std::string();
+}
+
+bool LocalKubelet::materialize_volumes(const nlohmann::json& pod, const std::string& dir,
+                                       std::map<std::string, std::string>& mounts,
+                                       std::string* error) {
+  const std::string ns = pod["metadata"].value("namespace", "");
+  std::map<std::string, std::string> volume_dirs;
+  for (const auto& v : pod["spec"].value("volumes", nlohmann::json::array())) {
+    const std::string name = v.value("name", "");
+    const std::string vdir = dir + "/" + name;
+    std::filesystem::create_directories(vdir);
+    nlohmann::json data;
+    bool secret = false;
+    if (v.contains("configMap")) {
+      const kube::Result r = kube_.get(kube::kConfigMaps, ns, v["configMap"].value("name", ""));
+      if (!r.ok()) {
+        *error = "configMap volume " + name + ": " + r.message;
+        return false;
+      }
+      data = r.object.value("data", nlohmann::json::object());
+    } else if (v.contains("secret")) {
+      const kube::Result r = kube_.get(kube::kSecrets, ns, v["secret"].value("secretName", ""));
+      if (!r.ok()) {
+        *error = "secret volume " + name + ": " + r.message;
+        return false;
+      }
+      data = r.object.value("data", nlohmann::json::object());
+      secret = true;
+    }
+    for (const auto& [file, content] : data.items()) {
+      std::ofstream(vdir + "/" + file)
+          << (secret ? base64_decode(content.get<std::string>()) : content.get<std::string>());
+    }
+    volume_dirs[name] = vdir;
+  }
+  for (const auto& m :
+       pod["spec"]["containers"][0].value("volumeMounts", nlohmann::json::array())) {
+    mounts[m.value("mountPath", "")] = volume_dirs[m.value("name", "")];
+  }
+  return true;
+}
+
+void LocalKubelet::patch_status(const std::string& ns, const std::string& name,
+                                const nlohmann::json& status) {
+  kube_.merge_patch(kube::kPods, ns, name, {{"status", status}}, "status");
+}
+
+void LocalKubelet::start_pod(const nlohmann::json& pod) {
+  auto r = std::make_shared<Running>();
+  r->ns = pod["metadata"].value("namespace", "");
+  r->name = pod["metadata"].value("name", "");
+  const nlohmann::json container = pod["spec"]["containers"][0];
+  const std::string image = container.value("image", "");
+  const std::string key = key_of(pod);
+  {
+    const std::lock_guard lock(mutex_);
+    if (pods_.count(key) != 0) return;
+    r->ip = "127.0.0." + std::to_string(next_address_++);
+    r->image = image;
+    pods_[key] = r;
+  }
+  if (image.rfind(options_.unpullable_image_prefix, 0) == 0) {
+    patch_status(r->ns, r->name,
+                 {{"phase", "Pending"},
+                  {"conditions", {condition("PodScheduled", true), condition("Ready", false)}},
+                  {"containerStatuses",
+                   {{{"name", container.value("name", "runner")},
+                     {"ready", false},
+                     {"restartCount", 0},
+                     {"image", image},
+                     {"imageID", ""},
+                     {"state",
+                      {{"waiting",
+                        {{"reason", "ImagePullBackOff"},
+                         {"message", "Back-off pulling image \"" + image + "\""}}}}}}}}});
+    return;
+  }
+  std::string error;
+  const std::string dir = options_.work_dir + "/" + r->ns + "-" + r->name;
+  std::map<std::string, std::string> mounts;
+  Env env;
+  bool ok = materialize_volumes(pod, dir, mounts, &error);
+  for (const auto& e : container.value("env", nlohmann::json::array())) {
+    if (!ok) break;
+    const auto value = resolve_env_value(pod, e, &error);
+    if (!value)
+      ok = false;
+    else
+      env[e.value("name", "")] = *value;
+  }
+  if (!ok) {
+    patch_status(
+        r->ns, r->name,
+        {{"phase", "Pending"},
+         {"containerStatuses",
+          {{{"name", "runner"},
+            {"ready", false},
+            {"restartCount", 0},
+            {"image", image},
+            {"imageID", ""},
+            {"state",
+             {{"waiting", {{"reason", "CreateContainerConfigError"}, {"message", error}}}}}}}}});
+    return;
+  }
+  for (const auto& p : container.value("ports", nlohmann::json::array())) {
+    if (p.value("name", "") == "metrics") r->port = p.value("containerPort", 9646);
+  }
+  env["STAMPEDE_LISTEN"] = r->ip + ":" + std::to_string(r->port);
+  std::vector<std::string> argv = {options_.binary};
+  for (const auto& a : container.value("args", nlohmann::json::array())) {
+    std::string arg = a.get<std::string>();
+    for (const auto& [mount_path, local] : mounts) {
+      if (arg.rfind(mount_path, 0) == 0) arg = local + arg.substr(mount_path.size());
+    }
+    argv.push_back(arg);
+  }
+  r->process = std::make_unique<Subprocess>(argv, env);
+  {
+    const std::lock_guard lock(mutex_);
+    started_.insert(r->name);
+  }
+  const std::string started_at = now_text();
+  patch_status(r->ns, r->name,
+               {{"phase", "Running"},
+                {"podIP", r->ip},
+                {"podIPs", {{{"ip", r->ip}}}},
+                {"hostIP", "127.0.0.1"},
+                {"startTime", started_at},
+                {"conditions",
+                 {condition("PodScheduled", true), condition("Initialized", true),
+                  condition("ContainersReady", false), condition("Ready", false)}},
+                {"containerStatuses",
+                 {{{"name", "runner"},
+                   {"ready", false},
+                   {"restartCount", 0},
+                   {"image", image},
+                   {"imageID", ""},
+                   {"started", true},
+                   {"state", {{"running", {{"startedAt", started_at}}}}}}}}});
+  r->supervisor = std::thread([this, key] { supervise(key); });
+}
+
+void LocalKubelet::supervise(const std::string& key) {
+  std::shared_ptr<Running> r;
+  {
+    const std::lock_guard lock(mutex_);
+    r = pods_[key];
+  }
+  bool ready = false;
+  while (!stopping_) {
+    if (const auto exit = r->process->wait(std::chrono::milliseconds(100))) {
+      if (r->deleted || stopping_) return;  // the pod is gone: nothing to report on
+      const int code = exit->exited() ? exit->code : 128 + exit->signal;
+      const bool success = code == 0 || code == 99;  // 99: ran, a threshold failed
+      const std::string reason = r->killed ? "OOMKilled" : (success ? "Completed" : "Error");
+      patch_status(
+          r->ns, r->name,
+          {{"phase", code == 0 ? "Succeeded" : "Failed"},
+           {"conditions", {condition("Ready", false), condition("ContainersReady", false)}},
+           {"containerStatuses",
+            {{{"name", "runner"},
+              {"ready", false},
+              {"restartCount", 0},
+              {"image", r->image},
+              {"imageID", ""},
+              {"state",
+               {{"terminated",
+                 {{"exitCode", code}, {"reason", reason}, {"finishedAt", now_text()}}}}}}}}});
+      return;
+    }
+    if (!ready) {
+      // The readiness probe: GET /readyz on the pod's address.
+      try {
+        ready = http_get(r->ip, static_cast<std::uint16_t>(r->port), "/readyz").status == 200;
+      } catch (const std::exception&) {
+        ready = false;
+      }
+      if (ready) {
+        patch_status(r->ns, r->name,
+                     {{"conditions",
+                       {condition("PodScheduled", true), condition("Initialized", true),
+                        condition("ContainersReady", true), condition("Ready", true)}},
+                      {"containerStatuses",
+                       {{{"name", "runner"},
+                         {"ready", true},
+                         {"restartCount", 0},
+                         {"image", r->image},
+                         {"imageID", ""},
+                         {"started", true},
+                         {"state", {{"running", {{"startedAt", now_text()}}}}}}}}});
+      }
+    }
+  }
+}
+
+}  // namespace stampede::testing
