@@ -12,12 +12,27 @@ Controller::Controller(kube::KubeConfig kube_config, ControllerConfig config,
       config_(std::move(config)),
       metrics_(metrics),
       kube_(kube_config_),
-      loadtests_([this](const nlohmann::json& lt) { queue_.add(object_key(lt)); }),
+      loadtests_([this](const nlohmann::json& lt) { on_loadtest(lt); }),
       pods_([this](const nlohmann::json& pod) { on_pod(pod); }),
       reconciler_(kube_, loadtests_, pods_, runner_api_, config_.defaults, config_.decide) {}
 
 Controller::~Controller() {
   stop();
+}
+
+void Controller::on_loadtest(const nlohmann::json& lt) {
+  // Status-only changes are the controller's own writes: reacting to them would reconcile
+  // once more per write. New objects and spec changes (a new generation) are queued; pod
+  // events, requeues and the resync do the rest.
+  const std::string key = object_key(lt);
+  const std::int64_t generation = lt["metadata"].value("generation", std::int64_t{0});
+  {
+    const std::lock_guard lock(generations_mutex_);
+    auto [it, inserted] = generations_.try_emplace(key, generation);
+    if (!inserted && it->second == generation) return;
+    it->second = generation;
+  }
+  queue_.add(key);
 }
 
 void Controller::on_pod(const nlohmann::json& pod) {

@@ -3,7 +3,9 @@
 // what changed, and reconciles them on worker threads; a periodic resync re-queues every test.
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +43,7 @@ class Controller {
   void worker();
   void resync_loop();
   void on_pod(const nlohmann::json& pod);
+  void on_loadtest(const nlohmann::json& lt);
   void update_phase_gauges();
 
   kube::KubeConfig kube_config_;
@@ -55,6 +58,8 @@ class Controller {
   std::vector<std::unique_ptr<kube::Watcher>> watchers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
+  std::mutex generations_mutex_;
+  std::map<std::string, std::int64_t> generations_;  // last spec generation queued, by key
 };
 
 }  // namespace stampede::op

@@ -5,6 +5,7 @@
 #include "controller/children.h"
 #include "controller/conditions.h"
 #include "controller/names.h"
+#include "model/duration.h"
 #include "model/rfc3339.h"
 
 namespace stampede::op {
@@ -14,6 +15,12 @@ using std::chrono::milliseconds;
 
 std::string now_text(const Observed& o) {
   return format_rfc3339(o.now);
+}
+
+void set_runner_counts(nlohmann::json& status, std::uint32_t ready, std::uint32_t desired) {
+  status["runners"] = {{"desired", desired},
+                       {"ready", ready},
+                       {"summary", std::to_string(ready) + "/" + std::to_string(desired)}};
 }
 
 std::optional<WallClock::time_point> time_field(const nlohmann::json& status, const char* key) {
@@ -26,6 +33,7 @@ std::optional<WallClock::time_point> time_field(const nlohmann::json& status, co
 void fail(Decision& d, const Observed& o, const std::string& reason, const std::string& message,
           bool degraded) {
   d.status["phase"] = kPhaseFailed;
+  d.status["result"] = "Error";
   d.status["reason"] = reason;
   d.status["message"] = message;
   d.status["completionTime"] = now_text(o);
@@ -76,14 +84,14 @@ void accept(Decision& d, const Observed& o) {
   if (!plan) {
     std::string message;
     for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.format("spec");
-    d.status["runners"] = {{"desired", 0}, {"ready", 0}};
+    set_runner_counts(d.status, 0, 0);
     fail(d, o, "InvalidSpec", message, false);
     return;
   }
   const std::uint32_t count = runner_count(*plan, o.lt.runners);
   d.status["phase"] = kPhaseStarting;
   d.status["testid"] = o.lt.testid;
-  d.status["runners"] = {{"desired", count}, {"ready", 0}};
+  set_runner_counts(d.status, 0, count);
   d.status["startingSince"] = now_text(o);
   d.status["resultConfigMap"] = result_config_map_name(o.lt.name);
   set_condition(d.status, kRunnersReady, false, "Launching",
@@ -102,7 +110,7 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
     const RunnerObservation* r = runner(o, i);
     if (r != nullptr && r->ready && !r->pod_ip.empty()) ++ready;
   }
-  d.status["runners"]["ready"] = ready;
+  set_runner_counts(d.status, ready, count);
   if (const std::string failed = problems(o, true); !failed.empty()) {
     fail(d, o, "RunnerFailed", "a runner failed before the start: " + failed, true);
     return;
@@ -202,8 +210,21 @@ void finished(Decision& d, const Observed& o) {
 
 }  // namespace
 
+std::string latency_text(double seconds) {
+  char buf[32];
+  if (seconds < 1e-3) {
+    std::snprintf(buf, sizeof buf, "%.0fus", seconds * 1e6);
+  } else if (seconds < 1) {
+    std::snprintf(buf, sizeof buf, "%.1fms", seconds * 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.2fs", seconds);
+  }
+  return buf;
+}
+
 nlohmann::json progress_of(const std::vector<RunnerObservation>& runners) {
-  double users = 0, rps = 0, requests = 0, failures = 0, p95 = 0, elapsed = 0, planned = 0;
+  double users = 0, rps = 0, requests = 0, failures = 0, dropped = 0, p95 = 0, elapsed = 0,
+         planned = 0;
   for (const auto& r : runners) {
     if (!r.status) continue;
     const auto& s = *r.status;
@@ -211,16 +232,20 @@ nlohmann::json progress_of(const std::vector<RunnerObservation>& runners) {
     rps += s.value("rps", 0.0);
     requests += s.value("requests", 0.0);
     failures += s.value("failures", 0.0);
+    dropped += s.value("dropped", 0.0);
     elapsed = std::max(elapsed, s.value("elapsed_seconds", 0.0));
     planned = std::max(planned, s.value("planned_seconds", 0.0));
     if (s.contains("latency_seconds")) p95 = std::max(p95, s["latency_seconds"].value("p95", 0.0));
   }
-  return {{"elapsedSeconds", static_cast<std::int64_t>(elapsed)},
+  return {{"elapsed", format_duration(std::chrono::seconds(static_cast<std::int64_t>(elapsed)))},
+          {"elapsedSeconds", static_cast<std::int64_t>(elapsed)},
           {"plannedSeconds", static_cast<std::int64_t>(planned)},
           {"users", static_cast<std::int64_t>(users)},
           {"rps", static_cast<std::int64_t>(rps)},
           {"requests", static_cast<std::int64_t>(requests)},
           {"failures", static_cast<std::int64_t>(failures)},
+          {"dropped", static_cast<std::int64_t>(dropped)},
+          {"p95", latency_text(p95)},
           {"p95Seconds", p95}};
 }
 

@@ -69,4 +69,7 @@ nlohmann::json finished_status(const Observed& observed, const Result& merged,
 // percentiles of different runners cannot be merged without their histograms).
 nlohmann::json progress_of(const std::vector<RunnerObservation>& runners);
 
+// "850us", "23.4ms", "1.25s": a latency for people reading `kubectl get`.
+std::string latency_text(double seconds);
+
 }  // namespace stampede::op

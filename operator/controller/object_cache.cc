@@ -42,6 +42,24 @@ void ObjectCache::apply(kube::WatchEventType type, const nlohmann::json& object)
   if (on_change_) on_change_(object);
 }
 
+namespace {
+
+std::uint64_t resource_version(const nlohmann::json& object) {
+  try {
+    return std::stoull(object["metadata"].value("resourceVersion", "0"));
+  } catch (const std::exception&) {
+    return 0;  // resourceVersions are opaque; etcd's are numbers, and only those are compared
+  }
+}
+
+}  // namespace
+
+void ObjectCache::upsert(const nlohmann::json& object) {
+  const std::lock_guard lock(mutex_);
+  auto& slot = objects_[object_key(object)];
+  if (slot.is_null() || resource_version(object) >= resource_version(slot)) slot = object;
+}
+
 std::optional<nlohmann::json> ObjectCache::get(const std::string& key) const {
   const std::lock_guard lock(mutex_);
   const auto it = objects_.find(key);

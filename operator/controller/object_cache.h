@@ -26,6 +26,11 @@ class ObjectCache {
   // Handlers that keep this cache in step with a Watcher.
   kube::WatchHandlers handlers();
 
+  // Our own write, known before its watch event arrives: later reconciles must not act on the
+  // state from before it (a stale cache would, say, take a collected runner for a lost one).
+  // Kept only when newer than what the cache holds.
+  void upsert(const nlohmann::json& object);
+
   std::optional<nlohmann::json> get(const std::string& key) const;
   // Objects in namespace `ns` whose label `label` is `value`.
   std::vector<nlohmann::json> with_label(const std::string& ns, const std::string& label,

@@ -33,9 +33,8 @@ RunnerAddress address_of(const RunnerObservation& r, const std::string& token) {
 
 }  // namespace
 
-Reconciler::Reconciler(kube::KubeClient& kube, const ObjectCache& loadtests,
-                       const ObjectCache& pods, RunnerApi& runners, OperatorDefaults defaults,
-                       DecideOptions options)
+Reconciler::Reconciler(kube::KubeClient& kube, ObjectCache& loadtests, const ObjectCache& pods,
+                       RunnerApi& runners, OperatorDefaults defaults, DecideOptions options)
     : kube_(kube),
       loadtests_(loadtests),
       pods_(pods),
@@ -252,6 +251,7 @@ bool Reconciler::write_status(const LoadTest& lt, const nlohmann::json& status,
   if (status == lt.status) return true;
   const kube::Result r =
       kube_.merge_patch(kube::kLoadTests, lt.ns, lt.name, {{"status", status}}, "status");
+  if (r.ok()) loadtests_.upsert(r.object);
   if (r.ok() || r.error == kube::ApiError::kNotFound) return true;
   *error = "status: " + r.message;
   return false;

@@ -23,7 +23,7 @@ struct ReconcileOutcome {
 
 class Reconciler {
  public:
-  Reconciler(kube::KubeClient& kube, const ObjectCache& loadtests, const ObjectCache& pods,
+  Reconciler(kube::KubeClient& kube, ObjectCache& loadtests, const ObjectCache& pods,
              RunnerApi& runners, OperatorDefaults defaults, DecideOptions options);
 
   ReconcileOutcome reconcile(const std::string& key);
@@ -42,7 +42,7 @@ class Reconciler {
   bool write_status(const LoadTest& lt, const nlohmann::json& status, std::string* error);
 
   kube::KubeClient& kube_;
-  const ObjectCache& loadtests_;
+  ObjectCache& loadtests_;
   const ObjectCache& pods_;
   RunnerApi& runners_;
   OperatorDefaults defaults_;

@@ -12,14 +12,28 @@ namespace {
 constexpr std::size_t kTopRequests = 10;
 
 nlohmann::json latency(const Histogram& h) {
-  return {{"p50", h.percentile_seconds(50)},     {"p90", h.percentile_seconds(90)},
-          {"p95", h.percentile_seconds(95)},     {"p99", h.percentile_seconds(99)},
-          {"p99_9", h.percentile_seconds(99.9)}, {"max", static_cast<double>(h.max_ns()) * 1e-9}};
+  return {{"min", static_cast<double>(h.min_ns()) * 1e-9},
+          {"mean", h.mean_ns() * 1e-9},
+          {"p50", h.percentile_seconds(50)},
+          {"p90", h.percentile_seconds(90)},
+          {"p95", h.percentile_seconds(95)},
+          {"p99", h.percentile_seconds(99)},
+          {"p99_9", h.percentile_seconds(99.9)},
+          {"max", static_cast<double>(h.max_ns()) * 1e-9}};
 }
 
 nlohmann::json status_codes(const StatusCounts& counts) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [status, n] : counts.sorted()) out[std::to_string(status)] = n;
+  return out;
+}
+
+nlohmann::json errors_of(const RequestStats& totals) {
+  nlohmann::json out = nlohmann::json::object();
+  for (std::size_t c = 0; c < kErrorCategoryCount; ++c) {
+    if (totals.errors[c] == 0) continue;
+    out[std::string(error_category_name(static_cast<ErrorCategory>(c)))] = totals.errors[c];
+  }
   return out;
 }
 
@@ -32,12 +46,19 @@ nlohmann::json top_requests(const Result& merged) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < rows.size() && i < kTopRequests; ++i) {
     const ResultRow& r = *rows[i];
-    out.push_back({{"scenario", r.key.scenario},
-                   {"name", r.key.name},
-                   {"method", r.key.method},
-                   {"requests", r.stats.requests},
-                   {"failures", r.stats.failures},
-                   {"p95Seconds", r.stats.latency.percentile_seconds(95)}});
+    const Histogram& h = r.stats.latency;
+    out.push_back(
+        {{"scenario", r.key.scenario},
+         {"name", r.key.name},
+         {"method", r.key.method},
+         {"requests", r.stats.requests},
+         {"failures", r.stats.failures},
+         {"rps", merged.duration_seconds > 0 ? r.stats.requests / merged.duration_seconds : 0.0},
+         {"latencySeconds",
+          {{"p50", h.percentile_seconds(50)},
+           {"p95", h.percentile_seconds(95)},
+           {"p99", h.percentile_seconds(99)},
+           {"max", static_cast<double>(h.max_ns()) * 1e-9}}}});
   }
   return out;
 }
@@ -57,6 +78,8 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
                        {"failures", totals.failures},
                        {"errorRate", error_rate},
                        {"dropped", iterations.dropped},
+                       {"iterations", iterations.iterations},
+                       {"errors", errors_of(totals)},
                        {"rps", merged.rps()},
                        {"durationSeconds", merged.duration_seconds},
                        {"latencySeconds", latency(totals.latency)},
@@ -74,6 +97,13 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
     if (!t.ok) failed += (failed.empty() ? "" : ", ") + t.metric + " " + t.expression;
   }
   status["phase"] = ok ? kPhaseSucceeded : kPhaseFailed;
+  status["result"] = ok ? "Passed" : "Failed";
+  // The final numbers also in progress, where `kubectl get` columns look.
+  status["progress"]["rps"] = merged.rps();
+  status["progress"]["requests"] = totals.requests;
+  status["progress"]["failures"] = totals.failures;
+  status["progress"]["p95Seconds"] = totals.latency.percentile_seconds(95);
+  status["progress"]["p95"] = latency_text(totals.latency.percentile_seconds(95));
   status["reason"] = ok ? "ThresholdsPassed" : "ThresholdsFailed";
   status["message"] = ok ? std::to_string(totals.requests) + " requests, every threshold passed"
                          : "thresholds failed: " + failed;

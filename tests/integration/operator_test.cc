@@ -3,6 +3,7 @@
 // processes, real traffic to the bundled target.
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <thread>
 
 #include "kube/kube_config.h"
@@ -62,6 +63,12 @@ class Operator : public ::testing::Test {
                                                            ? operator_->stderr_text().size() - 6000
                                                            : 0)
                      : "";
+  }
+
+  std::string phase(const std::string& name) const {
+    const nlohmann::json lt = get(name);
+    if (!lt.is_object() || !lt.contains("status")) return "";
+    return lt["status"].value("phase", "");
   }
 
   nlohmann::json get(const std::string& name) const {
@@ -131,7 +138,7 @@ TEST_F(Operator, AFailingThresholdFailsTheTest) {
                                               R"(http_req_duration: ["p(99) < 1us"])"));
   ASSERT_TRUE(applied.ok()) << applied.describe();
   ASSERT_TRUE(wait_completed("strict", 60)) << get("strict").dump(2) << "\n" << operator_logs();
-  const auto& status = get("strict")["status"];
+  const nlohmann::json status = get("strict")["status"];
   EXPECT_EQ(status["phase"], "Failed");
   EXPECT_EQ(status["reason"], "ThresholdsFailed");
   bool passed_false = false;
@@ -151,7 +158,7 @@ TEST_F(Operator, RunnersThatNeverBecomeReadyFailWithTheirReason) {
                                         R"({"spec":{"startTimeoutSeconds":3}})"});
   ASSERT_TRUE(patched.ok()) << patched.describe();
   ASSERT_TRUE(wait_completed("unpullable", 40)) << get("unpullable").dump(2) << operator_logs();
-  const auto& status = get("unpullable")["status"];
+  const nlohmann::json status = get("unpullable")["status"];
   EXPECT_EQ(status["phase"], "Failed");
   EXPECT_EQ(status["reason"], "RunnersNotReady");
   EXPECT_NE(status["message"].get<std::string>().find("ImagePullBackOff"), std::string::npos)
@@ -164,14 +171,14 @@ TEST_F(Operator, AKilledRunnerDegradesTheTest) {
       plane_->apply(loadtest("killed", target.url(), "{users: 2, duration: 30s}", 2));
   ASSERT_TRUE(applied.ok()) << applied.describe();
   // Wait until it runs, then kill one runner.
-  for (int i = 0; i < 200 && get("killed")["status"].value("phase", "") != "Running"; ++i) {
+  for (int i = 0; i < 200 && phase("killed") != "Running"; ++i) {
     std::this_thread::sleep_for(milliseconds(100));
   }
-  ASSERT_EQ(get("killed")["status"].value("phase", ""), "Running") << operator_logs();
+  ASSERT_EQ(phase("killed"), "Running") << operator_logs();
   std::this_thread::sleep_for(seconds(2));
   ASSERT_TRUE(kubelet_->kill("killed-runner-1"));
   ASSERT_TRUE(wait_completed("killed", 40)) << get("killed").dump(2) << operator_logs();
-  const auto& status = get("killed")["status"];
+  const nlohmann::json status = get("killed")["status"];
   EXPECT_EQ(status["phase"], "Failed");
   EXPECT_EQ(status["reason"], "RunnerFailed");
   EXPECT_NE(status["message"].get<std::string>().find("killed-runner-1"), std::string::npos);
@@ -187,14 +194,14 @@ TEST_F(Operator, ARestartedOperatorCarriesOnWithoutDuplicates) {
   const auto applied =
       plane_->apply(loadtest("restart", target.url(), "{users: 2, duration: 6s}", 2));
   ASSERT_TRUE(applied.ok()) << applied.describe();
-  for (int i = 0; i < 200 && get("restart")["status"].value("phase", "") != "Running"; ++i) {
+  for (int i = 0; i < 200 && phase("restart") != "Running"; ++i) {
     std::this_thread::sleep_for(milliseconds(100));
   }
-  ASSERT_EQ(get("restart")["status"].value("phase", ""), "Running") << operator_logs();
+  ASSERT_EQ(phase("restart"), "Running") << operator_logs();
   operator_->terminate();
   start_operator();
   ASSERT_TRUE(wait_completed("restart", 60)) << get("restart").dump(2) << operator_logs();
-  const auto& status = get("restart")["status"];
+  const nlohmann::json status = get("restart")["status"];
   EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
   const auto stats = nlohmann::json::parse(target.get("/__stats").body);
   EXPECT_EQ(status["results"]["requests"], stats["requests"]);
@@ -216,6 +223,29 @@ TEST_F(Operator, DeletingTheTestTakesItsChildren) {
     if (!clean) std::this_thread::sleep_for(milliseconds(100));
   }
   EXPECT_TRUE(clean) << "children left after the LoadTest was deleted";
+}
+
+double reconciles(std::uint16_t port) {
+  const std::string metrics = http_get("127.0.0.1", port, "/metrics").body;
+  double total = 0;
+  std::istringstream in(metrics);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("stampede_operator_reconciles_total{", 0) == 0) {
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return total;
+}
+
+TEST_F(Operator, AFinishedTestCostsNoFurtherReconciles) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(plane_->apply(loadtest("settled", target.url(), "{users: 1, duration: 1s}", 1)).ok());
+  ASSERT_TRUE(wait_completed("settled", 60)) << get("settled").dump(2) << operator_logs();
+  std::this_thread::sleep_for(seconds(2));  // the runner pod's exit and the last status write
+  const double before = reconciles(operator_port_);
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_EQ(reconciles(operator_port_), before)
+      << "a finished test is reconciled again and again: the status write loops";
 }
 
 TEST_F(Operator, ServesHealthAndMetrics) {
