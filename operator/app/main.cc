@@ -8,6 +8,7 @@
 
 #include "app/json_log.h"
 #include "app/options.h"
+#include "controller/children.h"
 #include "controller/controller.h"
 #include "controller/leader_election.h"
 #include "kube/kube_config.h"
@@ -66,8 +67,15 @@ int run(const OperatorOptions& o) {
     spdlog::error("cannot configure the Kubernetes client: {}", error);
     return kExitError;
   }
+  ControllerConfig controller_config = o.controller;
+  if (controller_config.defaults.token_key.empty()) {
+    spdlog::warn(
+        "no --token-key-file: using a random key; after a restart this operator cannot "
+        "control the runners of tests already running");
+    controller_config.defaults.token_key = random_token();
+  }
   OperatorMetrics metrics;
-  Controller controller(*kube_config, o.controller, metrics);
+  Controller controller(*kube_config, controller_config, metrics);
   stampede::HttpServer server([&](const HttpRequest& r) { return serve(r, controller, metrics); });
   const auto address = stampede::parse_listen_address(o.listen, &error);
   if (!address || !server.start(*address, &error)) {

@@ -4,6 +4,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 namespace stampede::op {
@@ -47,6 +48,9 @@ po::options_description describe() {
       "leader-election-namespace", po::value<std::string>(),
       "namespace of the Lease (env POD_NAMESPACE; default: default)")(
       "listen", po::value<std::string>(), "address of /healthz, /readyz, /metrics (0.0.0.0:8080)")(
+      "token-key-file", po::value<std::string>(),
+      "key for the runners' control tokens (env STAMPEDE_TOKEN_KEY_FILE or STAMPEDE_TOKEN_KEY; "
+      "default: a random key, so a restarted operator cannot control running tests)")(
       "log-level", po::value<std::string>(), "debug, info, warn, error (info)")(
       "log-format", po::value<std::string>(), "json or text (json)")(
       "version", po::bool_switch(), "print the version")("help,h", po::bool_switch(),
@@ -95,6 +99,17 @@ OperatorCli parse_operator_cli(int argc, const char* const* argv) {
       o.leader_election_namespace = vm["leader-election-namespace"].as<std::string>();
     }
     if (vm.count("listen")) o.listen = vm["listen"].as<std::string>();
+    const std::string key_file = vm.count("token-key-file") ? vm["token-key-file"].as<std::string>()
+                                                            : env("STAMPEDE_TOKEN_KEY_FILE");
+    if (!key_file.empty()) {
+      std::ifstream in(key_file);
+      std::ostringstream key;
+      key << in.rdbuf();
+      if (!in || key.str().empty()) throw po::error("cannot read the token key file " + key_file);
+      o.controller.defaults.token_key = key.str();
+    } else {
+      o.controller.defaults.token_key = env("STAMPEDE_TOKEN_KEY");
+    }
     if (vm.count("log-level")) o.log_level = vm["log-level"].as<std::string>();
     if (vm.count("log-format")) {
       const std::string format = vm["log-format"].as<std::string>();

@@ -1,5 +1,7 @@
 #include "controller/children.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -158,6 +160,20 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t in
   if (!s.service_account_name.empty()) spec["serviceAccountName"] = s.service_account_name;
   if (!s.priority_class_name.empty()) spec["priorityClassName"] = s.priority_class_name;
   return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", meta}, {"spec", spec}};
+}
+
+std::string control_token(const std::string& key, const LoadTest& lt) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(lt.uid.data()), lt.uid.size(), mac, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
 }
 
 std::string random_token() {

@@ -30,7 +30,11 @@ nlohmann::json result_config_map(const LoadTest& lt, const std::string& result_j
 // roughly 1 core per 40,000 requests/s or per 2,000 users, 64 MiB plus 32 KiB per user.
 nlohmann::json derived_resources(const Plan& plan, std::uint32_t count);
 
-// A random control token (hex of 32 bytes from OpenSSL's CSPRNG).
+// A random key for control tokens (hex of 32 bytes from OpenSSL's CSPRNG).
 std::string random_token();
+
+// The control token of a LoadTest: hex HMAC-SHA256(key, uid). Deterministic, so a restarted
+// operator (with the same key) controls the runners it started.
+std::string control_token(const std::string& key, const LoadTest& lt);
 
 }  // namespace stampede::op

@@ -71,7 +71,9 @@ std::string problems(const Observed& o, bool failed_only) {
 }
 
 void ensure_children(Decision& d, const Observed& o, std::uint32_t count) {
-  if (!o.secret) d.actions.push_back({Action::Kind::kCreateSecret});
+  // The operator may not read Secrets (its RBAC has no get on them), so it does not know
+  // whether the token Secret exists: creating it again is harmless (AlreadyExists).
+  d.actions.push_back({Action::Kind::kCreateSecret});
   if (!o.plan_config_map) d.actions.push_back({Action::Kind::kCreatePlanConfigMap});
   for (std::uint32_t i = 0; i < count; ++i) {
     if (runner(o, i) == nullptr) d.actions.push_back({Action::Kind::kCreatePod, i, count});
@@ -191,9 +193,9 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
 
 void finished(Decision& d, const Observed& o) {
   const bool succeeded = o.lt.status.value("phase", "") == kPhaseSucceeded;
-  const bool children = o.secret || o.plan_config_map ||
-                        std::any_of(o.runners.begin(), o.runners.end(),
-                                    [](const RunnerObservation& r) { return r.pod_exists; });
+  const bool children =
+      o.plan_config_map || std::any_of(o.runners.begin(), o.runners.end(),
+                                       [](const RunnerObservation& r) { return r.pod_exists; });
   const bool clean = o.lt.cleanup == CleanupPolicy::kAlways ||
                      (o.lt.cleanup == CleanupPolicy::kOnSuccess && succeeded);
   // Runners still running after a failure are stopped before they are cleaned up.

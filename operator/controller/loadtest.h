@@ -19,6 +19,9 @@ struct OperatorDefaults {
   double max_rate_per_runner = 5000;
   int start_timeout_seconds = 300;
   std::chrono::seconds start_delay{3};  // startAt = now + this, so every runner gets the call
+  // Control tokens are HMAC-SHA256(token_key, LoadTest uid): the operator can always recompute
+  // a test's token and never needs to read a Secret back.
+  std::string token_key;
 };
 
 struct RunnerSettings {

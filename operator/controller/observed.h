@@ -30,7 +30,6 @@ struct RunnerObservation {
 struct Observed {
   LoadTest lt;
   WallClock::time_point now;
-  bool secret = false;
   bool plan_config_map = false;
   bool result_config_map = false;
   std::vector<RunnerObservation> runners;  // one per runner pod found, by index

@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/beast/core/detail/base64.hpp>
 
 #include "controller/children.h"
 #include "controller/names.h"
@@ -14,13 +13,6 @@ namespace {
 
 // ConfigMaps hold at most 1 MiB; a merged result with many rows of histograms can be larger.
 constexpr std::size_t kMaxConfigMapBytes = 900 * 1024;
-
-std::string base64_decode(const std::string& text) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::decoded_size(text.size()), '\0');
-  out.resize(b64::decode(out.data(), text.data(), text.size()).first);
-  return out;
-}
 
 bool exists(kube::KubeClient& kube, const kube::ResourceType& type, const std::string& ns,
             const std::string& name) {
@@ -51,10 +43,9 @@ Observed Reconciler::observe(const nlohmann::json& object) {
   }
   const std::string phase = o.lt.status.value("phase", "");
   const bool finished = phase == kPhaseSucceeded || phase == kPhaseFailed;
-  // Secrets and ConfigMaps are not watched (that would need list rights on every Secret):
-  // look them up while they matter.
+  // ConfigMaps are not watched (that would need list rights on every ConfigMap): look the
+  // plan up while it matters.
   if (!finished || o.lt.cleanup != CleanupPolicy::kKeep) {
-    o.secret = exists(kube_, kube::kSecrets, o.lt.ns, control_secret_name(o.lt.name));
     o.plan_config_map = exists(kube_, kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name));
   }
   if (phase == kPhaseRunning) {
@@ -69,18 +60,8 @@ Observed Reconciler::observe(const nlohmann::json& object) {
   return o;
 }
 
-std::optional<std::string> Reconciler::control_token(const LoadTest& lt, std::string* error) {
-  const kube::Result r = kube_.get(kube::kSecrets, lt.ns, control_secret_name(lt.name));
-  if (!r.ok()) {
-    *error = "control token: " + r.message;
-    return std::nullopt;
-  }
-  const nlohmann::json data = r.object.value("data", nlohmann::json::object());
-  if (!data.contains("token") || !data["token"].is_string()) {
-    *error = "control token: the Secret has no token";
-    return std::nullopt;
-  }
-  return base64_decode(data["token"].get<std::string>());
+std::optional<std::string> Reconciler::control_token(const LoadTest& lt, std::string*) {
+  return stampede::op::control_token(defaults_.token_key, lt);
 }
 
 bool Reconciler::create(const kube::ResourceType& type, const std::string& ns,
@@ -186,7 +167,9 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
     bool ok = true;
     switch (a.kind) {
       case Action::Kind::kCreateSecret:
-        ok = create(kube::kSecrets, o.lt.ns, control_secret(o.lt, random_token()), error);
+        ok = create(kube::kSecrets, o.lt.ns,
+                    control_secret(o.lt, stampede::op::control_token(defaults_.token_key, o.lt)),
+                    error);
         break;
       case Action::Kind::kCreatePlanConfigMap:
         ok = create(kube::kConfigMaps, o.lt.ns, plan_config_map(o.lt), error);

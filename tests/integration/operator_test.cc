@@ -3,6 +3,7 @@
 // processes, real traffic to the bundled target.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -37,6 +38,54 @@ class Operator : public ::testing::Test {
     kubelet.binary = STAMPEDE_BIN;
     kubelet.work_dir = plane_->directory() + "/pods";
     kubelet_ = new LocalKubelet(*config, kubelet);
+    setup_operator_identity();
+  }
+
+  // The operator runs as a ServiceAccount bound to the rules the Helm chart ships
+  // (charts/stampede/files/operator-rules.yaml), not as admin: the tests prove them sufficient.
+  static void setup_operator_identity() {
+    std::ifstream rules_file(std::string(STAMPEDE_SOURCE_DIR) +
+                             "/charts/stampede/files/operator-rules.yaml");
+    std::stringstream rules;
+    rules << rules_file.rdbuf();
+    const std::string rbac = R"(apiVersion: v1
+kind: Namespace
+metadata: {name: stampede-system}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: stampede-operator, namespace: stampede-system}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: stampede-operator}
+rules:
+)" + rules.str() + R"(
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: stampede-operator}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: stampede-operator}
+subjects: [{kind: ServiceAccount, name: stampede-operator, namespace: stampede-system}]
+)";
+    const auto applied = plane_->apply(rbac);
+    ASSERT_TRUE(applied.ok()) << applied.describe();
+    const auto token = plane_->kubectl(
+        {"create", "token", "stampede-operator", "-n", "stampede-system", "--duration=2h"});
+    ASSERT_TRUE(token.ok()) << token.describe();
+    std::string value = token.out;
+    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    operator_kubeconfig_ =
+        plane_->write_file("operator.kubeconfig", R"(apiVersion: v1
+kind: Config
+current-context: operator
+contexts: [{name: operator, context: {cluster: test, user: operator}}]
+clusters: [{name: test, cluster: {server: ")" + plane_->server() +
+                                                      R"(", certificate-authority: ")" +
+                                                      plane_->ca_file() + R"("}}]
+users: [{name: operator, user: {token: ")" + value + R"("}}]
+)");
+    token_key_file_ = plane_->write_file("token.key", "a-test-key-for-control-tokens");
   }
 
   static void TearDownTestSuite() {
@@ -97,12 +146,16 @@ class Operator : public ::testing::Test {
 
   static KubeControlPlane* plane_;
   static LocalKubelet* kubelet_;
+  static std::string operator_kubeconfig_;
+  static std::string token_key_file_;
   std::unique_ptr<Subprocess> operator_;
   std::uint16_t operator_port_ = 0;
 };
 
 KubeControlPlane* Operator::plane_ = nullptr;
 LocalKubelet* Operator::kubelet_ = nullptr;
+std::string Operator::operator_kubeconfig_;
+std::string Operator::token_key_file_;
 
 TEST_F(Operator, RunsATestAcrossRunnersAndCountsExactly) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
@@ -246,6 +299,25 @@ TEST_F(Operator, AFinishedTestCostsNoFurtherReconciles) {
   std::this_thread::sleep_for(seconds(3));
   EXPECT_EQ(reconciles(operator_port_), before)
       << "a finished test is reconciled again and again: the status write loops";
+}
+
+TEST_F(Operator, ItsPermissionsAreMinimal) {
+  const std::string as = "--as=system:serviceaccount:stampede-system:stampede-operator";
+  auto can = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "can-i");
+    args.insert(args.begin(), "auth");
+    args.push_back(as);
+    return plane_->kubectl(args).out.rfind("yes", 0) == 0;
+  };
+  EXPECT_TRUE(can({"create", "pods", "-n", "default"}));
+  EXPECT_TRUE(can({"patch", "loadtests.stampede.dev", "--subresource=status", "-n", "default"}));
+  EXPECT_FALSE(can({"get", "secrets", "-n", "default"})) << "it never reads a Secret";
+  EXPECT_FALSE(can({"list", "secrets", "-n", "kube-system"}));
+  EXPECT_FALSE(can({"update", "loadtests.stampede.dev", "-n", "default"})) << "spec is the user's";
+  EXPECT_FALSE(can({"create", "deployments.apps", "-n", "default"}));
+  EXPECT_FALSE(can({"delete", "nodes"}));
+  EXPECT_FALSE(can({"create", "pods", "--subresource=exec", "-n", "default"}));
+  EXPECT_FALSE(can({"list", "configmaps", "-n", "default"}));
 }
 
 TEST_F(Operator, ServesHealthAndMetrics) {
