@@ -929,8 +929,13 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
               "bench/run --perf          # also perf record -g of a closed-loop and a "
               "fixed-rate stampede run",
               "```", ""]
+    # The Operator section is written by bench/operator; keep it.
+    kept = ""
+    if os.path.exists(path):
+        m = re.search(r"\n## Operator\n.*?(?=\n## |\Z)", open(path).read(), flags=re.S)
+        kept = m.group(0) if m else ""
     with open(path, "w") as f:
-        f.write("\n".join(lines))
+        f.write("\n".join(lines).rstrip() + "\n" + kept)
 
 
 # ---------------------------------------------------------------------------------------------

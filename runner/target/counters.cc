@@ -11,6 +11,7 @@ namespace {
 // URLs cannot grow the server without bound. Further keys are counted under kOtherKey.
 constexpr std::size_t kMaxKeys = 1000;
 constexpr std::string_view kOtherKey = "(other)";
+constexpr std::size_t kMaxConnectionTimes = 1000;
 
 template <typename Map>
 void bump(Map& map, std::string_view key, std::uint64_t by = 1) {
@@ -32,6 +33,8 @@ void Counters::Tally::add(const Tally& other) {
   if (other.first_ns != 0 && (first_ns == 0 || other.first_ns < first_ns))
     first_ns = other.first_ns;
   last_ns = std::max(last_ns, other.last_ns);
+  connection_first_ns.insert(connection_first_ns.end(), other.connection_first_ns.begin(),
+                             other.connection_first_ns.end());
   for (const auto& [key, count] : other.by_path) bump(by_path, key, count);
   for (const auto& [key, count] : other.by_method) bump(by_method, key, count);
   for (const auto& [status, count] : other.by_status) by_status[status] += count;
@@ -47,14 +50,15 @@ void Counters::record_request(std::size_t shard_index, const RequestSample& samp
   Shard& s = shard(shard_index);
   std::lock_guard lock(s.mutex);
   Tally& t = s.tally;
-  if (connection_epoch != epoch_) {
-    connection_epoch = epoch_;
-    ++t.connections;
-  }
-  ++t.requests;
   const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
+  if (connection_epoch != epoch_) {
+    connection_epoch = epoch_;
+    ++t.connections;
+    if (t.connection_first_ns.size() < kMaxConnectionTimes) t.connection_first_ns.push_back(now);
+  }
+  ++t.requests;
   if (t.first_ns == 0) t.first_ns = now;
   t.last_ns = now;
   t.bytes_received += sample.bytes;
@@ -95,7 +99,11 @@ nlohmann::json Counters::to_json() const {
   auto seconds = [](std::int64_t ns) {
     return ns == 0 ? nlohmann::json(nullptr) : nlohmann::json(static_cast<double>(ns) * 1e-9);
   };
+  nlohmann::json connection_first = nlohmann::json::array();
+  std::sort(sum.connection_first_ns.begin(), sum.connection_first_ns.end());
+  for (std::int64_t ns : sum.connection_first_ns) connection_first.push_back(seconds(ns));
   return {
+      {"connection_first_request_at", connection_first},
       {"first_request_at", seconds(sum.first_ns)},
       {"last_request_at", seconds(sum.last_ns)},
       {"requests", sum.requests},

@@ -40,7 +40,8 @@ class Counters {
   void reset();
   // {"requests", "by_path", "by_method", "by_status", "bytes_received", "connections",
   //  "accepted", "parse_errors", "first_request_at", "last_request_at"} summed over all shards;
-  //  the times are Unix seconds (null before the first request).
+  //  the times are Unix seconds (null before the first request); "connection_first_request_at":
+  //  the first request of each connection (up to 1,000), to measure how together clients began.
   nlohmann::json to_json() const;
 
  private:
@@ -54,6 +55,7 @@ class Counters {
     std::uint64_t parse_errors = 0;
     std::int64_t first_ns = 0;  // wall-clock time of the first and last counted request, Unix
     std::int64_t last_ns = 0;   // ns; 0 none (tests check when runners really started)
+    std::vector<std::int64_t> connection_first_ns;  // first request of each connection (capped)
     CountMap by_path;
     CountMap by_method;
     std::map<unsigned, std::uint64_t> by_status;

@@ -3,7 +3,6 @@
 // processes, real traffic to the bundled target.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -11,6 +10,7 @@
 #include "support/kube_control_plane.h"
 #include "support/local_kubelet.h"
 #include "support/nginx.h"
+#include "support/operator_setup.h"
 #include "support/stampede_run.h"
 
 namespace stampede::testing {
@@ -41,51 +41,12 @@ class Operator : public ::testing::Test {
     setup_operator_identity();
   }
 
-  // The operator runs as a ServiceAccount bound to the rules the Helm chart ships
-  // (charts/stampede/files/operator-rules.yaml), not as admin: the tests prove them sufficient.
+  // The operator runs as a ServiceAccount bound to the rules the Helm chart ships, not as
+  // admin: the tests prove them sufficient.
   static void setup_operator_identity() {
-    std::ifstream rules_file(std::string(STAMPEDE_SOURCE_DIR) +
-                             "/charts/stampede/files/operator-rules.yaml");
-    std::stringstream rules;
-    rules << rules_file.rdbuf();
-    const std::string rbac = R"(apiVersion: v1
-kind: Namespace
-metadata: {name: stampede-system}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: stampede-operator, namespace: stampede-system}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: stampede-operator}
-rules:
-)" + rules.str() + R"(
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: stampede-operator}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: stampede-operator}
-subjects: [{kind: ServiceAccount, name: stampede-operator, namespace: stampede-system}]
-)";
-    const auto applied = plane_->apply(rbac);
-    ASSERT_TRUE(applied.ok()) << applied.describe();
-    const auto token = plane_->kubectl(
-        {"create", "token", "stampede-operator", "-n", "stampede-system", "--duration=2h"});
-    ASSERT_TRUE(token.ok()) << token.describe();
-    std::string value = token.out;
-    while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
-    operator_kubeconfig_ =
-        plane_->write_file("operator.kubeconfig", R"(apiVersion: v1
-kind: Config
-current-context: operator
-contexts: [{name: operator, context: {cluster: test, user: operator}}]
-clusters: [{name: test, cluster: {server: ")" + plane_->server() +
-                                                      R"(", certificate-authority: ")" +
-                                                      plane_->ca_file() + R"("}}]
-users: [{name: operator, user: {token: ")" + value + R"("}}]
-)");
-    token_key_file_ = plane_->write_file("token.key", "a-test-key-for-control-tokens");
+    const OperatorIdentity id = install_operator_identity(*plane_);
+    operator_kubeconfig_ = id.kubeconfig;
+    token_key_file_ = id.token_key_file;
   }
 
   static void TearDownTestSuite() {
@@ -99,12 +60,15 @@ users: [{name: operator, user: {token: ")" + value + R"("}}]
   }
 
   void start_operator() {
+    static int replica = 0;
     operator_port_ = free_port();
     operator_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{STAMPEDE_OPERATOR_BIN, "--kubeconfig", plane_->kubeconfig(),
-                                 "--leader-elect=true", "--leader-election-namespace", "default",
-                                 "--listen", "127.0.0.1:" + std::to_string(operator_port_),
-                                 "--start-delay", "1", "--log-level", "debug"});
+        std::vector<std::string>{STAMPEDE_OPERATOR_BIN, "--kubeconfig", operator_kubeconfig_,
+                                 "--leader-elect=true", "--leader-election-namespace",
+                                 "stampede-system", "--token-key-file", token_key_file_, "--listen",
+                                 "127.0.0.1:" + std::to_string(operator_port_), "--start-delay",
+                                 "1", "--log-level", "debug"},
+        Env{{"POD_NAME", "operator-" + std::to_string(++replica)}});
   }
 
   std::string operator_logs() const {
@@ -177,6 +141,13 @@ TEST_F(Operator, RunsATestAcrossRunnersAndCountsExactly) {
   const auto result = nlohmann::json::parse(
       nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
   EXPECT_EQ(result["totals"]["requests"], stats["requests"]);
+  // Each transition is an Event on the LoadTest.
+  const auto events =
+      plane_->kubectl({"get", "events", "--field-selector", "involvedObject.name=exact", "-o",
+                       "jsonpath={.items[*].reason}"});
+  EXPECT_NE(events.out.find("Launching"), std::string::npos) << events.describe();
+  EXPECT_NE(events.out.find("Started"), std::string::npos) << events.describe();
+  EXPECT_NE(events.out.find("ThresholdsPassed"), std::string::npos) << events.describe();
   // Three runners ran with segments 0/3, 1/3, 2/3.
   for (int i = 0; i < 3; ++i) {
     const auto pod = plane_->kubectl({"get", "pod", "exact-runner-" + std::to_string(i), "-o",
@@ -301,6 +272,43 @@ TEST_F(Operator, AFinishedTestCostsNoFurtherReconciles) {
       << "a finished test is reconciled again and again: the status write loops";
 }
 
+bool leads(std::uint16_t port) {
+  try {
+    // A whole line: the HELP text also starts with "stampede_operator_leader 1".
+    return http_get("127.0.0.1", port, "/metrics").body.find("\nstampede_operator_leader 1\n") !=
+           std::string::npos;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+TEST_F(Operator, OneReplicaLeadsAndAStandbyTakesOver) {
+  // SetUp started the first replica; it leads.
+  for (int i = 0; i < 100 && !leads(operator_port_); ++i)
+    std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_TRUE(leads(operator_port_)) << operator_logs();
+  const std::uint16_t first_port = operator_port_;
+  auto first = std::move(operator_);
+  start_operator();  // a second replica, with another identity
+  std::this_thread::sleep_for(seconds(3));
+  EXPECT_FALSE(leads(operator_port_))
+      << "two leaders at once: "
+      << plane_->kubectl({"get", "lease", "-n", "stampede-system", "-o", "yaml"}).out;
+  EXPECT_TRUE(leads(first_port));
+  // The leader stops and releases the Lease: the standby takes over and does the work.
+  first->terminate();
+  bool took_over = false;
+  for (int i = 0; i < 100 && !took_over; ++i) {
+    took_over = leads(operator_port_);
+    if (!took_over) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(took_over) << operator_logs();
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(plane_->apply(loadtest("standby", target.url(), "{users: 1, duration: 1s}", 1)).ok());
+  ASSERT_TRUE(wait_completed("standby", 60)) << get("standby").dump(2) << operator_logs();
+  EXPECT_EQ(phase("standby"), "Succeeded");
+}
+
 TEST_F(Operator, ItsPermissionsAreMinimal) {
   const std::string as = "--as=system:serviceaccount:stampede-system:stampede-operator";
   auto can = [&](std::vector<std::string> args) {
@@ -333,7 +341,7 @@ TEST_F(Operator, ServesHealthAndMetrics) {
   EXPECT_EQ(http_get("127.0.0.1", operator_port_, "/healthz").status, 200);
   const auto metrics = http_get("127.0.0.1", operator_port_, "/metrics").body;
   EXPECT_NE(metrics.find("stampede_operator_reconciles_total"), std::string::npos);
-  EXPECT_NE(metrics.find("stampede_operator_leader 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nstampede_operator_leader 1\n"), std::string::npos) << metrics;
 }
 
 }  // namespace

@@ -87,6 +87,11 @@ std::vector<std::string> LocalKubelet::started() const {
   return {started_.begin(), started_.end()};
 }
 
+std::map<std::string, std::chrono::system_clock::time_point> LocalKubelet::seen_at() const {
+  const std::lock_guard lock(mutex_);
+  return seen_at_;
+}
+
 bool LocalKubelet::kill(const std::string& pod_name) {
   const std::lock_guard lock(mutex_);
   for (auto& [key, r] : pods_) {
@@ -217,7 +222,10 @@ void LocalKubelet::start_pod(const nlohmann::json& pod) {
   {
     const std::lock_guard lock(mutex_);
     if (pods_.count(key) != 0) return;
-    r->ip = "127.0.0." + std::to_string(next_address_++);
+    // 127.0.0.10, .11, ... then 127.0.1.x: the whole 127/8 is loopback.
+    const int n = next_address_++;
+    r->ip = "127.0." + std::to_string(n / 250) + "." + std::to_string(n % 250 + 2);
+    seen_at_.emplace(r->name, std::chrono::system_clock::now());
     r->image = image;
     pods_[key] = r;
   }

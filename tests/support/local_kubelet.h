@@ -37,6 +37,8 @@ class LocalKubelet {
 
   // Pods started so far, by name (a pod started twice would appear once: it never is).
   std::vector<std::string> started() const;
+  // When each pod was first seen (wall clock), by name: how soon pods appear after an apply.
+  std::map<std::string, std::chrono::system_clock::time_point> seen_at() const;
   // SIGKILL one runner's process (a crash mid-test); its pod goes Failed.
   bool kill(const std::string& pod_name);
   // The process output of a pod, for test failure messages.
@@ -61,6 +63,7 @@ class LocalKubelet {
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Running>> pods_;  // key ns/name
   std::set<std::string> started_;
+  std::map<std::string, std::chrono::system_clock::time_point> seen_at_;
   int next_address_;
   std::atomic<bool> stopping_{false};
 };

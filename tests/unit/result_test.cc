@@ -78,6 +78,35 @@ TEST(Result, MergeAddsRowsAndKeepsHistogramsExact) {
   EXPECT_EQ(a.totals().requests, 205u);
 }
 
+TEST(Result, ThresholdsAreJudgedOnTheMergedHistogramsNotOnAverages) {
+  // Two runners: one fast (1..100 ms), one slow (101..200 ms). The merged p95 is 190 ms; the
+  // mean of the runners' p95s would be 147.5 ms and pass a 150 ms threshold that must fail.
+  Result fast;
+  fast.duration_seconds = 10;
+  fast.rows.push_back(row("s", "/", 100, 0, 200, milliseconds(1)));
+  Result slow = fast;
+  slow.rows[0].stats.latency.reset();
+  for (int i = 101; i <= 200; ++i) slow.rows[0].stats.latency.record(milliseconds(i));
+  std::string error;
+  // Through JSON, as the operator receives them from the runners.
+  auto merged = result_from_json(result_to_json(fast), &error);
+  ASSERT_TRUE(merged) << error;
+  merged->merge(*result_from_json(result_to_json(slow), &error));
+  Threshold t;
+  t.key = "http_req_duration";
+  t.selector = sel("http_req_duration");
+  std::string parse_error;
+  auto condition =
+      parse_condition("p(95) < 150ms", *find_metric("http_req_duration"), &parse_error);
+  ASSERT_TRUE(condition) << parse_error;
+  t.conditions.push_back(*condition);
+  judge_thresholds({t}, *merged);
+  ASSERT_EQ(merged->thresholds.size(), 1u);
+  EXPECT_FALSE(merged->thresholds[0].ok);
+  EXPECT_NEAR(*merged->thresholds[0].actual, 0.190, 0.190e-3);
+  EXPECT_EQ(merged->totals().requests, 200u);
+}
+
 TEST(ResultJson, RoundTripKeepsEverythingMergeNeeds) {
   Result r = sample();
   r.rows[1].stats.errors[static_cast<std::size_t>(ErrorCategory::kReset)] = 2;

@@ -1,0 +1,926 @@
+// The LoadTest CustomResourceDefinition (crds/stampede.dev_loadtests.yaml) on a real API server:
+// it is accepted and established, the example manifests and every plan in examples/ are valid
+// LoadTests, bad manifests are refused with messages that name the field, the status subresource
+// feeds the printer columns and `kubectl wait --for=condition=...`, and `kubectl explain` reads
+// the schema. Each plan case is also given to `stampede validate`, so the CRD and the runner's
+// parser are held to the same verdicts (where the CRD is deliberately stricter, the case says
+// so).
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/kube_control_plane.h"
+#include "support/subprocess.h"
+
+namespace stampede::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kSourceDir = STAMPEDE_SOURCE_DIR;
+const std::string kCrdFile = kSourceDir + "/crds/stampede.dev_loadtests.yaml";
+const std::string kCrdName = "loadtests.stampede.dev";
+
+// What `stampede validate` says about a case's plan.
+enum class Runner {
+  kAccepts,  // valid plan (for an invalid manifest: the CRD is stricter, or an operator field)
+  kRefuses,  // invalid plan, exit 2
+  kSkip,     // not comparable (profiles are not in the runner yet)
+};
+
+struct Case {
+  std::string label;
+  std::string spec;                   // the YAML under `spec:`
+  std::vector<std::string> expected;  // substrings of the API server's refusal
+  Runner runner = Runner::kRefuses;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Building manifests
+
+const std::string kTarget = "target: http://shop.test:8080\n";
+const std::string kLoad = "load: {users: 10, duration: 1m}\n";
+const std::string kScenarios = "scenarios: [{name: browse, steps: [{get: /}]}]\n";
+
+std::string indent(const std::string& text, const std::string& prefix) {
+  std::istringstream lines(text);
+  std::string out;
+  std::string line;
+  while (std::getline(lines, line)) out += (line.empty() ? "" : prefix) + line + "\n";
+  return out;
+}
+
+std::string load_test(const std::string& name, const std::string& spec) {
+  return "apiVersion: stampede.dev/v1alpha1\nkind: LoadTest\nmetadata:\n  name: " + name +
+         "\nspec:\n" + indent(spec, "  ");
+}
+
+// A DNS-1123 name for a case: lowercase letters, digits and dashes.
+std::string object_name(const std::string& label, std::size_t index) {
+  std::string name = "case-" + std::to_string(index) + "-";
+  for (const char c : label) {
+    if (name.size() >= 50) break;
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum) {
+      name += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      name += static_cast<char>(c - 'A' + 'a');
+    } else if (name.back() != '-') {
+      name += '-';
+    }
+  }
+  while (name.back() == '-') name.pop_back();
+  return name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases
+
+std::vector<Case> valid_cases() {
+  return {
+      {"target as a URL string",
+       "target: https://shop.test/api/v1\n" + kLoad + kScenarios,
+       {},
+       Runner::kAccepts},
+      {"target as a map with every option",
+       R"(target:
+  url: https://shop.test:8443/base
+  headers: {Accept: application/json, X-Retries: 3, "X-Odd_Name!": "a b"}
+  connectTimeout: 2s
+  timeout: 30
+  maxResponseBytes: 16MiB
+  tls: {serverName: api.internal, insecureSkipVerify: true}
+)" + kLoad +
+           kScenarios,
+       {},
+       Runner::kAccepts},
+      {"maxResponseBytes as a byte count",
+       "target: {url: http://shop.test, maxResponseBytes: 1048576}\n" + kLoad + kScenarios,
+       {},
+       Runner::kAccepts},
+      {"closed model with spawnRate and gracefulStop",
+       kTarget + "load: {users: 50, spawnRate: 2.5, duration: 1h30m, gracefulStop: 0s}\n" +
+           kScenarios,
+       {},
+       Runner::kAccepts},
+      {"durations as whole seconds, plain numbers and chained units",
+       kTarget + R"(load:
+  stages:
+    - {duration: 30, users: 5}
+    - {duration: "1.5", users: 10}
+    - {duration: 1m30.5s, users: 10, name: hold}
+    - {duration: 250ms, users: 0, name: down}
+    - {duration: .5h, users: 1}
+    - {duration: 2d, users: 1}
+    - {duration: 10us, users: 1}
+  gracefulStop: 1.5s
+)" + kScenarios,
+       {},
+       Runner::kAccepts},
+      {"open model with its sizes",
+       kTarget +
+           "load: {rate: 12.5, duration: 5m, maxInFlight: 50, preAllocatedUsers: 50, "
+           "maxQueued: 0}\n" +
+           kScenarios,
+       {},
+       Runner::kAccepts},
+      {"open stages with preAllocatedUsers under the default maxInFlight",
+       kTarget +
+           "load: {stages: [{duration: 1m, rate: 150, name: up}, {duration: 1m, rate: 0}], "
+           "preAllocatedUsers: 120}\n" +
+           kScenarios,
+       {},
+       Runner::kAccepts},
+      {"every wait form",
+       kTarget + kLoad + R"yaml(scenarios:
+  - {name: a, wait: none, steps: [{get: /}]}
+  - {name: b, wait: constant(1), steps: [{get: /}]}
+  - {name: c, wait: "between(500ms, 2s)", steps: [{get: /}]}
+  - {name: d, wait: pacing(2.5), steps: [{get: /}]}
+  - {name: e, wait: " between (0.1,0.2) ", weight: 0.5, steps: [{get: /}]}
+)yaml",
+       {},
+       Runner::kAccepts},
+      {"tasks with tags and every step form",
+       kTarget + kLoad + R"(scenarios:
+  - name: shopper
+    weight: 3
+    tasks:
+      - name: browse
+        weight: 4
+        tags: [read, "front page"]
+        steps:
+          - get: /
+          - get: /search?q=shoes&page=2
+            name: /search
+            headers: {Accept: text/html, X-Count: 2}
+          - head: /health
+          - options: /
+      - tags: []
+        steps:
+          - method: post
+            path: /orders
+            json: {sku: A-1, quantity: 2, items: [1, 2, {nested: true}], note: null}
+            expect: {status: [200, "2xx", "200-299", 404, "5XX"]}
+          - put: /orders/1
+            body: '{"raw": true}'
+            headers: {Content-Type: application/json}
+          - patch: /orders/1
+            json: [1, "two", 3.5]
+          - delete: /orders/1
+            json: just a string
+          - {method: DELETE, path: "/a%20b"}
+          - {path: /defaults-to-get}
+)",
+       {},
+       Runner::kAccepts},
+      {"thresholds in every form",
+       kTarget + kLoad + kScenarios + R"(thresholds:
+  http_req_duration: ["p(95) < 2s", "p(99.9)<=1500", "avg < 200ms", "med<1m", "max < 10 s"]
+  http_req_failed: ["rate < 1%", "count == 0", "rate<=0.01"]
+  "http_req_duration{scenario:browse}": ["p(99) < 100ms"]
+  "http_req_status{status:5xx}": ["rate < 0.001"]
+  "http_reqs{status:429}": ["count < 10"]
+  "http_req_waiting{method:get}": ["p(50) < 1s"]
+  dropped_iterations: [{threshold: "count == 0", abortOnFail: true, delayAbortEval: 10s}]
+  iterations: ["rate > 1", {threshold: "count >= 1"}]
+  data_received: ["count > 0"]
+)",
+       {},
+       Runner::kAccepts},
+      {"a profile instead of load", kTarget + "profile: smoke\n" + kScenarios, {}, Runner::kSkip},
+      {"a plan name", "name: checkout\n" + kTarget + kLoad + kScenarios, {}, Runner::kAccepts},
+      {"runners with a count and pod settings",
+       kTarget + kLoad + kScenarios + R"(runners:
+  count: 3
+  image: registry.example.test/stampede/runner:0.1.0
+  resources:
+    requests: {cpu: 500m, memory: 256Mi}
+    limits: {cpu: 2, memory: 1Gi}
+  env:
+    - {name: STAMPEDE_LOG, value: debug}
+    - name: TOKEN
+      valueFrom: {secretKeyRef: {name: api, key: token}}
+  envFrom:
+    - configMapRef: {name: shared}
+    - secretRef: {name: more, optional: true}
+      prefix: X_
+  nodeSelector: {kubernetes.io/os: linux, pool: load}
+  tolerations:
+    - {key: dedicated, operator: Equal, value: load, effect: NoSchedule}
+    - {operator: Exists}
+  affinity:
+    podAntiAffinity:
+      preferredDuringSchedulingIgnoredDuringExecution:
+        - weight: 100
+          podAffinityTerm:
+            topologyKey: kubernetes.io/hostname
+            labelSelector: {matchLabels: {app.kubernetes.io/name: stampede}}
+  securityContext: {runAsNonRoot: true, runAsUser: 65532, seccompProfile: {type: RuntimeDefault}}
+  serviceAccountName: stampede-runner
+  priorityClassName: load-tests
+  labels: {team: checkout, tier: ""}
+  annotations: {example.test/owner: "checkout team"}
+startTimeoutSeconds: 300
+cleanup: onSuccess
+ttlSecondsAfterFinished: 3600
+testid: checkout-2026-01-01.a_1
+)",
+       {},
+       Runner::kAccepts},
+      {"runners sized automatically",
+       kTarget + kLoad + kScenarios +
+           "runners: {maxUsersPerRunner: 500, maxRatePerRunner: 200.5}\ncleanup: always\n",
+       {},
+       Runner::kAccepts},
+  };
+}
+
+std::vector<Case> invalid_cases() {
+  return {
+      // --- load
+      {"two load models",
+       kTarget + "load: {users: 10, rate: 5, duration: 1m}\n" + kScenarios,
+       {"spec.load", "two load models"}},
+      {"two load models in stages",
+       kTarget + "load: {stages: [{duration: 10s, users: 5}, {duration: 10s, rate: 5}]}\n" +
+           kScenarios,
+       {"spec.load", "two load models"}},
+      {"an open-model option with users",
+       kTarget + "load: {users: 10, duration: 1m, maxInFlight: 20}\n" + kScenarios,
+       {"spec.load", "two load models"}},
+      {"no load and no profile",
+       kTarget + kScenarios,
+       {"spec.load", "one of load or profile is required"}},
+      {"load and profile",
+       kTarget + kLoad + "profile: smoke\n" + kScenarios,
+       {"spec.profile", "not allowed with load"}},
+      {"an unknown profile",
+       kTarget + "profile: heavy\n" + kScenarios,
+       {"spec.profile", "Unsupported value", "\"heavy\""}},
+      {"an empty load",
+       kTarget + "load: {}\n" + kScenarios,
+       {"spec.load", "one of users, rate or stages is required"}},
+      {"negative users",
+       kTarget + "load: {users: -5, duration: 1m}\n" + kScenarios,
+       {"spec.load.users", "greater than or equal to 1"}},
+      {"zero users",
+       kTarget + "load: {users: 0, duration: 1m}\n" + kScenarios,
+       {"spec.load.users", "greater than or equal to 1"}},
+      {"users as text",
+       kTarget + "load: {users: many, duration: 1m}\n" + kScenarios,
+       {"spec.load.users", "must be of type integer"}},
+      {"a zero rate",
+       kTarget + "load: {rate: 0, duration: 1m}\n" + kScenarios,
+       {"spec.load.rate", "greater than 0"}},
+      {"a negative spawnRate",
+       kTarget + "load: {users: 5, spawnRate: -1, duration: 1m}\n" + kScenarios,
+       {"spec.load.spawnRate", "greater than or equal to 0"}},
+      {"empty stages",
+       kTarget + "load: {stages: []}\n" + kScenarios,
+       {"spec.load.stages", "at least 1 items"}},
+      {"a stage without users or rate",
+       kTarget + "load: {stages: [{duration: 10s, users: 5}, {duration: 10s}]}\n" + kScenarios,
+       {"spec.load.stages[1]", "exactly one of users (closed model) or rate (open model)"}},
+      {"a stage without duration",
+       kTarget + "load: {stages: [{users: 5}]}\n" + kScenarios,
+       {"spec.load.stages[0].duration", "Required value"}},
+      {"stages with duration",
+       kTarget + "load: {stages: [{duration: 10s, users: 5}], duration: 1m}\n" + kScenarios,
+       {"spec.load.duration", "not allowed with stages"}},
+      {"stages with spawnRate",
+       kTarget + "load: {stages: [{duration: 10s, users: 5}], spawnRate: 1}\n" + kScenarios,
+       {"spec.load.spawnRate", "not allowed with stages"}},
+      {"stages with users",
+       kTarget + "load: {stages: [{duration: 10s, users: 5}], users: 5}\n" + kScenarios,
+       {"spec.load.stages", "users and rate are not allowed with stages"}},
+      {"every stage at zero",
+       kTarget + "load: {stages: [{duration: 10s, rate: 0}, {duration: 10s, rate: 0}]}\n" +
+           kScenarios,
+       {"spec.load.stages", "at least one stage needs users or rate > 0"}},
+      {"duplicate stage names",
+       kTarget +
+           "load: {stages: [{duration: 10s, users: 5, name: a}, {duration: 5s, users: 1, "
+           "name: a}]}\n" +
+           kScenarios,
+       {"spec.load.stages", "stage names must be unique"}},
+      {"a negative stage target",
+       kTarget + "load: {stages: [{duration: 10s, users: -1}]}\n" + kScenarios,
+       {"spec.load.stages[0].users", "greater than or equal to 0"}},
+      {"users without duration",
+       kTarget + "load: {users: 10}\n" + kScenarios,
+       {"spec.load.duration", "Required value"}},
+      {"a bad duration string",
+       kTarget + "load: {users: 10, duration: 10 minutes}\n" + kScenarios,
+       {"spec.load.duration", "should match"}},
+      {"an unknown duration unit",
+       kTarget + "load: {users: 10, duration: 5y}\n" + kScenarios,
+       {"spec.load.duration", "should match"}},
+      {"a zero duration",
+       kTarget + "load: {users: 10, duration: 0m0s}\n" + kScenarios,
+       {"spec.load.duration", "should match"}},
+      {"a zero duration number",
+       kTarget + "load: {users: 10, duration: 0}\n" + kScenarios,
+       {"spec.load.duration", "greater than or equal to 1"}},
+      {"a negative duration",
+       kTarget + "load: {users: 10, duration: -5s}\n" + kScenarios,
+       {"spec.load.duration", "should match"}},
+      // A YAML float is neither an integer nor a string; the runner reads it as seconds.
+      {"a fractional duration number",
+       kTarget + "load: {users: 10, duration: 1.5}\n" + kScenarios,
+       {"spec.load.duration"},
+       Runner::kAccepts},
+      {"a bad gracefulStop",
+       kTarget + "load: {users: 10, duration: 1m, gracefulStop: soon}\n" + kScenarios,
+       {"spec.load.gracefulStop", "should match"}},
+      {"preAllocatedUsers above maxInFlight",
+       kTarget + "load: {rate: 10, duration: 1m, maxInFlight: 5, preAllocatedUsers: 6}\n" +
+           kScenarios,
+       {"spec.load.preAllocatedUsers", "must be <= maxInFlight"}},
+      {"preAllocatedUsers above the default maxInFlight",
+       kTarget + "load: {rate: 10, duration: 1m, preAllocatedUsers: 150}\n" + kScenarios,
+       {"spec.load.preAllocatedUsers", "must be <= maxInFlight"}},
+      {"a zero maxInFlight",
+       kTarget + "load: {rate: 10, duration: 1m, maxInFlight: 0}\n" + kScenarios,
+       {"spec.load.maxInFlight", "greater than or equal to 1"}},
+      // --- target
+      {"no target", kLoad + kScenarios, {"spec.target", "Required value"}},
+      {"a target with another scheme",
+       "target: ftp://shop.test\n" + kLoad + kScenarios,
+       {"spec.target", "should match"}},
+      {"a target with a query",
+       "target: http://shop.test/?a=1\n" + kLoad + kScenarios,
+       {"spec.target", "should match"}},
+      {"a target map without url",
+       "target: {timeout: 5s}\n" + kLoad + kScenarios,
+       {"spec.target.url", "Required value"}},
+      {"a target with a bad timeout",
+       "target: {url: http://shop.test, timeout: soon}\n" + kLoad + kScenarios,
+       {"spec.target.timeout", "should match"}},
+      {"a bad maxResponseBytes",
+       "target: {url: http://shop.test, maxResponseBytes: 16 parsecs}\n" + kLoad + kScenarios,
+       {"spec.target.maxResponseBytes", "should match"}},
+      {"a bad header name",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, headers: {\"Bad Header\": x}}]}]\n",
+       {"spec.scenarios[0].steps[0].headers", "header names must be HTTP tokens"}},
+      {"a header value with a line break",
+       "target: {url: http://shop.test, headers: {X-A: \"one\\ntwo\"}}\n" + kLoad + kScenarios,
+       {"spec.target.headers", "should match"}},
+      {"tls as text",
+       "target: {url: https://shop.test, tls: yes}\n" + kLoad + kScenarios,
+       {"spec.target.tls", "must be of type object"}},
+      // --- scenarios and steps
+      {"no scenarios", kTarget + kLoad, {"spec.scenarios", "Required value"}},
+      {"empty scenarios",
+       kTarget + kLoad + "scenarios: []\n",
+       {"spec.scenarios", "at least 1 items"}},
+      {"duplicate scenario names",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /}]}, {name: a, steps: [{get: /}]}]\n",
+       {"spec.scenarios[1]", "Duplicate value"}},
+      {"a scenario without a name",
+       kTarget + kLoad + "scenarios: [{steps: [{get: /}]}]\n",
+       {"spec.scenarios[0]", "Required value"}},
+      {"a scenario with tasks and steps",
+       kTarget + kLoad +
+           "scenarios: [{name: a, tasks: [{steps: [{get: /}]}], steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].steps", "not allowed with tasks"}},
+      {"a scenario without tasks or steps",
+       kTarget + kLoad + "scenarios: [{name: a}]\n",
+       {"spec.scenarios[0].tasks", "one of tasks or steps is required"}},
+      {"a zero weight",
+       kTarget + kLoad + "scenarios: [{name: a, weight: 0, steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].weight", "greater than 0"}},
+      {"a bad wait",
+       kTarget + kLoad + "scenarios: [{name: a, wait: sometimes, steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].wait", "should match"}},
+      {"a wait with a missing argument",
+       kTarget + kLoad + "scenarios: [{name: a, wait: \"between(1)\", steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].wait", "should match"}},
+      {"empty steps",
+       kTarget + kLoad + "scenarios: [{name: a, steps: []}]\n",
+       {"spec.scenarios[0].steps", "at least 1 items"}},
+      {"a task without steps",
+       kTarget + kLoad + "scenarios: [{name: a, tasks: [{name: t}]}]\n",
+       {"spec.scenarios[0].tasks[0].steps", "Required value"}},
+      {"a step with two methods",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, post: /x}]}]\n",
+       {"spec.scenarios[0].steps[0]",
+        "only one of get, post, put, patch, delete, head or options"}},
+      {"a task step with two methods",
+       kTarget + kLoad +
+           "scenarios: [{name: a, tasks: [{steps: [{get: /}, {put: /, delete: /}]}]}]\n",
+       {"spec.scenarios[0].tasks[0].steps[1]", "only one of get, post"}},
+      {"a step with a method and a shorthand",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, method: POST}]}]\n",
+       {"spec.scenarios[0].steps[0]", "not allowed with a shorthand"}},
+      {"a step without a path",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{method: GET}]}]\n",
+       {"spec.scenarios[0].steps[0].path", "Required value"}},
+      {"a path without a leading slash",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: health}]}]\n",
+       {"spec.scenarios[0].steps[0].get", "should match"}},
+      {"a path with a space",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{post: /a b}]}]\n",
+       {"spec.scenarios[0].steps[0].post", "should match"}},
+      {"a path with a fragment",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: \"/a#top\"}]}]\n",
+       {"spec.scenarios[0].steps[0].get", "should match"}},
+      {"an unknown method",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{method: FETCH, path: /}]}]\n",
+       {"spec.scenarios[0].steps[0].method", "should match"}},
+      {"body and json",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{post: /, body: x, json: {a: 1}}]}]\n",
+       {"spec.scenarios[0].steps[0]", "must not validate the schema"}},
+      {"a body that is not text",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{post: /, body: {a: 1}}]}]\n",
+       {"spec.scenarios[0].steps[0].body"}},
+      {"a bad expected status",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, expect: {status: [abc]}}]}]\n",
+       {"spec.scenarios[0].steps[0].expect.status[0]", "should match"}},
+      {"an expected status below 100",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, expect: {status: [99]}}]}]\n",
+       {"spec.scenarios[0].steps[0].expect.status[0]", "greater than or equal to 100"}},
+      // The runner also takes a single status; the CRD asks for the documented list.
+      {"an expected status that is not a list",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, expect: {status: 200}}]}]\n",
+       {"spec.scenarios[0].steps[0].expect.status", "must be of type array"},
+       Runner::kAccepts},
+      {"an unknown step field",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, gett: /x}]}]\n",
+       {"unknown field \"spec.scenarios[0].steps[0].gett\""}},
+      {"an unknown spec field",
+       kTarget + kLoad + kScenarios + "loads: {users: 1}\n",
+       {"unknown field \"spec.loads\""}},
+      // --- thresholds
+      // The runner also takes a single condition; the CRD asks for the documented list.
+      {"a threshold that is not a list",
+       kTarget + kLoad + kScenarios + "thresholds: {http_req_failed: \"rate < 0.01\"}\n",
+       {"spec.thresholds.http_req_failed", "must be of type array"},
+       Runner::kAccepts},
+      {"a threshold that is a number",
+       kTarget + kLoad + kScenarios + "thresholds: {http_req_failed: 0.01}\n",
+       {"spec.thresholds.http_req_failed", "must be of type array"}},
+      {"an empty threshold list",
+       kTarget + kLoad + kScenarios + "thresholds: {http_reqs: []}\n",
+       {"spec.thresholds.http_reqs", "at least 1 items"}},
+      {"a threshold condition without p(N)",
+       kTarget + kLoad + kScenarios + "thresholds: {http_req_duration: [\"p95 < 2s\"]}\n",
+       {"spec.thresholds.http_req_duration[0]", "should match"}},
+      {"a threshold condition with an unknown operator",
+       kTarget + kLoad + kScenarios + "thresholds: {http_req_duration: [\"avg =< 2s\"]}\n",
+       {"spec.thresholds.http_req_duration[0]", "should match"}},
+      {"a threshold map without a condition",
+       kTarget + kLoad + kScenarios + "thresholds: {dropped_iterations: [{abortOnFail: true}]}\n",
+       {"spec.thresholds.dropped_iterations[0].threshold", "Required value"}},
+      {"a threshold map with a bad abortOnFail",
+       kTarget + kLoad + kScenarios +
+           "thresholds: {dropped_iterations: [{threshold: count == 0, abortOnFail: maybe}]}\n",
+       {"spec.thresholds.dropped_iterations[0].abortOnFail", "must be of type boolean"}},
+      // --- the operator's fields (the runner does not read them)
+      {"zero runners",
+       kTarget + kLoad + kScenarios + "runners: {count: 0}\n",
+       {"spec.runners.count", "greater than or equal to 1"},
+       Runner::kAccepts},
+      {"a runner count with automatic sizing",
+       kTarget + kLoad + kScenarios + "runners: {count: 2, maxUsersPerRunner: 100}\n",
+       {"spec.runners.count", "not allowed with maxUsersPerRunner or maxRatePerRunner"},
+       Runner::kAccepts},
+      {"a zero maxRatePerRunner",
+       kTarget + kLoad + kScenarios + "runners: {maxRatePerRunner: 0}\n",
+       {"spec.runners.maxRatePerRunner", "greater than 0"},
+       Runner::kAccepts},
+      {"a bad resource quantity",
+       kTarget + kLoad + kScenarios + "runners: {resources: {requests: {cpu: lots}}}\n",
+       {"spec.runners.resources.requests.cpu", "should match"},
+       Runner::kAccepts},
+      {"an env var with value and valueFrom",
+       kTarget + kLoad + kScenarios +
+           "runners: {env: [{name: A, value: x, valueFrom: {fieldRef: {fieldPath: "
+           "metadata.name}}}]}\n",
+       {"spec.runners.env[0].valueFrom", "not allowed with value"},
+       Runner::kAccepts},
+      {"duplicate env names",
+       kTarget + kLoad + kScenarios + "runners: {env: [{name: A, value: x}, {name: A}]}\n",
+       {"spec.runners.env[1]", "Duplicate value"},
+       Runner::kAccepts},
+      {"an envFrom without a source",
+       kTarget + kLoad + kScenarios + "runners: {envFrom: [{prefix: X_}]}\n",
+       {"spec.runners.envFrom[0]", "exactly one of configMapRef or secretRef"},
+       Runner::kAccepts},
+      {"an unknown toleration operator",
+       kTarget + kLoad + kScenarios + "runners: {tolerations: [{key: a, operator: Maybe}]}\n",
+       {"spec.runners.tolerations[0].operator", "Unsupported value"},
+       Runner::kAccepts},
+      {"a bad service account name",
+       kTarget + kLoad + kScenarios + "runners: {serviceAccountName: Bad_Name}\n",
+       {"spec.runners.serviceAccountName", "should match"},
+       Runner::kAccepts},
+      {"a zero startTimeoutSeconds",
+       kTarget + kLoad + kScenarios + "startTimeoutSeconds: 0\n",
+       {"spec.startTimeoutSeconds", "greater than or equal to 1"},
+       Runner::kAccepts},
+      {"an unknown cleanup value",
+       kTarget + kLoad + kScenarios + "cleanup: sometimes\n",
+       {"spec.cleanup", "Unsupported value", "\"keep\", \"onSuccess\", \"always\""},
+       Runner::kAccepts},
+      {"a negative ttlSecondsAfterFinished",
+       kTarget + kLoad + kScenarios + "ttlSecondsAfterFinished: -1\n",
+       {"spec.ttlSecondsAfterFinished", "greater than or equal to 0"},
+       Runner::kAccepts},
+      {"a testid that is no label value",
+       kTarget + kLoad + kScenarios + "testid: \"bad id!\"\n",
+       {"spec.testid", "should match"},
+       Runner::kAccepts},
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fixture: one control plane and the CRD per test process.
+
+// What the tests of one process share: a control plane with the CRD established.
+struct Suite {
+  std::unique_ptr<KubeControlPlane> plane;
+  std::string unavailable;  // why there can be no control plane here (the tests skip)
+  std::string error;        // why the control plane or the CRD failed (the tests fail)
+};
+Suite* suite = nullptr;
+
+class Crd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    suite = new Suite;
+    suite->unavailable = kube_control_plane_unavailable();
+    if (!suite->unavailable.empty()) return;
+    try {
+      suite->plane = std::make_unique<KubeControlPlane>();
+      // Server-side: the CRD is larger than a last-applied annotation should be.
+      const KubectlResult applied =
+          suite->plane->kubectl({"apply", "--server-side", "-f", kCrdFile});
+      if (!applied.ok()) {
+        suite->error = "the API server refused the CRD: " + applied.describe();
+        return;
+      }
+      const KubectlResult established = suite->plane->kubectl(
+          {"wait", "--for=condition=Established", "crd/" + kCrdName, "--timeout=60s"}, 90s);
+      if (!established.ok()) {
+        suite->error = "the CRD was not established: " + established.describe();
+      }
+    } catch (const std::exception& e) {
+      suite->error = std::string("the control plane did not start: ") + e.what();
+    }
+  }
+
+  static void TearDownTestSuite() {
+    delete suite;
+    suite = nullptr;
+  }
+
+  void SetUp() override {
+    if (!suite->unavailable.empty()) GTEST_SKIP() << suite->unavailable;
+    ASSERT_TRUE(suite->error.empty()) << suite->error;
+  }
+
+  static KubeControlPlane& plane() { return *suite->plane; }
+
+  static KubectlResult dry_run(const std::string& manifest) {
+    return plane().apply(manifest, {"--dry-run=server"});
+  }
+
+  // Writes the manifest to a file and runs `stampede validate` on it.
+  static RunResult validate_with_runner(const std::string& manifest) {
+    return run_process({STAMPEDE_BIN, "validate", plane().write_file("plan.yaml", manifest)}, 30s);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+TEST_F(Crd, IsEstablishedStructuralWithItsNamesAndStatusSubresource) {
+  const KubectlResult got = plane().kubectl({"get", "crd", kCrdName, "-o", "json"});
+  ASSERT_TRUE(got.ok()) << got.describe();
+  const nlohmann::json crd = nlohmann::json::parse(got.out);
+  const auto& names = crd["spec"]["names"];
+  EXPECT_EQ(names["kind"], "LoadTest");
+  EXPECT_EQ(names["plural"], "loadtests");
+  EXPECT_EQ(names["shortNames"], nlohmann::json::array({"slt"}));
+  EXPECT_EQ(crd["spec"]["scope"], "Namespaced");
+  const auto& version = crd["spec"]["versions"][0];
+  EXPECT_EQ(version["name"], "v1alpha1");
+  EXPECT_TRUE(version["subresources"].contains("status"));
+  std::map<std::string, std::string> conditions;
+  for (const auto& c : crd["status"]["conditions"]) {
+    conditions[c["type"].get<std::string>()] = c["status"].get<std::string>();
+  }
+  EXPECT_EQ(conditions["Established"], "True");
+  EXPECT_EQ(conditions["NamesAccepted"], "True");
+  EXPECT_FALSE(conditions.contains("NonStructuralSchema")) << crd["status"].dump(2);
+}
+
+TEST_F(Crd, ExampleLoadTestAppliesWithServerDryRunAndForReal) {
+  const std::string example = kSourceDir + "/examples/loadtest.yaml";
+  const KubectlResult dry = plane().kubectl({"apply", "--dry-run=server", "-f", example});
+  ASSERT_TRUE(dry.ok()) << dry.describe();
+  EXPECT_NE(dry.out.find("loadtest.stampede.dev/checkout-smoke created (server dry run)"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_FALSE(plane().kubectl({"get", "loadtest", "checkout-smoke"}).ok())
+      << "a dry run must not create the object";
+
+  const KubectlResult applied = plane().kubectl({"apply", "-f", example});
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  const KubectlResult got = plane().kubectl({"get", "loadtest", "checkout-smoke", "-o", "json"});
+  ASSERT_TRUE(got.ok()) << got.describe();
+  const nlohmann::json object = nlohmann::json::parse(got.out);
+  EXPECT_EQ(object["spec"]["load"]["stages"].size(), 2u);
+  EXPECT_EQ(object["spec"]["load"]["maxInFlight"], 100);
+  // The open-ended json body is kept as written.
+  EXPECT_EQ(object["spec"]["scenarios"][0]["tasks"][1]["steps"][0]["json"],
+            nlohmann::json::parse(R"({"sku": "A-1", "quantity": 2})"));
+
+  // Server-side apply works too (scenarios are a list keyed by name).
+  const KubectlResult server_side = plane().kubectl(
+      {"apply", "--server-side", "--field-manager=crd-test", "--force-conflicts", "-f", example});
+  EXPECT_TRUE(server_side.ok()) << server_side.describe();
+  EXPECT_TRUE(plane().kubectl({"delete", "loadtest", "checkout-smoke"}).ok());
+}
+
+TEST_F(Crd, EveryExamplePlanIsAcceptedAsALoadTest) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(kSourceDir + "/examples")) {
+    const auto ext = entry.path().extension();
+    if (ext == ".yaml" || ext == ".yml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 2u);
+  for (const auto& file : files) {
+    SCOPED_TRACE(file.string());
+    YAML::Node plan = YAML::LoadFile(file.string());
+    YAML::Node manifest;
+    const std::string name = object_name("example-" + file.stem().string(), 0);
+    if (plan["kind"]) {
+      manifest = plan;
+      manifest["metadata"]["name"] = name;
+    } else {
+      manifest["apiVersion"] = "stampede.dev/v1alpha1";
+      manifest["kind"] = "LoadTest";
+      manifest["metadata"]["name"] = name;
+      manifest["spec"] = plan;
+    }
+    YAML::Emitter out;
+    out << manifest;
+    const KubectlResult applied = dry_run(out.c_str());
+    EXPECT_TRUE(applied.ok()) << out.c_str() << "\n" << applied.describe();
+  }
+}
+
+TEST_F(Crd, AcceptsEveryFormOfThePlanAndTheOperatorFields) {
+  const std::vector<Case> cases = valid_cases();
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].label);
+    const std::string manifest = load_test(object_name(cases[i].label, i), cases[i].spec);
+    const KubectlResult applied = dry_run(manifest);
+    EXPECT_TRUE(applied.ok()) << manifest << "\n" << applied.describe();
+  }
+}
+
+TEST_F(Crd, RefusesInvalidManifestsNamingTheField) {
+  const std::vector<Case> cases = invalid_cases();
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].label);
+    const std::string manifest = load_test(object_name(cases[i].label, i), cases[i].spec);
+    const KubectlResult applied = dry_run(manifest);
+    EXPECT_FALSE(applied.ok()) << "accepted:\n" << manifest;
+    for (const std::string& expected : cases[i].expected) {
+      EXPECT_NE(applied.err.find(expected), std::string::npos)
+          << "missing '" << expected << "' in:\n"
+          << applied.err << "\nfor:\n"
+          << manifest;
+    }
+  }
+}
+
+TEST_F(Crd, RefusesANameTooLongForTheRunnerObjects) {
+  const std::string name(53, 'a');
+  const KubectlResult applied = dry_run(load_test(name, kTarget + kLoad + kScenarios));
+  EXPECT_FALSE(applied.ok());
+  EXPECT_NE(applied.err.find("metadata.name must be at most 52 characters"), std::string::npos)
+      << applied.err;
+  EXPECT_TRUE(dry_run(load_test(std::string(52, 'a'), kTarget + kLoad + kScenarios)).ok());
+}
+
+// The CRD and the runner's parser agree on every case (where they deliberately differ, the case
+// says so): a plan the API server admits is one the runner will run.
+TEST_F(Crd, AgreesWithTheRunnersParser) {
+  auto check = [](const std::vector<Case>& cases) {
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      if (cases[i].runner == Runner::kSkip) continue;
+      SCOPED_TRACE(cases[i].label);
+      const std::string manifest = load_test(object_name(cases[i].label, i), cases[i].spec);
+      const RunResult r = validate_with_runner(manifest);
+      const int expected = cases[i].runner == Runner::kAccepts ? 0 : 2;
+      EXPECT_EQ(r.status.code, expected) << manifest << "\n" << r.stdout_text << r.stderr_text;
+    }
+  };
+  check(valid_cases());
+  check(invalid_cases());
+}
+
+TEST_F(Crd, GetShowsThePrinterColumnsFromTheStatus) {
+  ASSERT_TRUE(plane().apply(load_test("columns", kTarget + kLoad + kScenarios)).ok());
+  const KubectlResult before = plane().kubectl({"get", "slt"});
+  ASSERT_TRUE(before.ok()) << before.describe();
+  EXPECT_NE(before.out.find("NAME"), std::string::npos);
+  for (const char* column : {"PHASE", "RUNNERS", "RPS", "P95", "ERRORS", "RESULT", "AGE"}) {
+    EXPECT_NE(before.out.find(column), std::string::npos) << column << " in\n" << before.out;
+  }
+
+  const std::string status = R"({"status": {
+      "phase": "Running", "testid": "columns-x1b2c", "observedGeneration": 1,
+      "runners": {"desired": 3, "ready": 2, "summary": "2/3"},
+      "progress": {"elapsed": "1m30s", "elapsedSeconds": 90, "users": 40, "rps": 123.5,
+                   "requests": 11115, "failures": 7, "p95": "23.4ms", "p95Seconds": 0.0234},
+      "result": "Passed", "reason": "Running", "message": "3 runners started",
+      "startingSince": "2026-01-01T09:59:50Z", "startTime": "2026-01-01T10:00:00Z",
+      "resultConfigMap": "columns-result"}})";
+  const KubectlResult patched = plane().kubectl(
+      {"patch", "slt", "columns", "--subresource=status", "--type=merge", "-p", status});
+  ASSERT_TRUE(patched.ok()) << patched.describe();
+
+  // Every field the operator writes is in the schema: nothing was pruned.
+  const KubectlResult stored = plane().kubectl({"get", "slt", "columns", "-o", "json"});
+  ASSERT_TRUE(stored.ok()) << stored.describe();
+  EXPECT_EQ(nlohmann::json::parse(stored.out)["status"], nlohmann::json::parse(status)["status"]);
+
+  const KubectlResult row = plane().kubectl({"get", "loadtests", "columns", "--no-headers"});
+  ASSERT_TRUE(row.ok()) << row.describe();
+  std::istringstream fields(row.out);
+  std::vector<std::string> cells;
+  for (std::string cell; fields >> cell;) cells.push_back(cell);
+  ASSERT_GE(cells.size(), 8u) << row.out;
+  EXPECT_EQ(
+      std::vector<std::string>(cells.begin(), cells.begin() + 7),
+      (std::vector<std::string>{"columns", "Running", "2/3", "123.5", "23.4ms", "7", "Passed"}))
+      << row.out;
+
+  const KubectlResult wide = plane().kubectl({"get", "loadtest", "columns", "-o", "wide"});
+  ASSERT_TRUE(wide.ok()) << wide.describe();
+  for (const char* text : {"USERS", "ELAPSED", "TESTID", "40", "1m30s", "columns-x1b2c"}) {
+    EXPECT_NE(wide.out.find(text), std::string::npos) << text << " in\n" << wide.out;
+  }
+  // The category lists it too.
+  const KubectlResult category = plane().kubectl({"get", "stampede"});
+  EXPECT_NE(category.out.find("columns"), std::string::npos) << category.describe();
+}
+
+TEST_F(Crd, StatusIsValidatedAndConditionsWorkWithKubectlWait) {
+  ASSERT_TRUE(plane().apply(load_test("waiting", kTarget + kLoad + kScenarios)).ok());
+  const KubectlResult bad_phase =
+      plane().kubectl({"patch", "slt", "waiting", "--subresource=status", "--type=merge", "-p",
+                       R"({"status": {"phase": "Exploded"}})"});
+  EXPECT_FALSE(bad_phase.ok());
+  EXPECT_NE(bad_phase.err.find("status.phase"), std::string::npos) << bad_phase.err;
+
+  const std::string completed = R"({"status": {"phase": "Succeeded", "result": "Passed",
+      "reason": "ThresholdsPassed", "message": "1000 requests, every threshold passed",
+      "completionTime": "2026-01-01T10:05:00Z",
+      "conditions": [
+        {"type": "Completed", "status": "True", "reason": "Finished", "message": "3 runners",
+         "lastTransitionTime": "2026-01-01T10:05:00Z", "observedGeneration": 1},
+        {"type": "ThresholdsPassed", "status": "True", "reason": "AllPassed", "message": "",
+         "lastTransitionTime": "2026-01-01T10:05:00Z", "observedGeneration": 1}],
+      "results": {"requests": 1000, "failures": 2, "rps": 100.5, "errorRate": 0.002,
+                  "dropped": 0, "iterations": 500, "durationSeconds": 9.95,
+                  "errors": {"unexpected_status": 2},
+                  "latencySeconds": {"min": 0.001, "mean": 0.012, "p50": 0.01, "p90": 0.02,
+                                     "p95": 0.03, "p99": 0.05, "p99_9": 0.09, "max": 0.2},
+                  "statusCodes": {"200": 998, "503": 2},
+                  "topRequests": [{"scenario": "browse", "name": "/", "method": "GET",
+                                   "requests": 1000, "failures": 2, "rps": 100.5,
+                                   "latencySeconds": {"p50": 0.01, "p95": 0.03, "p99": 0.05,
+                                                      "max": 0.2}}],
+                  "thresholds": [{"metric": "http_req_duration",
+                                  "expression": "p(95) < 500ms", "actual": 0.03, "ok": true},
+                                 {"metric": "iterations", "expression": "count > 0",
+                                  "ok": true}],
+                  "thresholdsPassed": true}}})";
+  const KubectlResult patched = plane().kubectl(
+      {"patch", "slt", "waiting", "--subresource=status", "--type=merge", "-p", completed});
+  ASSERT_TRUE(patched.ok()) << patched.describe();
+  const KubectlResult stored = plane().kubectl({"get", "slt", "waiting", "-o", "json"});
+  ASSERT_TRUE(stored.ok()) << stored.describe();
+  EXPECT_EQ(nlohmann::json::parse(stored.out)["status"],
+            nlohmann::json::parse(completed)["status"]);
+  const KubectlResult waited =
+      plane().kubectl({"wait", "--for=condition=Completed", "loadtest/waiting", "--timeout=10s"});
+  EXPECT_TRUE(waited.ok()) << waited.describe();
+
+  // A condition without its required fields is refused.
+  const KubectlResult bad_condition =
+      plane().kubectl({"patch", "slt", "waiting", "--subresource=status", "--type=merge", "-p",
+                       R"({"status": {"conditions": [{"type": "Running", "status": "Maybe"}]}})"});
+  EXPECT_FALSE(bad_condition.ok());
+  EXPECT_NE(bad_condition.err.find("status.conditions[0]"), std::string::npos) << bad_condition.err;
+}
+
+TEST_F(Crd, TestidCannotChange) {
+  ASSERT_TRUE(
+      plane().apply(load_test("fixed-id", kTarget + kLoad + kScenarios + "testid: first\n")).ok());
+  const KubectlResult changed =
+      plane().apply(load_test("fixed-id", kTarget + kLoad + kScenarios + "testid: second\n"));
+  EXPECT_FALSE(changed.ok());
+  EXPECT_NE(changed.err.find("spec.testid"), std::string::npos) << changed.err;
+  EXPECT_NE(changed.err.find("testid is immutable"), std::string::npos) << changed.err;
+  // Any other change is fine.
+  const KubectlResult other = plane().apply(load_test(
+      "fixed-id", kTarget + "load: {users: 20, duration: 1m}\n" + kScenarios + "testid: first\n"));
+  EXPECT_TRUE(other.ok()) << other.describe();
+}
+
+TEST_F(Crd, ExplainDescribesTheSchema) {
+  // The API server publishes a new CRD's OpenAPI document a moment after it is established.
+  KubectlResult runners = plane().kubectl({"explain", "loadtest.spec.runners"});
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!runners.ok() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(500ms);
+    runners = plane().kubectl({"explain", "loadtest.spec.runners"});
+  }
+  ASSERT_TRUE(runners.ok()) << runners.describe();
+  for (const char* field :
+       {"count", "maxUsersPerRunner", "maxRatePerRunner", "image", "resources", "env", "envFrom",
+        "nodeSelector", "tolerations", "affinity", "securityContext", "serviceAccountName",
+        "priorityClassName", "labels", "annotations"}) {
+    EXPECT_NE(runners.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
+                                                                              << runners.out;
+  }
+  const KubectlResult load = plane().kubectl({"explain", "slt.spec.load.stages"});
+  ASSERT_TRUE(load.ok()) << load.describe();
+  EXPECT_NE(load.out.find("duration"), std::string::npos) << load.out;
+  const KubectlResult status = plane().kubectl({"explain", "loadtest.status.results"});
+  ASSERT_TRUE(status.ok()) << status.describe();
+  EXPECT_NE(status.out.find("thresholds"), std::string::npos) << status.out;
+}
+
+// The fixture itself with the controller manager: the Job controller creates an indexed Job's
+// pods (they stay Pending: there is no scheduler or kubelet) and the garbage collector removes
+// them with the Job. The operator's tests rely on both.
+TEST(CrdControlPlane, RunsTheJobControllerAndTheGarbageCollector) {
+  if (const std::string why = kube_control_plane_unavailable(); !why.empty()) GTEST_SKIP() << why;
+  KubeControlPlane plane({.controller_manager = true});
+  const std::string job = R"(apiVersion: batch/v1
+kind: Job
+metadata:
+  name: runners
+spec:
+  completionMode: Indexed
+  completions: 2
+  parallelism: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: runner
+          image: registry.example.test/stampede/runner:test
+)";
+  const KubectlResult created = plane.apply(job);
+  ASSERT_TRUE(created.ok()) << created.describe();
+
+  auto pods = [&plane] {
+    const KubectlResult listed =
+        plane.kubectl({"get", "pods", "-l", "job-name=runners", "-o", "name"});
+    std::istringstream lines(listed.out);
+    std::vector<std::string> names;
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) names.push_back(line);
+    }
+    return names;
+  };
+  auto wait_for = [](auto condition) {
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!condition() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(250ms);
+    }
+    return condition();
+  };
+  EXPECT_TRUE(wait_for([&] { return pods().size() == 2; }))
+      << "the Job controller created no pods\n"
+      << plane.controller_manager_log();
+
+  const KubectlResult deleted =
+      plane.kubectl({"delete", "job", "runners", "--cascade=background", "--wait=false"});
+  ASSERT_TRUE(deleted.ok()) << deleted.describe();
+  EXPECT_TRUE(wait_for([&] { return pods().empty(); })) << "the garbage collector left the pods\n"
+                                                        << plane.controller_manager_log();
+}
+
+}  // namespace
+}  // namespace stampede::testing
