@@ -1,14 +1,20 @@
 // The Kubernetes client's pure parts: kubeconfig reading, REST paths, API error mapping.
 #include "kube/kube_client.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
+#include "kube/api_client.h"
 #include "kube/kube_config.h"
 #include "kube/resource.h"
+#include "server/http_server.h"
 
 namespace stampede::kube {
 namespace {
@@ -132,6 +138,58 @@ TEST(Result, MapsApiStatusesToTypedErrors) {
   EXPECT_TRUE(ok.ok());
   EXPECT_EQ(ok.object["kind"], "Pod");
   EXPECT_EQ(to_result({200, "garbage", ""}).error, ApiError::kOther);
+}
+
+}  // namespace
+}  // namespace stampede::kube
+
+namespace stampede::kube {
+namespace {
+
+// A projected service-account token rotates: the client sends the file's current token.
+TEST(ApiClient, RereadsARotatedTokenFile) {
+  std::string seen;
+  HttpServer server([&](const HttpRequest& r) {
+    seen = r.authorization;
+    HttpResponse out;
+    out.body = "{}";
+    return out;
+  });
+  std::string error;
+  ASSERT_TRUE(server.start({"127.0.0.1", 0}, &error)) << error;
+  const std::string token_file = write_file("token", "first\n");
+  KubeConfig config;
+  config.scheme = "http";
+  config.host = "127.0.0.1";
+  config.port = std::to_string(server.port());
+  config.token_file = token_file;
+  ApiClient client(config);
+  ASSERT_TRUE(client.send({"GET", "/api", "", "", Millis(5000)}).ok());
+  EXPECT_EQ(seen, "Bearer first");
+  std::ofstream(token_file) << "second";
+  // The kubelet replaces the file; make its modification time differ as a new file's would.
+  const timespec later[2] = {{0, UTIME_OMIT}, {std::time(nullptr) + 5, 0}};
+  ::utimensat(AT_FDCWD, token_file.c_str(), later, 0);
+  ASSERT_TRUE(client.send({"GET", "/api", "", "", Millis(5000)}).ok());
+  EXPECT_EQ(seen, "Bearer second");
+}
+
+TEST(ApiClient, ADeadlineEndsACallToAServerThatNeverAnswers) {
+  HttpServer server([](const HttpRequest&) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    return HttpResponse{};
+  });
+  std::string error;
+  ASSERT_TRUE(server.start({"127.0.0.1", 0}, &error)) << error;
+  KubeConfig config;
+  config.scheme = "http";
+  config.host = "127.0.0.1";
+  config.port = std::to_string(server.port());
+  ApiClient client(config);
+  const auto started = std::chrono::steady_clock::now();
+  const ApiResponse r = client.send({"GET", "/slow", "", "", Millis(200)});
+  EXPECT_FALSE(r.transport_error.empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(700));
 }
 
 }  // namespace
