@@ -265,7 +265,16 @@ TEST_F(Operator, AFinishedTestCostsNoFurtherReconciles) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   ASSERT_TRUE(plane_->apply(loadtest("settled", target.url(), "{users: 1, duration: 1s}", 1)).ok());
   ASSERT_TRUE(wait_completed("settled", 60)) << get("settled").dump(2) << operator_logs();
-  std::this_thread::sleep_for(seconds(2));  // the runner pod's exit and the last status write
+  // The runner exits once its result is fetched; its pod's last change is the final event.
+  std::string pod_phase;
+  for (int i = 0; i < 300 && pod_phase != "Succeeded" && pod_phase != "Failed"; ++i) {
+    pod_phase =
+        plane_->kubectl({"get", "pod", "settled-runner-0", "-o", "jsonpath={.status.phase}"}).out;
+    if (pod_phase != "Succeeded" && pod_phase != "Failed")
+      std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(pod_phase, "Succeeded");
+  std::this_thread::sleep_for(seconds(1));
   const double before = reconciles(operator_port_);
   std::this_thread::sleep_for(seconds(3));
   EXPECT_EQ(reconciles(operator_port_), before)

@@ -1,6 +1,9 @@
 #include "support/local_kubelet.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <boost/beast/core/detail/base64.hpp>
 #include <filesystem>
@@ -27,6 +30,16 @@ std::string key_of(const nlohmann::json& pod) {
   return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
 }
 
+// The one container's status; `state` is {"waiting"|"running"|"terminated": {...}}.
+nlohmann::json container_statuses(const std::string& image, bool ready, nlohmann::json state) {
+  return nlohmann::json::array({{{"name", "runner"},
+                                 {"ready", ready},
+                                 {"restartCount", 0},
+                                 {"image", image},
+                                 {"imageID", ""},
+                                 {"state", std::move(state)}}});
+}
+
 nlohmann::json condition(const char* type, bool value) {
   return {{"type", type}, {"status", value ? "True" : "False"}, {"lastTransitionTime", now_text()}};
 }
@@ -45,11 +58,33 @@ struct LocalKubelet::Running {
   std::atomic<bool> deleted{false};
 };
 
+namespace {
+
+// Runner pods listen on port 9646 of their own address, so two test processes running at once
+// must not hand out the same addresses: each claims a second octet of 127/8 with a lock that
+// the kernel releases when the process ends.
+int claim_address_block(int* lock_fd) {
+  for (int block = 1; block < 255; ++block) {
+    const std::string path = "/tmp/stampede-local-kubelet-" + std::to_string(block) + ".lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      *lock_fd = fd;
+      return block;
+    }
+    ::close(fd);
+  }
+  throw std::runtime_error("LocalKubelet: no free address block in 127.1-254.x.x");
+}
+
+}  // namespace
+
 LocalKubelet::LocalKubelet(kube::KubeConfig config, LocalKubeletOptions options)
     : config_(std::move(config)),
       options_(std::move(options)),
       kube_(config_),
-      next_address_(options_.first_address) {
+      next_address_(options_.first_address),
+      address_block_(claim_address_block(&address_lock_fd_)) {
   kube::WatchOptions watch;
   watch.label_selector = options_.label_selector;
   kube::WatchHandlers handlers;
@@ -69,6 +104,7 @@ LocalKubelet::LocalKubelet(kube::KubeConfig config, LocalKubeletOptions options)
 
 LocalKubelet::~LocalKubelet() {
   stopping_ = true;
+  // The address lock is released last, when the processes using the addresses are gone.
   watcher_->stop();
   std::map<std::string, std::shared_ptr<Running>> pods;
   {
@@ -80,6 +116,7 @@ LocalKubelet::~LocalKubelet() {
     if (r->process && r->process->running()) r->process->send_signal(SIGKILL);
     if (r->supervisor.joinable()) r->supervisor.join();
   }
+  ::close(address_lock_fd_);
 }
 
 std::vector<std::string> LocalKubelet::started() const {
@@ -222,27 +259,24 @@ void LocalKubelet::start_pod(const nlohmann::json& pod) {
   {
     const std::lock_guard lock(mutex_);
     if (pods_.count(key) != 0) return;
-    // 127.0.0.10, .11, ... then 127.0.1.x: the whole 127/8 is loopback.
+    // 127.B.0.10, .11, ... then 127.B.1.x, B this process's block: all of 127/8 is loopback.
     const int n = next_address_++;
-    r->ip = "127.0." + std::to_string(n / 250) + "." + std::to_string(n % 250 + 2);
+    r->ip = "127." + std::to_string(address_block_) + "." + std::to_string(n / 250) + "." +
+            std::to_string(n % 250 + 2);
     seen_at_.emplace(r->name, std::chrono::system_clock::now());
     r->image = image;
     pods_[key] = r;
   }
   if (image.rfind(options_.unpullable_image_prefix, 0) == 0) {
-    patch_status(r->ns, r->name,
-                 {{"phase", "Pending"},
-                  {"conditions", {condition("PodScheduled", true), condition("Ready", false)}},
-                  {"containerStatuses",
-                   {{{"name", container.value("name", "runner")},
-                     {"ready", false},
-                     {"restartCount", 0},
-                     {"image", image},
-                     {"imageID", ""},
-                     {"state",
-                      {{"waiting",
-                        {{"reason", "ImagePullBackOff"},
-                         {"message", "Back-off pulling image \"" + image + "\""}}}}}}}}});
+    patch_status(
+        r->ns, r->name,
+        {{"phase", "Pending"},
+         {"conditions", {condition("PodScheduled", true), condition("Ready", false)}},
+         {"containerStatuses",
+          container_statuses(image, false,
+                             {{"waiting",
+                               {{"reason", "ImagePullBackOff"},
+                                {"message", "Back-off pulling image \"" + image + "\""}}}})}});
     return;
   }
   std::string error;
@@ -263,13 +297,9 @@ void LocalKubelet::start_pod(const nlohmann::json& pod) {
         r->ns, r->name,
         {{"phase", "Pending"},
          {"containerStatuses",
-          {{{"name", "runner"},
-            {"ready", false},
-            {"restartCount", 0},
-            {"image", image},
-            {"imageID", ""},
-            {"state",
-             {{"waiting", {{"reason", "CreateContainerConfigError"}, {"message", error}}}}}}}}});
+          container_statuses(
+              image, false,
+              {{"waiting", {{"reason", "CreateContainerConfigError"}, {"message", error}}}})}});
     return;
   }
   for (const auto& p : container.value("ports", nlohmann::json::array())) {
@@ -300,13 +330,7 @@ void LocalKubelet::start_pod(const nlohmann::json& pod) {
                  {condition("PodScheduled", true), condition("Initialized", true),
                   condition("ContainersReady", false), condition("Ready", false)}},
                 {"containerStatuses",
-                 {{{"name", "runner"},
-                   {"ready", false},
-                   {"restartCount", 0},
-                   {"image", image},
-                   {"imageID", ""},
-                   {"started", true},
-                   {"state", {{"running", {{"startedAt", started_at}}}}}}}}});
+                 container_statuses(image, false, {{"running", {{"startedAt", started_at}}}})}});
   r->supervisor = std::thread([this, key] { supervise(key); });
 }
 
@@ -328,14 +352,10 @@ void LocalKubelet::supervise(const std::string& key) {
           {{"phase", code == 0 ? "Succeeded" : "Failed"},
            {"conditions", {condition("Ready", false), condition("ContainersReady", false)}},
            {"containerStatuses",
-            {{{"name", "runner"},
-              {"ready", false},
-              {"restartCount", 0},
-              {"image", r->image},
-              {"imageID", ""},
-              {"state",
-               {{"terminated",
-                 {{"exitCode", code}, {"reason", reason}, {"finishedAt", now_text()}}}}}}}}});
+            container_statuses(
+                r->image, false,
+                {{"terminated",
+                  {{"exitCode", code}, {"reason", reason}, {"finishedAt", now_text()}}}})}});
       return;
     }
     if (!ready) {
@@ -346,18 +366,13 @@ void LocalKubelet::supervise(const std::string& key) {
         ready = false;
       }
       if (ready) {
-        patch_status(r->ns, r->name,
-                     {{"conditions",
-                       {condition("PodScheduled", true), condition("Initialized", true),
-                        condition("ContainersReady", true), condition("Ready", true)}},
-                      {"containerStatuses",
-                       {{{"name", "runner"},
-                         {"ready", true},
-                         {"restartCount", 0},
-                         {"image", r->image},
-                         {"imageID", ""},
-                         {"started", true},
-                         {"state", {{"running", {{"startedAt", now_text()}}}}}}}}});
+        patch_status(
+            r->ns, r->name,
+            {{"conditions",
+              {condition("PodScheduled", true), condition("Initialized", true),
+               condition("ContainersReady", true), condition("Ready", true)}},
+             {"containerStatuses",
+              container_statuses(r->image, true, {{"running", {{"startedAt", now_text()}}}})}});
       }
     }
   }

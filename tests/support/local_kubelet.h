@@ -65,6 +65,8 @@ class LocalKubelet {
   std::set<std::string> started_;
   std::map<std::string, std::chrono::system_clock::time_point> seen_at_;
   int next_address_;
+  int address_lock_fd_ = -1;
+  int address_block_;
   std::atomic<bool> stopping_{false};
 };
 

@@ -112,7 +112,9 @@ TEST(Decide, AMissingRunnerPodIsRecreatedWhileStarting) {
   const Decision d = decide(o);
   ASSERT_EQ(count(d, Action::Kind::kCreatePod), 1u);
   for (const Action& a : d.actions) {
-    if (a.kind == Action::Kind::kCreatePod) EXPECT_EQ(a.index, 1u);
+    if (a.kind == Action::Kind::kCreatePod) {
+      EXPECT_EQ(a.index, 1u);
+    }
   }
 }
 
