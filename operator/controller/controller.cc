@@ -75,6 +75,9 @@ void Controller::start_workers() {
 }
 
 void Controller::worker() {
+  // No decision before every cache has listed once: a half-filled pod cache would make a
+  // restarted operator take running runners for deleted ones.
+  while (!stopping_ && !synced()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   while (auto key = queue_.get()) {
     const auto started = std::chrono::steady_clock::now();
     ReconcileOutcome outcome;
