@@ -77,7 +77,9 @@ std::optional<std::string> WorkQueue::get() {
     if (delayed_.empty()) {
       ready_.wait(lock);
     } else {
-      ready_.wait_until(lock, delayed_.begin()->first);
+      // A copy: while this waits, another thread may promote and erase that entry.
+      const Clock::time_point next = delayed_.begin()->first;
+      ready_.wait_until(lock, next);
     }
   }
   std::string key = queue_.front();
