@@ -70,10 +70,17 @@ std::string problems(const Observed& o, bool failed_only) {
   return text;
 }
 
-void ensure_children(Decision& d, const Observed& o, std::uint32_t count) {
-  // The operator may not read Secrets (its RBAC has no get on them), so it does not know
-  // whether the token Secret exists: creating it again is harmless (AlreadyExists).
-  d.actions.push_back({Action::Kind::kCreateSecret});
+// The operator may not read Secrets (its RBAC has no get on them): the token Secret is created
+// at launch, and again only when a runner pod says its configuration is missing (creating it
+// again is harmless: AlreadyExists).
+bool secret_missing(const Observed& o) {
+  return std::any_of(o.runners.begin(), o.runners.end(), [](const RunnerObservation& r) {
+    return r.problem.rfind("CreateContainerConfigError", 0) == 0;
+  });
+}
+
+void ensure_children(Decision& d, const Observed& o, std::uint32_t count, bool secret) {
+  if (secret) d.actions.push_back({Action::Kind::kCreateSecret});
   if (!o.plan_config_map) d.actions.push_back({Action::Kind::kCreatePlanConfigMap});
   for (std::uint32_t i = 0; i < count; ++i) {
     if (runner(o, i) == nullptr) d.actions.push_back({Action::Kind::kCreatePod, i, count});
@@ -102,7 +109,7 @@ void accept(Decision& d, const Observed& o) {
   d.events.push_back(
       {"Normal", "Launching",
        "creating " + std::to_string(count) + " runner pod(s) for test " + o.lt.testid});
-  ensure_children(d, o, count);
+  ensure_children(d, o, count, true);
 }
 
 void starting(Decision& d, const Observed& o, const DecideOptions& options) {
@@ -144,7 +151,8 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
          false);
     return;
   }
-  ensure_children(d, o, count);  // recreate what went missing (a deleted pod, say)
+  // Recreate what went missing (a deleted pod, say).
+  ensure_children(d, o, count, secret_missing(o));
   set_condition(d.status, kRunnersReady, false, "Waiting",
                 std::to_string(ready) + " of " + std::to_string(count) + " runners ready",
                 o.lt.generation, now_text(o));

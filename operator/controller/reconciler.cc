@@ -19,10 +19,6 @@ bool exists(kube::KubeClient& kube, const kube::ResourceType& type, const std::s
   return kube.get(type, ns, name).ok();
 }
 
-RunnerAddress address_of(const RunnerObservation& r, const std::string& token) {
-  return {r.pod_ip, kRunnerPort, token};
-}
-
 }  // namespace
 
 Reconciler::Reconciler(kube::KubeClient& kube, ObjectCache& loadtests, const ObjectCache& pods,
@@ -50,18 +46,17 @@ Observed Reconciler::observe(const nlohmann::json& object) {
   }
   if (phase == kPhaseRunning) {
     std::string error;
-    const auto token = control_token(o.lt, &error);
     for (auto& r : o.runners) {
-      if (!token || r.pod_ip.empty() || r.terminated) continue;
-      r.status = runners_.status(address_of(r, *token), &error);
+      if (r.pod_ip.empty() || r.terminated) continue;
+      r.status = runners_.status(address_of(o.lt, r), &error);
       if (!r.status) spdlog::debug("{}: {}", o.lt.key(), error);
     }
   }
   return o;
 }
 
-std::optional<std::string> Reconciler::control_token(const LoadTest& lt, std::string*) {
-  return stampede::op::control_token(defaults_.token_key, lt);
+RunnerAddress Reconciler::address_of(const LoadTest& lt, const RunnerObservation& r) const {
+  return {r.pod_ip, kRunnerPort, control_token(defaults_.token_key, lt)};
 }
 
 bool Reconciler::create(const kube::ResourceType& type, const std::string& ns,
@@ -73,28 +68,22 @@ bool Reconciler::create(const kube::ResourceType& type, const std::string& ns,
 }
 
 bool Reconciler::start_runners(const Observed& o, const Action& a, std::string* error) {
-  const auto token = control_token(o.lt, error);
-  if (!token) return false;
   // Every runner gets the same instant; the calls themselves need not be simultaneous.
   for (const auto& r : o.runners) {
-    if (!runners_.start(address_of(r, *token), a.start_at, error)) return false;
+    if (!runners_.start(address_of(o.lt, r), a.start_at, error)) return false;
   }
   return true;
 }
 
 void Reconciler::stop_runners(const Observed& o) {
   std::string error;
-  const auto token = control_token(o.lt, &error);
-  if (!token) return;
   for (const auto& r : o.runners) {
     if (r.pod_ip.empty() || r.terminated) continue;
-    if (!runners_.stop(address_of(r, *token), &error)) spdlog::debug("{}: {}", o.lt.key(), error);
+    if (!runners_.stop(address_of(o.lt, r), &error)) spdlog::debug("{}: {}", o.lt.key(), error);
   }
 }
 
 bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* error) {
-  const auto token = control_token(o.lt, error);
-  if (!token) return false;
   SourceErrors plan_errors;
   const auto plan = plan_of(o.lt, &plan_errors);
   if (!plan) {
@@ -103,7 +92,7 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
   }
   std::optional<Result> merged;
   for (const auto& r : o.runners) {
-    const auto text = runners_.result(address_of(r, *token), error);
+    const auto text = runners_.result(address_of(o.lt, r), error);
     if (!text) return false;
     const auto doc = nlohmann::json::parse(*text, nullptr, false);
     auto result = result_from_json(doc, error);
@@ -168,8 +157,7 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
     switch (a.kind) {
       case Action::Kind::kCreateSecret:
         ok = create(kube::kSecrets, o.lt.ns,
-                    control_secret(o.lt, stampede::op::control_token(defaults_.token_key, o.lt)),
-                    error);
+                    control_secret(o.lt, control_token(defaults_.token_key, o.lt)), error);
         break;
       case Action::Kind::kCreatePlanConfigMap:
         ok = create(kube::kConfigMaps, o.lt.ns, plan_config_map(o.lt), error);

@@ -33,7 +33,8 @@ class Reconciler {
   bool act(const Observed& o, Decision& d, std::string* error);
   bool create(const kube::ResourceType& type, const std::string& ns, const nlohmann::json& object,
               std::string* error);
-  std::optional<std::string> control_token(const LoadTest& lt, std::string* error);
+  // Where runner `r` of `lt` answers, with the test's control token.
+  RunnerAddress address_of(const LoadTest& lt, const RunnerObservation& r) const;
   bool start_runners(const Observed& o, const Action& a, std::string* error);
   bool collect_results(const Observed& o, Decision& d, std::string* error);
   void stop_runners(const Observed& o);

@@ -2,10 +2,11 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "kube/base64.h"
 
 namespace stampede::kube {
 namespace {
@@ -18,14 +19,6 @@ std::optional<std::string> read_file(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-std::string base64_decode(const std::string& text) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::decoded_size(text.size()), '\0');
-  const auto [written, read] = b64::decode(out.data(), text.data(), text.size());
-  out.resize(written);
-  return out;
 }
 
 // Splits "https://host:port/path" into the config; false when it is not such a URL.

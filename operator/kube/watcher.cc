@@ -50,7 +50,6 @@ bool Watcher::relist(std::string& resource_version) {
     for (const auto& item : r.object["items"]) items.push_back(item);
   }
   resource_version = r.object["metadata"].value("resourceVersion", "");
-  ++lists_;
   if (handlers_.on_list) handlers_.on_list(items);
   synced_ = true;
   return true;

@@ -42,8 +42,6 @@ class Watcher {
   void stop();
   // True once the first list has been delivered.
   bool synced() const { return synced_; }
-  // Lists so far (1 + relists after 410 Gone or errors); for tests and metrics.
-  int lists() const { return lists_; }
 
  private:
   void run();
@@ -59,7 +57,6 @@ class Watcher {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> synced_{false};
-  std::atomic<int> lists_{0};
 };
 
 }  // namespace stampede::kube

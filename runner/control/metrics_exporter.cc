@@ -16,10 +16,14 @@ const std::vector<double> kLatencyBuckets = {
     0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5,
     0.75,   1,     1.5,    2,     2.5,    5,    7.5,   10,   15,    30,  60};
 
+// Every family carries the runner's identity as constant labels.
 template <class Builder>
-auto& build(Builder&& builder, const char* name, const char* help, const Labels& constant,
+auto& build(Builder&& builder, const char* name, const char* help, const ExporterIdentity& id,
             prometheus::Registry& registry) {
-  return builder.Name(name).Help(help).Labels(constant).Register(registry);
+  return builder.Name(name)
+      .Help(help)
+      .Labels({{"testid", id.testid}, {"runner", id.runner}})
+      .Register(registry);
 }
 
 // Latency histogram counts in the Prometheus buckets (non-cumulative, +Inf last). An HDR bucket
@@ -39,7 +43,8 @@ std::vector<double> bucket_counts(const Histogram& h) {
 }  // namespace
 
 struct MetricsExporter::RowSeries {
-  Labels labels;  // scenario, name, method
+  Labels labels;             // scenario, name, method
+  std::size_t scenario = 0;  // index of the row's scenario in the plan
   prometheus::Histogram* duration = nullptr;
   std::map<int, prometheus::Counter*> by_status;
   std::array<prometheus::Counter*, kErrorCategoryCount> by_reason{};
@@ -66,43 +71,38 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
       max_names_(max_names),
       registry_(std::make_shared<prometheus::Registry>()),
       requests_(build(prometheus::BuildCounter(), "stampede_requests_total",
-                      "Requests completed or failed, by status (0: no response).",
-                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                      "Requests completed or failed, by status (0: no response).", identity,
+                      *registry_)),
       failures_(build(prometheus::BuildCounter(), "stampede_request_failures_total",
                       "Failed requests by reason (transport error category or unexpected_status).",
-                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                      identity, *registry_)),
       duration_(build(prometheus::BuildHistogram(), "stampede_request_duration_seconds",
                       "Request latency from the scheduled start to the last byte of the response.",
-                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                      identity, *registry_)),
       iterations_(build(prometheus::BuildCounter(), "stampede_iterations_total",
-                        "Scenario iterations started.",
-                        {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                        "Scenario iterations started.", identity, *registry_)),
       dropped_(build(prometheus::BuildCounter(), "stampede_dropped_total",
                      "Iterations that could not start on time (open model) and were dropped.",
-                     {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                     identity, *registry_)),
       sent_(build(prometheus::BuildCounter(), "stampede_data_sent_bytes_total",
-                  "Bytes of requests written to the target.",
-                  {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                  "Bytes of requests written to the target.", identity, *registry_)),
       received_(build(prometheus::BuildCounter(), "stampede_data_received_bytes_total",
-                      "Bytes of responses read from the target.",
-                      {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
-      users_(build(prometheus::BuildGauge(), "stampede_users", "Active virtual users.",
-                   {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                      "Bytes of responses read from the target.", identity, *registry_)),
+      users_(build(prometheus::BuildGauge(), "stampede_users", "Active virtual users.", identity,
+                   *registry_)),
       target_rate_(build(prometheus::BuildGauge(), "stampede_target_rate",
                          "Planned arrivals per second of this runner now (open model; 0 closed).",
-                         {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                         identity, *registry_)),
       threshold_ok_(build(prometheus::BuildGauge(), "stampede_threshold_ok",
                           "1 while the threshold holds on the results so far, 0 when it fails.",
-                          {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                          identity, *registry_)),
       state_(build(prometheus::BuildGauge(), "stampede_test_state",
                    "1 for the runner's current state (waiting, running, stopping, finished).",
-                   {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                   identity, *registry_)),
       elapsed_(build(prometheus::BuildGauge(), "stampede_test_elapsed_seconds",
-                     "Seconds since the load started.",
-                     {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)),
+                     "Seconds since the load started.", identity, *registry_)),
       planned_(build(prometheus::BuildGauge(), "stampede_test_planned_duration_seconds",
-                     "Planned duration of the load phase.",
-                     {{"testid", identity.testid}, {"runner", identity.runner}}, *registry_)) {
+                     "Planned duration of the load phase.", identity, *registry_)) {
   prometheus::BuildGauge()
       .Name("stampede_runner_info")
       .Help("Always 1; labels identify the runner.")
@@ -135,7 +135,8 @@ std::string MetricsExporter::bounded_name(const std::string& name) {
   return "other";
 }
 
-MetricsExporter::RowSeries& MetricsExporter::row(std::size_t index, const StatsKey& key) {
+MetricsExporter::RowSeries& MetricsExporter::row(std::size_t index, const StatsKey& key,
+                                                 const CompiledPlan& plan) {
   if (index >= rows_.size()) rows_.resize(index + 1);
   auto& series = rows_[index];
   if (!series) {
@@ -173,12 +174,9 @@ void MetricsExporter::update(const Snapshot& s) {
   for (std::size_t i = 0; i < s.rows->size(); ++i) {
     const RequestStats& stats = (*s.rows)[i];
     const StatsKey& key = s.plan->rows[i];
-    for (std::size_t k = 0; k < s.plan->scenarios.size(); ++k) {
-      if (s.plan->scenarios[k].name != key.scenario) continue;
-      sent[k] += stats.bytes_sent;
-      received[k] += stats.bytes_received;
-    }
-    RowSeries& series = row(i, key);
+    RowSeries& series = row(i, key, *s.plan);
+    sent[series.scenario] += stats.bytes_sent;
+    received[series.scenario] += stats.bytes_received;
     if (stats.requests == series.requests) continue;  // nothing new: skip the histogram pass
     export_row(series, stats);
   }

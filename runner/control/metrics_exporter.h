@@ -49,7 +49,7 @@ class MetricsExporter {
  private:
   struct RowSeries;
   struct ScenarioSeries;
-  RowSeries& row(std::size_t index, const StatsKey& key);
+  RowSeries& row(std::size_t index, const StatsKey& key, const CompiledPlan& plan);
   ScenarioSeries& scenario(std::size_t index, const std::string& name);
   std::string bounded_name(const std::string& name);
   void export_row(RowSeries& series, const RequestStats& stats);

@@ -5,22 +5,15 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <filesystem>
 #include <fstream>
 
+#include "kube/base64.h"
 #include "model/rfc3339.h"
 #include "support/http_client.h"
 
 namespace stampede::testing {
 namespace {
-
-std::string base64_decode(const std::string& text) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::decoded_size(text.size()), '\0');
-  out.resize(b64::decode(out.data(), text.data(), text.size()).first);
-  return out;
-}
 
 std::string now_text() {
   return format_rfc3339(std::chrono::system_clock::now());
@@ -194,7 +187,7 @@ std::optional<std::string> LocalKubelet::resolve_env_value(const nlohmann::json&
       return std::nullopt;
     }
     const std::string value = r.object["data"][data_key].get<std::string>();
-    return type == &kube::kSecrets ? base64_decode(value) : value;
+    return type == &kube::kSecrets ? kube::base64_decode(value) : value;
   }
   if (from.contains("fieldRef")) {
     const std::string path = from["fieldRef"].value("fieldPath", "");
@@ -232,8 +225,8 @@ bool LocalKubelet::materialize_volumes(const nlohmann::json& pod, const std::str
       secret = true;
     }
     for (const auto& [file, content] : data.items()) {
-      std::ofstream(vdir + "/" + file)
-          << (secret ? base64_decode(content.get<std::string>()) : content.get<std::string>());
+      std::ofstream(vdir + "/" + file) << (secret ? kube::base64_decode(content.get<std::string>())
+                                                  : content.get<std::string>());
     }
     volume_dirs[name] = vdir;
   }

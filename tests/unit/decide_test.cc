@@ -118,6 +118,15 @@ TEST(Decide, AMissingRunnerPodIsRecreatedWhileStarting) {
   }
 }
 
+TEST(Decide, TheTokenSecretIsCreatedAgainOnlyWhenAPodMissesIt) {
+  Observed o = observed(manifest({}, status_in(kPhaseStarting, 2)));
+  o.plan_config_map = true;
+  o.runners = {pod(0, true), pod(1, false, "Pending")};
+  EXPECT_EQ(count(decide(o), Action::Kind::kCreateSecret), 0u);
+  o.runners[1].problem = "CreateContainerConfigError: secret \"demo-control\" not found";
+  EXPECT_EQ(count(decide(o), Action::Kind::kCreateSecret), 1u);
+}
+
 TEST(Decide, NotReadyInTimeFailsWithThePodsReasons) {
   nlohmann::json status = status_in(kPhaseStarting, 2);
   status["startingSince"] = "2026-11-22T11:50:00Z";
