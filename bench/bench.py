@@ -37,6 +37,8 @@ OUT_ROOT = os.path.join(ROOT, "bench", "out")
 CONNECTIONS = 50
 RATE = 50000
 MEM_USERS = (50, 1000)
+# BENCHMARKS.md sections written by bench/operator and scripts/build-images --benchmarks.
+KEPT_SECTIONS = ("Operator", "Images")
 # stampede+metrics: the same closed-loop run with --listen (Prometheus export on) and /metrics
 # scraped every second, to measure what the export costs.
 TOOLS = ["stampede", "stampede+metrics", "wrk", "h2load", "hey", "locust"]
@@ -929,11 +931,13 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
               "bench/run --perf          # also perf record -g of a closed-loop and a "
               "fixed-rate stampede run",
               "```", ""]
-    # The Operator section is written by bench/operator; keep it.
+    # Sections owned by other scripts (bench/operator, scripts/build-images) are kept.
     kept = ""
     if os.path.exists(path):
-        m = re.search(r"\n## Operator\n.*?(?=\n## |\Z)", open(path).read(), flags=re.S)
-        kept = m.group(0) if m else ""
+        old = open(path).read()
+        for name in KEPT_SECTIONS:
+            m = re.search(rf"\n## {name}\n.*?(?=\n## |\Z)", old, flags=re.S)
+            kept += m.group(0) if m else ""
     with open(path, "w") as f:
         f.write("\n".join(lines).rstrip() + "\n" + kept)
 

@@ -89,7 +89,7 @@ int run(const OperatorOptions& o) {
 
   stampede::kube::KubeClient lease_client(*kube_config);
   LeaderElector elector(lease_client,
-                        {o.leader_election_namespace, "stampede-operator", o.identity});
+                        {o.leader_election_namespace, o.leader_election_id, o.identity});
   std::thread leading([&] {
     if (o.leader_elect) {
       if (!elector.acquire()) return;

@@ -47,6 +47,8 @@ po::options_description describe() {
       "leader-elect", po::value<bool>(), "use a Lease so one replica acts (default true)")(
       "leader-election-namespace", po::value<std::string>(),
       "namespace of the Lease (env POD_NAMESPACE; default: default)")(
+      "leader-election-id", po::value<std::string>(),
+      "name of the Lease (stampede-operator); one per operator installation")(
       "listen", po::value<std::string>(), "address of /healthz, /readyz, /metrics (0.0.0.0:8080)")(
       "token-key-file", po::value<std::string>(),
       "key for the runners' control tokens (env STAMPEDE_TOKEN_KEY_FILE or STAMPEDE_TOKEN_KEY; "
@@ -97,6 +99,9 @@ OperatorCli parse_operator_cli(int argc, const char* const* argv) {
     if (vm.count("leader-elect")) o.leader_elect = vm["leader-elect"].as<bool>();
     if (vm.count("leader-election-namespace")) {
       o.leader_election_namespace = vm["leader-election-namespace"].as<std::string>();
+    }
+    if (vm.count("leader-election-id")) {
+      o.leader_election_id = vm["leader-election-id"].as<std::string>();
     }
     if (vm.count("listen")) o.listen = vm["listen"].as<std::string>();
     const std::string key_file = vm.count("token-key-file") ? vm["token-key-file"].as<std::string>()
