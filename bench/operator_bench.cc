@@ -82,9 +82,9 @@ int main() {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   const std::uint16_t port = free_port();
   Subprocess op({STAMPEDE_OPERATOR_BIN, "--kubeconfig", id.kubeconfig,
-                 "--leader-election-namespace", id.lease_namespace, "--token-key-file",
-                 id.token_key_file, "--listen", "127.0.0.1:" + std::to_string(port),
-                 "--start-delay", "2", "--log-level", "warn"});
+                 "--leader-election-namespace", id.lease_namespace, "--leader-election-id",
+                 id.lease_name, "--token-key-file", id.token_key_file, "--listen",
+                 "127.0.0.1:" + std::to_string(port), "--start-delay", "2", "--log-level", "warn"});
   std::this_thread::sleep_for(seconds(5));
 
   // Idle: nothing to do but keep its watches.

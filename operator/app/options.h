@@ -13,10 +13,10 @@ struct OperatorOptions {
   std::string kubeconfig;  // empty: in-cluster, else $KUBECONFIG or ~/.kube/config
   ControllerConfig controller;
   bool leader_elect = true;
-  std::string leader_election_namespace;  // default: the operator's namespace
+  std::string leader_election_namespace;                 // default: the operator's namespace
   std::string leader_election_id = "stampede-operator";  // the Lease's name
-  std::string identity;                   // default: POD_NAME or the host name
-  std::string listen = "0.0.0.0:8080";    // /healthz, /readyz, /metrics
+  std::string identity;                                  // default: POD_NAME or the host name
+  std::string listen = "0.0.0.0:8080";                   // /healthz, /readyz, /metrics
   std::string log_level = "info";
   bool log_json = true;
 };

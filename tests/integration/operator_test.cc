@@ -41,12 +41,14 @@ class Operator : public ::testing::Test {
     setup_operator_identity();
   }
 
-  // The operator runs as a ServiceAccount bound to the rules the Helm chart ships, not as
+  // The operator runs as the ServiceAccount and RBAC the Helm chart renders, not as
   // admin: the tests prove them sufficient.
   static void setup_operator_identity() {
     const OperatorIdentity id = install_operator_identity(*plane_);
     operator_kubeconfig_ = id.kubeconfig;
     token_key_file_ = id.token_key_file;
+    lease_name_ = id.lease_name;
+    service_account_ = id.service_account;
   }
 
   static void TearDownTestSuite() {
@@ -65,7 +67,8 @@ class Operator : public ::testing::Test {
     operator_ = std::make_unique<Subprocess>(
         std::vector<std::string>{STAMPEDE_OPERATOR_BIN, "--kubeconfig", operator_kubeconfig_,
                                  "--leader-elect=true", "--leader-election-namespace",
-                                 "stampede-system", "--token-key-file", token_key_file_, "--listen",
+                                 "stampede-system", "--leader-election-id", lease_name_,
+                                 "--token-key-file", token_key_file_, "--listen",
                                  "127.0.0.1:" + std::to_string(operator_port_), "--start-delay",
                                  "1", "--log-level", "debug"},
         Env{{"POD_NAME", "operator-" + std::to_string(++replica)}});
@@ -112,6 +115,8 @@ class Operator : public ::testing::Test {
   static LocalKubelet* kubelet_;
   static std::string operator_kubeconfig_;
   static std::string token_key_file_;
+  static std::string lease_name_;
+  static std::string service_account_;
   std::unique_ptr<Subprocess> operator_;
   std::uint16_t operator_port_ = 0;
 };
@@ -120,6 +125,8 @@ KubeControlPlane* Operator::plane_ = nullptr;
 LocalKubelet* Operator::kubelet_ = nullptr;
 std::string Operator::operator_kubeconfig_;
 std::string Operator::token_key_file_;
+std::string Operator::lease_name_;
+std::string Operator::service_account_;
 
 TEST_F(Operator, RunsATestAcrossRunnersAndCountsExactly) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
@@ -321,7 +328,7 @@ TEST_F(Operator, OneReplicaLeadsAndAStandbyTakesOver) {
 }
 
 TEST_F(Operator, ItsPermissionsAreMinimal) {
-  const std::string as = "--as=system:serviceaccount:stampede-system:stampede-operator";
+  const std::string as = "--as=" + service_account_;
   auto can = [&](std::vector<std::string> args) {
     args.insert(args.begin(), "can-i");
     args.insert(args.begin(), "auth");
@@ -337,6 +344,14 @@ TEST_F(Operator, ItsPermissionsAreMinimal) {
   EXPECT_FALSE(can({"delete", "nodes"}));
   EXPECT_FALSE(can({"create", "pods", "--subresource=exec", "-n", "default"}));
   EXPECT_FALSE(can({"list", "configmaps", "-n", "default"}));
+  // Leader election: its own Lease, in its own namespace, and nothing else.
+  EXPECT_TRUE(
+      can({"update", "leases.coordination.k8s.io/" + lease_name_, "-n", "stampede-system"}));
+  EXPECT_FALSE(can({"update", "leases.coordination.k8s.io/another", "-n", "stampede-system"}));
+  EXPECT_FALSE(can({"create", "leases.coordination.k8s.io", "-n", "default"}));
+  EXPECT_FALSE(can({"get", "secrets", "-n", "stampede-system"})) << "not even its token key";
+  EXPECT_FALSE(can({"create", "clusterrolebindings.rbac.authorization.k8s.io"}));
+  EXPECT_FALSE(can({"escalate", "clusterroles.rbac.authorization.k8s.io"}));
 }
 
 TEST_F(Operator, ServesHealthAndMetrics) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/nginx.h"  // free_port()
+#include "support/project_tool.h"
 
 namespace stampede::testing {
 namespace {
@@ -22,7 +23,6 @@ using namespace std::chrono_literals;
 constexpr const char* kEtcd = "/usr/bin/etcd";
 constexpr int kStartAttempts = 3;        // a free port can be taken before the server binds it
 constexpr Millis kStopGrace = 10'000ms;  // SIGTERM, then SIGKILL
-constexpr Millis kBuildTimeout = 60min;  // a cold scripts/build-kube
 // What the operator's tests need: Jobs, garbage collection of their pods, service accounts (and
 // their tokens) in new namespaces, and namespace deletion.
 constexpr const char* kControllers =
@@ -153,34 +153,13 @@ std::string KubectlResult::describe() const {
 }
 
 std::string kube_bin_dir() {
-  static std::mutex mutex;
-  static std::string cached;
-  std::lock_guard lock(mutex);
-  if (!cached.empty()) return cached;
-  std::string dir;
-  if (const char* env = std::getenv("STAMPEDE_KUBE_BIN"); env != nullptr && *env != '\0') {
-    dir = env;
-  } else {
-    const std::string script = std::string(STAMPEDE_SOURCE_DIR) + "/scripts/build-kube";
-    const RunResult r = run_process({script}, kBuildTimeout);
-    if (r.status.code != 0) {
-      throw std::runtime_error("scripts/build-kube failed (" +
-                               (r.timed_out ? std::string("timed out") : r.status.to_string()) +
-                               "):\n" + tail(r.stderr_text));
-    }
-    std::istringstream lines(r.stdout_text);
-    std::string line;
-    while (std::getline(lines, line)) {
-      if (!line.empty()) dir = line;  // the last line names the directory
-    }
-  }
+  const std::string dir = project_tool("STAMPEDE_KUBE_BIN", "build-kube");
   for (const char* tool : {"kube-apiserver", "kube-controller-manager", "kubectl"}) {
     if (!executable(dir + "/" + tool)) {
       throw std::runtime_error("no executable " + std::string(tool) + " in '" + dir + "'");
     }
   }
-  cached = dir;
-  return cached;
+  return dir;
 }
 
 std::string kube_control_plane_unavailable() {

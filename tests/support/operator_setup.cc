@@ -1,8 +1,8 @@
 #include "support/operator_setup.h"
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "support/helm_chart.h"
 
 namespace stampede::testing {
 
@@ -16,38 +16,35 @@ void install_crd(const KubeControlPlane& plane) {
 }
 
 OperatorIdentity install_operator_identity(const KubeControlPlane& plane) {
-  std::ifstream rules_file(std::string(STAMPEDE_SOURCE_DIR) +
-                           "/charts/stampede/files/operator-rules.yaml");
-  std::stringstream rules;
-  rules << rules_file.rdbuf();
-  const std::string rbac = R"(apiVersion: v1
-kind: Namespace
-metadata: {name: stampede-system}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: stampede-operator, namespace: stampede-system}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: stampede-operator}
-rules:
-)" + rules.str() + R"(
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: stampede-operator}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: stampede-operator}
-subjects: [{kind: ServiceAccount, name: stampede-operator, namespace: stampede-system}]
-)";
-  const auto applied = plane.apply(rbac);
+  const auto ns = plane.kubectl({"create", "namespace", "stampede-system"});
+  if (!ns.ok() && ns.err.find("AlreadyExists") == std::string::npos) {
+    throw std::runtime_error(ns.describe());
+  }
+  ChartValues values;
+  values.set = {"leaderElection.enabled=true"};
+  const RenderedChart chart = render_chart(values);
+  const auto applied = plane.apply(
+      chart.only({"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"}));
   if (!applied.ok()) throw std::runtime_error(applied.describe());
-  const auto token = plane.kubectl(
-      {"create", "token", "stampede-operator", "-n", "stampede-system", "--duration=2h"});
+
+  OperatorIdentity id;
+  const YAML::Node account = chart.one("ServiceAccount");
+  const std::string account_name = account["metadata"]["name"].as<std::string>();
+  id.service_account = "system:serviceaccount:" + id.lease_namespace + ":" + account_name;
+  // The Deployment's own flag names the Lease its Role allows.
+  for (const auto& arg :
+       chart.one("Deployment")["spec"]["template"]["spec"]["containers"][0]["args"]) {
+    const auto value = arg.as<std::string>();
+    const std::string flag = "--leader-election-id=";
+    if (value.rfind(flag, 0) == 0) id.lease_name = value.substr(flag.size());
+  }
+  if (id.lease_name.empty()) throw std::runtime_error("the chart sets no --leader-election-id");
+
+  const auto token =
+      plane.kubectl({"create", "token", account_name, "-n", id.lease_namespace, "--duration=2h"});
   if (!token.ok()) throw std::runtime_error(token.describe());
   std::string value = token.out;
   while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
-  OperatorIdentity id;
   id.kubeconfig = plane.write_file("operator.kubeconfig", R"(apiVersion: v1
 kind: Config
 current-context: operator
