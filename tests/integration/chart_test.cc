@@ -401,7 +401,9 @@ TEST_F(ChartOnCluster, EveryVariantAppliesServerSide) {
 }
 
 TEST_F(ChartOnCluster, InstallsUpgradesKeepingItsTokenKeyAndUninstalls) {
-  const auto install = helm({"install", "stampede", chart_dir(), "--namespace", "stampede-system"});
+  // The README's install command.
+  const auto install =
+      helm({"install", "stampede", chart_dir(), "--namespace", "stampede", "--create-namespace"});
   ASSERT_EQ(install.status.code, 0) << install.stdout_text << install.stderr_text;
   // NOTES.txt tells what to do next.
   EXPECT_NE(install.stdout_text.find("kubectl wait --for=condition=Completed"), std::string::npos)
@@ -409,30 +411,35 @@ TEST_F(ChartOnCluster, InstallsUpgradesKeepingItsTokenKeyAndUninstalls) {
   EXPECT_TRUE(plane_->kubectl({"get", "crd", "loadtests.stampede.dev"}).ok());
   const auto key = [&] {
     return plane_
-        ->kubectl({"get", "secret", "stampede-token-key", "-n", "stampede-system", "-o",
-                   "jsonpath={.data.key}"})
+        ->kubectl(
+            {"get", "secret", "stampede-token-key", "-n", "stampede", "-o", "jsonpath={.data.key}"})
         .out;
   };
   const std::string installed_key = key();
   ASSERT_FALSE(installed_key.empty());
   for (const char* object : {"deployment/stampede-operator", "serviceaccount/stampede-operator",
                              "service/stampede-operator-metrics", "configmap/stampede-dashboard"}) {
-    EXPECT_TRUE(plane_->kubectl({"get", object, "-n", "stampede-system"}).ok()) << object;
+    EXPECT_TRUE(plane_->kubectl({"get", object, "-n", "stampede"}).ok()) << object;
   }
   EXPECT_TRUE(plane_->kubectl({"get", "clusterrole/stampede-operator"}).ok());
+  // The guide's next steps: the example LoadTest is accepted, and listed by its short name.
+  const auto applied =
+      plane_->kubectl({"apply", "-n", "default", "-f",
+                       std::string(STAMPEDE_SOURCE_DIR) + "/examples/loadtest.yaml"});
+  EXPECT_TRUE(applied.ok()) << applied.describe();
+  EXPECT_NE(plane_->kubectl({"get", "slt", "-n", "default"}).out.find("checkout-smoke"),
+            std::string::npos);
 
-  const auto upgrade = helm({"upgrade", "stampede", chart_dir(), "--namespace", "stampede-system",
-                             "--set", "replicaCount=2"});
+  const auto upgrade = helm(
+      {"upgrade", "stampede", chart_dir(), "--namespace", "stampede", "--set", "replicaCount=2"});
   ASSERT_EQ(upgrade.status.code, 0) << upgrade.stdout_text << upgrade.stderr_text;
   EXPECT_EQ(key(), installed_key) << "an upgrade must keep the key running tests' tokens use";
   EXPECT_TRUE(
-      plane_->kubectl({"get", "role/stampede-operator-leader-election", "-n", "stampede-system"})
-          .ok());
+      plane_->kubectl({"get", "role/stampede-operator-leader-election", "-n", "stampede"}).ok());
 
-  const auto uninstall = helm({"uninstall", "stampede", "--namespace", "stampede-system"});
+  const auto uninstall = helm({"uninstall", "stampede", "--namespace", "stampede"});
   ASSERT_EQ(uninstall.status.code, 0) << uninstall.stdout_text << uninstall.stderr_text;
-  EXPECT_FALSE(
-      plane_->kubectl({"get", "deployment/stampede-operator", "-n", "stampede-system"}).ok());
+  EXPECT_FALSE(plane_->kubectl({"get", "deployment/stampede-operator", "-n", "stampede"}).ok());
   EXPECT_FALSE(plane_->kubectl({"get", "clusterrole/stampede-operator"}).ok());
   // Helm never deletes CRDs from crds/: LoadTests (and their results) survive an uninstall.
   EXPECT_TRUE(plane_->kubectl({"get", "crd", "loadtests.stampede.dev"}).ok());
