@@ -12,7 +12,7 @@ namespace stampede::op {
 namespace {
 
 // ConfigMaps hold at most 1 MiB; a merged result with many rows of histograms can be larger.
-constexpr std::size_t kMaxConfigMapBytes = 900 * 1024;
+constexpr std::size_t kMaxConfigMapBytes = std::size_t{900} * 1024;
 
 bool exists(kube::KubeClient& kube, const kube::ResourceType& type, const std::string& ns,
             const std::string& name) {

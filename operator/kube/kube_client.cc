@@ -77,7 +77,7 @@ Result to_result(const ApiResponse& response) {
   return r;
 }
 
-Result KubeClient::call(ApiRequest request) {
+Result KubeClient::call(const ApiRequest& request) {
   const std::lock_guard lock(mutex_);
   return to_result(client_.send(request));
 }

@@ -65,7 +65,7 @@ class KubeClient {
   const KubeConfig& config() const { return client_.config(); }
 
  private:
-  Result call(ApiRequest request);
+  Result call(const ApiRequest& request);
 
   std::mutex mutex_;
   ApiClient client_;

@@ -153,7 +153,7 @@ std::string KubectlResult::describe() const {
 }
 
 std::string kube_bin_dir() {
-  const std::string dir = project_tool("STAMPEDE_KUBE_BIN", "build-kube");
+  std::string dir = project_tool("STAMPEDE_KUBE_BIN", "build-kube");
   for (const char* tool : {"kube-apiserver", "kube-controller-manager", "kubectl"}) {
     if (!executable(dir + "/" + tool)) {
       throw std::runtime_error("no executable " + std::string(tool) + " in '" + dir + "'");

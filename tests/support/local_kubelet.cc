@@ -204,7 +204,8 @@ bool LocalKubelet::materialize_volumes(const nlohmann::json& pod, const std::str
   std::map<std::string, std::string> volume_dirs;
   for (const auto& v : pod["spec"].value("volumes", nlohmann::json::array())) {
     const std::string name = v.value("name", "");
-    const std::string vdir = dir + "/" + name;
+    std::string vdir = dir;
+    vdir.append("/").append(name);
     std::filesystem::create_directories(vdir);
     nlohmann::json data;
     bool secret = false;
@@ -225,8 +226,9 @@ bool LocalKubelet::materialize_volumes(const nlohmann::json& pod, const std::str
       secret = true;
     }
     for (const auto& [file, content] : data.items()) {
-      std::ofstream(vdir + "/" + file) << (secret ? kube::base64_decode(content.get<std::string>())
-                                                  : content.get<std::string>());
+      std::ofstream(std::string(vdir).append("/").append(file))
+          << (secret ? kube::base64_decode(content.get<std::string>())
+                     : content.get<std::string>());
     }
     volume_dirs[name] = vdir;
   }
@@ -303,7 +305,7 @@ void LocalKubelet::start_pod(const nlohmann::json& pod) {
   for (const auto& a : container.value("args", nlohmann::json::array())) {
     std::string arg = a.get<std::string>();
     for (const auto& [mount_path, local] : mounts) {
-      if (arg.rfind(mount_path, 0) == 0) arg = local + arg.substr(mount_path.size());
+      if (arg.rfind(mount_path, 0) == 0) arg = std::string(local).append(arg, mount_path.size());
     }
     argv.push_back(arg);
   }

@@ -68,7 +68,7 @@ std::string PrometheusProcess::scrape_config(const std::string& target) {
 PrometheusProcess::PrometheusProcess(const std::string& target)
     : PrometheusProcess(PrometheusConfig{scrape_config(target)}) {}
 
-PrometheusProcess::PrometheusProcess(PrometheusConfig config) : dir_(make_temp_dir()) {
+PrometheusProcess::PrometheusProcess(const PrometheusConfig& config) : dir_(make_temp_dir()) {
   const std::string config_path = dir_ + "/prometheus.yml";
   std::ofstream(config_path) << config.yaml;
   // A port can be taken between free_port() and Prometheus' bind: try a few.
@@ -79,18 +79,19 @@ PrometheusProcess::PrometheusProcess(PrometheusConfig config) : dir_(make_temp_d
         kPrometheus, "--config.file=" + config_path, "--storage.tsdb.path=" + dir_ + "/data",
         "--web.listen-address=127.0.0.1:" + std::to_string(port_)});
     const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
-    while (p->running() && std::chrono::steady_clock::now() < deadline) {
+    bool ready = false;
+    while (!ready && p->running() && std::chrono::steady_clock::now() < deadline) {
       try {
-        if (http_get("127.0.0.1", port_, "/-/ready").status == 200) {
-          process_ = std::move(p);
-          break;
-        }
+        ready = http_get("127.0.0.1", port_, "/-/ready").status == 200;
       } catch (const std::exception&) {
         // not listening yet
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (process_) break;
+    if (ready) {
+      process_ = std::move(p);
+      break;
+    }
     last_log = p->stderr_text();
     p->terminate();
     // Only a lost race for the port is worth another try.

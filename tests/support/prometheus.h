@@ -27,7 +27,7 @@ class PrometheusProcess {
   explicit PrometheusProcess(const std::string& target);
   // Runs with this configuration instead. Throws std::runtime_error, with Prometheus' log, when
   // the server does not become ready within 20 s.
-  explicit PrometheusProcess(PrometheusConfig config);
+  explicit PrometheusProcess(const PrometheusConfig& config);
   ~PrometheusProcess();  // SIGTERM, then SIGKILL after a grace period; removes the directory
   PrometheusProcess(const PrometheusProcess&) = delete;
   PrometheusProcess& operator=(const PrometheusProcess&) = delete;

@@ -14,7 +14,7 @@ using std::chrono::seconds;
 
 const WallClock::time_point kNow = *parse_rfc3339("2026-11-22T12:00:00Z", nullptr);
 
-nlohmann::json manifest(nlohmann::json spec_overrides = nlohmann::json::object(),
+nlohmann::json manifest(const nlohmann::json& spec_overrides = nlohmann::json::object(),
                         nlohmann::json status = nlohmann::json::object()) {
   nlohmann::json spec = {{"target", {{"url", "http://target.default.svc:8080"}}},
                          {"load", {{"users", 25}, {"duration", "30s"}}},

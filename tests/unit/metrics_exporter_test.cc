@@ -30,7 +30,7 @@ struct Fixture {
   std::vector<RequestStats> rows;
   std::vector<IterationCounts> iterations;
 
-  explicit Fixture(std::vector<std::string> names) {
+  explicit Fixture(const std::vector<std::string>& names) {
     for (const auto& name : names) plan.rows.push_back({"s", name, "GET"});
     plan.scenarios.emplace_back().name = "s";
     rows.resize(names.size());
