@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "model/duration.h"
+#include "model/profile.h"
 #include "server/listen_address.h"
 
 namespace stampede {
@@ -20,10 +21,20 @@ constexpr const char* kUsage =
     "       stampede validate PLAN          check a plan and exit (0 valid, 2 invalid)\n"
     "       stampede version                print the version\n";
 
+std::string profile_help() {
+  std::string names;
+  for (const std::string& name : builtin_profile_names()) {
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return "load profile: its load and thresholds fill in what the plan leaves out; replaces the "
+         "plan's `profile`. Built in: " +
+         names + "; or a name in $STAMPEDE_PROFILE_PATH, or a .yaml file";
+}
+
 po::options_description run_options() {
-  po::options_description d("run and agent options");
-  d.add_options()("users,u", po::value<std::string>(),
-                  "users (closed model); replaces the plan's load model")(
+  po::options_description d("run, agent and validate options");
+  d.add_options()("profile", po::value<std::string>(), profile_help().c_str())(
+      "users,u", po::value<std::string>(), "users (closed model); replaces the plan's load model")(
       "spawn-rate,r", po::value<std::string>(), "users started per second")(
       "run-time,t", po::value<std::string>(), "duration of the load, e.g. 90s, 5m, 1h30m")(
       "rate", po::value<std::string>(),
@@ -131,6 +142,7 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   text("spawn-rate", o.load.spawn_rate);
   text("run-time", o.load.run_time);
   text("rate", o.load.rate);
+  if (vm.count("profile")) o.profile = vm["profile"].as<std::string>();
   o.host = vm.count("host") ? vm["host"].as<std::string>() : env_host();
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("threads")) o.threads = vm["threads"].as<unsigned>();

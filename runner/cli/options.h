@@ -29,7 +29,8 @@ struct CliOptions {
   enum class Command { kRun, kValidate, kAgent, kVersion, kHelp };
   Command command = Command::kHelp;
   std::string plan_path;
-  std::string host;  // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target
+  std::string host;     // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target
+  std::string profile;  // --profile: replaces the plan's `profile`; empty = the plan's
   LoadOverrides load;
   std::string json_path;
   unsigned threads = 0;

@@ -25,6 +25,7 @@ void print_errors(const std::string& file, const SourceErrors& errors, const cha
 std::optional<Plan> load_plan(const CliOptions& options) {
   ParseOptions parse_options;
   parse_options.host_override = options.host;
+  parse_options.profile = options.profile;
   ParseResult parsed = load_plan_file(options.plan_path, parse_options);
   print_errors(options.plan_path, parsed.warnings, "warning");
   if (!parsed.plan) {

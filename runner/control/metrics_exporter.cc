@@ -5,16 +5,12 @@
 
 #include <sstream>
 
+#include "control/prometheus_buckets.h"
+
 namespace stampede {
 namespace {
 
 using prometheus::Labels;
-
-// Latency buckets from 0.5 ms to 60 s, roughly 1-2.5-5 per decade: enough resolution for
-// histogram_quantile() where SLOs usually sit (10 ms .. 2 s) without a long tail of series.
-const std::vector<double> kLatencyBuckets = {
-    0.0005, 0.001, 0.0025, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5,
-    0.75,   1,     1.5,    2,     2.5,    5,    7.5,   10,   15,    30,  60};
 
 // Every family carries the runner's identity as constant labels.
 template <class Builder>
@@ -24,20 +20,6 @@ auto& build(Builder&& builder, const char* name, const char* help, const Exporte
       .Help(help)
       .Labels({{"testid", id.testid}, {"runner", id.runner}})
       .Register(registry);
-}
-
-// Latency histogram counts in the Prometheus buckets (non-cumulative, +Inf last). An HDR bucket
-// is placed by its lowest value; their width is at most 1/1024 of the value, so a sample lands
-// on the wrong side of a Prometheus bound only when it is within 0.1 % of it.
-std::vector<double> bucket_counts(const Histogram& h) {
-  std::vector<double> counts(kLatencyBuckets.size() + 1, 0.0);
-  std::size_t b = 0;
-  h.for_each_bucket([&](std::uint64_t lowest_ns, std::uint64_t, std::uint64_t n) {
-    const double seconds = static_cast<double>(lowest_ns) * 1e-9;
-    while (b < kLatencyBuckets.size() && seconds > kLatencyBuckets[b]) ++b;
-    counts[b] += static_cast<double>(n);
-  });
-  return counts;
 }
 
 }  // namespace
@@ -54,6 +36,16 @@ struct MetricsExporter::RowSeries {
   ErrorCounts errors{};
   std::vector<double> buckets;
   std::uint64_t sum_ns = 0;
+  // Checks (by index in the row's plan order) and retries by status.
+  struct CheckSeries {
+    std::string name;
+    prometheus::Counter* passes = nullptr;
+    prometheus::Counter* fails = nullptr;
+    CheckCounts exported;
+  };
+  std::vector<CheckSeries> checks;
+  std::map<int, prometheus::Counter*> retries_by_status;
+  StatusCounts retried;
 };
 
 struct MetricsExporter::ScenarioSeries {
@@ -102,7 +94,14 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
       elapsed_(build(prometheus::BuildGauge(), "stampede_test_elapsed_seconds",
                      "Seconds since the load started.", identity, *registry_)),
       planned_(build(prometheus::BuildGauge(), "stampede_test_planned_duration_seconds",
-                     "Planned duration of the load phase.", identity, *registry_)) {
+                     "Planned duration of the load phase.", identity, *registry_)),
+      checks_(build(prometheus::BuildCounter(), "stampede_checks_total",
+                    "Check evaluations by result (pass or fail).", identity, *registry_)),
+      retries_(build(prometheus::BuildCounter(), "stampede_request_retries_total",
+                     "Attempts retried by a retry policy, by the status that caused them (0: no "
+                     "response).",
+                     identity, *registry_)),
+      custom_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
   prometheus::BuildGauge()
       .Name("stampede_runner_info")
       .Help("Always 1; labels identify the runner.")
@@ -143,6 +142,9 @@ MetricsExporter::RowSeries& MetricsExporter::row(std::size_t index, const StatsK
     series = std::make_unique<RowSeries>();
     series->labels = {
         {"scenario", key.scenario}, {"name", bounded_name(key.name)}, {"method", key.method}};
+    for (std::size_t k = 0; k < plan.scenarios.size(); ++k) {
+      if (plan.scenarios[k].name == key.scenario) series->scenario = k;
+    }
     series->duration = &duration_.Add(series->labels, kLatencyBuckets);
     series->buckets.assign(kLatencyBuckets.size() + 1, 0.0);
   }
@@ -177,9 +179,13 @@ void MetricsExporter::update(const Snapshot& s) {
     RowSeries& series = row(i, key, *s.plan);
     sent[series.scenario] += stats.bytes_sent;
     received[series.scenario] += stats.bytes_received;
+    // A retry can happen before its request completes, so retries are looked at every time.
+    export_retries(series, stats);
     if (stats.requests == series.requests) continue;  // nothing new: skip the histogram pass
     export_row(series, stats);
+    export_checks(series, stats);
   }
+  if (s.custom != nullptr) custom_.update(*s.custom);
   for (std::size_t k = 0; k < s.plan->scenarios.size(); ++k) {
     ScenarioSeries& series = scenario(k, s.plan->scenarios[k].name);
     if (s.scenario_iterations != nullptr && k < s.scenario_iterations->size()) {
@@ -235,7 +241,7 @@ void MetricsExporter::export_row(RowSeries& series, const RequestStats& stats) {
     counter->Increment(static_cast<double>(stats.errors[c] - series.errors[c]));
     series.errors[c] = stats.errors[c];
   }
-  const std::vector<double> buckets = bucket_counts(stats.latency);
+  const std::vector<double> buckets = bucket_counts(stats.latency, kLatencyBuckets, 1e-9);
   std::vector<double> increments(buckets.size());
   for (std::size_t b = 0; b < buckets.size(); ++b) increments[b] = buckets[b] - series.buckets[b];
   series.duration->ObserveMultiple(
@@ -243,6 +249,49 @@ void MetricsExporter::export_row(RowSeries& series, const RequestStats& stats) {
   series.buckets = buckets;
   series.sum_ns = stats.latency.sum_ns();
   series.requests = stats.requests;
+}
+
+void MetricsExporter::export_checks(RowSeries& series, const RequestStats& stats) {
+  for (std::size_t i = 0; i < stats.checks.size(); ++i) {
+    const CheckCounts& now = stats.checks[i];
+    if (i >= series.checks.size()) series.checks.emplace_back();
+    RowSeries::CheckSeries& check = series.checks[i];
+    if (check.passes == nullptr || check.name != now.name) {
+      // Rows with the same scenario and name (other methods) share these series: k6's labels.
+      Labels labels = {{"scenario", series.labels.at("scenario")},
+                       {"name", series.labels.at("name")},
+                       {"check", now.name}};
+      labels["result"] = "pass";
+      check.passes = &checks_.Add(labels);
+      labels["result"] = "fail";
+      check.fails = &checks_.Add(labels);
+      check.name = now.name;
+      check.exported = {now.name, 0, 0};
+    }
+    if (now.passes > check.exported.passes) {
+      check.passes->Increment(static_cast<double>(now.passes - check.exported.passes));
+    }
+    if (now.fails > check.exported.fails) {
+      check.fails->Increment(static_cast<double>(now.fails - check.exported.fails));
+    }
+    check.exported = now;
+  }
+}
+
+void MetricsExporter::export_retries(RowSeries& series, const RequestStats& stats) {
+  if (stats.retries == 0) return;
+  for (const auto& [status, count] : stats.retried_statuses.sorted()) {
+    const std::uint64_t before = series.retried.get(status);
+    if (count <= before) continue;
+    auto& counter = series.retries_by_status[status];
+    if (counter == nullptr) {
+      Labels labels = series.labels;
+      labels["status"] = std::to_string(status);
+      counter = &retries_.Add(labels);
+    }
+    counter->Increment(static_cast<double>(count - before));
+    series.retried.add(status, count - before);
+  }
 }
 
 void MetricsExporter::set_thresholds(const std::vector<ThresholdOutcome>& outcomes) {

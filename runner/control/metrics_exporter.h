@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "control/custom_metrics_exporter.h"
 #include "control/run_state.h"
 #include "engine/snapshot.h"
 #include "model/result.h"
@@ -53,6 +54,8 @@ class MetricsExporter {
   ScenarioSeries& scenario(std::size_t index, const std::string& name);
   std::string bounded_name(const std::string& name);
   void export_row(RowSeries& series, const RequestStats& stats);
+  void export_checks(RowSeries& series, const RequestStats& stats);
+  void export_retries(RowSeries& series, const RequestStats& stats);
 
   ExporterIdentity identity_;
   std::size_t max_names_;
@@ -70,6 +73,9 @@ class MetricsExporter {
   prometheus::Family<prometheus::Gauge>& state_;
   prometheus::Family<prometheus::Gauge>& elapsed_;
   prometheus::Family<prometheus::Gauge>& planned_;
+  prometheus::Family<prometheus::Counter>& checks_;
+  prometheus::Family<prometheus::Counter>& retries_;
+  CustomMetricsExporter custom_;
   std::vector<std::unique_ptr<RowSeries>> rows_;
   std::vector<std::unique_ptr<ScenarioSeries>> scenarios_;
   std::set<std::string> names_;

@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <map>
 
 #include "model/version.h"
 
@@ -51,8 +52,151 @@ std::string serialize_request(const Target& target, const HttpStep& step) {
   return out;
 }
 
+RequestTemplate request_template(const Target& target, const HttpStep& step) {
+  RequestTemplate rt;
+  rt.head.append_literal(step.method + " " + target.url.base_path);
+  rt.head.append(step.path_template);
+  rt.head.append_literal(" HTTP/1.1\r\n");
+  std::vector<Header> headers = step.headers;
+  for (const Header& h : target.headers) {
+    if (!has_header(headers, h.name)) headers.push_back(h);
+  }
+  if (!has_header(headers, "Host"))
+    rt.head.append_literal("Host: " + target.url.authority() + "\r\n");
+  if (!has_header(headers, "User-Agent")) {
+    rt.head.append_literal(std::string("User-Agent: stampede/") + kVersion + "\r\n");
+  }
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    rt.head.append_literal(headers[i].name + ": ");
+    // The step's own headers come first and carry templates; the target's are constants.
+    if (i < step.header_templates.size()) {
+      rt.head.append(step.header_templates[i]);
+    } else {
+      rt.head.append_literal(headers[i].value);
+    }
+    rt.head.append_literal("\r\n");
+  }
+  if (!step.content_type.empty() && !has_header(headers, "Content-Type")) {
+    rt.head.append_literal("Content-Type: " + step.content_type + "\r\n");
+  }
+  rt.body = step.body_template;
+  rt.sends_body = !step.body_template.parts.empty() || step.method == "POST" ||
+                  step.method == "PUT" || step.method == "PATCH";
+  return rt;
+}
+
+namespace {
+
+// Data columns first (feeder.column), then every extracted variable, each once.
+std::map<std::string, std::size_t> assign_slots(const Plan& plan, CompiledPlan* compiled) {
+  std::map<std::string, std::size_t> slots;
+  for (const DataSource& d : plan.data) {
+    compiled->feeders.push_back({compiled->slot_count});
+    for (const std::string& column : d.columns)
+      slots[d.name + "." + column] = compiled->slot_count++;
+  }
+  for (const Scenario& scenario : plan.scenarios) {
+    for (const Task& task : scenario.tasks) {
+      for (const Step& step : task.steps) {
+        for (const Extractor& e : std::get<HttpStep>(step).extract) {
+          if (slots.emplace(e.variable, compiled->slot_count).second) ++compiled->slot_count;
+        }
+      }
+    }
+  }
+  return slots;
+}
+
+class SlotBinder {
+ public:
+  explicit SlotBinder(const std::map<std::string, std::size_t>& slots) : slots_(slots) {}
+
+  // Binds a copy; every name was checked by the parser, so none is unknown here.
+  Template bind(const Template& t) {
+    Template bound = t;
+    TemplateBinding binding;
+    binding.slot = [this](const std::string& name) -> std::optional<std::size_t> {
+      used_.push_back(name);
+      auto it = slots_.find(name);
+      return it == slots_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
+    };
+    bind_template(bound, binding);
+    return bound;
+  }
+  const std::vector<std::string>& used() const { return used_; }
+
+ private:
+  const std::map<std::string, std::size_t>& slots_;
+  std::vector<std::string> used_;  // every variable name bound so far
+};
+
+bool needs_request_template(const HttpStep& http) {
+  if (http.auth && http.auth->kind != Auth::Kind::kNone) return true;
+  if (!http.path_template.constant() || !http.body_template.constant()) return true;
+  return std::any_of(http.header_templates.begin(), http.header_templates.end(),
+                     [](const Template& t) { return !t.constant(); });
+}
+
+bool reads(const HttpStep& http, ResponseSource::Kind kind) {
+  auto is = [&](const ResponseSource& s) { return s.kind == kind; };
+  return std::any_of(http.extract.begin(), http.extract.end(),
+                     [&](const Extractor& e) { return is(e.source); }) ||
+         std::any_of(http.checks.begin(), http.checks.end(),
+                     [&](const Check& c) { return is(c.subject); }) ||
+         std::any_of(http.metrics.begin(), http.metrics.end(),
+                     [&](const MetricCapture& m) { return is(m.value) || (m.by && is(*m.by)); });
+}
+
+void compile_dynamic(const Plan& plan, const HttpStep& http, SlotBinder& binder, CompiledStep* s) {
+  HttpStep bound = http;
+  bound.path_template = binder.bind(http.path_template);
+  bound.body_template = binder.bind(http.body_template);
+  for (auto& h : bound.header_templates) h = binder.bind(h);
+  s->dynamic = request_template(plan.target, bound);
+  if (!http.auth) return;
+  s->bearer = binder.bind(http.auth->bearer);
+  s->basic_user = binder.bind(http.auth->basic.username);
+  s->basic_password = binder.bind(http.auth->basic.password);
+  s->jwt_claims = binder.bind(http.auth->jwt.claims_json);
+}
+
+void compile_response_rules(const HttpStep& http, const std::map<std::string, std::size_t>& slots,
+                            SlotBinder& binder, std::vector<std::string>& row_checks,
+                            CompiledStep* s) {
+  for (const Extractor& e : http.extract) s->extract_slots.push_back(slots.at(e.variable));
+  for (const Check& c : http.checks) {
+    auto it = std::find(row_checks.begin(), row_checks.end(), c.name);
+    if (it == row_checks.end()) it = row_checks.insert(row_checks.end(), c.name);
+    s->check_index.push_back(static_cast<std::size_t>(it - row_checks.begin()));
+    s->check_expected.push_back(binder.bind(c.expected));
+  }
+  const auto body_kinds = {ResponseSource::Kind::kJson, ResponseSource::Kind::kRegex,
+                           ResponseSource::Kind::kBody};
+  s->capture_body = std::any_of(body_kinds.begin(), body_kinds.end(),
+                                [&](ResponseSource::Kind k) { return reads(http, k); });
+  s->capture_headers =
+      reads(http, ResponseSource::Kind::kHeader) || (http.retry && http.retry->retry_after);
+}
+
+// The data sources whose columns a task's templates use: drawn at each iteration start.
+std::vector<std::size_t> feeders_used(const Plan& plan, const std::vector<std::string>& names) {
+  std::vector<std::size_t> used;
+  for (std::size_t d = 0; d < plan.data.size(); ++d) {
+    const std::string prefix = plan.data[d].name + ".";
+    const bool uses = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+      return n.compare(0, prefix.size(), prefix) == 0;
+    });
+    if (uses) used.push_back(d);
+  }
+  return used;
+}
+
+}  // namespace
+
 CompiledPlan compile_plan(const Plan& plan) {
   CompiledPlan compiled;
+  compiled.plan = &plan;
+  const std::map<std::string, std::size_t> slots = assign_slots(plan, &compiled);
   for (const Scenario& scenario : plan.scenarios) {
     CompiledScenario& cs = compiled.scenarios.emplace_back();
     cs.name = scenario.name;
@@ -61,16 +205,26 @@ CompiledPlan compile_plan(const Plan& plan) {
     for (const Task& task : scenario.tasks) {
       CompiledTask& ct = cs.tasks.emplace_back();
       cs.task_weights.push_back(task.weight);
+      SlotBinder binder(slots);
       for (const Step& step : task.steps) {
         const auto& http = std::get<HttpStep>(step);
         CompiledStep& s = ct.steps.emplace_back();
-        s.request = serialize_request(plan.target, http);
         s.row = row_for(compiled.rows, {scenario.name, http.name, http.method});
+        compiled.row_checks.resize(compiled.rows.size());
         s.expect = http.expect_status;
         s.head = http.method == "HEAD";
+        s.source = &http;
+        if (needs_request_template(http)) {
+          compile_dynamic(plan, http, binder, &s);
+        } else {
+          s.request = serialize_request(plan.target, http);
+        }
+        compile_response_rules(http, slots, binder, compiled.row_checks[s.row], &s);
       }
+      ct.feeders = feeders_used(plan, binder.used());
     }
   }
+  compiled.row_checks.resize(compiled.rows.size());
   return compiled;
 }
 

@@ -4,6 +4,7 @@
 // worker threads share it without locks.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,15 +13,41 @@
 
 namespace stampede {
 
+// A request that changes per user or per iteration: rendered into the user's buffer before each
+// send. Content-Length and the auth header are added at render time.
+struct RequestTemplate {
+  Template head;  // request line and headers, each line ending in CRLF, without the blank line
+  Template body;
+  bool sends_body = false;  // Content-Length even when empty (POST, PUT, PATCH or a body)
+};
+
 struct CompiledStep {
-  std::string request;  // the complete HTTP/1.1 request bytes
+  std::string request;  // the complete HTTP/1.1 request bytes (constant steps)
   std::size_t row = 0;  // index of the statistics row (scenario + name + method)
   StatusSet expect;     // statuses that count as success
   bool head = false;    // HEAD: the response has no body whatever its headers say
+  // Everything below is empty for a plain step, which keeps the request path as it was.
+  std::optional<RequestTemplate> dynamic;  // set when the request has templates or auth
+  const HttpStep* source = nullptr;        // extract, checks, metrics, auth and retry rules
+  std::vector<std::size_t> extract_slots;  // the variable slot of each extractor
+  std::vector<std::size_t> check_index;    // each check's index in its row's check list
+  std::vector<Template> check_expected;    // each check's expected value, bound to slots
+  Template bearer;                         // auth bearer / basic parts, bound to slots
+  Template basic_user;
+  Template basic_password;
+  Template jwt_claims;
+  bool capture_body = false;     // extract, checks or metrics read the body
+  bool capture_headers = false;  // ... or headers (Retry-After included)
 };
 
 struct CompiledTask {
   std::vector<CompiledStep> steps;
+  std::vector<std::size_t> feeders;  // data sources (Plan::data) drawn at each iteration start
+};
+
+// Where a data source's columns live among the user's variable slots.
+struct FeederSlots {
+  std::size_t first_slot = 0;  // column c is slot first_slot + c
 };
 
 struct CompiledScenario {
@@ -31,12 +58,20 @@ struct CompiledScenario {
 };
 
 struct CompiledPlan {
-  std::vector<StatsKey> rows;  // statistics rows in plan order
+  std::vector<StatsKey> rows;                        // statistics rows in plan order
+  std::vector<std::vector<std::string>> row_checks;  // check names of each row, in plan order
+  const Plan* plan = nullptr;
+  std::vector<FeederSlots> feeders;  // by Plan::data index
+  std::size_t slot_count = 0;        // data columns, then extracted variables
   std::vector<CompiledScenario> scenarios;
   std::vector<double> scenario_weights;
 };
 
 CompiledPlan compile_plan(const Plan& plan);
+
+// Builds the request template of a step that has {{ }} expressions or auth. Variables must
+// already be bound to slots.
+RequestTemplate request_template(const Target& target, const HttpStep& step);
 
 // Serializes one request: request line, Host, User-Agent, target headers overridden by the
 // step's (names compared case-insensitively), Content-Type/Length when there is a body.

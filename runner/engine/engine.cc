@@ -68,6 +68,8 @@ bool Engine::prepare(std::string* error) {
   user_config_.connect_timeout = target.connect_timeout;
   user_config_.request_timeout = target.request_timeout;
   user_config_.max_response_bytes = target.max_response_bytes;
+  user_config_.runner_index = options_.segment;
+  user_config_.runner_count = options_.segments;
   if (target.url.tls()) {
     tls_ = make_tls_context(target, error);
     if (!tls_) return false;

@@ -7,14 +7,22 @@
 // The transport is a template parameter (PlainTransport or TlsTransport, transport.h), so TCP
 // and TLS share every line of the protocol logic without a virtual call per operation.
 
+#include <strings.h>
+
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/asio.h"
 #include "engine/compiled_plan.h"
 #include "engine/error_category.h"
+#include "engine/jwt.h"
 #include "engine/response_parser.h"
+#include "engine/response_rules.h"
 #include "engine/tls_context.h"
 #include "engine/user.h"
 #include "engine/user_config.h"
@@ -22,11 +30,18 @@
 namespace stampede {
 
 template <class Transport>
-class HttpUser final : public User {
+class HttpUser final : public User, public TemplateScope {
  public:
   HttpUser(asio::io_context& io, UserHost& host, const UserConfig& config,
-           typename Transport::Context* tls)
-      : io_(io), host_(host), config_(config), tls_(tls), think_(io.get_executor()) {
+           typename Transport::Context* tls, std::uint64_t user_index)
+      : io_(io),
+        host_(host),
+        config_(config),
+        tls_(tls),
+        think_(io.get_executor()),
+        user_index_(user_index),
+        values_(config.plan->slot_count),
+        owned_(config.plan->slot_count) {
     buffer_.resize(kInitialBuffer);
   }
 
@@ -72,6 +87,15 @@ class HttpUser final : public User {
 
   bool busy() const override { return state_ != State::kIdle; }
 
+  // TemplateScope: what {{ }} expressions of this user's requests read.
+  std::string_view variable(std::size_t slot) const override { return values_[slot]; }
+  std::uint64_t user_index() const override { return user_index_; }
+  std::uint64_t iteration() const override { return iteration_; }
+  std::uint32_t runner_index() const override { return config_.runner_index; }
+  std::uint32_t runner_count() const override { return config_.runner_count; }
+  std::uint64_t next_sequence() override { return host_.next_sequence(); }
+  std::uint64_t random() override { return host_.random64(); }
+
  private:
   enum class State : unsigned char {
     kIdle,
@@ -99,6 +123,8 @@ class HttpUser final : public User {
     const CompiledScenario& s = config_.plan->scenarios[scenario];
     task_ = &s.tasks[host_.pick_task(scenario)];
     step_index_ = 0;
+    iteration_ = iterations_started_++;
+    for (const std::size_t feeder : task_->feeders) draw_row(feeder);
     iteration_start_ = scheduled;
     step_scheduled_ = scheduled;
     ++host_.stats().iterations[scenario].iterations;
@@ -109,6 +135,8 @@ class HttpUser final : public User {
     if (step_index_ >= task_->steps.size()) return end_iteration();
     step_ = &task_->steps[step_index_];
     retried_ = false;
+    attempts_ = 0;
+    request_ = step_->dynamic ? &render_request() : &step_->request;
     if (stream_) {
       send();
     } else {
@@ -148,6 +176,7 @@ class HttpUser final : public User {
 
   void on_think_done() {
     state_ = State::kIdle;
+    if (backing_off_) return on_backoff_done();
     if (stopping_) return go_idle();
     begin_iteration(scenario_, Clock::now());
   }
@@ -214,10 +243,12 @@ class HttpUser final : public User {
     timed_out_ = false;
     send_time_ = Clock::now();
     deadline_ = send_time_ + config_.request_timeout;
-    parser_.emplace(config_.max_response_bytes, step_->head);
+    const bool capture = step_->capture_body || step_->capture_headers;
+    if (capture) capture_.reset(step_->capture_body, step_->capture_headers);
+    parser_.emplace(config_.max_response_bytes, step_->head, capture ? &capture_ : nullptr);
     used_ = 0;
     received_ = 0;
-    const std::string& request = step_->request;
+    const std::string& request = *request_;
     std::size_t written = 0;
     if constexpr (!Transport::kTls) {
       ErrorCode ec;
@@ -299,8 +330,13 @@ class HttpUser final : public User {
   void complete(bool keep_connection) {
     const TimePoint done = Clock::now();
     RequestStats& row = host_.stats().rows[step_->row];
-    record_common(row);
     const int status = parser_->status();
+    if (should_retry(status)) {
+      ++requests_on_connection_;
+      if (!keep_connection) reset_stream();
+      return retry_later(row, status);
+    }
+    record_common(row);
     row.statuses.add(status);
     row.bytes_received += received_;
     // From the schedule when the request started late (coordinated omission), from the send
@@ -308,14 +344,19 @@ class HttpUser final : public User {
     row.latency.record(done - std::min(step_scheduled_, send_time_));
     row.service_time.record(done - send_time_);
     row.waiting.record(first_byte_ - send_time_);
+    const bool extracted = step_->source == nullptr || apply_response_rules(row, status, done);
     if (!step_->expect.contains(status)) {
       ++row.failures;
       ++row.errors[static_cast<std::size_t>(ErrorCategory::kUnexpectedStatus)];
+    } else if (!extracted) {
+      ++row.failures;
+      ++row.errors[static_cast<std::size_t>(ErrorCategory::kExtract)];
     }
     ++requests_on_connection_;
     if (!keep_connection) reset_stream();
     state_ = State::kIdle;
-    if (interrupted_) return end_after_failure();
+    // Later steps would use a value this response did not give: the iteration ends here.
+    if (interrupted_ || !extracted) return end_after_failure();
     step_done();
   }
 
@@ -323,6 +364,9 @@ class HttpUser final : public User {
     if (interrupted_) category = ErrorCategory::kInterrupted;
     reset_stream();
     state_ = State::kIdle;
+    if (step_ && should_retry_error(category)) {
+      return retry_later(host_.stats().rows[step_->row], 0);
+    }
     if (step_) {
       RequestStats& row = host_.stats().rows[step_->row];
       record_common(row);
@@ -343,11 +387,195 @@ class HttpUser final : public User {
 
   void record_common(RequestStats& row) {
     ++row.requests;
-    row.bytes_sent += step_->request.size();
+    row.bytes_sent += request_->size();
     if (pending_connect_) {
       row.connecting.record(*pending_connect_);
       pending_connect_.reset();
     }
+  }
+
+  // --- retries (rate limits) ---------------------------------------------------------------
+
+  const RetryPolicy* retry_policy() const {
+    return step_->source != nullptr && step_->source->retry ? &*step_->source->retry : nullptr;
+  }
+
+  bool should_retry(int status) const {
+    const RetryPolicy* retry = retry_policy();
+    return retry != nullptr && !stopping_ && attempts_ < retry->max && retry->on.contains(status);
+  }
+
+  bool should_retry_error(ErrorCategory category) const {
+    const RetryPolicy* retry = retry_policy();
+    if (retry == nullptr || !retry->on_errors || stopping_ || attempts_ >= retry->max) return false;
+    return category != ErrorCategory::kInterrupted &&
+           category != ErrorCategory::kUnexpectedStatus && category != ErrorCategory::kExtract;
+  }
+
+  // Counts the retried attempt (its traffic too) and waits: Retry-After when the server sent
+  // one and the policy honours it, else exponential backoff with full jitter.
+  void retry_later(RequestStats& row, int status) {
+    const RetryPolicy& retry = *retry_policy();
+    ++row.retries;
+    row.retried_statuses.add(status);
+    row.bytes_sent += request_->size();
+    row.bytes_received += received_;
+    Duration wait = backoff(retry, attempts_);
+    if (status != 0 && retry.retry_after) {
+      if (std::optional<Duration> after = retry_after_header())
+        wait = std::min(*after, retry.max_backoff);
+    }
+    ++attempts_;
+    backing_off_ = true;
+    state_ = State::kThinking;
+    think_.expires_after(wait);
+    think_.async_wait([this](const ErrorCode&) { on_think_done(); });
+  }
+
+  Duration backoff(const RetryPolicy& retry, std::uint32_t attempt) {
+    double ceiling = std::chrono::duration<double>(retry.initial).count();
+    for (std::uint32_t i = 0; i < attempt; ++i) ceiling *= retry.multiplier;
+    ceiling = std::min(ceiling, std::chrono::duration<double>(retry.max_backoff).count());
+    const double fraction = static_cast<double>(host_.random64() >> 11) * 0x1.0p-53;
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ceiling * fraction));
+  }
+
+  // Retry-After in seconds (the HTTP-date form is rare from APIs and is ignored).
+  std::optional<Duration> retry_after_header() const {
+    for (const auto& [name, value] : capture_.header_list) {
+      if (name.size() != 11 || ::strncasecmp(name.data(), "Retry-After", 11) != 0) continue;
+      unsigned long long seconds = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+      if (ec == std::errc() && end == value.data() + value.size()) {
+        return std::chrono::seconds(seconds);
+      }
+    }
+    return std::nullopt;
+  }
+
+  void on_backoff_done() {
+    backing_off_ = false;
+    // A stop during the wait ends the iteration; the retried request is not counted again.
+    if (stopping_) return go_idle();
+    if (stream_) {
+      send();
+    } else {
+      connect();
+    }
+  }
+
+  // --- templates, auth and response rules ---------------------------------------------------
+
+  // A `sequential`, `random` or `unique` row of a data source into the column slots.
+  void draw_row(std::size_t feeder) {
+    const DataSource& source = config_.plan->plan->data[feeder];
+    const std::size_t rows = source.rows.size();
+    std::size_t row = 0;
+    switch (source.order) {
+      case DataSource::Order::kSequential:
+        row = host_.next_feeder_row(feeder, rows);
+        break;
+      case DataSource::Order::kRandom:
+        row = host_.random64() % rows;
+        break;
+      case DataSource::Order::kUnique:
+        row = user_index_ % rows;
+        break;
+    }
+    const std::size_t first = config_.plan->feeders[feeder].first_slot;
+    for (std::size_t c = 0; c < source.columns.size(); ++c)
+      values_[first + c] = source.rows[row][c];
+  }
+
+  // The step's request into request_buf_: body first (its length goes into the head).
+  const std::string& render_request() {
+    const RequestTemplate& rt = *step_->dynamic;
+    body_buf_.clear();
+    render_template(rt.body, *this, body_buf_);
+    request_buf_.clear();
+    render_template(rt.head, *this, request_buf_);
+    append_auth();
+    if (rt.sends_body) {
+      char digits[24];
+      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, body_buf_.size());
+      request_buf_.append("Content-Length: ").append(digits, end).append("\r\n");
+    }
+    request_buf_.append("\r\n").append(body_buf_);
+    return request_buf_;
+  }
+
+  void append_auth() {
+    const std::optional<Auth>& auth = step_->source->auth;
+    if (!auth || auth->kind == Auth::Kind::kNone) return;
+    request_buf_.append("Authorization: ");
+    switch (auth->kind) {
+      case Auth::Kind::kBearer:
+        request_buf_.append("Bearer ");
+        render_template(step_->bearer, *this, request_buf_);
+        break;
+      case Auth::Kind::kBasic:
+        scratch_.clear();
+        render_template(step_->basic_user, *this, scratch_);
+        scratch_.push_back(':');
+        render_template(step_->basic_password, *this, scratch_);
+        request_buf_.append("Basic ");
+        append_base64(request_buf_, scratch_, /*url=*/false);
+        break;
+      case Auth::Kind::kJwt:
+        request_buf_.append("Bearer ").append(jwt_token(auth->jwt));
+        break;
+      case Auth::Kind::kNone:
+        break;
+    }
+    request_buf_.append("\r\n");
+  }
+
+  // The user's token for this JWT config, signed again when a fifth of its life is left.
+  const std::string& jwt_token(const JwtAuth& jwt) {
+    const TimePoint now = Clock::now();
+    auto it = std::find_if(jwts_.begin(), jwts_.end(),
+                           [&](const CachedJwt& c) { return c.config == &jwt; });
+    if (it == jwts_.end()) it = jwts_.insert(jwts_.end(), CachedJwt{&jwt, {}, {}});
+    if (!it->token.empty() && now < it->refresh_at) return it->token;
+    scratch_.clear();
+    render_template(step_->jwt_claims, *this, scratch_);
+    const auto iat = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    const auto exp = iat + std::chrono::duration_cast<std::chrono::seconds>(jwt.expires_in).count();
+    std::string payload = "{\"iat\":" + std::to_string(iat) + ",\"exp\":" + std::to_string(exp);
+    payload += scratch_.size() > 2 ? "," + scratch_.substr(1) : "}";
+    it->token.clear();
+    append_jwt_hs256(it->token, payload, jwt.secret);
+    it->refresh_at = now + jwt.expires_in * 4 / 5;
+    return it->token;
+  }
+
+  // Extract, checks and custom metrics of the step. False when an extraction found nothing.
+  bool apply_response_rules(RequestStats& row, int status, TimePoint done) {
+    const HttpStep& h = *step_->source;
+    if (h.extract.empty() && h.checks.empty()) return true;
+    const ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list};
+    ResponseReader reader(view);
+    bool extracted = true;
+    for (std::size_t i = 0; i < h.extract.size(); ++i) {
+      std::optional<std::string> value = reader.read(h.extract[i].source);
+      if (!value) value = h.extract[i].fallback;
+      if (!value) {
+        extracted = false;
+        continue;
+      }
+      const std::size_t slot = step_->extract_slots[i];
+      owned_[slot] = std::move(*value);
+      values_[slot] = owned_[slot];
+    }
+    for (std::size_t i = 0; i < h.checks.size(); ++i) {
+      scratch_.clear();
+      render_template(step_->check_expected[i], *this, scratch_);
+      CheckCounts& counts = row.checks[step_->check_index[i]];
+      ++(check_passes(h.checks[i], scratch_, reader) ? counts.passes : counts.fails);
+    }
+    return extracted;
   }
 
   asio::io_context& io_;
@@ -369,6 +597,8 @@ class HttpUser final : public User {
   bool timed_out_ = false;
   bool interrupted_ = false;
   bool retried_ = false;
+  bool backing_off_ = false;
+  std::uint32_t attempts_ = 0;  // retries of the current step so far
 
   std::size_t scenario_ = 0;
   const CompiledTask* task_ = nullptr;
@@ -382,6 +612,25 @@ class HttpUser final : public User {
   TimePoint first_byte_{};
   TimePoint deadline_{};
   std::optional<Duration> pending_connect_;
+
+  // Templates: this user's number, iterations, variables (data rows are views into the plan,
+  // extracted values live in owned_), and reused buffers for the rendered request.
+  struct CachedJwt {
+    const JwtAuth* config = nullptr;
+    std::string token;
+    TimePoint refresh_at{};
+  };
+  std::uint64_t user_index_;
+  std::uint64_t iteration_ = 0;
+  std::uint64_t iterations_started_ = 0;
+  std::vector<std::string_view> values_;
+  std::vector<std::string> owned_;
+  std::string request_buf_;
+  std::string body_buf_;
+  std::string scratch_;
+  const std::string* request_ = nullptr;
+  ResponseCapture capture_;
+  std::vector<CachedJwt> jwts_;
 };
 
 }  // namespace stampede

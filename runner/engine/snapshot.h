@@ -21,6 +21,10 @@ struct Snapshot {
   // Valid during the call: the row keys and scenario names, and iterations per scenario.
   const CompiledPlan* plan = nullptr;
   const std::vector<IterationCounts>* scenario_iterations = nullptr;
+  // Valid during the call, cumulative; null when not recorded: the named load stages (plan
+  // order) and the custom metrics (plan order, values bounded by kMaxCustomValues).
+  const std::vector<StageStats>* stages = nullptr;
+  const std::vector<CustomMetricStats>* custom = nullptr;
   double target_rate = 0;  // this runner's planned arrivals per second now (open model)
   bool stopping = false;   // the load phase is over or a stop was requested
   bool final = false;      // the run has ended: the last snapshot, equal to the result

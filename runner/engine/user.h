@@ -37,6 +37,11 @@ class UserHost {
   virtual Duration random_between(Duration min, Duration max) = 0;
   // The user finished an iteration (open model) or stopped (closed model).
   virtual void on_user_idle(User& user) = 0;
+  // Templates: seq() values unique across threads and runners, 64 random bits, and the next row
+  // of a `sequential` data source (unique across threads and runners until it wraps).
+  virtual std::uint64_t next_sequence() = 0;
+  virtual std::uint64_t random64() = 0;
+  virtual std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) = 0;
 
  protected:
   ~UserHost() = default;

@@ -14,6 +14,8 @@ struct UserConfig {
   Duration connect_timeout{};
   Duration request_timeout{};
   std::uint64_t max_response_bytes = 0;
+  std::uint32_t runner_index = 0;  // segment i of N, for runnerIndex / runnerCount
+  std::uint32_t runner_count = 1;
 };
 
 }  // namespace stampede

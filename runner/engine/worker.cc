@@ -34,18 +34,33 @@ Worker::Worker(const WorkerConfig& config, StatsSink& sink)
 Worker::~Worker() = default;
 
 std::unique_ptr<ThreadStats> Worker::fresh_stats() const {
-  return std::make_unique<ThreadStats>(config_.compiled->rows.size(),
-                                       config_.compiled->scenarios.size());
+  auto stats = std::make_unique<ThreadStats>(config_.compiled->rows.size(),
+                                             config_.compiled->scenarios.size());
+  // Checks are recorded by index: every interval's rows start with the plan's check names.
+  for (std::size_t r = 0; r < stats->rows.size(); ++r) {
+    for (const std::string& name : config_.compiled->row_checks[r]) {
+      stats->rows[r].checks.push_back(CheckCounts{name, 0, 0});
+    }
+  }
+  return stats;
 }
 
 User& Worker::create_user() {
+  // The share's numbering: user j of this worker is global user j * count + index.
+  const std::uint64_t index = users_.size() * config_.share.count + config_.share.index;
   if (config_.tls != nullptr) {
     users_.push_back(
-        std::make_unique<HttpUser<TlsTransport>>(io_, *this, config_.user, config_.tls));
+        std::make_unique<HttpUser<TlsTransport>>(io_, *this, config_.user, config_.tls, index));
   } else {
-    users_.push_back(std::make_unique<HttpUser<PlainTransport>>(io_, *this, config_.user, nullptr));
+    users_.push_back(
+        std::make_unique<HttpUser<PlainTransport>>(io_, *this, config_.user, nullptr, index));
   }
   return *users_.back();
+}
+
+std::size_t Worker::next_feeder_row(std::size_t feeder, std::size_t rows) {
+  if (feeder_draws_.size() <= feeder) feeder_draws_.resize(feeder + 1);
+  return (feeder_draws_[feeder]++ * config_.share.count + config_.share.index) % rows;
 }
 
 Duration Worker::random_between(Duration min, Duration max) {

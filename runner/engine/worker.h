@@ -50,6 +50,11 @@ class Worker final : public UserHost, public UserPool {
   Duration random_between(Duration min, Duration max) override;
   void on_user_idle(User& user) override;
   User& create_user() override;
+  std::uint64_t next_sequence() override {
+    return sequence_++ * config_.share.count + config_.share.index;
+  }
+  std::uint64_t random64() override { return rng_(); }
+  std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) override;
 
  private:
   void schedule_tick();
@@ -68,6 +73,8 @@ class Worker final : public UserHost, public UserPool {
   std::vector<WeightedPicker> task_pickers_;
   std::unique_ptr<ThreadStats> stats_;
   std::mt19937_64 rng_;
+  std::uint64_t sequence_ = 0;
+  std::vector<std::uint64_t> feeder_draws_;  // per data source: rows handed out so far
   TimePoint end_at_{};
   TimePoint grace_until_{};
   bool load_over_ = false;

@@ -19,9 +19,10 @@ enum class ErrorCategory : unsigned char {
   kResponseTooLarge,  // response above maxResponseBytes
   kUnexpectedStatus,  // a status outside expect.status
   kInterrupted,       // still in flight when the graceful stop ended
+  kExtract,           // an `extract` found nothing (and had no default): later steps need it
 };
 
-inline constexpr std::size_t kErrorCategoryCount = 10;
+inline constexpr std::size_t kErrorCategoryCount = 11;
 
 // Stable snake_case names used in results, metrics and reports ("connect_refused", ...).
 std::string_view error_category_name(ErrorCategory category);

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/template.h"
 #include "model/threshold.h"
 #include "model/units.h"
 #include "model/url.h"
@@ -98,6 +99,80 @@ class StatusSet {
   std::uint64_t bits_[(kMax + 63) / 64] = {};
 };
 
+// Where a value is read from in a response (extract, checks, custom metrics).
+struct ResponseSource {
+  enum class Kind { kJson, kHeader, kRegex, kBody, kStatus, kDuration };
+  Kind kind = Kind::kJson;
+  std::string
+      path;  // kJson: JSON pointer ("" = the whole document); kHeader: name; kRegex: pattern
+};
+
+// `extract: {var: {json: /id}}`: sets a user variable from the response.
+struct Extractor {
+  std::string variable;
+  ResponseSource source;
+  std::optional<std::string> fallback;  // `default:`; without it, nothing found fails the request
+};
+
+// k6's check: a named assertion on a response, counted, never failing the request.
+struct Check {
+  enum class Op { kExists, kEquals, kMatches, kContains, kOneOf, kLess, kLessEqual };
+  std::string name;        // as written, or made from subject and operator ("status is 201")
+  ResponseSource subject;  // kStatus, kJson, kBody, kHeader or kDuration
+  Op op = Op::kExists;
+  Template expected;                // kEquals, kMatches (a regex), kContains
+  std::vector<std::string> one_of;  // kOneOf
+  StatusSet statuses;               // subject kStatus
+  Duration limit{};                 // subject kDuration with kLess / kLessEqual
+};
+
+struct BasicAuth {
+  Template username;
+  Template password;
+};
+
+// HS256 JSON Web Token, signed per user and re-signed when a fifth of its life is left.
+struct JwtAuth {
+  std::string secret;         // read at load time from env or a file; never printed anywhere
+  std::string secret_source;  // "env JWT_SECRET" or "file /path", for messages
+  Template claims_json;       // the claims object as JSON text (string values JSON-escaped)
+  Duration expires_in = std::chrono::minutes(15);
+};
+
+struct Auth {
+  enum class Kind { kNone, kBearer, kBasic, kJwt };
+  Kind kind = Kind::kNone;
+  Template bearer;  // kBearer: the token
+  BasicAuth basic;
+  JwtAuth jwt;
+};
+
+// `retry:` for rate limits and transient errors.
+struct RetryPolicy {
+  StatusSet on;            // statuses that are retried
+  bool on_errors = false;  // also transport errors (refused, reset, timeout)
+  std::uint32_t max = 3;   // retries after the first attempt
+  Duration initial = std::chrono::milliseconds(200);
+  Duration max_backoff = std::chrono::seconds(5);
+  double multiplier = 2;
+  bool retry_after = true;  // honour Retry-After, capped by max_backoff
+};
+
+// A metric the plan declares through `metrics:` on steps; one entry per distinct name.
+struct CustomMetricDef {
+  enum class Kind { kTrend, kCounter };
+  std::string name;
+  Kind kind = Kind::kTrend;
+  std::string unit;  // trends: "ms", "s" or "" (a plain number)
+};
+
+// One step's contribution to a custom metric.
+struct MetricCapture {
+  std::size_t metric = 0;            // index into Plan::metrics
+  ResponseSource value;              // trends: the number; counters: ignored unless `by` is absent
+  std::optional<ResponseSource> by;  // the `value` tag
+};
+
 struct HttpStep {
   std::string method = "GET";
   std::string path = "/";       // joined to the target's base path
@@ -106,6 +181,16 @@ struct HttpStep {
   std::string content_type;     // set for `json:` bodies unless a header gives one
   std::string name;             // stats name; defaults to the path as written
   StatusSet expect_status = StatusSet::default_success();
+  // The same fields as templates (constant ones when the text has no {{ }}); the strings above
+  // keep the text as written, for names and messages.
+  Template path_template;
+  std::vector<Template> header_templates;  // values, parallel to `headers`
+  Template body_template;
+  std::vector<Extractor> extract;
+  std::vector<Check> checks;
+  std::optional<Auth> auth;          // the nearest of step, task, scenario and target
+  std::optional<RetryPolicy> retry;  // the nearest of step, scenario and target
+  std::vector<MetricCapture> metrics;
 };
 
 // A step is one action of a task. Later versions add WebSocket, SSE and think steps here.
@@ -125,12 +210,24 @@ struct Scenario {
   std::vector<Task> tasks;  // never empty
 };
 
+// A feeder: rows of named columns, drawn per iteration (data:).
+struct DataSource {
+  enum class Order { kSequential, kRandom, kUnique };
+  std::string name;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // each as long as `columns`
+  Order order = Order::kSequential;
+};
+
 struct Plan {
   std::string name;  // metadata.name of a LoadTest manifest, or `name:`; may be empty
   Target target;
   LoadModel load;
   std::vector<Scenario> scenarios;  // never empty
   std::vector<Threshold> thresholds;
+  std::vector<std::pair<std::string, std::string>> vars;  // constants, already rendered
+  std::vector<DataSource> data;
+  std::vector<CustomMetricDef> metrics;  // declared by steps' `metrics:`
 };
 
 }  // namespace stampede

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "model/plan_sections.h"
 #include "model/yaml_reader.h"
@@ -13,51 +14,65 @@
 namespace stampede {
 namespace {
 
+using plan_sections::open_plan_profile;
 using plan_sections::parse_load;
 using plan_sections::parse_scenarios;
 using plan_sections::parse_target;
 using plan_sections::parse_thresholds;
+using plan_sections::ProfileReader;
 
 constexpr std::string_view kApiVersion = "stampede.dev/v1alpha1";
 constexpr std::string_view kKind = "LoadTest";
 
-// Reads `name`, `target`, `load`, `scenarios` and `thresholds` of a plan body (the file itself,
-// or a manifest's spec).
+// Reads `name`, `profile`, `target`, `load`, `scenarios` and `thresholds` of a plan body (the
+// file itself, or a manifest's spec). A profile gives the load and the thresholds the plan
+// leaves out.
 void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& options,
                 Plan* plan) {
-  if (std::optional<YamlField> profile = reader.get(body, "profile")) {
-    reader.error(*profile, "profiles are not supported by this version yet");
-  }
+  const bool wants_profile = !options.profile.empty() || reader.has(body, "profile");
+  std::optional<ProfileReader> profile = open_plan_profile(reader, body, options);
   if (std::optional<YamlField> name = reader.get(body, "name")) {
     if (std::optional<std::string> text = reader.string(*name)) plan->name = *text;
   }
   parse_target(reader, reader.get(body, "target"), body, options, &plan->target);
 
   std::optional<bool> open_model;
-  if (std::optional<YamlField> load = reader.get(body, "load")) {
-    if (parse_load(reader, *load, &plan->load)) open_model = plan->load.is_open();
-  } else {
-    reader.error(YamlReader::absent(body, "load"), "required");
+  std::optional<YamlField> load = reader.get(body, "load");
+  if (load && parse_load(reader, *load, &plan->load)) open_model = plan->load.is_open();
+  LoadModel profile_load;
+  if (profile && profile->parse_load(&profile_load) && !load) {
+    plan->load = std::move(profile_load);
+    open_model = plan->load.is_open();
+  }
+  if (!load && !wants_profile) {
+    reader.error(YamlReader::absent(body, "load"), "required (or name a profile)");
   }
 
   const std::size_t errors_before = reader.error_count();
   if (std::optional<YamlField> scenarios = reader.get(body, "scenarios")) {
-    parse_scenarios(reader, *scenarios, open_model, &plan->scenarios);
+    plan_sections::StepContext context =
+        plan_sections::parse_step_context(reader, body, options, plan);
+    parse_scenarios(reader, *scenarios, open_model, context, &plan->scenarios);
   } else {
     reader.error(YamlReader::absent(body, "scenarios"), "required");
   }
   const bool scenarios_ok = reader.error_count() == errors_before;
 
+  const plan_sections::ThresholdTargets targets =
+      plan_sections::threshold_targets(*plan, scenarios_ok, open_model.has_value());
   std::optional<YamlField> thresholds = reader.get(body, "thresholds");
   if (thresholds && !thresholds->node.IsNull()) {
-    parse_thresholds(reader, *thresholds, scenarios_ok ? &plan->scenarios : nullptr,
-                     &plan->thresholds);
+    parse_thresholds(reader, *thresholds, targets, &plan->thresholds);
   }
+  std::optional<std::vector<Threshold>> profile_thresholds =
+      profile ? profile->parse_thresholds(targets) : std::nullopt;
+  if (profile_thresholds && !thresholds) plan->thresholds = std::move(*profile_thresholds);
 }
 
 void parse_bare_plan(YamlReader& reader, const YamlField& root, const ParseOptions& options,
                      Plan* plan) {
-  reader.check_map(root, {"name", "target", "load", "scenarios", "thresholds", "profile"});
+  reader.check_map(
+      root, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars", "data"});
   parse_body(reader, root, options, plan);
 }
 
@@ -94,9 +109,9 @@ void parse_manifest(YamlReader& reader, const YamlField& root, const ParseOption
     return;
   }
   // The operator's own fields are valid here; the runner has no use for them.
-  if (!reader.check_map(*spec,
-                        {"name", "target", "load", "scenarios", "thresholds", "profile", "runners",
-                         "startTimeoutSeconds", "cleanup", "ttlSecondsAfterFinished", "testid"})) {
+  if (!reader.check_map(*spec, {"name", "target", "load", "scenarios", "thresholds", "profile",
+                                "vars", "data", "runners", "startTimeoutSeconds", "cleanup",
+                                "ttlSecondsAfterFinished", "testid"})) {
     return;
   }
   parse_body(reader, *spec, options, plan);
@@ -129,10 +144,11 @@ void parse_document(std::string_view yaml, const ParseOptions& options, ParseRes
   if (result->errors.empty()) result->plan = std::move(plan);
 }
 
-// Reports in file order: what the user reads top to bottom.
+// Reports in file order: what the user reads top to bottom; the plan file (file "") first, then
+// a profile's file.
 void sort_by_position(SourceErrors* errors) {
   std::stable_sort(errors->begin(), errors->end(), [](const SourceError& a, const SourceError& b) {
-    return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
 }
 
@@ -167,7 +183,11 @@ ParseResult load_plan_file(const std::string& path, const ParseOptions& options)
   std::ostringstream text;
   text << file.rdbuf();
   if (file.bad()) return fail("read error");
-  return parse_plan_text(text.str(), options);
+  ParseOptions in_plan_dir = options;
+  if (in_plan_dir.base_dir.empty()) {
+    in_plan_dir.base_dir = std::filesystem::path(path).parent_path().string();
+  }
+  return parse_plan_text(text.str(), in_plan_dir);
 }
 
 }  // namespace stampede

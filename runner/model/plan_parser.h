@@ -15,6 +15,17 @@ struct ParseOptions {
   // From -H/--host or STAMPEDE_HOST/TARGET_HOST. When set, `target` may be omitted and this URL
   // replaces target.url (it is validated too; its errors have the path "--host").
   std::string host_override;
+  // From --profile: a profile that replaces the plan's `profile` key (errors have the path
+  // "--profile"; a relative file path is taken from the current directory).
+  std::string profile = {};
+  // The directory relative paths in the plan (a `profile` file) are taken from; empty: the
+  // current directory. load_plan_file sets the plan file's directory when this is empty.
+  std::string base_dir = {};
+  // The plan runs in this process (stampede run, agent, validate): env(), JWT secrets and data
+  // files are read here, and missing ones are errors. The operator validates specs that run in
+  // runner pods, whose environment and files it cannot see: it sets false, and those are then
+  // neither read nor errors.
+  bool runner_side = true;
 };
 
 struct ParseResult {

@@ -9,8 +9,17 @@ namespace stampede {
 namespace {
 
 constexpr std::array<std::string_view, kErrorCategoryCount> kErrorNames = {
-    "connect_refused", "connect_timeout",    "connect_error",     "request_timeout", "reset", "tls",
-    "protocol",        "response_too_large", "unexpected_status", "interrupted",
+    "connect_refused",
+    "connect_timeout",
+    "connect_error",
+    "request_timeout",
+    "reset",
+    "tls",
+    "protocol",
+    "response_too_large",
+    "unexpected_status",
+    "interrupted",
+    "extract",
 };
 
 }  // namespace
@@ -43,6 +52,19 @@ void RequestStats::merge(const RequestStats& other) {
   service_time.merge(other.service_time);
   waiting.merge(other.waiting);
   connecting.merge(other.connecting);
+  retries += other.retries;
+  retried_statuses.merge(other.retried_statuses);
+  for (std::size_t i = 0; i < other.checks.size(); ++i) {
+    const CheckCounts& theirs = other.checks[i];
+    // Same plan: same order. Otherwise (results of other versions) match by name.
+    CheckCounts* mine = i < checks.size() && checks[i].name == theirs.name ? &checks[i] : nullptr;
+    for (std::size_t j = 0; !mine && j < checks.size(); ++j) {
+      if (checks[j].name == theirs.name) mine = &checks[j];
+    }
+    if (!mine) mine = &checks.emplace_back(CheckCounts{theirs.name, 0, 0});
+    mine->passes += theirs.passes;
+    mine->fails += theirs.fails;
+  }
 }
 
 }  // namespace stampede

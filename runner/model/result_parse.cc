@@ -18,10 +18,15 @@ bool read_histogram(const json& row, const char* name, Histogram& out, std::stri
   return true;
 }
 
-bool read_row(const json& j, ResultRow& row, std::string* error) {
-  row.key = {j.at("scenario").get<std::string>(), j.at("name").get<std::string>(),
-             j.at("method").get<std::string>()};
-  RequestStats& s = row.stats;
+void read_statuses(const json& j, const char* key, StatusCounts& out) {
+  if (!j.contains(key)) return;
+  for (const auto& [code, count] : j.at(key).items()) {
+    out.add(std::stoi(code), count.get<std::uint64_t>());
+  }
+}
+
+// What rows and stages share; the keys added later (retries, checks) are optional.
+bool read_stats(const json& j, RequestStats& s, std::string* error) {
   s.requests = j.at("requests").get<std::uint64_t>();
   s.failures = j.at("failures").get<std::uint64_t>();
   s.bytes_sent = j.value("bytes_sent", std::uint64_t{0});
@@ -35,10 +40,54 @@ bool read_row(const json& j, ResultRow& row, std::string* error) {
       s.errors[static_cast<std::size_t>(*c)] = count.get<std::uint64_t>();
     }
   }
+  s.retries = j.value("retries", std::uint64_t{0});
+  read_statuses(j, "retried_statuses", s.retried_statuses);
+  for (const auto& c : j.value("checks", json::array())) {
+    s.checks.push_back({c.at("name").get<std::string>(), c.at("passes").get<std::uint64_t>(),
+                        c.at("fails").get<std::uint64_t>()});
+  }
   return read_histogram(j, "latency", s.latency, error) &&
          read_histogram(j, "service_time", s.service_time, error) &&
          read_histogram(j, "waiting", s.waiting, error) &&
          read_histogram(j, "connecting", s.connecting, error);
+}
+
+bool read_row(const json& j, ResultRow& row, std::string* error) {
+  row.key = {j.at("scenario").get<std::string>(), j.at("name").get<std::string>(),
+             j.at("method").get<std::string>()};
+  return read_stats(j, row.stats, error);
+}
+
+bool read_stage(const json& j, StageStats& stage, std::string* error) {
+  stage.name = j.at("name").get<std::string>();
+  stage.duration_seconds = j.value("duration_seconds", 0.0);
+  if (read_stats(j, stage.stats, error)) return true;
+  *error = "stages." + stage.name + ": " + *error;
+  return false;
+}
+
+bool read_custom(const json& j, CustomMetricStats& m, std::string* error) {
+  m.name = j.at("name").get<std::string>();
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind != "trend" && kind != "counter") {
+    *error = "custom." + m.name + ": unknown kind '" + kind + "'";
+    return false;
+  }
+  m.kind = kind == "trend" ? CustomMetricStats::Kind::kTrend : CustomMetricStats::Kind::kCounter;
+  m.unit = j.value("unit", "");
+  for (const auto& v : j.at("values")) {
+    CustomValueStats& value = m.values.emplace_back();
+    value.value = v.at("value").get<std::string>();
+    value.count = v.at("count").get<std::uint64_t>();
+    if (m.kind != CustomMetricStats::Kind::kTrend || !v.contains("histogram")) continue;
+    auto h = Histogram::from_json(v.at("histogram"), error);
+    if (!h) {
+      *error = "custom." + m.name + "." + value.value + ".histogram: " + *error;
+      return false;
+    }
+    value.histogram = std::move(*h);
+  }
+  return true;
 }
 
 }  // namespace
@@ -64,6 +113,12 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
     for (const auto& [scenario, c] : iterations.items()) {
       r.iterations[scenario] = {c.at("iterations").get<std::uint64_t>(),
                                 c.at("dropped").get<std::uint64_t>()};
+    }
+    for (const auto& stage_json : j.value("stages", json::array())) {
+      if (!read_stage(stage_json, r.stages.emplace_back(), error)) return std::nullopt;
+    }
+    for (const auto& custom_json : j.value("custom", json::array())) {
+      if (!read_custom(custom_json, r.custom.emplace_back(), error)) return std::nullopt;
     }
     for (const auto& p : j.value("series", json::array())) {
       r.series.push_back({p.at("t").get<double>(), p.at("users").get<double>(),

@@ -76,14 +76,29 @@ void parse_wait(YamlReader& reader, const YamlField& field, std::optional<bool> 
   }
 }
 
-std::vector<Step> parse_steps(YamlReader& reader, const YamlField& field) {
+// A task's steps share one context: what a step extracts, later steps may use.
+std::vector<Step> parse_steps(YamlReader& reader, const YamlField& field, StepContext context) {
   std::vector<Step> steps;
   if (std::optional<std::vector<YamlField>> items = reader.list(field)) {
     for (const YamlField& item : *items) {
-      if (std::optional<Step> step = parse_step(reader, item)) steps.push_back(std::move(*step));
+      if (std::optional<Step> step = parse_step(reader, item, context)) {
+        steps.push_back(std::move(*step));
+      }
     }
   }
   return steps;
+}
+
+// `auth` and `retry` of a scenario or task become the default of the steps below it.
+void parse_defaults(YamlReader& reader, const YamlField& field, bool with_retry,
+                    StepContext& context) {
+  if (std::optional<YamlField> auth = reader.get(field, "auth")) {
+    context.auth = parse_auth(reader, *auth, context);
+  }
+  if (!with_retry) return;
+  if (std::optional<YamlField> retry = reader.get(field, "retry")) {
+    context.retry = parse_retry(reader, *retry);
+  }
 }
 
 std::optional<double> optional_weight(YamlReader& reader, const YamlField& map) {
@@ -99,8 +114,10 @@ void parse_tags(YamlReader& reader, const YamlField& field, std::vector<std::str
   }
 }
 
-void parse_task(YamlReader& reader, const YamlField& field, std::size_t index, Task* task) {
-  if (!reader.check_map(field, {"name", "weight", "tags", "steps"})) return;
+void parse_task(YamlReader& reader, const YamlField& field, std::size_t index, StepContext context,
+                Task* task) {
+  if (!reader.check_map(field, {"name", "weight", "tags", "steps", "auth"})) return;
+  parse_defaults(reader, field, /*with_retry=*/false, context);
   task->name = "task " + std::to_string(index + 1);
   if (std::optional<YamlField> name = reader.get(field, "name")) {
     if (std::optional<std::string> text = reader.string(*name)) task->name = *text;
@@ -109,14 +126,15 @@ void parse_task(YamlReader& reader, const YamlField& field, std::size_t index, T
   if (std::optional<YamlField> tags = reader.get(field, "tags"))
     parse_tags(reader, *tags, &task->tags);
   if (std::optional<YamlField> steps = reader.get(field, "steps")) {
-    task->steps = parse_steps(reader, *steps);
+    task->steps = parse_steps(reader, *steps, context);
   } else {
     reader.error(YamlReader::absent(field, "steps"), "required");
   }
 }
 
 // `tasks`, or `steps` as the shorthand for a single task named after the scenario.
-void parse_work(YamlReader& reader, const YamlField& field, Scenario* scenario) {
+void parse_work(YamlReader& reader, const YamlField& field, const StepContext& context,
+                Scenario* scenario) {
   std::optional<YamlField> tasks = reader.get(field, "tasks");
   std::optional<YamlField> steps = reader.get(field, "steps");
   if (tasks && steps) {
@@ -124,20 +142,23 @@ void parse_work(YamlReader& reader, const YamlField& field, Scenario* scenario) 
   } else if (tasks) {
     std::optional<std::vector<YamlField>> items = reader.list(*tasks);
     for (std::size_t i = 0; items && i < items->size(); ++i) {
-      parse_task(reader, (*items)[i], i, &scenario->tasks.emplace_back());
+      parse_task(reader, (*items)[i], i, context, &scenario->tasks.emplace_back());
     }
   } else if (steps) {
     Task& task = scenario->tasks.emplace_back();
     task.name = scenario->name;
-    task.steps = parse_steps(reader, *steps);
+    task.steps = parse_steps(reader, *steps, context);
   } else {
     reader.error(field, "one of tasks or steps is required");
   }
 }
 
 void parse_scenario(YamlReader& reader, const YamlField& field, std::optional<bool> open_model,
-                    const std::vector<Scenario>& earlier, Scenario* scenario) {
-  if (!reader.check_map(field, {"name", "weight", "wait", "tasks", "steps"})) return;
+                    const std::vector<Scenario>& earlier, StepContext context, Scenario* scenario) {
+  if (!reader.check_map(field, {"name", "weight", "wait", "tasks", "steps", "auth", "retry"})) {
+    return;
+  }
+  parse_defaults(reader, field, /*with_retry=*/true, context);
   if (std::optional<YamlField> name = reader.get(field, "name")) {
     std::optional<std::string> text = reader.string(*name);
     if (text && text->empty()) reader.error(*name, "must not be empty");
@@ -153,18 +174,18 @@ void parse_scenario(YamlReader& reader, const YamlField& field, std::optional<bo
   if (std::optional<YamlField> wait = reader.get(field, "wait")) {
     parse_wait(reader, *wait, open_model, &scenario->wait);
   }
-  parse_work(reader, field, scenario);
+  parse_work(reader, field, context, scenario);
 }
 
 }  // namespace
 
 void parse_scenarios(YamlReader& reader, const YamlField& field, std::optional<bool> open_model,
-                     std::vector<Scenario>* scenarios) {
+                     StepContext& context, std::vector<Scenario>* scenarios) {
   std::optional<std::vector<YamlField>> items = reader.list(field);
   if (!items) return;
   for (const YamlField& item : *items) {
     Scenario scenario;
-    parse_scenario(reader, item, open_model, *scenarios, &scenario);
+    parse_scenario(reader, item, open_model, *scenarios, context, &scenario);
     scenarios->push_back(std::move(scenario));
   }
 }

@@ -2,8 +2,8 @@
 
 namespace stampede {
 
-std::string SourceError::format(const std::string& file) const {
-  std::string out = file;
+std::string SourceError::format(const std::string& plan_file) const {
+  std::string out = file.empty() ? plan_file : file;
   if (line > 0) {
     out.append(":").append(std::to_string(line));
     if (column > 0) out.append(":").append(std::to_string(column));

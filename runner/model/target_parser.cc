@@ -157,8 +157,8 @@ void parse_target(YamlReader& reader, const std::optional<YamlField>& field,
   if (field && field->node.IsScalar()) {
     parse_url_field(reader, *field, target);
   } else if (field && field->node.IsMap()) {
-    reader.check_map(*field,
-                     {"url", "headers", "connectTimeout", "timeout", "maxResponseBytes", "tls"});
+    reader.check_map(*field, {"url", "headers", "connectTimeout", "timeout", "maxResponseBytes",
+                              "tls", "auth", "retry"});  // auth and retry: parse_step_context
     if (std::optional<YamlField> url = reader.get(*field, "url")) {
       parse_url_field(reader, *url, target);
     } else if (!override_host) {

@@ -11,8 +11,12 @@ using Kind = Aggregation::Kind;
 
 const std::vector<Kind> kTimeAggregations = {Kind::kAvg, Kind::kMin,        Kind::kMax,
                                              Kind::kMed, Kind::kPercentile, Kind::kCount};
-const std::vector<std::string_view> kHttpTags = {"scenario", "name", "method"};
-const std::vector<std::string_view> kHttpStatusTags = {"scenario", "name", "method", "status"};
+// `stage` selects the requests started during a named load stage (Result::stages).
+const std::vector<std::string_view> kHttpTags = {"scenario", "name", "method", "stage"};
+const std::vector<std::string_view> kHttpStatusTags = {"scenario", "name", "method", "status",
+                                                       "stage"};
+// The tags naming a row of statistics; a stage's statistics cover all rows together.
+const std::vector<std::string_view> kRowTags = {"scenario", "name", "method"};
 
 std::vector<MetricInfo> make_metrics() {
   auto time_metric = [](std::string_view name) {
@@ -26,6 +30,10 @@ std::vector<MetricInfo> make_metrics() {
       {"http_req_failed", false, {Kind::kRate, Kind::kCount}, kHttpTags, "", true},
       {"http_reqs", false, {Kind::kCount, Kind::kRate}, kHttpStatusTags, "", false},
       {"http_req_status", false, {Kind::kRate, Kind::kCount}, kHttpStatusTags, "status", true},
+      // Retried attempts; {status:429} counts the retries that status caused.
+      {"http_req_retries", false, {Kind::kCount, Kind::kRate}, kHttpStatusTags, "", false},
+      // k6's checks: the share of check evaluations that passed.
+      {"checks", false, {Kind::kRate}, {"scenario", "name", "method", "check", "stage"}, "", true},
       {"iterations", false, {Kind::kCount, Kind::kRate}, {"scenario"}, "", false},
       {"dropped_iterations", false, {Kind::kCount, Kind::kRate}, {"scenario"}, "", false},
       {"data_sent", false, {Kind::kCount, Kind::kRate}, {}, "", false},
@@ -110,11 +118,51 @@ bool check_tag_value(const std::string& key, std::string* value, std::string* er
   return true;
 }
 
+// A stage's statistics are all rows together, so they cannot be narrowed to a row.
+bool check_stage_alone(const MetricSelector& selector, std::string* error) {
+  auto has = [&](std::string_view key) {
+    return std::any_of(selector.tags.begin(), selector.tags.end(),
+                       [&](const auto& tag) { return tag.first == key; });
+  };
+  if (!has("stage")) return true;
+  for (std::string_view key : kRowTags) {
+    if (!has(key)) continue;
+    return set_error(error, "tag 'stage' cannot be combined with '" + std::string(key) +
+                                "': a stage's statistics cover all requests started during it");
+  }
+  return true;
+}
+
+// The right-hand side: a constant, or factor * the referenced stage's aggregate of the same
+// metric and tags. nullopt when that stage has no data.
+std::optional<double> bound_of(const Threshold& threshold, const ThresholdCondition& condition,
+                               const MetricSource& source) {
+  if (!condition.reference) return condition.bound;
+  const StageReference& reference = *condition.reference;
+  MetricSelector selector = threshold.selector;
+  auto stage = std::find_if(selector.tags.begin(), selector.tags.end(),
+                            [](const auto& tag) { return tag.first == "stage"; });
+  if (stage == selector.tags.end()) {
+    selector.tags.emplace_back("stage", reference.stage);
+  } else {
+    stage->second = reference.stage;
+  }
+  std::optional<double> value = source.value(selector, reference.aggregation);
+  if (!value) return std::nullopt;
+  return *value * reference.factor;
+}
+
 }  // namespace
 
 const std::vector<MetricInfo>& known_metrics() {
   static const std::vector<MetricInfo> kMetrics = make_metrics();
   return kMetrics;
+}
+
+MetricInfo custom_metric_info(std::string_view name, bool trend, bool time) {
+  static const std::vector<std::string_view> kValueTag = {"value"};
+  if (trend) return MetricInfo{name, time, kTimeAggregations, kValueTag, "", false};
+  return MetricInfo{name, false, {Kind::kCount, Kind::kRate}, kValueTag, "", false};
 }
 
 const MetricInfo* find_metric(std::string_view name) {
@@ -194,6 +242,7 @@ bool validate_selector(MetricSelector* selector, const MetricInfo& metric, std::
     }
     if (!check_tag_value(key, &value, error)) return false;
   }
+  if (!check_stage_alone(*selector, error)) return false;
   if (metric.required_tag.empty()) return true;
   for (const auto& tag : selector->tags) {
     if (tag.first == metric.required_tag) return true;
@@ -229,10 +278,14 @@ std::vector<ConditionResult> evaluate(const std::vector<Threshold>& thresholds,
   std::vector<ConditionResult> results;
   for (const Threshold& threshold : thresholds) {
     for (const ThresholdCondition& condition : threshold.conditions) {
-      ConditionResult result{&threshold, &condition, std::nullopt, true};
+      ConditionResult result{&threshold, &condition, std::nullopt, std::nullopt, true};
       result.actual = source.value(threshold.selector, condition.aggregation);
-      // No data passes, as in k6: a filter that matched nothing has nothing to fail.
-      if (result.actual) result.ok = compare(*result.actual, condition.op, condition.bound);
+      result.bound = bound_of(threshold, condition, source);
+      // No data passes, as in k6: a filter that matched nothing has nothing to fail; neither
+      // has a comparison with a stage that saw nothing.
+      if (result.actual && result.bound) {
+        result.ok = compare(*result.actual, condition.op, *result.bound);
+      }
       results.push_back(result);
     }
   }

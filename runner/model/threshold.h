@@ -30,13 +30,23 @@ struct Aggregation {
 
 enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
 
-// One condition, e.g. "p(95) < 2s". The right-hand side is normalised to the metric's base
-// unit: seconds for time metrics (a bare number on a time metric means milliseconds, as in k6).
+// A right-hand side that refers to another load stage: `factor * stage(name).aggregation`,
+// evaluated on the same metric and tags with the stage tag set to `stage`.
+struct StageReference {
+  std::string stage;
+  Aggregation aggregation;
+  double factor = 1;
+};
+
+// One condition, e.g. "p(95) < 2s" or "p(95) < 2 * stage(warmup).p(95)". The right-hand side is
+// normalised to the metric's base unit: seconds for time metrics (a bare number on a time metric
+// means milliseconds, as in k6).
 struct ThresholdCondition {
   std::string expression;  // as written, for reports
   Aggregation aggregation;
   CompareOp op = CompareOp::kLess;
-  double bound = 0;
+  double bound = 0;                         // unused when `reference` is set
+  std::optional<StageReference> reference;  // the bound is evaluated on the result
 };
 
 struct Threshold {
@@ -56,10 +66,14 @@ struct MetricInfo {
   std::string_view required_tag;                // a tag every selector must give; "" = none
   bool rate_is_fraction = false;  // `rate` is a share in 0..1 ("1%" ok), not a per-second rate
 };
-// nullptr when the metric is unknown.
+// nullptr when the metric is unknown (custom metrics are not known here: see below).
 const MetricInfo* find_metric(std::string_view name);
 // Every metric find_metric knows, in a stable order (for "known: ..." messages).
 const std::vector<MetricInfo>& known_metrics();
+// The description of a plan's custom metric (`metrics:`), filtered by the tag `value`: a trend
+// (avg min max med p(N) count; time when its unit is ms or s) or a counter (count, and rate per
+// second). `name` must outlive the result.
+MetricInfo custom_metric_info(std::string_view name, bool trend, bool time);
 
 // Parses the selector key ("http_req_duration{scenario:health}"). nullopt + *error on failure.
 std::optional<MetricSelector> parse_selector(std::string_view key, std::string* error);
@@ -82,6 +96,7 @@ struct ConditionResult {
   const Threshold* threshold = nullptr;
   const ThresholdCondition* condition = nullptr;
   std::optional<double> actual;  // nullopt: no data (counts as passed, as in k6)
+  std::optional<double> bound;   // the right-hand side; nullopt when its stage has no data
   bool ok = true;
 };
 

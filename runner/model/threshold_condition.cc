@@ -1,10 +1,13 @@
-// The condition grammar:  condition := aggregation op value
+// The condition grammar:  condition := aggregation op rhs
 //   aggregation := avg | min | max | med | rate | count | p '(' number ')'
 //   op          := < | <= | > | >= | == | !=
+//   rhs         := value | number '*' reference | reference ['*' number]
 //   value       := number [unit | '%']
-// A tokenizer plus a small recursive-descent parser, so richer right-hand sides (arithmetic,
-// references to other series) can be added as new productions later.
+//   reference   := 'stage' '(' stage-name ')' '.' aggregation
+// A tokenizer plus a small recursive-descent parser. A reference compares with another stage's
+// aggregate of the same metric and tags: "p(95) < 2 * stage(warmup).p(95)".
 
+#include <algorithm>
 #include <charconv>
 
 #include "model/threshold.h"
@@ -13,7 +16,7 @@ namespace stampede {
 namespace {
 
 struct Token {
-  enum class Type { kIdent, kNumber, kOp, kPercent, kLParen, kRParen, kOther, kEnd };
+  enum class Type { kIdent, kNumber, kOp, kPercent, kLParen, kRParen, kStar, kDot, kOther, kEnd };
   Type type = Type::kEnd;
   std::string_view text;
   double number = 0;
@@ -55,6 +58,8 @@ Token::Type classify(std::string_view text) {
   if (c == '%') return Token::Type::kPercent;
   if (c == '(') return Token::Type::kLParen;
   if (c == ')') return Token::Type::kRParen;
+  if (c == '*') return Token::Type::kStar;
+  if (c == '.') return Token::Type::kDot;
   return Token::Type::kOther;
 }
 
@@ -104,6 +109,12 @@ struct TimeUnit {
 constexpr TimeUnit kTimeUnits[] = {{"us", 1e-6}, {"\u00b5s", 1e-6}, {"\u03bcs", 1e-6}, {"ms", 1e-3},
                                    {"s", 1},     {"m", 60},         {"h", 3600}};
 
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 class ConditionParser {
  public:
   ConditionParser(std::string_view text, const MetricInfo& metric, std::string* error)
@@ -116,7 +127,7 @@ class ConditionParser {
       return std::nullopt;
     }
     if (!parse_aggregation(&condition.aggregation) || !check_available(condition.aggregation) ||
-        !parse_operator(&condition.op) || !parse_value(condition.aggregation, &condition.bound)) {
+        !parse_operator(&condition.op) || !parse_right_side(&condition)) {
       return std::nullopt;
     }
     if (peek().type != Token::Type::kEnd) {
@@ -127,7 +138,9 @@ class ConditionParser {
   }
 
  private:
-  const Token& peek() const { return tokens_[pos_]; }
+  const Token& peek(std::size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
   const Token& next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
 
   static std::string describe(const Token& token) {
@@ -199,6 +212,75 @@ class ConditionParser {
     return fail("unknown operator '" + std::string(token.text) + "' (use <, <=, >, >=, ==, !=)");
   }
 
+  bool at_reference() const {
+    return peek().type == Token::Type::kIdent && peek().text == "stage" &&
+           peek(1).type == Token::Type::kLParen;
+  }
+
+  bool parse_right_side(ThresholdCondition* condition) {
+    if (at_reference()) {
+      StageReference& reference = condition->reference.emplace();
+      if (!parse_reference(condition->aggregation, &reference)) return false;
+      if (peek().type != Token::Type::kStar) return true;
+      next();
+      return parse_factor(&reference.factor);
+    }
+    if (peek().type == Token::Type::kNumber && peek(1).type == Token::Type::kStar) {
+      const double factor = next().number;
+      next();  // '*'
+      if (!at_reference()) {
+        return fail("expected stage(NAME).aggregation after '*', found " + describe(peek()));
+      }
+      StageReference& reference = condition->reference.emplace();
+      reference.factor = factor;
+      return parse_reference(condition->aggregation, &reference);
+    }
+    return parse_value(condition->aggregation, &condition->bound);
+  }
+
+  bool parse_factor(double* out) {
+    const Token& token = next();
+    if (token.type != Token::Type::kNumber) {
+      return fail("expected a number after '*', found " + describe(token));
+    }
+    *out = token.number;
+    return true;
+  }
+
+  // stage(NAME).aggregation; the name is the text between the parentheses, trimmed.
+  bool parse_reference(const Aggregation& left, StageReference* out) {
+    if (std::find(metric_.tags.begin(), metric_.tags.end(), "stage") == metric_.tags.end()) {
+      return fail("stage(...) is not available for " + std::string(metric_.name) +
+                  " (it has no stage tag)");
+    }
+    next();  // 'stage'
+    next();  // '('
+    const Token& first = peek();
+    while (peek().type != Token::Type::kRParen && peek().type != Token::Type::kEnd) next();
+    if (peek().type == Token::Type::kEnd) return fail("expected ')' after the stage name");
+    const char* end = peek().text.data();
+    out->stage = std::string(trim(std::string_view(first.text.data(), end - first.text.data())));
+    next();  // ')'
+    if (out->stage.empty()) return fail("stage() needs a stage name, e.g. stage(warmup).p(95)");
+    if (next().type != Token::Type::kDot) {
+      return fail("expected '.' and an aggregation after stage(" + out->stage + "), e.g. stage(" +
+                  out->stage + ").p(95)");
+    }
+    if (!parse_aggregation(&out->aggregation) || !check_available(out->aggregation)) return false;
+    if (dimension(left) != dimension(out->aggregation)) {
+      return fail("'" + left.to_string() + "' cannot be compared with '" +
+                  out->aggregation.to_string() + "': they are not in the same unit");
+    }
+    return true;
+  }
+
+  // What an aggregation's value measures: a count, a rate, or the metric's own unit.
+  static int dimension(const Aggregation& aggregation) {
+    if (aggregation.kind == Aggregation::Kind::kCount) return 0;
+    if (aggregation.kind == Aggregation::Kind::kRate) return 1;
+    return 2;
+  }
+
   bool parse_value(const Aggregation& aggregation, double* out) {
     const Token& token = next();
     if (token.type != Token::Type::kNumber) {
@@ -253,12 +335,6 @@ class ConditionParser {
   const MetricInfo& metric_;
   std::string* error_;
 };
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 }  // namespace
 

@@ -1,7 +1,9 @@
 // The `thresholds` section: selector keys mapped to one condition, a list of conditions, or
-// maps {threshold, abortOnFail, delayAbortEval}.
+// maps {threshold, abortOnFail, delayAbortEval}. Keys name built-in metrics or the plan's custom
+// metrics; tag values and stage references are checked against the plan.
 
 #include <algorithm>
+#include <variant>
 
 #include "model/plan_sections.h"
 
@@ -34,50 +36,99 @@ std::vector<std::string> step_names(const std::vector<Scenario>& scenarios) {
   return names;
 }
 
-// `scenario` and `name` tags must name something in this plan: a typo would match no data and
-// the threshold would silently pass.
+std::vector<std::string> check_names(const std::vector<Scenario>& scenarios) {
+  std::vector<std::string> names;
+  for (const Scenario& scenario : scenarios) {
+    for (const Task& task : scenario.tasks) {
+      for (const Step& step : task.steps) {
+        for (const Check& check : std::get<HttpStep>(step).checks) add_unique(&names, check.name);
+      }
+    }
+  }
+  return names;
+}
+
+std::string unknown_message(const std::string& what, const std::string& value,
+                            const std::vector<std::string>& known) {
+  std::string message = "unknown " + what + " '";
+  message.append(value).append("' (known: ");
+  message.append(known.empty() ? "none" : list_names(known)).append(")");
+  return message;
+}
+
+// `scenario`, `name`, `check` and `stage` tags must name something in this plan: a typo would
+// match no data and the threshold would silently pass.
 std::optional<std::string> check_tag_targets(const MetricSelector& selector,
-                                             const std::vector<Scenario>& scenarios) {
+                                             const ThresholdTargets& targets) {
   for (const auto& [key, value] : selector.tags) {
     std::vector<std::string> known;
-    if (key == "scenario") {
-      for (const Scenario& scenario : scenarios) known.push_back(scenario.name);
+    std::string what;
+    if (key == "stage" && targets.stages) {
+      known = *targets.stages;
+      what = "stage";
+    } else if (!targets.scenarios) {
+      continue;
+    } else if (key == "scenario") {
+      for (const Scenario& scenario : *targets.scenarios) known.push_back(scenario.name);
+      what = "scenario";
     } else if (key == "name") {
-      known = step_names(scenarios);
+      known = step_names(*targets.scenarios);
+      what = "step name";
+    } else if (key == "check") {
+      known = check_names(*targets.scenarios);
+      what = "check";
     } else {
       continue;
     }
     if (std::find(known.begin(), known.end(), value) == known.end()) {
-      const std::string what = key == "scenario" ? "scenario" : "step name";
-      std::string message = "unknown " + what + " '";
-      message.append(value).append("' (known: ").append(list_names(known)).append(")");
-      return message;
+      return unknown_message(what, value, known);
     }
   }
   return std::nullopt;
 }
 
-std::optional<std::pair<MetricSelector, const MetricInfo*>> parse_key(
-    YamlReader& reader, const YamlReader::Entry& entry, const std::vector<Scenario>* scenarios) {
+// A built-in metric or one of the plan's custom metrics.
+std::optional<MetricInfo> metric_named(const std::string& name, const ThresholdTargets& targets) {
+  if (const MetricInfo* builtin = find_metric(name)) return *builtin;
+  if (!targets.metrics) return std::nullopt;
+  for (const CustomMetricDef& def : *targets.metrics) {
+    if (def.name != name) continue;
+    const bool time = def.unit == "ms" || def.unit == "s";
+    return custom_metric_info(def.name, def.kind == CustomMetricDef::Kind::kTrend, time);
+  }
+  return std::nullopt;
+}
+
+std::string unknown_metric(const std::string& name, const ThresholdTargets& targets) {
+  std::vector<std::string> names;
+  for (const MetricInfo& known : known_metrics()) names.emplace_back(known.name);
+  if (targets.metrics) {
+    for (const CustomMetricDef& def : *targets.metrics) names.push_back(def.name);
+  }
+  return "unknown metric '" + name + "' (known: " + list_names(names) + ")";
+}
+
+std::optional<std::pair<MetricSelector, MetricInfo>> parse_key(YamlReader& reader,
+                                                               const YamlReader::Entry& entry,
+                                                               const ThresholdTargets& targets) {
   std::string error;
   std::optional<MetricSelector> selector = parse_selector(entry.key, &error);
-  const MetricInfo* metric = selector ? find_metric(selector->metric) : nullptr;
+  std::optional<MetricInfo> metric;
+  if (selector) metric = metric_named(selector->metric, targets);
   if (selector && !metric) {
-    std::vector<std::string> names;
-    for (const MetricInfo& known : known_metrics()) names.emplace_back(known.name);
-    error = "unknown metric '" + selector->metric + "' (known: " + list_names(names) + ")";
+    error = unknown_metric(selector->metric, targets);
   } else if (metric && !validate_selector(&*selector, *metric, &error)) {
-    metric = nullptr;
-  } else if (metric && scenarios) {
-    std::optional<std::string> unknown = check_tag_targets(*selector, *scenarios);
+    metric.reset();
+  } else if (metric) {
+    std::optional<std::string> unknown = check_tag_targets(*selector, targets);
     if (unknown) error = *unknown;
-    if (unknown) metric = nullptr;
+    if (unknown) metric.reset();
   }
   if (!metric) {
     reader.error(entry.key_field, error);
     return std::nullopt;
   }
-  return std::pair(*selector, metric);
+  return std::pair(*selector, *metric);
 }
 
 struct Options {
@@ -88,7 +139,8 @@ struct Options {
 // One list item: a condition string or {threshold, abortOnFail, delayAbortEval}.
 std::optional<std::pair<ThresholdCondition, Options>> parse_item(YamlReader& reader,
                                                                  const YamlField& item,
-                                                                 const MetricInfo& metric) {
+                                                                 const MetricInfo& metric,
+                                                                 const ThresholdTargets& targets) {
   std::optional<YamlField> text_field = item;
   Options options;
   if (item.node.IsMap()) {
@@ -112,6 +164,14 @@ std::optional<std::pair<ThresholdCondition, Options>> parse_item(YamlReader& rea
   if (!text) return std::nullopt;
   std::string error;
   std::optional<ThresholdCondition> condition = parse_condition(*text, metric, &error);
+  if (condition && condition->reference && targets.stages) {
+    const std::string& stage = condition->reference->stage;
+    const std::vector<std::string>& known = *targets.stages;
+    if (std::find(known.begin(), known.end(), stage) == known.end()) {
+      error = unknown_message("stage", stage, known);
+      condition.reset();
+    }
+  }
   if (!condition) {
     reader.error(*text_field, error);
     return std::nullopt;
@@ -136,9 +196,8 @@ void add_condition(const MetricSelector& selector, const std::string& key,
 }
 
 void parse_threshold(YamlReader& reader, const YamlReader::Entry& entry,
-                     const std::vector<Scenario>* scenarios, std::vector<Threshold>* thresholds) {
-  std::optional<std::pair<MetricSelector, const MetricInfo*>> key =
-      parse_key(reader, entry, scenarios);
+                     const ThresholdTargets& targets, std::vector<Threshold>* thresholds) {
+  std::optional<std::pair<MetricSelector, MetricInfo>> key = parse_key(reader, entry, targets);
   if (!key) return;
   std::vector<YamlField> items = {entry.value};
   if (entry.value.node.IsSequence()) {
@@ -148,7 +207,7 @@ void parse_threshold(YamlReader& reader, const YamlReader::Entry& entry,
   }
   std::vector<Threshold> group;
   for (const YamlField& item : items) {
-    if (auto parsed = parse_item(reader, item, *key->second)) {
+    if (auto parsed = parse_item(reader, item, key->second, targets)) {
       add_condition(key->first, entry.key, parsed->first, parsed->second, &group);
     }
   }
@@ -157,12 +216,35 @@ void parse_threshold(YamlReader& reader, const YamlReader::Entry& entry,
 
 }  // namespace
 
-void parse_thresholds(YamlReader& reader, const YamlField& field,
-                      const std::vector<Scenario>* scenarios, std::vector<Threshold>* thresholds) {
+ThresholdTargets threshold_targets(const Plan& plan, bool scenarios_ok, bool load_ok) {
+  ThresholdTargets targets;
+  targets.scenarios = scenarios_ok ? &plan.scenarios : nullptr;
+  targets.metrics = &plan.metrics;
+  if (load_ok) {
+    std::vector<std::string>& names = targets.stages.emplace();
+    const std::vector<Stage>& stages =
+        std::visit([](const auto& model) -> const std::vector<Stage>& { return model.stages; },
+                   plan.load.model);
+    for (const Stage& stage : stages) {
+      if (!stage.name.empty()) add_unique(&names, stage.name);
+    }
+  }
+  return targets;
+}
+
+void parse_thresholds(YamlReader& reader, const YamlField& field, const ThresholdTargets& targets,
+                      std::vector<Threshold>* thresholds) {
   if (!reader.check_map(field)) return;
   for (const YamlReader::Entry& entry : YamlReader::entries(field)) {
-    parse_threshold(reader, entry, scenarios, thresholds);
+    parse_threshold(reader, entry, targets, thresholds);
   }
+}
+
+void parse_thresholds(YamlReader& reader, const YamlField& field,
+                      const std::vector<Scenario>* scenarios, std::vector<Threshold>* thresholds) {
+  ThresholdTargets targets;
+  targets.scenarios = scenarios;
+  parse_thresholds(reader, field, targets, thresholds);
 }
 
 }  // namespace stampede::plan_sections

@@ -114,12 +114,19 @@ std::string YamlReader::index_path(const std::string& path, std::size_t index) {
   return path + "[" + std::to_string(index) + "]";
 }
 
+YamlReader YamlReader::for_file(std::string file) const {
+  YamlReader reader(errors_, warnings_);
+  reader.file_ = std::move(file);
+  return reader;
+}
+
 void YamlReader::error(const YamlField& field, std::string message) {
-  errors_->push_back(SourceError{field.path, field.line, field.column, std::move(message)});
+  errors_->push_back(SourceError{field.path, field.line, field.column, std::move(message), file_});
 }
 
 void YamlReader::warning(const YamlField& field, std::string message) {
-  warnings_->push_back(SourceError{field.path, field.line, field.column, std::move(message)});
+  warnings_->push_back(
+      SourceError{field.path, field.line, field.column, std::move(message), file_});
 }
 
 bool YamlReader::is_map(const YamlField& field) {

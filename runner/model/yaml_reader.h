@@ -51,6 +51,9 @@ enum class Bound { kNonNegative, kPositive };
 class YamlReader {
  public:
   YamlReader(SourceErrors* errors, SourceErrors* warnings) : errors_(errors), warnings_(warnings) {}
+  // A reader for another file (a profile) that reports into the same lists; its errors carry
+  // `file` (SourceError::file).
+  YamlReader for_file(std::string file) const;
 
   static YamlField root(const YAML::Node& node);
 
@@ -97,6 +100,7 @@ class YamlReader {
 
   SourceErrors* errors_;
   SourceErrors* warnings_;
+  std::string file_;  // empty: the plan file
 };
 
 }  // namespace stampede

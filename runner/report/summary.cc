@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "report/format.h"
 
@@ -25,6 +28,14 @@ void print_totals(std::FILE* out, const Result& r, const RequestStats& t) {
   fmt::print(out, "  requests      {} ({}/s)   failures {} ({})   iterations {}   dropped {}\n",
              human_count(t.requests), human_rate(r.rps()), human_count(t.failures),
              human_percent(failed), human_count(it.iterations), human_count(it.dropped));
+  if (t.retries > 0) {
+    std::string by_status;
+    for (const auto& [code, count] : t.retried_statuses.sorted()) {
+      by_status +=
+          fmt::format("{}{}: {}", by_status.empty() ? "" : "   ", code, human_count(count));
+    }
+    fmt::print(out, "  retries       {}   ({})\n", human_count(t.retries), by_status);
+  }
   fmt::print(out, "  duration      {}   data sent {}   received {}\n",
              human_seconds(r.duration_seconds), human_bytes(static_cast<double>(t.bytes_sent)),
              human_bytes(static_cast<double>(t.bytes_received)));
@@ -40,18 +51,101 @@ void print_rows(std::FILE* out, const Result& r) {
   for (const auto& row : r.rows)
     width = std::max(width, row.key.scenario.size() + row.key.name.size() + 3);
   width = std::min<std::size_t>(width, 60);
-  fmt::print(out, "\n  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "name", width,
-             "method", "requests", "fails", "rps", "p50", "p95", "p99", "max");
+  // The retries column appears only when a retry happened.
+  const bool retries = std::any_of(r.rows.begin(), r.rows.end(),
+                                   [](const ResultRow& row) { return row.stats.retries > 0; });
+  fmt::print(out, "\n  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n", "name", width,
+             "method", "requests", "fails", "rps", "p50", "p95", "p99", "max",
+             retries ? fmt::format(" {:>8}", "retries") : "");
   for (const auto& row : r.rows) {
     const RequestStats& s = row.stats;
     const double rps = r.duration_seconds > 0 ? s.requests / r.duration_seconds : 0.0;
     std::string label = row.key.scenario + " · " + row.key.name;
-    fmt::print(out, "  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}\n", label, width,
+    fmt::print(out, "  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n", label, width,
                row.key.method, human_count(s.requests), human_count(s.failures), human_rate(rps),
                human_seconds(s.latency.percentile_seconds(50)),
                human_seconds(s.latency.percentile_seconds(95)),
                human_seconds(s.latency.percentile_seconds(99)),
-               human_seconds(s.latency.max_ns() * 1e-9));
+               human_seconds(s.latency.max_ns() * 1e-9),
+               retries ? fmt::format(" {:>8}", human_count(s.retries)) : "");
+  }
+}
+
+// k6's checks block: the overall pass rate, then each check of each row, marked ✓ when every
+// evaluation passed and ✗ otherwise.
+void print_checks(std::FILE* out, const Result& r) {
+  std::vector<std::pair<std::string, const CheckCounts*>> checks;
+  std::uint64_t passes = 0;
+  std::uint64_t fails = 0;
+  std::size_t width = 0;
+  for (const auto& row : r.rows) {
+    for (const CheckCounts& c : row.stats.checks) {
+      checks.emplace_back(row.key.scenario + " · " + row.key.name + " · " + c.name, &c);
+      width = std::max(width, checks.back().first.size());
+      passes += c.passes;
+      fails += c.fails;
+    }
+  }
+  if (checks.empty()) return;
+  auto rate = [](std::uint64_t p, std::uint64_t f) {
+    return p + f ? human_percent(static_cast<double>(p) / static_cast<double>(p + f)) : "-";
+  };
+  fmt::print(out, "\n  checks        {}   ✓ {}   ✗ {}\n", rate(passes, fails), human_count(passes),
+             human_count(fails));
+  width = std::min<std::size_t>(width, 70);
+  for (const auto& [label, c] : checks) {
+    fmt::print(out, "    {} {:<{}} {:>8}   ✓ {:<9} ✗ {}\n", c->fails ? "✗" : "✓", label, width,
+               rate(c->passes, c->fails), human_count(c->passes), human_count(c->fails));
+  }
+}
+
+// Named load stages: the requests started during each.
+void print_stages(std::FILE* out, const Result& r) {
+  if (r.stages.empty()) return;
+  std::size_t width = 5;
+  for (const auto& stage : r.stages) width = std::max(width, stage.name.size());
+  fmt::print(out, "\n  {:<{}} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9}\n", "stage", width, "requests",
+             "fails", "rps", "p50", "p95", "p99");
+  for (const auto& stage : r.stages) {
+    const RequestStats& s = stage.stats;
+    const std::string rps =
+        stage.duration_seconds > 0 ? human_rate(s.requests / stage.duration_seconds) : "-";
+    auto p = [&](double percentile) {
+      return s.latency.empty() ? "-" : human_seconds(s.latency.percentile_seconds(percentile));
+    };
+    fmt::print(out, "  {:<{}} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9}\n", stage.name, width,
+               human_count(s.requests), human_count(s.failures), rps, p(50), p(95), p(99));
+  }
+}
+
+// A custom trend's value for people: a duration for the time units, else the number.
+std::string custom_value_text(const CustomMetricStats& m, std::uint64_t raw) {
+  if (m.unit == "ms" || m.unit == "s") return human_seconds(static_cast<double>(raw) * 1e-9);
+  return fmt::format("{:.4g}", custom_trend_value(m, static_cast<double>(raw)));
+}
+
+void print_custom(std::FILE* out, const Result& r) {
+  if (r.custom.empty()) return;
+  std::size_t width = 13;
+  for (const auto& m : r.custom) {
+    for (const auto& v : m.values) width = std::max(width, m.name.size() + v.value.size() + 3);
+  }
+  width = std::min<std::size_t>(width, 60);
+  fmt::print(out, "\n  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9}\n", "custom metric", width, "count",
+             "p50", "p95", "p99", "max");
+  for (const auto& m : r.custom) {
+    for (const auto& v : m.values) {
+      const std::string label = v.value.empty() ? m.name : m.name + " · " + v.value;
+      const Histogram& h = v.histogram;
+      if (m.kind == CustomMetricStats::Kind::kCounter || h.empty()) {
+        fmt::print(out, "  {:<{}} {:>10}\n", label, width, human_count(v.count));
+        continue;
+      }
+      fmt::print(out, "  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9}\n", label, width,
+                 human_count(v.count), custom_value_text(m, h.percentile_ns(50)),
+                 custom_value_text(m, h.percentile_ns(95)),
+                 custom_value_text(m, h.percentile_ns(99)), custom_value_text(m, h.max_ns()));
+    }
   }
 }
 
@@ -84,8 +178,12 @@ void print_thresholds(std::FILE* out, const Result& r) {
   for (const auto& t : r.thresholds) {
     std::string actual = "no data";
     if (t.actual) actual = t.is_time ? human_seconds(*t.actual) : fmt::format("{:.6g}", *t.actual);
-    fmt::print(out, "    {}  {:<{}}  {:<{}}  actual {}\n", t.ok ? "PASS" : "FAIL", t.metric,
-               metric_width, t.expression, expression_width, actual);
+    std::string bound;
+    if (t.bound) {
+      bound = "   bound " + (t.is_time ? human_seconds(*t.bound) : fmt::format("{:.6g}", *t.bound));
+    }
+    fmt::print(out, "    {}  {:<{}}  {:<{}}  actual {}{}\n", t.ok ? "PASS" : "FAIL", t.metric,
+               metric_width, t.expression, expression_width, actual, bound);
   }
 }
 
@@ -98,6 +196,9 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
       plan.target.url.scheme + "://" + plan.target.url.authority() + plan.target.url.base_path);
   print_totals(out, result, totals);
   print_rows(out, result);
+  print_stages(out, result);
+  print_checks(out, result);
+  print_custom(out, result);
   print_codes(out, totals);
   print_thresholds(out, result);
   if (!result.aborted_by.empty()) fmt::print(out, "\n  stopped early: {}\n", result.aborted_by);

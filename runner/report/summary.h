@@ -1,6 +1,7 @@
 #pragma once
-// The end-of-test summary: totals, latency percentiles, one row per request name, status
-// codes, errors and the threshold verdicts with their actual values.
+// The end-of-test summary: totals, latency percentiles, one row per request name (with retries
+// when any happened), the named stages, k6's checks block, the custom metrics, status codes,
+// errors and the threshold verdicts with their actual values.
 
 #include <cstdio>
 

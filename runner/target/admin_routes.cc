@@ -13,17 +13,18 @@ namespace {
 // Long enough for any coordinated-omission test, short enough that a typo cannot wedge a server.
 constexpr double kMaxStallSeconds = 3600;
 
-Reply json_reply(const nlohmann::json& body) {
-  return make_reply(http::status::ok, body.dump() + "\n", "application/json");
-}
-
+// The request counters, plus the /api outcome counters under "api".
 Reply handle_stats(const RouteRequest& request) {
-  return json_reply(request.state.counters.to_json());
+  nlohmann::json stats = request.state.counters.to_json();
+  stats["api"] = request.state.api.counters.to_json();
+  return json_reply(http::status::ok, stats);
 }
 
+// Zeroes the counters only: stored plans and workers and the rate-limit buckets stay as they are.
 Reply handle_reset(const RouteRequest& request) {
   request.state.counters.reset();
-  return json_reply({{"reset", true}});
+  request.state.api.counters.reset();
+  return json_reply(http::status::ok, {{"reset", true}});
 }
 
 // POST /__stall?seconds=S: hold every other response for S seconds from now (0 ends a stall).
@@ -34,7 +35,7 @@ Reply handle_stall(const RouteRequest& request) {
   }
   request.state.stall.stall_for(std::chrono::duration_cast<StallWindow::Clock::duration>(
       std::chrono::duration<double>(*seconds)));
-  return json_reply({{"stall_seconds", *seconds}});
+  return json_reply(http::status::ok, {{"stall_seconds", *seconds}});
 }
 
 }  // namespace

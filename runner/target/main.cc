@@ -1,6 +1,7 @@
 // stampede-target: the bundled HTTP server that quickstarts and integration tests load-test.
 
 #include <csignal>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -15,7 +16,10 @@ constexpr int kExitFailure = 1;
 
 int serve(const stampede::target::TargetOptions& options) {
   using stampede::target::Server;
-  Server server({.threads = options.threads, .quiet = options.quiet});
+  const char* env_secret = std::getenv(stampede::target::kJwtSecretEnv);
+  Server server({.threads = options.threads,
+                 .quiet = options.quiet,
+                 .api = stampede::target::api_config(options, env_secret)});
   stampede::target::error_code ec;
   const auto bound = server.listen(options.listen, ec);
   if (ec) {

@@ -1,10 +1,12 @@
 #pragma once
 // Command-line flags of stampede-target.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "target/api_state.h"
 #include "target/net.h"
 
 namespace stampede::target {
@@ -14,7 +16,13 @@ struct TargetOptions {
   unsigned threads = 1;
   bool quiet = false;
   bool help = false;
+  // --rate-limit, --chat-rate-limit and --store-capacity; its jwt_secret is left at the default
+  // here: api_config() resolves the secret.
+  ApiConfig api;
+  std::optional<std::string> jwt_secret;  // --jwt-secret
 };
+
+inline constexpr const char* kJwtSecretEnv = "STAMPEDE_TARGET_JWT_SECRET";
 
 // Parses the flags. On failure returns nullopt and sets *error; a non-loopback --listen address
 // is a failure, because the target is a test fixture that must never face a network.
@@ -25,6 +33,10 @@ std::optional<tcp::endpoint> parse_listen(std::string_view text, std::string* er
 
 // "http://127.0.0.1:PORT" or "http://[::1]:PORT".
 std::string endpoint_url(const tcp::endpoint& endpoint);
+
+// The /api settings. The JWT secret is --jwt-secret, else `env_secret` (the value of
+// $STAMPEDE_TARGET_JWT_SECRET, nullptr when unset) when non-empty, else kDefaultJwtSecret.
+ApiConfig api_config(const TargetOptions& options, const char* env_secret);
 
 std::string_view usage();
 

@@ -19,4 +19,14 @@ Reply error_reply(http::status status, std::string_view message) {
   return make_reply(status, std::move(body));
 }
 
+Reply json_reply(http::status status, const nlohmann::json& body) {
+  return make_reply(status,
+                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                    "application/json");
+}
+
+Reply json_error(http::status status, std::string_view message) {
+  return json_reply(status, {{"error", message}});
+}
+
 }  // namespace stampede::target

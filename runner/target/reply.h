@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,5 +40,9 @@ Reply make_reply(http::status status, std::string body,
                  std::string_view content_type = "text/plain");
 // A text/plain error with a one-line explanation.
 Reply error_reply(http::status status, std::string_view message);
+// `body` as one line of application/json (invalid UTF-8 replaced rather than thrown on).
+Reply json_reply(http::status status, const nlohmann::json& body);
+// {"error": message} as application/json, for the /api endpoints.
+Reply json_error(http::status status, std::string_view message);
 
 }  // namespace stampede::target

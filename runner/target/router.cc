@@ -43,6 +43,7 @@ Reply Router::dispatch(const RouteRequest& request) const {
 Router make_router() {
   Router router;
   add_public_routes(router);
+  add_api_routes(router);
   add_admin_routes(router);
   return router;
 }

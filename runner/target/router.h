@@ -54,7 +54,9 @@ class Router {
 void add_public_routes(Router& router);
 // The /__ admin endpoints (/__stats, /__reset, /__stall).
 void add_admin_routes(Router& router);
-// Both of the above.
+// The /api endpoints and /health that example load plans exercise (see api_routes.cc).
+void add_api_routes(Router& router);
+// All of the above.
 Router make_router();
 
 }  // namespace stampede::target

@@ -37,7 +37,7 @@ auto report_failure(bool quiet, std::string_view what) {
 
 Server::Server(const ServerConfig& config)
     : config_(config),
-      state_(config.threads),
+      state_(config.threads, config.api),
       router_(make_router()),
       contexts_([&] {
         std::vector<std::unique_ptr<net::io_context>> contexts;

@@ -14,6 +14,7 @@ namespace stampede::target {
 struct ServerConfig {
   unsigned threads = 1;
   bool quiet = false;  // no diagnostics on stderr
+  ApiConfig api;       // the /api endpoints' secret, rates and store sizes
 };
 
 class Server {

@@ -1,19 +1,21 @@
 #pragma once
-// State shared by every server thread and reachable from route handlers. Later endpoints (JSON
-// stores, rate limiters) add their state here.
+// State shared by every server thread and reachable from route handlers.
 
 #include <cstddef>
 
+#include "target/api_state.h"
 #include "target/counters.h"
 #include "target/stall.h"
 
 namespace stampede::target {
 
 struct ServerState {
-  explicit ServerState(std::size_t threads) : counters(threads) {}
+  ServerState(std::size_t threads, const ApiConfig& api_config)
+      : counters(threads), api(api_config) {}
 
   Counters counters;
   StallWindow stall;
+  ApiState api;
 };
 
 }  // namespace stampede::target

@@ -2,6 +2,7 @@
 // plan or usage, 1 could not run. Bad input names the field path and line, never crashes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "support/stampede_run.h"
@@ -112,6 +113,52 @@ TEST(Cli, FlagsAndEnvironmentOverrideThePlan) {
   EXPECT_LE(run.result["series"][0]["users"].get<double>(), 3);
 }
 
+// A plan without load or thresholds takes both from the profile; -t still shortens it.
+TEST(Cli, ProfileGivesTheLoadAndThresholds) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede("run", "target: " + target.url() + R"(
+scenarios:
+  - name: home
+    steps: [{get: /}]
+)",
+                                {"--profile", "smoke", "-t", "2s"});
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  EXPECT_GT(run.result["totals"]["requests"].get<int>(), 5);
+  EXPECT_EQ(run.result["totals"]["failures"], 0);
+  EXPECT_LT(run.result["totals"]["duration_seconds"].get<double>(), 10) << "-t 2s, not 30s";
+  double peak_users = 0;
+  for (const auto& point : run.result["series"]) {
+    peak_users = std::max(peak_users, point["users"].get<double>());
+  }
+  EXPECT_EQ(peak_users, 1) << "smoke is one user: " << run.result["series"].dump();
+  // smoke's thresholds: http_req_failed rate, http_req_duration p(95) and p(99).
+  EXPECT_EQ(run.result["thresholds"].size(), 3u) << run.result["thresholds"].dump();
+}
+
+TEST(Cli, ExitTwoOnAnUnknownProfile) {
+  const std::string plan = R"(target: http://127.0.0.1:1
+profile: heavy
+scenarios:
+  - name: home
+    steps: [{get: /}]
+)";
+  const auto key = run_stampede("validate", plan);
+  EXPECT_EQ(key.exit_code, 2) << key.describe();
+  EXPECT_NE(key.err.find(":2:10: profile: unknown profile 'heavy' (known: load, progressive, "
+                         "smoke, soak, spike, stress, sustained, warmup)"),
+            std::string::npos)
+      << key.err;
+  const auto flag =
+      run_stampede("validate", plan_for("http://127.0.0.1:1", ""), {"--profile", "nightly"});
+  EXPECT_EQ(flag.exit_code, 2) << flag.describe();
+  EXPECT_NE(flag.err.find("--profile: unknown profile 'nightly' (known: load,"), std::string::npos)
+      << flag.err;
+  // The flag wins over the plan's key; validate reports the resulting load.
+  const auto wins = run_stampede("validate", plan, {"--profile", "soak"});
+  EXPECT_EQ(wins.exit_code, 0) << wins.describe();
+  EXPECT_NE(wins.out.find("closed model, 50 users"), std::string::npos) << wins.out;
+}
+
 TEST(Cli, VersionAndHelp) {
   const auto version = run_process({STAMPEDE_BIN, "version"}, std::chrono::seconds(10));
   EXPECT_EQ(version.status.code, 0);
@@ -119,6 +166,11 @@ TEST(Cli, VersionAndHelp) {
   const auto help = run_process({STAMPEDE_BIN, "--help"}, std::chrono::seconds(10));
   EXPECT_EQ(help.status.code, 0);
   EXPECT_NE(help.stdout_text.find("--spawn-rate"), std::string::npos);
+  EXPECT_NE(help.stdout_text.find("--profile"), std::string::npos);
+  for (const char* name :
+       {"smoke", "warmup", "load", "sustained", "stress", "spike", "soak", "progressive"}) {
+    EXPECT_NE(help.stdout_text.find(name), std::string::npos) << name << help.stdout_text;
+  }
 }
 
 }  // namespace

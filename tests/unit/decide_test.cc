@@ -76,6 +76,32 @@ TEST(Decide, AnExplicitCountWins) {
   EXPECT_EQ(d.status["runners"]["desired"], 2);
 }
 
+// The spec names a profile instead of a load: the `load` profile's 50 users size the runners.
+TEST(Decide, AProfileSizesTheRunners) {
+  const nlohmann::json object = manifest({{"load", nullptr}, {"profile", "load"}});
+  ASSERT_FALSE(object["spec"].contains("load"));
+  const LoadTest lt = read_loadtest(object, OperatorDefaults{});
+  SourceErrors errors;
+  const std::optional<Plan> plan = plan_of(lt, &errors);
+  ASSERT_TRUE(plan) << (errors.empty() ? "" : errors[0].format("spec"));
+  EXPECT_EQ(std::get<ClosedModel>(plan->load.model).users, 50u);
+  EXPECT_EQ(plan->load.duration(), std::chrono::minutes(10));
+  EXPECT_EQ(plan->thresholds.size(), 1u) << "the spec's own thresholds win over the profile's";
+
+  const Decision d = decide(observed(object));
+  EXPECT_EQ(d.status["phase"], kPhaseStarting);
+  EXPECT_EQ(d.status["runners"]["desired"], 5) << "50 users, at most 10 per runner";
+  EXPECT_EQ(count(d, Action::Kind::kCreatePod), 5u);
+}
+
+TEST(Decide, AnUnknownProfileFailsWithTheKnownNames) {
+  const Decision d = decide(observed(manifest({{"load", nullptr}, {"profile", "heavy"}})));
+  EXPECT_EQ(d.status["phase"], kPhaseFailed);
+  const std::string message = d.status["message"].get<std::string>();
+  EXPECT_NE(message.find("spec.profile: unknown profile 'heavy' (known: load,"), std::string::npos)
+      << message;
+}
+
 TEST(Decide, AnInvalidPlanFailsWithTheFieldPath) {
   const Decision d = decide(observed(manifest({{"load", {{"users", -3}}}})));
   EXPECT_EQ(d.status["phase"], kPhaseFailed);

@@ -157,5 +157,138 @@ TEST(MetricsExporter, StateThresholdsAndInfo) {
   EXPECT_EQ(m[R"(stampede_runner_info{runner="2",testid="t",version="1.2.3"})"], 1);
 }
 
+TEST(MetricsExporter, ChecksByResultAddOnlyTheDifference) {
+  Fixture f({"/a"});
+  MetricsExporter exporter({"t", "0", "v"});
+  add_response(f.rows[0], 201, milliseconds(1));
+  f.rows[0].checks = {{"status is 201", 1, 0}, {"has an id", 0, 1}};
+  exporter.update(f.snapshot());
+  add_response(f.rows[0], 201, milliseconds(1));
+  f.rows[0].checks = {{"status is 201", 2, 0}, {"has an id", 1, 1}};
+  exporter.update(f.snapshot());
+  exporter.update(f.snapshot());
+  auto m = parse(exporter.serialize());
+  auto check = [&](const std::string& name, const std::string& result) {
+    return m[R"(stampede_checks_total{runner="0",testid="t",check=")" + name +
+             R"(",name="/a",result=")" + result + R"(",scenario="s"})"];
+  };
+  EXPECT_EQ(check("status is 201", "pass"), 2);
+  EXPECT_EQ(check("status is 201", "fail"), 0);
+  EXPECT_EQ(check("has an id", "pass"), 1);
+  EXPECT_EQ(check("has an id", "fail"), 1);
+}
+
+TEST(MetricsExporter, RetriesByStatus) {
+  Fixture f({"/a"});
+  MetricsExporter exporter({"t", "0", "v"});
+  // A retry can be counted before its request completes.
+  f.rows[0].retries = 2;
+  f.rows[0].retried_statuses.add(429, 2);
+  exporter.update(f.snapshot());
+  add_response(f.rows[0], 200, milliseconds(1));
+  f.rows[0].retries = 4;
+  f.rows[0].retried_statuses.add(429, 1);
+  f.rows[0].retried_statuses.add(0, 1);
+  exporter.update(f.snapshot());
+  auto m = parse(exporter.serialize());
+  EXPECT_EQ(m[series("stampede_request_retries_total", R"(,status="429")")], 3);
+  EXPECT_EQ(m[series("stampede_request_retries_total", R"(,status="0")")], 1);
+}
+
+CustomMetricStats trend(const std::string& name, const std::string& unit) {
+  CustomMetricStats m;
+  m.name = name;
+  m.unit = unit;
+  return m;
+}
+
+void record(CustomMetricStats& m, const std::string& value, std::uint64_t raw) {
+  CustomValueStats& v = custom_value_slot(m, value);
+  ++v.count;
+  if (m.kind == CustomMetricStats::Kind::kTrend) v.histogram.record_ns(raw);
+}
+
+TEST(MetricsExporter, CustomTrendsAndCounters) {
+  Fixture f({"/a"});
+  std::vector<CustomMetricStats> custom = {trend("provider_latency", "ms"), trend("score", ""),
+                                           trend("provider_requests", "")};
+  custom[2].kind = CustomMetricStats::Kind::kCounter;
+  record(custom[0], "groq", 3'000'000);    // 3 ms
+  record(custom[0], "groq", 300'000'000);  // 300 ms
+  record(custom[0], "openai", 2'000'000'000);
+  record(custom[1], "", 7'000);  // plain 7
+  record(custom[2], "groq", 0);
+  Snapshot s = f.snapshot();
+  s.custom = &custom;
+  MetricsExporter exporter({"t", "0", "v"});
+  exporter.update(s);
+  record(custom[2], "groq", 0);
+  record(custom[0], "groq", 3'000'000);
+  exporter.update(s);
+  exporter.update(s);
+  auto m = parse(exporter.serialize());
+  const std::string id = R"(runner="0",testid="t",)";
+  EXPECT_EQ(m["stampede_custom_provider_latency_bucket{" + id + R"(value="groq",le="0.005"})"], 2);
+  EXPECT_EQ(m["stampede_custom_provider_latency_bucket{" + id + R"(value="groq",le="0.5"})"], 3);
+  EXPECT_EQ(m["stampede_custom_provider_latency_count{" + id + R"(value="groq"})"], 3);
+  EXPECT_NEAR(m["stampede_custom_provider_latency_sum{" + id + R"(value="groq"})"], 0.306, 1e-9);
+  EXPECT_EQ(m["stampede_custom_provider_latency_count{" + id + R"(value="openai"})"], 1);
+  EXPECT_EQ(m["stampede_custom_score_bucket{" + id + R"(value="",le="5"})"], 0);
+  EXPECT_EQ(m["stampede_custom_score_bucket{" + id + R"(value="",le="10"})"], 1);
+  EXPECT_NEAR(m["stampede_custom_score_sum{" + id + R"(value=""})"], 7, 1e-9);
+  EXPECT_EQ(m["stampede_custom_provider_requests_total{" + id + R"(value="groq"})"], 2);
+}
+
+TEST(MetricsExporter, CustomValuesAreBounded) {
+  Fixture f({"/a"});
+  std::vector<CustomMetricStats> custom = {trend("provider_requests", "")};
+  custom[0].kind = CustomMetricStats::Kind::kCounter;
+  // Fed more values than a result would hold: the exporter bounds them itself.
+  for (std::size_t i = 0; i < kMaxCustomValues + 5; ++i) {
+    custom[0].values.push_back({"v" + std::to_string(i), 1, {}});
+  }
+  Snapshot s = f.snapshot();
+  s.custom = &custom;
+  MetricsExporter exporter({"t", "0", "v"});
+  exporter.update(s);
+  auto m = parse(exporter.serialize());
+  std::size_t series_count = 0;
+  for (const auto& [key, value] : m) {
+    if (key.rfind("stampede_custom_provider_requests_total{", 0) == 0) ++series_count;
+  }
+  EXPECT_EQ(series_count, kMaxCustomValues + 1);
+  EXPECT_EQ(m[R"(stampede_custom_provider_requests_total{runner="0",testid="t",value="other"})"],
+            5);
+}
+
+TEST(MetricsExporter, ClashingCustomNamesDoNotBreakTheExporter) {
+  Fixture f({"/a"});
+  std::vector<CustomMetricStats> custom = {trend("x_total", ""), trend("x", "")};
+  custom[1].kind = CustomMetricStats::Kind::kCounter;
+  record(custom[0], "", 1000);
+  record(custom[1], "", 0);
+  Snapshot s = f.snapshot();
+  s.custom = &custom;
+  MetricsExporter exporter({"t", "0", "v"});
+  exporter.update(s);
+  auto m = parse(exporter.serialize());
+  EXPECT_EQ(m[R"(stampede_custom_x_total_count{runner="0",testid="t",value=""})"], 1);
+  EXPECT_EQ(CustomMetricsExporter::family_name("a-b.c"), "stampede_custom_a_b_c");
+}
+
+TEST(MetricsExporter, BytesGoToTheRowsScenario) {
+  Fixture f({"/a"});
+  f.plan.rows.push_back({"t", "/b", "GET"});
+  f.plan.scenarios.emplace_back().name = "t";
+  f.rows.resize(2);
+  f.iterations.resize(2);
+  add_response(f.rows[1], 200, milliseconds(1));
+  MetricsExporter exporter({"t", "0", "v"});
+  exporter.update(f.snapshot());
+  auto m = parse(exporter.serialize());
+  EXPECT_EQ(m[R"(stampede_data_sent_bytes_total{runner="0",testid="t",scenario="t"})"], 100);
+  EXPECT_EQ(m[R"(stampede_data_sent_bytes_total{runner="0",testid="t",scenario="s"})"], 0);
+}
+
 }  // namespace
 }  // namespace stampede

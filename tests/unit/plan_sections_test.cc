@@ -316,9 +316,9 @@ spec:
   EXPECT_TRUE(has_error(result, "spec", 6, "unknown field 'replicas'"));
 }
 
-TEST(PlanParserTest, ProfilesAreNotSupported) {
-  ParseResult bare = parse(std::string(kMinimal) + "profile: smoke\n");
-  EXPECT_TRUE(has_error(bare, "profile", 7, "profiles are not supported by this version yet"));
+// Profiles themselves are tested in profile_test.cc.
+TEST(PlanParserTest, ProfileIsAName) {
+  EXPECT_TRUE(parse(std::string(kMinimal) + "profile: smoke\n").plan);
   ParseResult manifest = parse(R"yaml(kind: LoadTest
 spec:
   profile: {name: soak}
@@ -326,8 +326,7 @@ spec:
   load: {users: 1, duration: 1s}
   scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
-  EXPECT_TRUE(
-      has_error(manifest, "spec.profile", 3, "profiles are not supported by this version yet"));
+  EXPECT_TRUE(has_error(manifest, "spec.profile", 3, "must be a string"));
 }
 
 TEST(PlanParserTest, MissingTargetWithoutOverride) {

@@ -142,5 +142,117 @@ TEST(ResultJson, RejectsForeignDocuments) {
   EXPECT_FALSE(result_from_json(j, &error));
 }
 
+// Checks and retries on rows: what the request side records per row.
+Result with_checks_and_retries() {
+  Result r = sample();
+  RequestStats& home = r.rows[0].stats;
+  home.checks = {{"status is 200", 90, 0}, {"has an id", 80, 10}};
+  home.retries = 12;
+  home.retried_statuses.add(429, 10);
+  home.retried_statuses.add(0, 2);
+  r.rows[1].stats.checks = {{"status is 200", 0, 10}};
+  return r;
+}
+
+TEST(ResultJson, ChecksAndRetriesRoundTrip) {
+  const Result r = with_checks_and_retries();
+  const auto j = result_to_json(r);
+  const auto& row = j["requests"][0];
+  EXPECT_EQ(row["retries"], 12);
+  EXPECT_EQ(row["retried_statuses"]["429"], 10);
+  EXPECT_EQ(row["retried_statuses"]["0"], 2);
+  ASSERT_EQ(row["checks"].size(), 2u);
+  EXPECT_EQ(row["checks"][1]["name"], "has an id");
+  EXPECT_EQ(row["checks"][1]["passes"], 80);
+  EXPECT_EQ(row["checks"][1]["fails"], 10);
+  EXPECT_EQ(j["totals"]["retries"], 12);
+  EXPECT_EQ(j["checks"]["passes"], 170);
+  EXPECT_EQ(j["checks"]["fails"], 20);
+  EXPECT_NEAR(j["checks"]["rate"].get<double>(), 170.0 / 190, 1e-12);
+  EXPECT_TRUE(result_to_json(sample())["checks"]["rate"].is_null());
+
+  std::string error;
+  auto back = result_from_json(nlohmann::json::parse(j.dump()), &error);
+  ASSERT_TRUE(back) << error;
+  const RequestStats& home = back->rows[0].stats;
+  EXPECT_EQ(home.retries, 12u);
+  EXPECT_EQ(home.retried_statuses.get(429), 10u);
+  EXPECT_EQ(home.retried_statuses.get(0), 2u);
+  ASSERT_EQ(home.checks.size(), 2u);
+  EXPECT_EQ(home.checks[0].name, "status is 200");
+  EXPECT_EQ(home.checks[1].fails, 10u);
+  EXPECT_EQ(back->rows[1].stats.checks[0].fails, 10u);
+  EXPECT_EQ(result_to_json(*back), j);
+}
+
+TEST(ResultJson, OldResultsWithoutTheNewKeysStillParse) {
+  auto j = result_to_json(sample());
+  for (auto& row : j["requests"]) {
+    row.erase("retries");
+    row.erase("retried_statuses");
+    row.erase("checks");
+  }
+  j.erase("stages");
+  j.erase("custom");
+  j.erase("checks");
+  j["totals"].erase("retries");
+  std::string error;
+  auto back = result_from_json(j, &error);
+  ASSERT_TRUE(back) << error;
+  EXPECT_EQ(back->rows[0].stats.retries, 0u);
+  EXPECT_TRUE(back->rows[0].stats.checks.empty());
+  EXPECT_TRUE(back->stages.empty());
+  EXPECT_TRUE(back->custom.empty());
+  EXPECT_EQ(back->rows[0].stats.latency, sample().rows[0].stats.latency);
+}
+
+TEST(Result, MergeAddsChecksAndRetries) {
+  Result a = with_checks_and_retries();
+  Result b = with_checks_and_retries();
+  b.rows[0].stats.checks = {{"has an id", 5, 5}, {"new check", 1, 0}};  // another order
+  a.merge(b);
+  const RequestStats& home = a.rows[0].stats;
+  EXPECT_EQ(home.retries, 24u);
+  EXPECT_EQ(home.retried_statuses.get(429), 20u);
+  ASSERT_EQ(home.checks.size(), 3u);
+  EXPECT_EQ(home.checks[0].passes, 90u);
+  EXPECT_EQ(home.checks[1].passes, 85u);
+  EXPECT_EQ(home.checks[1].fails, 15u);
+  EXPECT_EQ(home.checks[2].name, "new check");
+}
+
+TEST(ResultMetrics, ChecksAndRetries) {
+  const Result r = with_checks_and_retries();
+  ResultMetrics m(r);
+  using K = Aggregation::Kind;
+  // 170 of 190 evaluations passed; "status is 200": 90 of 100.
+  EXPECT_NEAR(*m.value(sel("checks"), {K::kRate, 0}), 170.0 / 190, 1e-12);
+  EXPECT_DOUBLE_EQ(*m.value(sel("checks", {{"check", "status is 200"}}), {K::kRate, 0}), 0.9);
+  EXPECT_DOUBLE_EQ(*m.value(sel("checks", {{"check", "has an id"}}), {K::kRate, 0}), 80.0 / 90);
+  EXPECT_DOUBLE_EQ(
+      *m.value(sel("checks", {{"name", "/missing"}, {"check", "status is 200"}}), {K::kRate, 0}),
+      0);
+  EXPECT_FALSE(m.value(sel("checks", {{"check", "never"}}), {K::kRate, 0}));
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_retries"), {K::kCount, 0}), 12);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_retries"), {K::kRate, 0}), 1.2);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_retries", {{"status", "4xx"}}), {K::kCount, 0}), 10);
+  EXPECT_DOUBLE_EQ(*m.value(sel("http_req_retries", {{"name", "/missing"}}), {K::kCount, 0}), 0);
+}
+
+TEST(Result, JudgedCountsAreNotDurations) {
+  Result r = sample();
+  Threshold t;
+  t.key = "http_req_duration";
+  t.selector = sel("http_req_duration");
+  std::string error;
+  t.conditions.push_back(*parse_condition("count > 10", *find_metric("http_req_duration"), &error));
+  t.conditions.push_back(*parse_condition("p(95) < 1s", *find_metric("http_req_duration"), &error));
+  judge_thresholds({t}, r);
+  ASSERT_EQ(r.thresholds.size(), 2u);
+  EXPECT_FALSE(r.thresholds[0].is_time);
+  EXPECT_TRUE(r.thresholds[1].is_time);
+  EXPECT_FALSE(r.thresholds[1].bound.has_value());
+}
+
 }  // namespace
 }  // namespace stampede

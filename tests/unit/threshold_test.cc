@@ -38,7 +38,7 @@ TEST(ThresholdTest, KnownMetrics) {
   EXPECT_FALSE(metric("http_reqs").rate_is_fraction);
   EXPECT_EQ(metric("http_req_status").required_tag, "status");
   EXPECT_EQ(find_metric("http_req_foo"), nullptr);
-  EXPECT_EQ(known_metrics().size(), 11u);
+  EXPECT_EQ(known_metrics().size(), 13u);
 }
 
 TEST(ThresholdTest, EveryAggregation) {
@@ -125,7 +125,10 @@ TEST(ThresholdTest, ErrorMessages) {
   EXPECT_EQ(parse_error("avg <", "http_req_duration"), "expected a number, found end of condition");
   EXPECT_EQ(parse_error("avg < fast", "http_req_duration"), "expected a number, found 'fast'");
   EXPECT_EQ(parse_error("avg < 1s 2", "http_req_duration"), "unexpected '2' after the value");
-  EXPECT_EQ(parse_error("avg < 1 * 2", "http_req_duration"), "unexpected '*' after the value");
+  EXPECT_EQ(parse_error("avg < 1s * 2", "http_req_duration"), "unexpected '*' after the value");
+  // A factor multiplies a stage reference only.
+  EXPECT_EQ(parse_error("avg < 1 * 2", "http_req_duration"),
+            "expected stage(NAME).aggregation after '*', found '2'");
   EXPECT_EQ(parse_error("avg < 5%", "http_req_duration"), "'%' is not allowed on a time value");
   EXPECT_EQ(parse_error("rate < 2", "http_req_failed"),
             "a rate is a fraction between 0 and 1 (or a percentage such as 5%)");
@@ -204,7 +207,8 @@ TEST(ThresholdTest, ValidateSelectorTags) {
   EXPECT_TRUE(check("iterations{scenario:a}"));
   EXPECT_FALSE(check("http_req_duration{status:200}"));
   EXPECT_EQ(error,
-            "tag 'status' is not available for http_req_duration (use scenario, name, method)");
+            "tag 'status' is not available for http_req_duration (use scenario, name, method, "
+            "stage)");
   EXPECT_FALSE(check("iterations{name:/x}"));
   EXPECT_EQ(error, "tag 'name' is not available for iterations (use scenario)");
   EXPECT_FALSE(check("data_sent{scenario:a}"));
@@ -316,6 +320,124 @@ TEST(ThresholdTest, EvaluateEmpty) {
   FakeSource source;
   EXPECT_TRUE(evaluate({}, source).empty());
   EXPECT_TRUE(source.asked.empty());
+}
+
+TEST(ThresholdTest, StageReferences) {
+  ThresholdCondition c = parse_ok("p(95) < 2 * stage(warmup).p(95)", "http_req_duration");
+  ASSERT_TRUE(c.reference.has_value());
+  EXPECT_EQ(c.reference->stage, "warmup");
+  EXPECT_DOUBLE_EQ(c.reference->factor, 2);
+  EXPECT_EQ(c.reference->aggregation.kind, Kind::kPercentile);
+  EXPECT_DOUBLE_EQ(c.reference->aggregation.percentile, 95);
+
+  c = parse_ok("avg <= stage( ramp up ).avg * 1.5", "http_req_waiting");
+  ASSERT_TRUE(c.reference.has_value());
+  EXPECT_EQ(c.reference->stage, "ramp up");
+  EXPECT_DOUBLE_EQ(c.reference->factor, 1.5);
+  EXPECT_EQ(c.reference->aggregation.kind, Kind::kAvg);
+
+  c = parse_ok("rate <= stage(warm-up).rate", "http_req_failed");
+  ASSERT_TRUE(c.reference.has_value());
+  EXPECT_EQ(c.reference->stage, "warm-up");
+  EXPECT_DOUBLE_EQ(c.reference->factor, 1);
+  EXPECT_FALSE(parse_ok("p(95) < 2s", "http_req_duration").reference.has_value());
+}
+
+TEST(ThresholdTest, StageReferenceErrors) {
+  EXPECT_EQ(parse_error("p(95) < stage(warmup).count", "http_req_duration"),
+            "'p(95)' cannot be compared with 'count': they are not in the same unit");
+  EXPECT_EQ(parse_error("p(95) < stage(warmup)", "http_req_duration"),
+            "expected '.' and an aggregation after stage(warmup), e.g. stage(warmup).p(95)");
+  EXPECT_EQ(parse_error("p(95) < stage(warmup", "http_req_duration"),
+            "expected ')' after the stage name");
+  EXPECT_EQ(parse_error("p(95) < stage().p(95)", "http_req_duration"),
+            "stage() needs a stage name, e.g. stage(warmup).p(95)");
+  EXPECT_EQ(parse_error("p(95) < 2 * 3", "http_req_duration"),
+            "expected stage(NAME).aggregation after '*', found '3'");
+  EXPECT_EQ(parse_error("p(95) < stage(w).p(95) * x", "http_req_duration"),
+            "expected a number after '*', found 'x'");
+  EXPECT_EQ(parse_error("p(95) < stage(w).rate", "http_req_duration"),
+            "'rate' is not available for http_req_duration (use avg, min, max, med, p(N), count)");
+  EXPECT_EQ(parse_error("count < stage(w).count", "iterations"),
+            "stage(...) is not available for iterations (it has no stage tag)");
+  EXPECT_EQ(parse_error("p(95) < stage(w).p(95) 2", "http_req_duration"),
+            "unexpected '2' after the value");
+}
+
+TEST(ThresholdTest, EvaluateStageReference) {
+  std::vector<Threshold> thresholds = {
+      make_threshold("http_req_duration{stage:spike}", {"p(95) < 2 * stage(warmup).p(95)"}),
+      make_threshold("http_req_duration", {"p(95) < 3 * stage(warmup).p(95)"}),
+      make_threshold("http_req_duration{stage:spike}", {"p(95) < stage(never).p(95)"}),
+  };
+  FakeSource source;
+  source.values["http_req_duration{stage:spike}|p(95)"] = 1.0;
+  source.values["http_req_duration{stage:warmup}|p(95)"] = 0.4;
+  source.values["http_req_duration|p(95)"] = 0.9;
+  std::vector<ConditionResult> results = evaluate(thresholds, source);
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_FALSE(results[0].ok);  // 1.0 is not below 2 * 0.4
+  EXPECT_DOUBLE_EQ(results[0].bound.value(), 0.8);
+  EXPECT_TRUE(results[1].ok);  // the whole run, 0.9 < 3 * 0.4; the stage tag is added
+  EXPECT_DOUBLE_EQ(results[1].bound.value(), 1.2);
+  EXPECT_TRUE(results[2].ok);  // a stage without data: nothing to compare with
+  EXPECT_FALSE(results[2].bound.has_value());
+  EXPECT_DOUBLE_EQ(results[2].actual.value(), 1.0);
+}
+
+TEST(ThresholdTest, StageChecksAndRetriesTags) {
+  std::string error;
+  auto check = [&](std::string_view key) {
+    std::optional<MetricSelector> selector = parse_selector(key, &error);
+    EXPECT_TRUE(selector) << error;
+    if (!selector) return false;
+    return validate_selector(&*selector, metric(selector->metric), &error);
+  };
+  EXPECT_TRUE(check("http_req_duration{stage:spike}"));
+  EXPECT_TRUE(check("http_reqs{stage:spike,status:5xx}"));
+  EXPECT_TRUE(check("http_req_failed{stage:spike}"));
+  EXPECT_TRUE(check("checks{check:has an id}"));
+  EXPECT_TRUE(check("checks{scenario:api,name:/x,check:status is 201}"));
+  EXPECT_TRUE(check("http_req_retries{scenario:api,status:429}"));
+  EXPECT_FALSE(check("http_req_duration{stage:spike,name:/x}"));
+  EXPECT_EQ(error,
+            "tag 'stage' cannot be combined with 'name': a stage's statistics cover all requests "
+            "started during it");
+  EXPECT_FALSE(check("checks{status:200}"));
+  EXPECT_EQ(error,
+            "tag 'status' is not available for checks (use scenario, name, method, check, "
+            "stage)");
+  EXPECT_FALSE(check("iterations{stage:spike}"));
+  EXPECT_TRUE(metric("checks").rate_is_fraction);
+  EXPECT_DOUBLE_EQ(parse_ok("rate > 99%", "checks").bound, 0.99);
+  EXPECT_EQ(parse_error("count > 1", "checks"), "'count' is not available for checks (use rate)");
+  EXPECT_EQ(parse_ok("count < 10", "http_req_retries").aggregation.kind, Kind::kCount);
+}
+
+TEST(ThresholdTest, CustomMetricInfo) {
+  const MetricInfo latency = custom_metric_info("provider_latency", true, true);
+  const MetricInfo score = custom_metric_info("score", true, false);
+  const MetricInfo calls = custom_metric_info("provider_requests", false, false);
+  std::string error;
+  auto condition = [&](std::string_view text, const MetricInfo& info) {
+    return parse_condition(text, info, &error);
+  };
+  EXPECT_DOUBLE_EQ(condition("p(95) < 800ms", latency).value().bound, 0.8);
+  EXPECT_DOUBLE_EQ(condition("avg < 2s", latency).value().bound, 2);
+  EXPECT_DOUBLE_EQ(condition("p(95) < 800", score).value().bound, 800);  // a plain number
+  EXPECT_FALSE(condition("p(95) < 800ms", score));
+  EXPECT_EQ(error, "unexpected 'ms': 'p(95)' of score is a plain number");
+  EXPECT_DOUBLE_EQ(condition("count > 10", score).value().bound, 10);
+  EXPECT_DOUBLE_EQ(condition("rate > 2.5", calls).value().bound, 2.5);  // per second
+  EXPECT_FALSE(condition("p(95) < 1", calls));
+  EXPECT_EQ(error, "'p(N)' is not available for provider_requests (use count, rate)");
+  EXPECT_FALSE(condition("p(95) < stage(a).p(95)", latency));  // no stage tag
+
+  MetricSelector by_value{"provider_latency", {{"value", "groq"}}};
+  EXPECT_TRUE(validate_selector(&by_value, latency, &error)) << error;
+  MetricSelector by_scenario{"provider_latency", {{"scenario", "a"}}};
+  EXPECT_FALSE(validate_selector(&by_scenario, latency, &error));
+  EXPECT_EQ(error, "tag 'scenario' is not available for provider_latency (use value)");
 }
 
 }  // namespace

@@ -1,0 +1,121 @@
+// The end-of-test summary's blocks for checks, retries, stages and custom metrics.
+#include "report/summary.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace stampede {
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string summary_of(const Result& result) {
+  char* buffer = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  print_summary(out, Plan{}, result);
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  return text;
+}
+
+Result plain() {
+  Result r;
+  r.duration_seconds = 10;
+  ResultRow& row = r.rows.emplace_back();
+  row.key = {"api", "/plans", "POST"};
+  row.stats.requests = 100;
+  row.stats.statuses.add(201, 100);
+  for (int i = 1; i <= 100; ++i) row.stats.latency.record(milliseconds(i));
+  return r;
+}
+
+Result rich() {
+  Result r = plain();
+  RequestStats& s = r.rows[0].stats;
+  s.checks = {{"status is 201", 100, 0}, {"has an id", 70, 30}};
+  s.retries = 12;
+  s.retried_statuses.add(429, 12);
+  StageStats& warmup = r.stages.emplace_back();
+  warmup.name = "warmup";
+  warmup.duration_seconds = 5;
+  warmup.stats.requests = 40;
+  warmup.stats.latency.record(milliseconds(20));
+  StageStats& spike = r.stages.emplace_back();
+  spike.name = "spike";
+  spike.stats.requests = 60;
+  spike.stats.failures = 6;
+  CustomMetricStats& latency = r.custom.emplace_back();
+  latency.name = "provider_latency";
+  latency.unit = "ms";
+  CustomValueStats& groq = custom_value_slot(latency, "groq");
+  groq.count = 2;
+  groq.histogram.record(milliseconds(400));
+  groq.histogram.record(milliseconds(800));
+  CustomMetricStats& score = r.custom.emplace_back();
+  score.name = "score";
+  CustomValueStats& plain_value = custom_value_slot(score, "");
+  plain_value.count = 1;
+  plain_value.histogram.record_ns(42'500);  // 42.5
+  CustomMetricStats& calls = r.custom.emplace_back();
+  calls.name = "provider_requests";
+  calls.kind = CustomMetricStats::Kind::kCounter;
+  custom_value_slot(calls, "openai").count = 9;
+  ThresholdOutcome relative{"http_req_duration{stage:spike}", "p(95) < 2 * stage(warmup).p(95)",
+                            0.5, true, false};
+  relative.bound = 0.04;
+  r.thresholds.push_back(relative);
+  return r;
+}
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(Summary, ChecksBlockLikeK6) {
+  const std::string text = summary_of(rich());
+  EXPECT_TRUE(contains(text, "checks        85.00%   ✓ 170   ✗ 30")) << text;
+  EXPECT_TRUE(contains(text, "✓ api · /plans · status is 201")) << text;
+  EXPECT_TRUE(contains(text, "✗ api · /plans · has an id")) << text;
+  EXPECT_TRUE(contains(text, "70.00%   ✓ 70        ✗ 30")) << text;
+}
+
+TEST(Summary, RetriesLineAndColumn) {
+  const std::string text = summary_of(rich());
+  EXPECT_TRUE(contains(text, "retries       12   (429: 12)")) << text;
+  EXPECT_TRUE(contains(text, " retries\n")) << "the rows table has a retries column:\n" << text;
+}
+
+TEST(Summary, StagesAndCustomMetrics) {
+  const std::string text = summary_of(rich());
+  EXPECT_TRUE(contains(text, "stage")) << text;
+  EXPECT_TRUE(contains(text, "warmup")) << text;
+  EXPECT_TRUE(contains(text, "8.00")) << "warmup: 40 requests in 5 s\n" << text;
+  const std::size_t spike = text.find("  spike ");
+  ASSERT_NE(spike, std::string::npos) << text;
+  const std::string spike_line = text.substr(spike, text.find('\n', spike) - spike);
+  // Unknown length and no latencies: dashes, not zeros.
+  EXPECT_EQ(spike_line.find("µs"), std::string::npos) << spike_line;
+  EXPECT_TRUE(contains(spike_line, "        6         -         -")) << spike_line;
+  EXPECT_TRUE(contains(text, "custom metric")) << text;
+  EXPECT_TRUE(contains(text, "provider_latency · groq")) << text;
+  EXPECT_TRUE(contains(text, "800.0ms")) << text;
+  EXPECT_TRUE(contains(text, "42.5")) << text;
+  EXPECT_TRUE(contains(text, "provider_requests · openai")) << text;
+  EXPECT_TRUE(contains(text, "bound 40.0ms")) << text;
+}
+
+TEST(Summary, NothingExtraWithoutChecksRetriesStagesOrCustomMetrics) {
+  const std::string text = summary_of(plain());
+  EXPECT_FALSE(contains(text, "checks")) << text;
+  EXPECT_FALSE(contains(text, "retries")) << text;
+  EXPECT_FALSE(contains(text, "stage")) << text;
+  EXPECT_FALSE(contains(text, "custom metric")) << text;
+}
+
+}  // namespace
+}  // namespace stampede
