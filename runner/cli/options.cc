@@ -41,6 +41,8 @@ po::options_description run_options() {
       "arrival rate per second (open model); replaces the load model")(
       "host,H", po::value<std::string>(), "target base URL (env: STAMPEDE_HOST, TARGET_HOST)")(
       "json", po::value<std::string>(), "write the result JSON to this file")(
+      "tags", po::value<std::string>(), "run only the tasks tagged with one of these (a,b)")(
+      "exclude-tags", po::value<std::string>(), "do not run tasks tagged with any of these")(
       "threads", po::value<unsigned>(), "worker threads (default: one per core)")(
       "segment", po::value<std::string>(),
       "run share i of N of the load, e.g. 0/4 (N runners together make the plan's load)")(
@@ -145,6 +147,8 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   if (vm.count("profile")) o.profile = vm["profile"].as<std::string>();
   o.host = vm.count("host") ? vm["host"].as<std::string>() : env_host();
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  if (vm.count("tags")) o.tags = vm["tags"].as<std::string>();
+  if (vm.count("exclude-tags")) o.exclude_tags = vm["exclude-tags"].as<std::string>();
   if (vm.count("threads")) o.threads = vm["threads"].as<unsigned>();
   if (vm.count("segment")) parse_segment(vm["segment"].as<std::string>(), o);
   o.testid = vm.count("testid") ? vm["testid"].as<std::string>() : env("STAMPEDE_TESTID");

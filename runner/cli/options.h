@@ -29,8 +29,10 @@ struct CliOptions {
   enum class Command { kRun, kValidate, kAgent, kVersion, kHelp };
   Command command = Command::kHelp;
   std::string plan_path;
-  std::string host;     // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target
-  std::string profile;  // --profile: replaces the plan's `profile`; empty = the plan's
+  std::string host;          // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target
+  std::string profile;       // --profile: replaces the plan's `profile`; empty = the plan's
+  std::string tags;          // --tags a,b: only tasks with one of these tags
+  std::string exclude_tags;  // --exclude-tags c: not tasks with any of these
   LoadOverrides load;
   std::string json_path;
   unsigned threads = 0;

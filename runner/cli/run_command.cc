@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "model/duration.h"
 #include "model/plan_parser.h"
+#include "model/tag_filter.h"
 
 namespace stampede {
 namespace {
@@ -33,6 +34,8 @@ std::optional<Plan> load_plan(const CliOptions& options) {
     return std::nullopt;
   }
   SourceErrors errors = apply_overrides(options.load, *parsed.plan);
+  const TagFilter tags{split_tags(options.tags), split_tags(options.exclude_tags)};
+  for (SourceError& e : filter_tasks(tags, *parsed.plan)) errors.push_back(std::move(e));
   if (!errors.empty()) {
     for (const auto& e : errors) fmt::print(stderr, "error: {}: {}\n", e.path, e.message);
     return std::nullopt;

@@ -9,7 +9,9 @@ Aggregator::Aggregator(const CompiledPlan& plan, std::size_t workers)
       rows_(plan.rows.size()),
       iterations_(plan.scenarios.size()),
       last_tick_(workers, -1),
-      done_(workers, false) {}
+      done_(workers, false) {
+  for (const std::string& name : plan.stage_names) stages_.push_back(StageStats{name, {}, 0});
+}
 
 void Aggregator::merge_rows(const ThreadStats& stats) {
   for (std::size_t i = 0; i < stats.rows.size(); ++i) {
@@ -20,6 +22,10 @@ void Aggregator::merge_rows(const ThreadStats& stats) {
     iterations_[i].iterations += stats.iterations[i].iterations;
     iterations_[i].dropped += stats.iterations[i].dropped;
   }
+  for (std::size_t i = 0; i < stats.stages.size() && i < stages_.size(); ++i) {
+    stages_[i].stats.merge(stats.stages[i]);
+  }
+  merge_custom_metrics(custom_, stats.custom);
 }
 
 void Aggregator::absorb(std::size_t worker, std::uint64_t tick, const ThreadStats& stats) {
@@ -78,6 +84,7 @@ bool Aggregator::all_done() const {
 }
 
 void Aggregator::finish(double elapsed) {
+  elapsed_ = elapsed;
   // The last point may cover only part of a second: label it with the real end.
   for (auto& point : series_) point.elapsed_seconds = std::min(point.elapsed_seconds, elapsed);
 }
@@ -96,6 +103,8 @@ Snapshot Aggregator::snapshot(double elapsed, double planned) const {
   s.rows = &rows_;
   s.plan = &plan_;
   s.scenario_iterations = &iterations_;
+  if (!stages_.empty()) s.stages = &stages_;
+  if (!custom_.empty()) s.custom = &custom_;
   return s;
 }
 
@@ -106,6 +115,17 @@ Result Aggregator::result() const {
     r.iterations[plan_.scenarios[i].name] = iterations_[i];
   }
   r.series = series_;
+  r.stages = stages_;
+  // Each named stage ran for its planned length, cut short where the run ended early.
+  double start = 0;
+  for (std::size_t i = 0; i < plan_.stage_lengths.size(); ++i) {
+    const double length = std::chrono::duration<double>(plan_.stage_lengths[i]).count();
+    const double end = elapsed_ > 0 ? std::min(start + length, elapsed_) : start + length;
+    const std::size_t name = plan_.stage_name_of[i];
+    if (name < r.stages.size() && end > start) r.stages[name].duration_seconds += end - start;
+    start += length;
+  }
+  r.custom = custom_;
   return r;
 }
 

@@ -41,6 +41,9 @@ class Aggregator {
 
   const CompiledPlan& plan_;
   std::vector<RequestStats> rows_;
+  std::vector<StageStats> stages_;         // named load stages, plan order
+  std::vector<CustomMetricStats> custom_;  // custom metrics, plan order
+  double elapsed_ = 0;                     // set by finish(): stage lengths are clipped to it
   std::vector<IterationCounts> iterations_;
   RequestStats totals_;
   std::vector<std::int64_t> last_tick_;  // per worker; -1 none yet

@@ -191,6 +191,23 @@ std::vector<std::size_t> feeders_used(const Plan& plan, const std::vector<std::s
   return used;
 }
 
+// Named stages tag the requests started during them (Result::stages).
+void compile_stages(const LoadModel& load, CompiledPlan* compiled) {
+  const std::vector<Stage>& stages = load.is_open() ? std::get<OpenModel>(load.model).stages
+                                                    : std::get<ClosedModel>(load.model).stages;
+  for (const Stage& stage : stages) {
+    compiled->stage_lengths.push_back(stage.duration);
+    if (stage.name.empty()) {
+      compiled->stage_name_of.push_back(static_cast<std::size_t>(-1));
+      continue;
+    }
+    auto& names = compiled->stage_names;
+    auto it = std::find(names.begin(), names.end(), stage.name);
+    if (it == names.end()) it = names.insert(names.end(), stage.name);
+    compiled->stage_name_of.push_back(static_cast<std::size_t>(it - names.begin()));
+  }
+}
+
 }  // namespace
 
 CompiledPlan compile_plan(const Plan& plan) {
@@ -225,6 +242,7 @@ CompiledPlan compile_plan(const Plan& plan) {
     }
   }
   compiled.row_checks.resize(compiled.rows.size());
+  compile_stages(plan.load, &compiled);
   return compiled;
 }
 

@@ -63,6 +63,11 @@ struct CompiledPlan {
   const Plan* plan = nullptr;
   std::vector<FeederSlots> feeders;  // by Plan::data index
   std::size_t slot_count = 0;        // data columns, then extracted variables
+  // Load stages: the distinct stage names in plan order, and for each stage of the load model
+  // its length and the index of its name (npos for an unnamed stage, which is not recorded).
+  std::vector<std::string> stage_names;
+  std::vector<Duration> stage_lengths;
+  std::vector<std::size_t> stage_name_of;
   std::vector<CompiledScenario> scenarios;
   std::vector<double> scenario_weights;
 };

@@ -11,10 +11,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/asio.h"
@@ -336,21 +338,17 @@ class HttpUser final : public User, public TemplateScope {
       if (!keep_connection) reset_stream();
       return retry_later(row, status);
     }
-    record_common(row);
-    row.statuses.add(status);
-    row.bytes_received += received_;
-    // From the schedule when the request started late (coordinated omission), from the send
-    // when the open model started it a little early (arrivals are batched per millisecond).
-    row.latency.record(done - std::min(step_scheduled_, send_time_));
-    row.service_time.record(done - send_time_);
-    row.waiting.record(first_byte_ - send_time_);
     const bool extracted = step_->source == nullptr || apply_response_rules(row, status, done);
+    std::optional<ErrorCategory> failure;
     if (!step_->expect.contains(status)) {
-      ++row.failures;
-      ++row.errors[static_cast<std::size_t>(ErrorCategory::kUnexpectedStatus)];
+      failure = ErrorCategory::kUnexpectedStatus;
     } else if (!extracted) {
-      ++row.failures;
-      ++row.errors[static_cast<std::size_t>(ErrorCategory::kExtract)];
+      failure = ErrorCategory::kExtract;
+    }
+    const std::optional<Duration> connecting = std::exchange(pending_connect_, std::nullopt);
+    record_response(row, status, done, failure, connecting);
+    if (RequestStats* stage = stage_stats()) {
+      record_response(*stage, status, done, failure, connecting);
     }
     ++requests_on_connection_;
     if (!keep_connection) reset_stream();
@@ -358,6 +356,23 @@ class HttpUser final : public User, public TemplateScope {
     // Later steps would use a value this response did not give: the iteration ends here.
     if (interrupted_ || !extracted) return end_after_failure();
     step_done();
+  }
+
+  // One response into a row (and into its stage's statistics, with the same arguments).
+  void record_response(RequestStats& s, int status, TimePoint done,
+                       std::optional<ErrorCategory> failure, std::optional<Duration> connecting) {
+    record_common(s, connecting);
+    s.statuses.add(status);
+    s.bytes_received += received_;
+    // From the schedule when the request started late (coordinated omission), from the send
+    // when the open model started it a little early (arrivals are batched per millisecond).
+    s.latency.record(done - std::min(step_scheduled_, send_time_));
+    s.service_time.record(done - send_time_);
+    s.waiting.record(first_byte_ - send_time_);
+    if (failure) {
+      ++s.failures;
+      ++s.errors[static_cast<std::size_t>(*failure)];
+    }
   }
 
   void fail(ErrorCategory category) {
@@ -368,13 +383,26 @@ class HttpUser final : public User, public TemplateScope {
       return retry_later(host_.stats().rows[step_->row], 0);
     }
     if (step_) {
-      RequestStats& row = host_.stats().rows[step_->row];
-      record_common(row);
-      row.bytes_received += received_;
-      ++row.failures;
-      ++row.errors[static_cast<std::size_t>(category)];
+      const std::optional<Duration> connecting = std::exchange(pending_connect_, std::nullopt);
+      record_failure(host_.stats().rows[step_->row], category, connecting);
+      if (RequestStats* stage = stage_stats()) record_failure(*stage, category, connecting);
     }
     end_after_failure();
+  }
+
+  void record_failure(RequestStats& s, ErrorCategory category, std::optional<Duration> connecting) {
+    record_common(s, connecting);
+    s.bytes_received += received_;
+    ++s.failures;
+    ++s.errors[static_cast<std::size_t>(category)];
+  }
+
+  // The statistics of the named load stage this request was scheduled in; null when none.
+  RequestStats* stage_stats() {
+    auto& stages = host_.stats().stages;
+    if (stages.empty()) return nullptr;
+    const std::size_t stage = host_.stage_at(step_scheduled_);
+    return stage < stages.size() ? &stages[stage] : nullptr;
   }
 
   // A failed request ends its iteration: later steps may depend on it, and the connection is
@@ -385,13 +413,10 @@ class HttpUser final : public User, public TemplateScope {
     end_iteration();
   }
 
-  void record_common(RequestStats& row) {
-    ++row.requests;
-    row.bytes_sent += request_->size();
-    if (pending_connect_) {
-      row.connecting.record(*pending_connect_);
-      pending_connect_.reset();
-    }
+  void record_common(RequestStats& s, std::optional<Duration> connecting) {
+    ++s.requests;
+    s.bytes_sent += request_->size();
+    if (connecting) s.connecting.record(*connecting);
   }
 
   // --- retries (rate limits) ---------------------------------------------------------------
@@ -554,7 +579,7 @@ class HttpUser final : public User, public TemplateScope {
   // Extract, checks and custom metrics of the step. False when an extraction found nothing.
   bool apply_response_rules(RequestStats& row, int status, TimePoint done) {
     const HttpStep& h = *step_->source;
-    if (h.extract.empty() && h.checks.empty()) return true;
+    if (h.extract.empty() && h.checks.empty() && h.metrics.empty()) return true;
     const ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list};
     ResponseReader reader(view);
     bool extracted = true;
@@ -575,7 +600,32 @@ class HttpUser final : public User, public TemplateScope {
       CheckCounts& counts = row.checks[step_->check_index[i]];
       ++(check_passes(h.checks[i], scratch_, reader) ? counts.passes : counts.fails);
     }
+    for (const MetricCapture& capture : h.metrics) record_custom(capture, reader);
     return extracted;
+  }
+
+  // A custom metric from the response: a trend's number, or a count, per `by` value. A
+  // response without the value (or with a non-number for a trend) records nothing.
+  void record_custom(const MetricCapture& capture, ResponseReader& reader) {
+    CustomMetricStats& metric = host_.stats().custom[capture.metric];
+    std::optional<std::string> tag;
+    if (capture.by) {
+      tag = reader.read(*capture.by);
+      if (!tag) return;
+    }
+    if (metric.kind == CustomMetricStats::Kind::kCounter) {
+      ++custom_value_slot(metric, tag.value_or("")).count;
+      return;
+    }
+    const std::optional<std::string> text = reader.read(capture.value);
+    if (!text) return;
+    char* end = nullptr;
+    const double value = std::strtod(text->c_str(), &end);
+    if (end == text->c_str() || value < 0) return;
+    const double scale = metric.unit == "ms" ? 1e6 : metric.unit == "s" ? 1e9 : kPlainTrendScale;
+    CustomValueStats& slot = custom_value_slot(metric, tag.value_or(""));
+    ++slot.count;
+    slot.histogram.record_ns(static_cast<std::uint64_t>(value * scale));
   }
 
   asio::io_context& io_;

@@ -12,12 +12,14 @@
 namespace stampede {
 
 struct ThreadStats {
-  ThreadStats(std::size_t rows_count, std::size_t scenario_count)
-      : rows(rows_count), iterations(scenario_count) {}
+  ThreadStats(std::size_t rows_count, std::size_t scenario_count, std::size_t stage_count = 0)
+      : rows(rows_count), iterations(scenario_count), stages(stage_count) {}
 
   std::vector<RequestStats> rows;           // by CompiledStep::row
   std::vector<IterationCounts> iterations;  // by scenario index
   std::uint32_t users = 0;                  // active users when handed over
+  std::vector<RequestStats> stages;         // by CompiledPlan::stage_names index
+  std::vector<CustomMetricStats> custom;    // by Plan::metrics index
 };
 
 }  // namespace stampede

@@ -42,6 +42,8 @@ class UserHost {
   virtual std::uint64_t next_sequence() = 0;
   virtual std::uint64_t random64() = 0;
   virtual std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) = 0;
+  // The named load stage (CompiledPlan::stage_names index) running at `t`; npos when none.
+  virtual std::size_t stage_at(TimePoint t) const = 0;
 
  protected:
   ~UserHost() = default;

@@ -35,7 +35,15 @@ Worker::~Worker() = default;
 
 std::unique_ptr<ThreadStats> Worker::fresh_stats() const {
   auto stats = std::make_unique<ThreadStats>(config_.compiled->rows.size(),
-                                             config_.compiled->scenarios.size());
+                                             config_.compiled->scenarios.size(),
+                                             config_.compiled->stage_names.size());
+  for (const CustomMetricDef& def : config_.plan->metrics) {
+    CustomMetricStats& m = stats->custom.emplace_back();
+    m.name = def.name;
+    m.kind = def.kind == CustomMetricDef::Kind::kTrend ? CustomMetricStats::Kind::kTrend
+                                                       : CustomMetricStats::Kind::kCounter;
+    m.unit = def.unit;
+  }
   // Checks are recorded by index: every interval's rows start with the plan's check names.
   for (std::size_t r = 0; r < stats->rows.size(); ++r) {
     for (const std::string& name : config_.compiled->row_checks[r]) {
@@ -58,6 +66,14 @@ User& Worker::create_user() {
   return *users_.back();
 }
 
+std::size_t Worker::stage_at(TimePoint t) const {
+  const auto& names = config_.compiled->stage_name_of;
+  for (std::size_t i = 0; i < stage_ends_.size(); ++i) {
+    if (t < stage_ends_[i]) return names[i];
+  }
+  return static_cast<std::size_t>(-1);
+}
+
 std::size_t Worker::next_feeder_row(std::size_t feeder, std::size_t rows) {
   if (feeder_draws_.size() <= feeder) feeder_draws_.resize(feeder + 1);
   return (feeder_draws_[feeder]++ * config_.share.count + config_.share.index) % rows;
@@ -70,6 +86,11 @@ Duration Worker::random_between(Duration min, Duration max) {
 
 void Worker::run(TimePoint t0) {
   end_at_ = t0 + config_.plan->load.duration();
+  TimePoint stage_end = t0;
+  for (const Duration length : config_.compiled->stage_lengths) {
+    stage_end += length;
+    stage_ends_.push_back(stage_end);
+  }
   driver_->prepare();
   // Pre-allocated connections are opened before t0; the load itself starts exactly at t0.
   tick_.expires_at(t0);

@@ -55,6 +55,7 @@ class Worker final : public UserHost, public UserPool {
   }
   std::uint64_t random64() override { return rng_(); }
   std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) override;
+  std::size_t stage_at(TimePoint t) const override;
 
  private:
   void schedule_tick();
@@ -75,6 +76,7 @@ class Worker final : public UserHost, public UserPool {
   std::mt19937_64 rng_;
   std::uint64_t sequence_ = 0;
   std::vector<std::uint64_t> feeder_draws_;  // per data source: rows handed out so far
+  std::vector<TimePoint> stage_ends_;        // end of each load stage, from t0
   TimePoint end_at_{};
   TimePoint grace_until_{};
   bool load_over_ = false;

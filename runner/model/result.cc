@@ -65,8 +65,10 @@ void merge_stages(std::vector<StageStats>& into, const std::vector<StageStats>& 
   }
 }
 
-void merge_custom(std::vector<CustomMetricStats>& into,
-                  const std::vector<CustomMetricStats>& from) {
+}  // namespace
+
+void merge_custom_metrics(std::vector<CustomMetricStats>& into,
+                          const std::vector<CustomMetricStats>& from) {
   for (const CustomMetricStats& metric : from) {
     auto it = std::find_if(into.begin(), into.end(),
                            [&](const CustomMetricStats& m) { return m.name == metric.name; });
@@ -84,8 +86,6 @@ void merge_custom(std::vector<CustomMetricStats>& into,
     }
   }
 }
-
-}  // namespace
 
 CustomValueStats& custom_value_slot(CustomMetricStats& metric, std::string_view value) {
   std::vector<CustomValueStats>& values = metric.values;
@@ -129,7 +129,7 @@ void Result::merge(const Result& other) {
   }
   merge_series(series, other.series);
   merge_stages(stages, other.stages);
-  merge_custom(custom, other.custom);
+  merge_custom_metrics(custom, other.custom);
   duration_seconds = std::max(duration_seconds, other.duration_seconds);
   if (started_at.empty() || (!other.started_at.empty() && other.started_at < started_at)) {
     started_at = other.started_at;

@@ -72,6 +72,9 @@ inline constexpr const char* kOtherCustomValue = "other";
 // The entry of `metric` for `value`, added when new; once the metric holds kMaxCustomValues
 // values besides "other", a new value gets the "other" entry instead.
 CustomValueStats& custom_value_slot(CustomMetricStats& metric, std::string_view value);
+// Adds `from`'s values to `into`, metrics by name, values by value (bounded as above).
+void merge_custom_metrics(std::vector<CustomMetricStats>& into,
+                          const std::vector<CustomMetricStats>& from);
 // A custom trend's histogram value in the metric's unit: milliseconds for "ms", seconds for
 // "s", the plain number for "".
 double custom_trend_value(const CustomMetricStats& metric, double raw);

@@ -9,7 +9,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -607,6 +609,14 @@ class Crd : public ::testing::Test {
 };
 
 // ---------------------------------------------------------------------------------------------
+
+// TEMPORARY (h5): keeps the control plane up for manual kubectl experiments.
+TEST_F(Crd, H5HoldOpen) {
+  const char* file = std::getenv("H5_HOLD");
+  if (file == nullptr) GTEST_SKIP();
+  std::ofstream(file) << plane().kubeconfig() << "\n" << plane().bin_dir() << "\n";
+  while (std::filesystem::exists(file)) std::this_thread::sleep_for(500ms);
+}
 
 TEST_F(Crd, IsEstablishedStructuralWithItsNamesAndStatusSubresource) {
   const KubectlResult got = plane().kubectl({"get", "crd", kCrdName, "-o", "json"});

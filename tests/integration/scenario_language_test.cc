@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
@@ -215,6 +216,85 @@ scenarios:
   // Honouring Retry-After (1 s) keeps the clients near the allowed 20/s: 3 s plus the burst.
   EXPECT_LE(ok, 20U * 3U + 20U + 5U);
   EXPECT_GE(ok, 20U * 2U);
+}
+
+TEST(ScenarioLanguage, CustomMetricsAndStagesMatchTheServer) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede("run", R"yaml(
+target: )yaml" + target.url() + R"yaml(
+load:
+  stages:
+    - {duration: 1s, users: 2, name: warmup}
+    - {duration: 1s, users: 4, name: spike}
+scenarios:
+  - name: chat
+    wait: constant(5ms)
+    steps:
+      - post: /api/chat
+        name: chat
+        json: {user_id: "user_{{ randomInt(1, 100) }}", agent_id: a, task: t}
+        metrics:
+          - {name: provider_latency, trend: {header: X-Provider-Latency-Ms}, unit: ms, by: {header: X-Provider}}
+          - {name: provider_requests, counter: {json: /provider}}
+thresholds:
+  "http_req_duration{stage:spike}": ["p(95) < 1000 * stage(warmup).p(95)"]
+  "provider_latency{value:groq}": ["p(95) < 200ms", "p(95) > 170ms"]
+  "provider_requests{value:gemini}": ["count > 0"]
+)yaml");
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const nlohmann::json api = api_stats(target);
+  std::map<std::string, std::uint64_t> counted;
+  std::map<std::string, double> p95;
+  for (const auto& metric : run.result["custom"]) {
+    for (const auto& v : metric["values"]) {
+      if (metric["name"] == "provider_requests") counted[v["value"]] = v["count"];
+      if (metric["name"] == "provider_latency") p95[v["value"]] = v["stats"]["p95"];
+    }
+  }
+  for (const char* provider : {"groq", "gemini", "openrouter", "cerebras"}) {
+    EXPECT_EQ(counted[provider], api["chat_by_provider"][provider].get<std::uint64_t>())
+        << provider;
+  }
+  EXPECT_NEAR(p95["groq"], 180.0, 0.5) << "the target's fixed per-provider figure, in ms";
+  EXPECT_NEAR(p95["openrouter"], 900.0, 1.0);
+  std::uint64_t in_stages = 0;
+  ASSERT_EQ(run.result["stages"].size(), 2U);
+  for (const auto& stage : run.result["stages"]) {
+    EXPECT_GT(stage["requests"].get<std::uint64_t>(), 0U) << stage["name"];
+    EXPECT_NEAR(stage["duration_seconds"].get<double>(), 1.0, 0.05) << stage["name"];
+    in_stages += stage["requests"].get<std::uint64_t>();
+  }
+  // Requests started after the last stage (during the graceful stop) belong to no stage.
+  EXPECT_LE(in_stages, row_requests(run.result, "chat"));
+  EXPECT_GE(in_stages + 8, row_requests(run.result, "chat"));
+}
+
+TEST(ScenarioLanguage, TagsSelectTasksAsInLocust) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const std::string plan = R"(
+target: )" + target.url() + R"(
+load: {users: 2, duration: 1s}
+scenarios:
+  - name: s
+    wait: constant(5ms)
+    tasks:
+      - {name: health, tags: [smoke], steps: [{get: /health, name: health}]}
+      - {name: plans, tags: [write], steps: [{post: /api/plans, name: create, json: {name: x}}]}
+)";
+  const auto smoke = run_stampede("run", plan, {"--tags", "smoke"});
+  ASSERT_EQ(smoke.exit_code, 0) << smoke.describe();
+  EXPECT_GT(row_requests(smoke.result, "health"), 0U);
+  EXPECT_EQ(row_requests(smoke.result, "create"), 0U);
+  EXPECT_EQ(api_stats(target)["plans_created"], 0);
+  const auto no_smoke = run_stampede("run", plan, {"--exclude-tags", "smoke"});
+  ASSERT_EQ(no_smoke.exit_code, 0) << no_smoke.describe();
+  EXPECT_EQ(row_requests(no_smoke.result, "health"), 0U);
+  EXPECT_EQ(api_stats(target)["plans_created"].get<std::uint64_t>(),
+            row_requests(no_smoke.result, "create"));
+  const auto nothing = run_stampede("run", plan, {"--tags", "nope"});
+  EXPECT_EQ(nothing.exit_code, 2) << nothing.describe();
+  EXPECT_NE(nothing.err.find("--tags: no task left with tags nope"), std::string::npos)
+      << nothing.err;
 }
 
 TEST(ScenarioLanguage, SequentialDataIsHandedOutInOrder) {

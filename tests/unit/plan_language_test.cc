@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "model/data_file.h"
+#include "model/tag_filter.h"
 #include "plan_test_support.h"
 
 namespace stampede::plan_test {
@@ -318,6 +319,57 @@ TEST(PlanLanguage, RequestNamesCannotChangePerRequest) {
         name: "/x/{{ seq() }}"
 )"));
   EXPECT_TRUE(has_error(r, "scenarios[0].steps[0].name", 7, "cannot change per request"));
+}
+
+}  // namespace
+}  // namespace stampede::plan_test
+
+namespace stampede::plan_test {
+namespace {
+
+const char* kTagged = R"(target: http://localhost:8080
+load: {users: 1, duration: 1s}
+scenarios:
+  - name: web
+    tasks:
+      - {name: browse, tags: [smoke, web], steps: [{get: /}]}
+      - {name: buy, tags: [checkout], steps: [{post: /orders}]}
+  - name: api
+    tasks:
+      - {name: health, tags: [smoke], steps: [{get: /health}]}
+      - {name: report, tags: [slow], steps: [{get: /report}]}
+)";
+
+std::vector<std::string> task_names(const Plan& plan) {
+  std::vector<std::string> names;
+  for (const auto& s : plan.scenarios) {
+    for (const auto& t : s.tasks) names.push_back(s.name + "/" + t.name);
+  }
+  return names;
+}
+
+TEST(TagFilter, TagsAndExcludeTagsSelectTasks) {
+  EXPECT_EQ(split_tags(" smoke, web ,,x"), (std::vector<std::string>{"smoke", "web", "x"}));
+  Plan only_smoke = parse_ok(kTagged);
+  EXPECT_TRUE(filter_tasks({{"smoke"}, {}}, only_smoke).empty());
+  EXPECT_EQ(task_names(only_smoke), (std::vector<std::string>{"web/browse", "api/health"}));
+
+  Plan not_slow = parse_ok(kTagged);
+  EXPECT_TRUE(filter_tasks({{}, {"slow", "checkout"}}, not_slow).empty());
+  EXPECT_EQ(task_names(not_slow), (std::vector<std::string>{"web/browse", "api/health"}));
+
+  Plan checkout = parse_ok(kTagged);
+  EXPECT_TRUE(filter_tasks({{"checkout"}, {}}, checkout).empty());
+  EXPECT_EQ(task_names(checkout), (std::vector<std::string>{"web/buy"}))
+      << "a scenario left without tasks is dropped";
+
+  Plan none = parse_ok(kTagged);
+  const SourceErrors errors = filter_tasks({{"smoke"}, {"smoke"}}, none);
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_EQ(errors[0].path, "--tags");
+  EXPECT_NE(errors[0].message.find("no task left with tags smoke and without smoke"),
+            std::string::npos)
+      << errors[0].message;
 }
 
 }  // namespace
