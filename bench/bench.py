@@ -40,8 +40,11 @@ MEM_USERS = (50, 1000)
 # BENCHMARKS.md sections written by bench/operator and scripts/build-images --benchmarks.
 KEPT_SECTIONS = ("Operator", "Images")
 # stampede+metrics: the same closed-loop run with --listen (Prometheus export on) and /metrics
-# scraped every second, to measure what the export costs.
-TOOLS = ["stampede", "stampede+metrics", "wrk", "h2load", "hey", "locust"]
+# scraped every second, to measure what the export costs. stampede+templates: every request
+# rendered from templates (path, a header) and carrying an HS256 JWT, to measure what the
+# scenario language costs.
+TOOLS = ["stampede", "stampede+metrics", "stampede+templates", "wrk", "h2load", "hey", "locust"]
+BENCH_JWT_SECRET = "stampede-bench-secret"
 RATE_TOOLS = ["stampede", "h2load"]
 
 # Binary -> Debian package, for tools that are absent.
@@ -397,7 +400,19 @@ class ToolError(Exception):
 # The tools: each returns {requests, duration, failures, ...} or raises ToolError
 
 
-def stampede_plan(url, load, wait=None):
+def stampede_plan(url, load, wait=None, templated=False):
+    if templated:
+        return (f"target: {url}\nload: {load}\nscenarios:\n"
+                "  - name: bench\n"
+                "    auth:\n"
+                "      jwt:\n"
+                "        secret: {env: STAMPEDE_BENCH_JWT_SECRET}\n"
+                "        claims: {sub: 'user-{{ userIndex }}', role: bench}\n"
+                "        expiresIn: 15m\n"
+                "    steps:\n"
+                "      - get: '/?user={{ userIndex }}&n={{ randomInt(1, 1000000) }}'\n"
+                "        name: /\n"
+                "        headers: {X-Request-Id: '{{ uuid() }}'}\n")
     scenario = "{name: bench, " + (f"wait: {wait}, " if wait else "") + "steps: [{get: /}]}"
     return f"target: {url}\nload: {load}\nscenarios: [{scenario}]\n"
 
@@ -430,10 +445,11 @@ class MetricsScraper:
         self.thread.join()
 
 
-def run_stampede(ctx, outdir, name, load, wait=None, metrics=False):
+def run_stampede(ctx, outdir, name, load, wait=None, metrics=False, templated=False):
     plan = os.path.join(outdir, name + ".yaml")
+    os.environ["STAMPEDE_BENCH_JWT_SECRET"] = BENCH_JWT_SECRET
     with open(plan, "w") as f:
-        f.write(stampede_plan(ctx.url, load, wait))
+        f.write(stampede_plan(ctx.url, load, wait, templated))
     out_json = os.path.join(outdir, name + ".json")
     if os.path.exists(out_json):
         os.remove(out_json)
@@ -618,12 +634,11 @@ def attempt(label, fn, ctx, *a, retry=True, **kw):
 def closed_round(ctx, outdir, order):
     results = {}
     for tool in order:
-        if tool in ("stampede", "stampede+metrics"):
-            metrics = tool == "stampede+metrics"
-            results[tool] = attempt(tool, run_stampede, ctx, outdir,
-                                    "stampede-metrics" if metrics else "stampede",
+        if tool.startswith("stampede"):
+            results[tool] = attempt(tool, run_stampede, ctx, outdir, tool.replace("+", "-"),
                                     f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}",
-                                    metrics=metrics)
+                                    metrics=tool == "stampede+metrics",
+                                    templated=tool == "stampede+templates")
         elif which(tool) is None:
             results[tool] = {"ok": False, "error": "not installed"}
         else:
@@ -876,6 +891,15 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
                      f"{exported['per_cpu']:,.0f} requests per CPU-s against "
                      f"{plain['per_cpu']:,.0f} without, {change:+.1f} % (the exporter works "
                      "on the once-per-second merged snapshot, never on the request path).")
+    templated = closed["summ"].get("stampede+templates", {})
+    if plain.get("per_cpu") and templated.get("per_cpu"):
+        change = (templated["per_cpu"] / plain["per_cpu"] - 1) * 100
+        notes.append(f"scenario language: stampede+templates renders every request from "
+                     f"templates (a path with userIndex and randomInt, an X-Request-Id header "
+                     f"with uuid()) and sends an HS256 JWT on each (signed per user, re-signed "
+                     f"when a fifth of its life is left): {templated['per_cpu']:,.0f} requests "
+                     f"per CPU-s against {plain['per_cpu']:,.0f} for the plain run, "
+                     f"{change:+.1f} % (the limit is -20 %).")
     if closed["summ"].get("stampede", {}).get("p99") is not None:
         s = closed["summ"]["stampede"]
         notes.append(f"stampede kept full latency statistics in the run (from its JSON: p50 "

@@ -92,7 +92,10 @@ std::string runner_plan_document(const LoadTest& lt) {
 }
 
 std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors) {
-  ParseResult parsed = parse_plan_text(runner_plan_document(lt), ParseOptions{});
+  // The plan runs in the runner pods: their env (secrets, env()) and files are not ours to read.
+  ParseOptions options;
+  options.runner_side = false;
+  ParseResult parsed = parse_plan_text(runner_plan_document(lt), options);
   if (!parsed.plan) {
     *errors = std::move(parsed.errors);
     return std::nullopt;

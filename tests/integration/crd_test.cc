@@ -9,7 +9,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -248,6 +247,127 @@ testid: checkout-2026-01-01.a_1
       {"runners sized automatically",
        kTarget + kLoad + kScenarios +
            "runners: {maxUsersPerRunner: 500, maxRatePerRunner: 200.5}\ncleanup: always\n",
+       {},
+       Runner::kAccepts},
+      // The plan language (docs/plan-language.md). users.csv is written next to the plan for
+      // `stampede validate`, which also gets the variables env() and the JWT secret read. A
+      // manifest quotes the key "on": YAML 1.1 parsers (kubectl's) read a bare on as true.
+      {"every field of the plan language",
+       R"yaml(target:
+  url: https://shop.test/api
+  auth:
+    jwt:
+      secret: {env: LOADTEST_JWT_SECRET}
+      algorithm: HS256
+      claims: {sub: "user-{{ userIndex }}", role: "{{ users.role }}", admin: false, scopes: [a, b]}
+      expiresIn: 15m
+  retry: {errors: true, max: 2}
+vars:
+  tenant: acme
+  pageSize: 50
+  apiKey: '{{ env("LOADTEST_API_KEY") }}'
+data:
+  users: {file: users.csv, order: unique}
+  prompts:
+    values: ["What's the best investment strategy?", "Plan a trip to Tokyo", 42]
+    order: random
+  products:
+    values: [{sku: A-1, price: "9.99"}, {sku: B-2, price: 12}]
+    order: sequential
+load:
+  stages:
+    - {duration: 30s, users: 1, name: warmup}
+    - {duration: 1m, users: 2, name: spike}
+scenarios:
+  - name: api
+    weight: 2
+    auth: {basic: {username: "{{ users.email }}", password: '{{ env("LOADTEST_PASSWORD") }}'}}
+    retry:
+      "on": [429, "5xx", "500-504"]
+      max: 3
+      backoff: {initial: 200ms, max: 5s, multiplier: 1.5}
+      retryAfter: true
+    tasks:
+      - name: plans
+        tags: [smoke, checkout]
+        auth: {bearer: "{{ apiKey }}"}
+        steps:
+          - post: /plans?tenant={{ tenant }}&size={{ pageSize }}
+            json: {name: "plan-{{ seq() }}", prompt: "{{ prompts.value }}", n: "{{ userIndex }}"}
+            expect: {status: [201]}
+            retry:
+              "on": [503]
+              errors: true
+              max: 0
+              backoff: {initial: 0, max: 1, multiplier: 2}
+              retryAfter: false
+            extract:
+              plan_id: {json: /id}
+              etag: {header: ETag, default: none}
+              code: {regex: 'code=(\w+)', default: 0}
+            checks:
+              - status: 201
+              - status: [200, "2xx", "200-299"]
+              - {name: has an id, json: /id}
+              - {json: /status, equals: pending}
+              - {json: /count, equals: 3}
+              - {json: /ok, equals: true}
+              - {json: /items/0/price, matches: '^[0-9]+\.[0-9]{2}$'}
+              - {body: true, contains: '"ok"'}
+              - {header: Content-Type, matches: json}
+              - {json: /tier, oneOf: [gold, silver, 3]}
+              - {json: /a~1b, exists: true}
+              - {duration: "< 500ms"}
+              - {name: fast enough, duration: "<= 2s"}
+            metrics:
+              - name: provider_latency
+                trend: {header: X-Provider-Latency-Ms}
+                unit: ms
+                by: {header: X-Provider}
+              - {name: provider_requests, counter: {json: /provider}}
+              - {name: plans_created, counter: true}
+              - {name: tokens, trend: {regex: 'tokens=([0-9]+)'}, unit: none, by: {json: /model}}
+          - get: /plans/{{ plan_id }}
+            name: /plans/{id}
+            headers: {If-None-Match: "{{ etag }}", X-Code: "{{ code }}"}
+            auth: none
+            checks: [{json: /id, equals: "{{ plan_id }}"}]
+      - tags: []
+        auth: none
+        steps:
+          - get: /health
+            auth: {jwt: {secret: {env: LOADTEST_JWT_SECRET}}}
+            retry: {"on": [503]}
+  - name: public
+    auth: none
+    retry: {errors: true}
+    steps:
+      - get: /products/{{ urlencode(products.sku) }}
+        checks: [{json: /price, equals: "{{ products.price }}"}]
+thresholds:
+  checks: ["rate > 0.99"]
+  "checks{check:has an id}": ["rate > 0.99"]
+  provider_latency: ["p(95) < 500"]
+  "http_req_duration{stage:spike}": ["p(95) < 2 * stage(warmup).p(95)", "p(99)<stage(warmup).p(99)*3"]
+)yaml",
+       {},
+       Runner::kAccepts},
+      {"a data file, basic auth, a JWT secret file and a retry on errors at the target",
+       R"yaml(target:
+  url: http://shop.test
+  auth: {basic: {username: admin, password: 1234}}
+  retry: {errors: true}
+data:
+  users: {file: users.csv}
+)yaml" + kLoad +
+           R"yaml(scenarios:
+  - name: a
+    steps:
+      - get: /users/{{ users.email }}
+        checks: [{status: "2xx"}]
+        metrics: [{name: visits, counter: true}]
+)yaml" +
+           "        auth: {jwt: {secret: {file: " + kSourceDir + "/crds/README.md}, claims: {}}}\n",
        {},
        Runner::kAccepts},
   };
@@ -492,6 +612,204 @@ std::vector<Case> invalid_cases() {
        kTarget + kLoad + kScenarios +
            "thresholds: {dropped_iterations: [{threshold: count == 0, abortOnFail: maybe}]}\n",
        {"spec.thresholds.dropped_iterations[0].abortOnFail", "must be of type boolean"}},
+      // --- the plan language: vars and data
+      {"a variable name with a space",
+       kTarget + kLoad + kScenarios + "vars: {\"page size\": 50}\n",
+       {"spec.vars", "variable names are letters, digits and _"}},
+      {"a variable that is a list",
+       kTarget + kLoad + kScenarios + "vars: {sizes: [1, 2]}\n",
+       {"spec.vars.sizes"}},
+      {"a data feeder with both file and values",
+       kTarget + kLoad + kScenarios + "data: {users: {file: users.csv, values: [a, b]}}\n",
+       {"spec.data.users", "must validate one and only one schema (oneOf)"}},
+      {"a data feeder with neither file nor values",
+       kTarget + kLoad + kScenarios + "data: {users: {order: random}}\n",
+       {"spec.data.users", "must validate one and only one schema (oneOf)"}},
+      {"a data name with a dash",
+       kTarget + kLoad + kScenarios + "data: {user-list: {values: [a]}}\n",
+       {"spec.data", "data names are letters, digits and _"}},
+      {"an unknown data order",
+       kTarget + kLoad + kScenarios + "data: {users: {values: [a], order: shuffled}}\n",
+       {"spec.data.users.order", "Unsupported value", "\"sequential\", \"random\", \"unique\""}},
+      {"empty data values",
+       kTarget + kLoad + kScenarios + "data: {users: {values: []}}\n",
+       {"spec.data.users.values", "at least 1 items"}},
+      // --- auth
+      {"auth with two kinds",
+       kTarget + kLoad +
+           "scenarios: [{name: a, auth: {bearer: t, basic: {username: u, password: p}}, "
+           "steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].auth", "must have at most 1 items"}},
+      {"auth of an unknown kind",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, auth: {oauth: t}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth", "must validate at least one schema (anyOf)"}},
+      {"auth as a string other than none",
+       kTarget + kLoad + "scenarios: [{name: a, tasks: [{auth: bearer, steps: [{get: /}]}]}]\n",
+       {"spec.scenarios[0].tasks[0].auth", "should match '^none$'"}},
+      {"target auth with two kinds",
+       "target: {url: http://shop.test, auth: {bearer: t, jwt: {secret: {env: S}}}}\n" + kLoad +
+           kScenarios,
+       {"spec.target.auth", "must have at most 1 items"}},
+      {"basic auth without a password",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, auth: {basic: {username: u}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.basic.password", "Required value"}},
+      {"a JWT without a secret",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {claims: {}}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.jwt.secret", "Required value"}},
+      {"a JWT secret without env or file",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {secret: {}}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.jwt.secret",
+        "must validate one and only one schema (oneOf)"}},
+      {"a JWT secret with env and file",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {secret: {env: S, file: /s}}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.jwt.secret",
+        "must validate one and only one schema (oneOf)"}},
+      {"a JWT secret written in the plan",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {secret: {value: s3cr3t}}}}]}]\n",
+       {"unknown field \"spec.scenarios[0].steps[0].auth.jwt.secret.value\""}},
+      {"a JWT algorithm other than HS256",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {secret: {env: S}, algorithm: "
+           "RS256}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.jwt.algorithm", "Unsupported value", "\"HS256\""}},
+      {"a zero JWT lifetime",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {secret: {env: S}, expiresIn: "
+           "0s}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.jwt.expiresIn", "should match"}},
+      {"JWT claims that are not a map",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, auth: {jwt: {secret: {env: S}, claims: "
+           "[sub]}}}]}]\n",
+       {"spec.scenarios[0].steps[0].auth.jwt.claims", "must be of type object"}},
+      // --- retry
+      {"a retry max of 1000",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, retry: {\"on\": [429], max: 1000}}]}]\n",
+       {"spec.scenarios[0].steps[0].retry.max", "less than or equal to 100"}},
+      {"a retry without on or errors",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, retry: {errors: false}}]}]\n",
+       {"spec.scenarios[0].steps[0].retry", "needs on (the statuses to retry"}},
+      {"a scenario retry without on or errors",
+       kTarget + kLoad + "scenarios: [{name: a, retry: {max: 2}, steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].retry", "needs on (the statuses to retry"}},
+      {"a target retry without on or errors",
+       "target: {url: http://shop.test, retry: {max: 2}}\n" + kLoad + kScenarios,
+       {"spec.target.retry", "must validate at least one schema (anyOf)"}},
+      {"a retry on a bad status",
+       kTarget + kLoad + "scenarios: [{name: a, retry: {\"on\": [42]}, steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].retry.on[0]", "greater than or equal to 100"}},
+      {"a zero backoff multiplier",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, retry: {\"on\": [429], backoff: {multiplier: "
+           "0}}}]}]\n",
+       {"spec.scenarios[0].steps[0].retry.backoff.multiplier", "greater than 0"}},
+      {"a zero backoff max",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, retry: {\"on\": [429], backoff: {max: "
+           "0s}}}]}]\n",
+       {"spec.scenarios[0].steps[0].retry.backoff.max", "should match"}},
+      {"a retry on a task",
+       kTarget + kLoad +
+           "scenarios: [{name: a, tasks: [{retry: {\"on\": [429]}, steps: [{get: /}]}]}]\n",
+       {"unknown field \"spec.scenarios[0].tasks[0].retry\""}},
+      // --- extract
+      {"an extracted variable with a dash",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, extract: {plan-id: {json: /id}}}]}]\n",
+       {"spec.scenarios[0].steps[0].extract", "variable names are letters, digits and _"}},
+      {"an extraction with two sources",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, extract: {id: {json: /id, header: X-Id}}}]}]\n",
+       {"spec.scenarios[0].steps[0].extract[id]", "needs exactly one of json (a JSON pointer)"}},
+      {"an extraction with a JSON path that is no pointer",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, extract: {id: {json: data.id}}}]}]\n",
+       {"spec.scenarios[0].steps[0].extract.id.json", "should match"}},
+      // --- checks
+      {"a check with an unknown key",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, checks: [{json: /id, equal: 1}]}]}]\n",
+       {"unknown field \"spec.scenarios[0].steps[0].checks[0].equal\""}},
+      {"a check with two subjects",
+       kTarget + kLoad +
+           "scenarios: [{name: a, tasks: [{steps: [{get: /, checks: [{json: /id, header: "
+           "X-Id}]}]}]}]\n",
+       {"spec.scenarios[0].tasks[0].steps[0].checks[0]",
+        "must validate one and only one schema (oneOf)"}},
+      {"a check without a subject",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, checks: [{equals: ok}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0]", "must validate one and only one schema (oneOf)"}},
+      {"a check with two tests",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, checks: [{json: /s, equals: ok, contains: "
+           "o}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0]", "must not validate the schema (not)"}},
+      {"a check on a status below 100",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, checks: [{status: 42}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0].status", "greater than or equal to 100"}},
+      {"a check on a list with a bad status",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, checks: [{status: [200, 2xxx]}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0].status[1]", "should match"}},
+      {"a check on the duration with >",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, checks: [{duration: \"> 1s\"}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0].duration", "should match"}},
+      {"a check on body false",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, checks: [{body: false, contains: x}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0].body", "Unsupported value"}},
+      {"an empty check name",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, checks: [{name: \"\", json: /id}]}]}]\n",
+       {"spec.scenarios[0].steps[0].checks[0].name", "at least 1 chars long"}},
+      {"empty checks",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, checks: []}]}]\n",
+       {"spec.scenarios[0].steps[0].checks", "at least 1 items"}},
+      // --- custom metrics
+      {"a metric unit of minutes",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, metrics: [{name: t, trend: {json: /t}, unit: "
+           "minutes}]}]}]\n",
+       {"spec.scenarios[0].steps[0].metrics[0].unit", "Unsupported value",
+        "\"ms\", \"s\", \"none\""}},
+      {"a metric that is a trend and a counter",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, metrics: [{name: t, trend: {json: /t}, "
+           "counter: true}]}]}]\n",
+       {"spec.scenarios[0].steps[0].metrics[0]", "must validate one and only one schema (oneOf)"}},
+      {"a metric without a name",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, metrics: [{trend: {json: /t}}]}]}]\n",
+       {"spec.scenarios[0].steps[0].metrics[0].name", "Required value"}},
+      {"a metric name with a dash",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, metrics: [{name: my-metric, counter: "
+           "true}]}]}]\n",
+       {"spec.scenarios[0].steps[0].metrics[0].name", "should match"}},
+      {"a trend with two sources",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, metrics: [{name: t, trend: {json: /t, regex: "
+           "x}}]}]}]\n",
+       {"spec.scenarios[0].steps[0].metrics[0].trend", "needs exactly one of json"}},
+      {"a counter with an unknown source",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, metrics: [{name: c, counter: {body: "
+           "x}}]}]}]\n",
+       {"spec.scenarios[0].steps[0].metrics[0].counter",
+        "must validate at least one schema (anyOf)"}},
+      // --- templates in paths and stage references in thresholds
+      {"a path with a space outside a template",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: \"/plans/{{ id }} x\"}]}]\n",
+       {"spec.scenarios[0].steps[0].get", "should match"}},
+      {"a stage reference without an aggregation",
+       kTarget + kLoad + kScenarios +
+           "thresholds: {http_req_duration: [\"p(95) < 2 * stage(warmup)\"]}\n",
+       {"spec.thresholds.http_req_duration[0]", "should match"}},
       // --- the operator's fields (the runner does not read them)
       {"zero runners",
        kTarget + kLoad + kScenarios + "runners: {count: 0}\n",
@@ -570,14 +888,27 @@ class Crd : public ::testing::Test {
     try {
       suite->plane = std::make_unique<KubeControlPlane>();
       // Server-side: the CRD is larger than a last-applied annotation should be.
+      // The data file of the plan-language cases, next to the plans `stampede validate` reads.
+      std::ofstream(suite->plane->directory() + "/users.csv")
+          << "email,role\na@shop.test,admin\nb@shop.test,user\nc@shop.test,user\n";
       const KubectlResult applied =
           suite->plane->kubectl({"apply", "--server-side", "-f", kCrdFile});
       if (!applied.ok()) {
         suite->error = "the API server refused the CRD: " + applied.describe();
         return;
       }
-      const KubectlResult established = suite->plane->kubectl(
-          {"wait", "--for=condition=Established", "crd/" + kCrdName, "--timeout=60s"}, 90s);
+      // `kubectl wait` gives up at once when it reads the new CRD before the API server has set
+      // any condition (".status.conditions accessor error: <nil>"): wait again until it has.
+      const auto deadline = std::chrono::steady_clock::now() + 60s;
+      KubectlResult established;
+      do {
+        established = suite->plane->kubectl(
+            {"wait", "--for=condition=Established", "crd/" + kCrdName, "--timeout=60s"}, 90s);
+        if (established.ok() || established.err.find("accessor error") == std::string::npos) {
+          break;
+        }
+        std::this_thread::sleep_for(200ms);
+      } while (std::chrono::steady_clock::now() < deadline);
       if (!established.ok()) {
         suite->error = "the CRD was not established: " + established.describe();
       }
@@ -602,21 +933,17 @@ class Crd : public ::testing::Test {
     return plane().apply(manifest, {"--dry-run=server"});
   }
 
-  // Writes the manifest to a file and runs `stampede validate` on it.
+  // Writes the manifest to a file and runs `stampede validate` on it, with the files and the
+  // environment the plan-language cases read.
   static RunResult validate_with_runner(const std::string& manifest) {
-    return run_process({STAMPEDE_BIN, "validate", plane().write_file("plan.yaml", manifest)}, 30s);
+    return run_process({STAMPEDE_BIN, "validate", plane().write_file("plan.yaml", manifest)}, 30s,
+                       {{"LOADTEST_JWT_SECRET", "not-a-real-secret"},
+                        {"LOADTEST_API_KEY", "key-1"},
+                        {"LOADTEST_PASSWORD", "password-1"}});
   }
 };
 
 // ---------------------------------------------------------------------------------------------
-
-// TEMPORARY (h5): keeps the control plane up for manual kubectl experiments.
-TEST_F(Crd, H5HoldOpen) {
-  const char* file = std::getenv("H5_HOLD");
-  if (file == nullptr) GTEST_SKIP();
-  std::ofstream(file) << plane().kubeconfig() << "\n" << plane().bin_dir() << "\n";
-  while (std::filesystem::exists(file)) std::this_thread::sleep_for(500ms);
-}
 
 TEST_F(Crd, IsEstablishedStructuralWithItsNamesAndStatusSubresource) {
   const KubectlResult got = plane().kubectl({"get", "crd", kCrdName, "-o", "json"});
@@ -877,6 +1204,22 @@ TEST_F(Crd, ExplainDescribesTheSchema) {
   const KubectlResult load = plane().kubectl({"explain", "slt.spec.load.stages"});
   ASSERT_TRUE(load.ok()) << load.describe();
   EXPECT_NE(load.out.find("duration"), std::string::npos) << load.out;
+  // The plan language, including the fields described without a type (auth).
+  const KubectlResult steps = plane().kubectl({"explain", "slt.spec.scenarios.tasks.steps"});
+  ASSERT_TRUE(steps.ok()) << steps.describe();
+  for (const char* field : {"auth", "retry", "extract", "checks", "metrics"}) {
+    EXPECT_NE(steps.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
+                                                                            << steps.out;
+  }
+  const KubectlResult jwt = plane().kubectl({"explain", "slt.spec.target.auth.jwt.secret"});
+  ASSERT_TRUE(jwt.ok()) << jwt.describe();
+  EXPECT_NE(jwt.out.find("env\t"), std::string::npos) << jwt.out;
+  const KubectlResult spec = plane().kubectl({"explain", "slt.spec"});
+  ASSERT_TRUE(spec.ok()) << spec.describe();
+  for (const char* field : {"vars", "data", "profile"}) {
+    EXPECT_NE(spec.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
+                                                                           << spec.out;
+  }
   const KubectlResult status = plane().kubectl({"explain", "loadtest.status.results"});
   ASSERT_TRUE(status.ok()) << status.describe();
   EXPECT_NE(status.out.find("thresholds"), std::string::npos) << status.out;
