@@ -120,13 +120,14 @@ std::optional<Auth> parse_auth(YamlReader& reader, const YamlField& field,
 }
 
 std::optional<RetryPolicy> parse_retry(YamlReader& reader, const YamlField& field) {
-  if (!reader.check_map(field, {"on", "errors", "max", "backoff", "retryAfter"})) {
+  if (!reader.check_map(field, {"statuses", "errors", "max", "backoff", "retryAfter"})) {
     return std::nullopt;
   }
   RetryPolicy retry;
   const std::size_t errors_before = reader.error_count();
-  if (std::optional<YamlField> on = reader.get(field, "on")) {
-    if (auto set = parse_statuses(reader, *on)) retry.on = *set;
+  // `statuses`, not k6-ish `on`: YAML 1.1 parsers (kubectl's) read a bare `on` key as true.
+  if (std::optional<YamlField> statuses = reader.get(field, "statuses")) {
+    if (auto set = parse_statuses(reader, *statuses)) retry.on = *set;
   }
   if (std::optional<YamlField> errors = reader.get(field, "errors")) {
     retry.on_errors = reader.boolean(*errors).value_or(false);
@@ -151,8 +152,8 @@ std::optional<RetryPolicy> parse_retry(YamlReader& reader, const YamlField& fiel
   if (std::optional<YamlField> after = reader.get(field, "retryAfter")) {
     retry.retry_after = reader.boolean(*after).value_or(true);
   }
-  if (!reader.has(field, "on") && !retry.on_errors) {
-    reader.error(field, "needs `on` (statuses to retry, e.g. [429, 503]) or `errors: true`");
+  if (!reader.has(field, "statuses") && !retry.on_errors) {
+    reader.error(field, "needs `statuses` (to retry, e.g. [429, 503]) or `errors: true`");
   }
   if (reader.error_count() != errors_before) return std::nullopt;
   return retry;

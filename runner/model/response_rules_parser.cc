@@ -201,7 +201,8 @@ std::optional<Check> parse_check(YamlReader& reader, const YamlField& field,
     }
     check.subject = ResponseSource{kind, path};
     if (!parse_operator(reader, field, context, &check, &describe)) return std::nullopt;
-    check.name = subject + " " + describe;
+    check.name = subject;
+    check.name.append(" ").append(describe);
   }
   if (subjects != 1) {
     reader.error(field, "needs exactly one of status, json, header, body or duration");

@@ -20,7 +20,7 @@ bool TemplateExpr::numeric() const {
   }
 }
 
-Template::Template(std::string literal) {
+Template::Template(const std::string& literal) {
   append_literal(literal);
 }
 

@@ -58,7 +58,7 @@ struct TemplatePart {
 class Template {
  public:
   Template() = default;
-  explicit Template(std::string literal);
+  explicit Template(const std::string& literal);
 
   std::vector<TemplatePart> parts;
 

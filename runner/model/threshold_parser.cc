@@ -63,22 +63,19 @@ std::optional<std::string> check_tag_targets(const MetricSelector& selector,
   for (const auto& [key, value] : selector.tags) {
     std::vector<std::string> known;
     std::string what;
+    const bool about_steps = key == "scenario" || key == "name" || key == "check";
     if (key == "stage" && targets.stages) {
       known = *targets.stages;
       what = "stage";
-    } else if (!targets.scenarios) {
-      continue;
-    } else if (key == "scenario") {
-      for (const Scenario& scenario : *targets.scenarios) known.push_back(scenario.name);
-      what = "scenario";
-    } else if (key == "name") {
-      known = step_names(*targets.scenarios);
-      what = "step name";
-    } else if (key == "check") {
-      known = check_names(*targets.scenarios);
-      what = "check";
+    } else if (about_steps && targets.scenarios) {
+      if (key == "scenario") {
+        for (const Scenario& scenario : *targets.scenarios) known.push_back(scenario.name);
+      } else {
+        known = key == "name" ? step_names(*targets.scenarios) : check_names(*targets.scenarios);
+      }
+      what = key == "name" ? "step name" : key;
     } else {
-      continue;
+      continue;  // scenarios had errors, or a tag without a list of known values
     }
     if (std::find(known.begin(), known.end(), value) == known.end()) {
       return unknown_message(what, value, known);

@@ -371,9 +371,8 @@ class ChartOnCluster : public ::testing::Test {
     for (const char* ns : {"stampede-system", "team-a", "team-b", "monitoring"}) {
       ASSERT_TRUE(plane_->kubectl({"create", "namespace", ns}).ok());
     }
-    const auto established = plane_->kubectl(
-        {"wait", "--for=condition=Established", "crd/podmonitors.monitoring.coreos.com",
-         "crd/servicemonitors.monitoring.coreos.com", "--timeout=30s"});
+    const auto established = plane_->wait_established(
+        {"podmonitors.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"});
     ASSERT_TRUE(established.ok()) << established.describe();
   }
   static void TearDownTestSuite() { delete plane_; }

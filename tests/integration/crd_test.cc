@@ -64,6 +64,30 @@ std::string load_test(const std::string& name, const std::string& spec) {
          "\nspec:\n" + indent(spec, "  ");
 }
 
+// An example file as a LoadTest named `name`: a plan becomes the spec, a manifest gets the name.
+// The text is kept as written: a YAML round trip could change what kubectl's YAML 1.1 reads.
+std::string example_manifest(const std::string& text, const std::string& name) {
+  if (!YAML::Load(text)["kind"]) return load_test(name, text);
+  std::istringstream lines(text);
+  std::string out;
+  bool in_metadata = false;
+  bool renamed = false;
+  for (std::string line; std::getline(lines, line);) {
+    const std::size_t indent_size = line.find_first_not_of(' ');
+    if (line == "metadata:") {
+      in_metadata = true;
+    } else if (indent_size == 0) {
+      in_metadata = false;
+    } else if (in_metadata && !renamed && indent_size != std::string::npos &&
+               line.compare(indent_size, 5, "name:") == 0) {
+      line = line.substr(0, indent_size) + "name: " + name;
+      renamed = true;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
 // A DNS-1123 name for a case: lowercase letters, digits and dashes.
 std::string object_name(const std::string& label, std::size_t index) {
   std::string name = "case-" + std::to_string(index) + "-";
@@ -250,8 +274,7 @@ testid: checkout-2026-01-01.a_1
        {},
        Runner::kAccepts},
       // The plan language (docs/plan-language.md). users.csv is written next to the plan for
-      // `stampede validate`, which also gets the variables env() and the JWT secret read. A
-      // manifest quotes the key "on": YAML 1.1 parsers (kubectl's) read a bare on as true.
+      // `stampede validate`, which also gets the variables env() and the JWT secret read.
       {"every field of the plan language",
        R"yaml(target:
   url: https://shop.test/api
@@ -283,7 +306,7 @@ scenarios:
     weight: 2
     auth: {basic: {username: "{{ users.email }}", password: '{{ env("LOADTEST_PASSWORD") }}'}}
     retry:
-      "on": [429, "5xx", "500-504"]
+      statuses: [429, "5xx", "500-504"]
       max: 3
       backoff: {initial: 200ms, max: 5s, multiplier: 1.5}
       retryAfter: true
@@ -296,7 +319,7 @@ scenarios:
             json: {name: "plan-{{ seq() }}", prompt: "{{ prompts.value }}", n: "{{ userIndex }}"}
             expect: {status: [201]}
             retry:
-              "on": [503]
+              statuses: [503]
               errors: true
               max: 0
               backoff: {initial: 0, max: 1, multiplier: 2}
@@ -337,7 +360,7 @@ scenarios:
         steps:
           - get: /health
             auth: {jwt: {secret: {env: LOADTEST_JWT_SECRET}}}
-            retry: {"on": [503]}
+            retry: {statuses: [503]}
   - name: public
     auth: none
     retry: {errors: true}
@@ -688,33 +711,33 @@ std::vector<Case> invalid_cases() {
       // --- retry
       {"a retry max of 1000",
        kTarget + kLoad +
-           "scenarios: [{name: a, steps: [{get: /, retry: {\"on\": [429], max: 1000}}]}]\n",
+           "scenarios: [{name: a, steps: [{get: /, retry: {statuses: [429], max: 1000}}]}]\n",
        {"spec.scenarios[0].steps[0].retry.max", "less than or equal to 100"}},
-      {"a retry without on or errors",
+      {"a retry without statuses or errors",
        kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, retry: {errors: false}}]}]\n",
-       {"spec.scenarios[0].steps[0].retry", "needs on (the statuses to retry"}},
-      {"a scenario retry without on or errors",
+       {"spec.scenarios[0].steps[0].retry", "needs statuses (the statuses to retry"}},
+      {"a scenario retry without statuses or errors",
        kTarget + kLoad + "scenarios: [{name: a, retry: {max: 2}, steps: [{get: /}]}]\n",
-       {"spec.scenarios[0].retry", "needs on (the statuses to retry"}},
-      {"a target retry without on or errors",
+       {"spec.scenarios[0].retry", "needs statuses (the statuses to retry"}},
+      {"a target retry without statuses or errors",
        "target: {url: http://shop.test, retry: {max: 2}}\n" + kLoad + kScenarios,
        {"spec.target.retry", "must validate at least one schema (anyOf)"}},
       {"a retry on a bad status",
-       kTarget + kLoad + "scenarios: [{name: a, retry: {\"on\": [42]}, steps: [{get: /}]}]\n",
-       {"spec.scenarios[0].retry.on[0]", "greater than or equal to 100"}},
+       kTarget + kLoad + "scenarios: [{name: a, retry: {statuses: [42]}, steps: [{get: /}]}]\n",
+       {"spec.scenarios[0].retry.statuses[0]", "greater than or equal to 100"}},
       {"a zero backoff multiplier",
        kTarget + kLoad +
-           "scenarios: [{name: a, steps: [{get: /, retry: {\"on\": [429], backoff: {multiplier: "
+           "scenarios: [{name: a, steps: [{get: /, retry: {statuses: [429], backoff: {multiplier: "
            "0}}}]}]\n",
        {"spec.scenarios[0].steps[0].retry.backoff.multiplier", "greater than 0"}},
       {"a zero backoff max",
        kTarget + kLoad +
-           "scenarios: [{name: a, steps: [{get: /, retry: {\"on\": [429], backoff: {max: "
+           "scenarios: [{name: a, steps: [{get: /, retry: {statuses: [429], backoff: {max: "
            "0s}}}]}]\n",
        {"spec.scenarios[0].steps[0].retry.backoff.max", "should match"}},
       {"a retry on a task",
        kTarget + kLoad +
-           "scenarios: [{name: a, tasks: [{retry: {\"on\": [429]}, steps: [{get: /}]}]}]\n",
+           "scenarios: [{name: a, tasks: [{retry: {statuses: [429]}, steps: [{get: /}]}]}]\n",
        {"unknown field \"spec.scenarios[0].tasks[0].retry\""}},
       // --- extract
       {"an extracted variable with a dash",
@@ -897,18 +920,7 @@ class Crd : public ::testing::Test {
         suite->error = "the API server refused the CRD: " + applied.describe();
         return;
       }
-      // `kubectl wait` gives up at once when it reads the new CRD before the API server has set
-      // any condition (".status.conditions accessor error: <nil>"): wait again until it has.
-      const auto deadline = std::chrono::steady_clock::now() + 60s;
-      KubectlResult established;
-      do {
-        established = suite->plane->kubectl(
-            {"wait", "--for=condition=Established", "crd/" + kCrdName, "--timeout=60s"}, 90s);
-        if (established.ok() || established.err.find("accessor error") == std::string::npos) {
-          break;
-        }
-        std::this_thread::sleep_for(200ms);
-      } while (std::chrono::steady_clock::now() < deadline);
+      const KubectlResult established = suite->plane->wait_established({kCrdName});
       if (!established.ok()) {
         suite->error = "the CRD was not established: " + established.describe();
       }
@@ -1004,22 +1016,13 @@ TEST_F(Crd, EveryExamplePlanIsAcceptedAsALoadTest) {
   ASSERT_GE(files.size(), 2u);
   for (const auto& file : files) {
     SCOPED_TRACE(file.string());
-    YAML::Node plan = YAML::LoadFile(file.string());
-    YAML::Node manifest;
-    const std::string name = object_name("example-" + file.stem().string(), 0);
-    if (plan["kind"]) {
-      manifest = plan;
-      manifest["metadata"]["name"] = name;
-    } else {
-      manifest["apiVersion"] = "stampede.dev/v1alpha1";
-      manifest["kind"] = "LoadTest";
-      manifest["metadata"]["name"] = name;
-      manifest["spec"] = plan;
-    }
-    YAML::Emitter out;
-    out << manifest;
-    const KubectlResult applied = dry_run(out.c_str());
-    EXPECT_TRUE(applied.ok()) << out.c_str() << "\n" << applied.describe();
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string manifest =
+        example_manifest(text.str(), object_name("example-" + file.stem().string(), 0));
+    const KubectlResult applied = dry_run(manifest);
+    EXPECT_TRUE(applied.ok()) << manifest << "\n" << applied.describe();
   }
 }
 

@@ -37,9 +37,9 @@ std::vector<std::string> short_run_flags(const std::string& validate_output) {
   std::smatch m;
   if (!std::regex_search(validate_output, m, kStaged)) return {"-t", "2s"};
   const std::string duration = m[2].str();
-  const bool minute_or_more = duration.find_first_of("hd") != std::string::npos ||
-                              (duration.find('m') != std::string::npos &&
-                               duration.find("ms") == std::string::npos);
+  const bool minute_or_more =
+      duration.find_first_of("hd") != std::string::npos ||
+      (duration.find('m') != std::string::npos && duration.find("ms") == std::string::npos);
   if (!minute_or_more) return {};
   if (m[1].str() == "open") return {"--rate", "20", "-t", "2s"};
   return {"-u", "5", "-t", "2s"};

@@ -26,10 +26,7 @@ class KubeClientTest : public ::testing::Test {
     const auto crd = plane_->kubectl(
         {"apply", "-f", std::string(STAMPEDE_SOURCE_DIR) + "/crds/stampede.dev_loadtests.yaml"});
     ASSERT_TRUE(crd.ok()) << crd.describe();
-    ASSERT_TRUE(plane_
-                    ->kubectl({"wait", "--for=condition=Established", "crd/loadtests.stampede.dev",
-                               "--timeout=30s"})
-                    .ok());
+    ASSERT_TRUE(plane_->wait_established({"loadtests.stampede.dev"}).ok());
   }
   static void TearDownTestSuite() {
     delete config_;

@@ -28,8 +28,7 @@ class Operator : public ::testing::Test {
     const auto crd = plane_->kubectl(
         {"apply", "-f", std::string(STAMPEDE_SOURCE_DIR) + "/crds/stampede.dev_loadtests.yaml"});
     ASSERT_TRUE(crd.ok()) << crd.describe();
-    const auto established = plane_->kubectl(
-        {"wait", "--for=condition=Established", "crd/loadtests.stampede.dev", "--timeout=30s"});
+    const auto established = plane_->wait_established({"loadtests.stampede.dev"});
     ASSERT_TRUE(established.ok()) << established.describe();
     std::string error;
     const auto config = kube::load_kubeconfig(plane_->kubeconfig(), &error);

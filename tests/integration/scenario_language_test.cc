@@ -197,7 +197,7 @@ scenarios:
     steps:
       - get: /api/limited
         name: limited
-        retry: {on: [429], max: 5, backoff: {initial: 50ms, max: 2s}}
+        retry: {statuses: [429], max: 5, backoff: {initial: 50ms, max: 2s}}
 )");
   ASSERT_NE(run.result, nullptr) << run.describe();
   const auto& row = result_row(run.result, "limited");

@@ -152,6 +152,21 @@ std::string KubectlResult::describe() const {
   return text.str();
 }
 
+KubectlResult KubeControlPlane::wait_established(const std::vector<std::string>& crds,
+                                                 Millis timeout) const {
+  std::vector<std::string> args{"wait", "--for=condition=Established"};
+  for (const auto& crd : crds) args.push_back("crd/" + crd);
+  args.push_back("--timeout=" + std::to_string(timeout.count() / 1000) + "s");
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  KubectlResult result;
+  do {
+    result = kubectl(args, timeout + std::chrono::seconds(30));
+    if (result.ok() || result.err.find("accessor error") == std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return result;
+}
+
 std::string kube_bin_dir() {
   std::string dir = project_tool("STAMPEDE_KUBE_BIN", "build-kube");
   for (const char* tool : {"kube-apiserver", "kube-controller-manager", "kubectl"}) {

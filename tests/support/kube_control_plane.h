@@ -74,6 +74,10 @@ class KubeControlPlane {
   // Writes `manifest` to a file in directory() and runs `kubectl apply -f FILE extra_args...`.
   KubectlResult apply(const std::string& manifest, std::vector<std::string> extra_args = {},
                       Millis timeout = std::chrono::seconds(60)) const;
+  // `kubectl wait --for=condition=Established` on each CRD, retried while the API server has not
+  // yet written the CRD's status ("accessor error": kubectl fails at once then, not waiting).
+  KubectlResult wait_established(const std::vector<std::string>& crds,
+                                 Millis timeout = std::chrono::seconds(60)) const;
   // Writes `content` to a new file in directory(); returns its path.
   std::string write_file(const std::string& name_hint, const std::string& content) const;
 

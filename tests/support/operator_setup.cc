@@ -10,8 +10,7 @@ void install_crd(const KubeControlPlane& plane) {
   const auto crd = plane.kubectl(
       {"apply", "-f", std::string(STAMPEDE_SOURCE_DIR) + "/crds/stampede.dev_loadtests.yaml"});
   if (!crd.ok()) throw std::runtime_error(crd.describe());
-  const auto established = plane.kubectl(
-      {"wait", "--for=condition=Established", "crd/loadtests.stampede.dev", "--timeout=30s"});
+  const auto established = plane.wait_established({"loadtests.stampede.dev"});
   if (!established.ok()) throw std::runtime_error(established.describe());
 }
 

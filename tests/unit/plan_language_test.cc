@@ -209,7 +209,7 @@ TEST(PlanLanguage, EnvInTemplatesIsReadAtLoadTime) {
 
 TEST(PlanLanguage, RetryPolicies) {
   const Plan plan = parse_ok(plan_with_steps("", R"(      - get: /x
-        retry: {on: [429, 503], max: 2, backoff: {initial: 50ms, max: 1s}, retryAfter: false}
+        retry: {statuses: [429, 503], max: 2, backoff: {initial: 50ms, max: 1s}, retryAfter: false}
 )"));
   const auto& retry = http(plan.scenarios[0].tasks[0].steps[0]).retry;
   ASSERT_TRUE(retry);
@@ -222,7 +222,7 @@ TEST(PlanLanguage, RetryPolicies) {
   const ParseResult r = parse(plan_with_steps("", R"(      - get: /x
         retry: {max: 2}
 )"));
-  EXPECT_TRUE(has_error(r, "scenarios[0].steps[0].retry", 7, "needs `on`"));
+  EXPECT_TRUE(has_error(r, "scenarios[0].steps[0].retry", 7, "needs `statuses`"));
 }
 
 TEST(PlanLanguage, CustomMetricsAreDeclaredOncePerName) {
@@ -327,7 +327,7 @@ TEST(PlanLanguage, RequestNamesCannotChangePerRequest) {
 namespace stampede::plan_test {
 namespace {
 
-const char* kTagged = R"(target: http://localhost:8080
+constexpr const char* kTagged = R"(target: http://localhost:8080
 load: {users: 1, duration: 1s}
 scenarios:
   - name: web

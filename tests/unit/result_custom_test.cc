@@ -33,7 +33,7 @@ CustomMetricStats score_metric() {  // a plain trend: 0.5, 1.0, ... 50.0
   m.name = "score";
   CustomValueStats& v = m.values.emplace_back();
   v.count = 100;
-  for (int i = 1; i <= 100; ++i) v.histogram.record_ns(static_cast<std::uint64_t>(i * 500));
+  for (int i = 1; i <= 100; ++i) v.histogram.record_ns(static_cast<std::uint64_t>(i) * 500U);
   return m;
 }
 
