@@ -50,7 +50,7 @@ std::string describe_load(const LoadModel& load) {
   }
   const auto& closed = std::get<ClosedModel>(load.model);
   if (!closed.stages.empty()) return fmt::format("closed model, {} stages", closed.stages.size());
-  return fmt::format("closed model, {} users", closed.users);
+  return fmt::format("closed model, {} user{}", closed.users, closed.users == 1 ? "" : "s");
 }
 
 EngineOptions engine_options(const CliOptions& options) {

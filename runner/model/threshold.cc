@@ -67,10 +67,23 @@ std::string join(const Range& items) {
   return out;
 }
 
+// The comma that ends a tag: one followed by the next `key:`. Request names may hold commas and
+// braces themselves ("name:GET /plans/{id},{rev}").
+std::size_t next_tag_comma(std::string_view text) {
+  for (std::size_t comma = text.find(','); comma != std::string_view::npos;
+       comma = text.find(',', comma + 1)) {
+    std::string_view rest = trim(text.substr(comma + 1));
+    std::size_t n = 0;
+    while (n < rest.size() && is_metric_char(rest[n])) ++n;
+    if (n > 0 && n < rest.size() && rest[n] == ':') return comma;
+  }
+  return std::string_view::npos;
+}
+
 // Parses "k:v,k2:v2" (the inside of the braces) into *tags.
 bool parse_tags(std::string_view text, MetricSelector* selector, std::string* error) {
   while (true) {
-    std::size_t comma = text.find(',');
+    std::size_t comma = next_tag_comma(text);
     std::string_view item = trim(text.substr(0, comma));
     std::size_t colon = item.find(':');
     if (colon == std::string_view::npos) {
@@ -222,9 +235,16 @@ std::optional<MetricSelector> parse_selector(std::string_view key, std::string* 
     set_error(error, "tag list must end with '}'");
     return std::nullopt;
   }
+  // The tag list runs to the last brace: values (request names such as /plans/{id}) may hold
+  // balanced braces.
   std::string_view inside = trim(key.substr(brace + 1, key.size() - brace - 2));
-  if (inside.find_first_of("{}") != std::string_view::npos) {
-    set_error(error, "unexpected brace in the tag list");
+  int depth = 0;
+  for (const char c : inside) {
+    depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+    if (depth < 0) break;
+  }
+  if (depth != 0) {
+    set_error(error, "unbalanced brace in the tag list");
     return std::nullopt;
   }
   if (!inside.empty() && !parse_tags(inside, &selector, error)) return std::nullopt;

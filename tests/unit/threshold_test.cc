@@ -190,7 +190,20 @@ TEST(ThresholdTest, ParseSelectorErrors) {
   EXPECT_EQ(error, "tag 'scenario' is given twice");
   EXPECT_FALSE(parse_selector("http reqs", &error));
   EXPECT_EQ(error, "invalid metric name 'http reqs'");
-  EXPECT_FALSE(parse_selector("http_reqs{a:{b}}", &error));
+  EXPECT_FALSE(parse_selector("http_reqs{a:{b}", &error));
+  EXPECT_EQ(error, "unbalanced brace in the tag list");
+}
+
+// Request names such as /plans/{id} (the README's advice) hold braces and sometimes commas.
+TEST(ThresholdTest, TagValuesMayHoldBracesAndCommas) {
+  std::string error;
+  const auto selector =
+      parse_selector("http_req_duration{name:GET /plans/{id},{rev}, scenario:api}", &error);
+  ASSERT_TRUE(selector) << error;
+  ASSERT_EQ(selector->tags.size(), 2U);
+  EXPECT_EQ(selector->tags[0].first, "name");
+  EXPECT_EQ(selector->tags[0].second, "GET /plans/{id},{rev}");
+  EXPECT_EQ(selector->tags[1].second, "api");
 }
 
 TEST(ThresholdTest, ValidateSelectorTags) {
