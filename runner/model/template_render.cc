@@ -129,13 +129,18 @@ void render_expr(const TemplateExpr& e, TemplateScope& scope, std::string& out) 
   }
 }
 
+// Digits and UUIDs are safe in a path, a header and a JSON string: no escaping pass.
+bool plain_output(const TemplateExpr& e) {
+  return e.numeric() || e.func == TemplateFunc::kUuid;
+}
+
 }  // namespace
 
 void render_template(const Template& t, TemplateScope& scope, std::string& out) {
   for (const TemplatePart& p : t.parts) {
     if (!p.expr) {
       out.append(p.literal);
-    } else if (p.escape == TemplateEscape::kNone) {
+    } else if (p.escape == TemplateEscape::kNone || plain_output(*p.expr)) {
       render_expr(*p.expr, scope, out);
     } else {
       std::string& value = scratch(0);
