@@ -28,7 +28,7 @@ struct CompiledStep {
   bool head = false;    // HEAD: the response has no body whatever its headers say
   // Everything below is empty for a plain step, which keeps the request path as it was.
   std::optional<RequestTemplate> dynamic;  // set when the request has templates or auth
-  const HttpStep* source = nullptr;        // extract, checks, metrics, auth and retry rules
+  const HttpStep* source = nullptr;  // the step as parsed: extract, checks, metrics, auth, retry
   std::vector<std::size_t> extract_slots;  // the variable slot of each extractor
   std::vector<std::size_t> check_index;    // each check's index in its row's check list
   std::vector<Template> check_expected;    // each check's expected value, bound to slots

@@ -338,7 +338,7 @@ class HttpUser final : public User, public TemplateScope {
       if (!keep_connection) reset_stream();
       return retry_later(row, status);
     }
-    const bool extracted = step_->source == nullptr || apply_response_rules(row, status, done);
+    const bool extracted = apply_response_rules(row, status, done);
     std::optional<ErrorCategory> failure;
     if (!step_->expect.contains(status)) {
       failure = ErrorCategory::kUnexpectedStatus;
@@ -422,7 +422,7 @@ class HttpUser final : public User, public TemplateScope {
   // --- retries (rate limits) ---------------------------------------------------------------
 
   const RetryPolicy* retry_policy() const {
-    return step_->source != nullptr && step_->source->retry ? &*step_->source->retry : nullptr;
+    return step_->source->retry ? &*step_->source->retry : nullptr;
   }
 
   bool should_retry(int status) const {

@@ -5,15 +5,13 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <mutex>
 
 namespace stampede {
 
 const std::regex& compiled_regex(const std::string& pattern) {
-  // Patterns come from the plan: a handful, compiled on first use by any thread and kept.
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<const std::regex>> cache;
-  std::lock_guard lock(mutex);
+  // Patterns come from the plan: a handful, compiled once per worker thread and kept. A cache
+  // per thread keeps a lock shared by every worker off the request path.
+  thread_local std::map<std::string, std::unique_ptr<const std::regex>> cache;
   auto& slot = cache[pattern];
   if (!slot) slot = std::make_unique<const std::regex>(pattern, std::regex::ECMAScript);
   return *slot;

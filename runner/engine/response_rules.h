@@ -42,7 +42,7 @@ class ResponseReader {
   bool parsed_ = false;
 };
 
-// A regex compiled once per pattern (the search on a const std::regex is thread-safe).
+// A regex compiled once per pattern and thread.
 const std::regex& compiled_regex(const std::string& pattern);
 
 // Judges a check; `expected` is the rendered expected value (equals, contains, matches).
