@@ -98,6 +98,7 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
   }
   serving.control().finished(result_to_json(result).dump());
   if (!written) return kExitCouldNotRun;
+  if (result.aborted_by == kStoppedBySignal) return kExitInterrupted;
   return result.thresholds_ok() ? kExitOk : kExitThresholdsFailed;
 }
 
