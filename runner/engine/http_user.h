@@ -66,14 +66,18 @@ class HttpUser final : public User, public TemplateScope {
 
   void stop() override {
     stopping_ = true;
-    if (state_ == State::kThinking) {
-      think_.cancel();  // on_think_done sees stopping_ and goes idle
-    }
+    // A think time ends now (on_think_done sees stopping_ and goes idle). A wait for a retry
+    // belongs to the current iteration: it goes on within the graceful stop.
+    if (state_ == State::kThinking && !backing_off_) think_.cancel();
   }
 
   void abort() override {
     stopping_ = true;
-    if (state_ == State::kThinking) think_.cancel();
+    if (state_ == State::kThinking) {
+      // A retry still waiting is the step's outcome: interrupted (on_backoff_done records it).
+      if (backing_off_) interrupted_ = true;
+      think_.cancel();
+    }
     if (in_flight()) {
       interrupted_ = true;
       close();
@@ -427,12 +431,17 @@ class HttpUser final : public User, public TemplateScope {
 
   bool should_retry(int status) const {
     const RetryPolicy* retry = retry_policy();
-    return retry != nullptr && !stopping_ && attempts_ < retry->max && retry->on.contains(status);
+    // Not after abort(): the graceful stop is over. A mere stop() lets the iteration finish,
+    // retries included.
+    return retry != nullptr && !interrupted_ && attempts_ < retry->max &&
+           retry->on.contains(status);
   }
 
   bool should_retry_error(ErrorCategory category) const {
     const RetryPolicy* retry = retry_policy();
-    if (retry == nullptr || !retry->on_errors || stopping_ || attempts_ >= retry->max) return false;
+    if (retry == nullptr || !retry->on_errors || interrupted_ || attempts_ >= retry->max) {
+      return false;
+    }
     return category != ErrorCategory::kInterrupted &&
            category != ErrorCategory::kUnexpectedStatus && category != ErrorCategory::kExtract;
   }
@@ -455,6 +464,20 @@ class HttpUser final : public User, public TemplateScope {
     state_ = State::kThinking;
     think_.expires_after(wait);
     think_.async_wait([this](const ErrorCode&) { on_think_done(); });
+  }
+
+  // The graceful stop ended while the step waited to be retried: its outcome is `interrupted`.
+  // The attempt was never sent, so it adds a failed request and no traffic.
+  void abandon_retry() {
+    pending_connect_.reset();
+    const auto count = [](RequestStats& s) {
+      ++s.requests;
+      ++s.failures;
+      ++s.errors[static_cast<std::size_t>(ErrorCategory::kInterrupted)];
+    };
+    count(host_.stats().rows[step_->row]);
+    if (RequestStats* stage = stage_stats()) count(*stage);
+    end_after_failure();
   }
 
   Duration backoff(const RetryPolicy& retry, std::uint32_t attempt) {
@@ -480,8 +503,7 @@ class HttpUser final : public User, public TemplateScope {
 
   void on_backoff_done() {
     backing_off_ = false;
-    // A stop during the wait ends the iteration; the retried request is not counted again.
-    if (stopping_) return go_idle();
+    if (interrupted_) return abandon_retry();
     if (stream_) {
       send();
     } else {
