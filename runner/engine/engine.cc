@@ -194,7 +194,8 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
     aggregator_->worker_done(worker, *stats);
     report();
     if (aggregator_->all_done()) {
-      finished_at_ = Clock::now();
+      // A stop before the start instant (a scheduled start called off) ends a run of length 0.
+      finished_at_ = std::max(Clock::now(), t0_);
       const double elapsed = to_seconds(finished_at_ - t0_);
       aggregator_->finish(elapsed);
       if (on_snapshot_) {
