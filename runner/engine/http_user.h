@@ -587,15 +587,21 @@ class HttpUser final : public User, public TemplateScope {
     if (!it->token.empty() && now < it->refresh_at) return it->token;
     scratch_.clear();
     render_template(step_->jwt_claims, *this, scratch_);
-    const auto iat = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    const auto exp = iat + std::chrono::duration_cast<std::chrono::seconds>(jwt.expires_in).count();
-    std::string payload = "{\"iat\":" + std::to_string(iat) + ",\"exp\":" + std::to_string(exp);
+    // iat and exp are whole seconds: iat is the signing time rounded down, so the token expires
+    // up to a second earlier than signing time + expiresIn. The refresh is timed from the exp
+    // actually written, a fifth of the lifetime ahead of it, so no token is sent at or after it.
+    const auto wall = std::chrono::system_clock::now();
+    const auto iat = std::chrono::floor<std::chrono::seconds>(wall);
+    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(jwt.expires_in);
+    const auto exp = iat + lifetime;
+    std::string payload = "{\"iat\":" + std::to_string(iat.time_since_epoch().count()) +
+                          ",\"exp\":" + std::to_string(exp.time_since_epoch().count());
     payload += scratch_.size() > 2 ? "," + scratch_.substr(1) : "}";
     it->token.clear();
     append_jwt_hs256(it->token, payload, jwt.secret);
-    it->refresh_at = now + jwt.expires_in * 4 / 5;
+    // `now` may lag the clock by the step's queueing time; the fifth of the lifetime covers it.
+    it->refresh_at = now + std::chrono::duration_cast<Duration>(exp - wall) -
+                     std::chrono::duration_cast<Duration>(lifetime) / 5;
     return it->token;
   }
 

@@ -148,6 +148,37 @@ scenarios:
             result_row(wrong.result, "secure")["requests"]);
 }
 
+TEST(ScenarioLanguage, NoJwtIsSentAtOrAfterItsExpiry) {
+  // iat and exp are whole seconds. Tokens living 3 s, re-signed over more than two lifetimes by
+  // 4 users at ~100 requests/s each: a token sent in the last moments of its life (or after)
+  // would be refused by the target's verifier.
+  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  const std::string plan = R"(
+target: )" + target.url() + R"(
+load: {users: 4, duration: 8s}
+scenarios:
+  - name: s
+    wait: constant(10ms)
+    auth:
+      jwt:
+        secret: {env: STAMPEDE_TEST_JWT_SECRET}
+        claims: {sub: tester}
+        expiresIn: 3s
+    steps:
+      - get: /api/secure
+        name: secure
+)";
+  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
+                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto secure = row_requests(run.result, "secure");
+  EXPECT_GT(secure, 1000U);
+  const nlohmann::json api = api_stats(target);
+  EXPECT_EQ(api["jwt_rejected"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(api["jwt_accepted"].get<std::uint64_t>(), secure);
+  EXPECT_EQ(result_row(run.result, "secure")["failures"], 0) << run.result["status_codes"].dump();
+}
+
 TEST(ScenarioLanguage, AMissingSecretIsAnInputError) {
   const auto run = run_stampede("validate", R"(
 target: http://127.0.0.1:1
