@@ -178,6 +178,7 @@ void Engine::report() {
 Snapshot Engine::snapshot(double elapsed) const {
   Snapshot s = aggregator_->snapshot(elapsed, to_seconds(plan_.load.duration()));
   s.target_rate = target_rate(elapsed);
+  s.open_model = rate_schedule_.has_value();
   s.stopping = stopping_ || elapsed >= s.planned_seconds;
   return s;
 }
