@@ -115,6 +115,12 @@ void expect_summary(Subprocess& process) {
   EXPECT_NE(out.find("stopped early: signal"), std::string::npos) << out;
 }
 
+// The summary's errors line counts `n` interrupted requests.
+void expect_interrupted_in_summary(Subprocess& process, int n) {
+  const std::string out = process.stdout_text();
+  EXPECT_NE(out.find("interrupted: " + std::to_string(n)), std::string::npos) << out;
+}
+
 const int kSignals[] = {SIGINT, SIGTERM};
 
 std::string signal_name(int signal) {
@@ -160,6 +166,7 @@ TEST(RunSignals, OpenRequestsAreInterruptedWhenTheGracefulStopEnds) {
     EXPECT_EQ(total(result, "requests"), kStalledUsers);
     EXPECT_EQ(count(result, "interrupted"), kStalledUsers);
     EXPECT_EQ(server_requests(target), kStalledUsers);
+    expect_interrupted_in_summary(run.process(), kStalledUsers);
   }
 }
 
@@ -184,6 +191,7 @@ TEST(RunSignals, SecondSignalAbandonsOpenRequestsAtOnce) {
     EXPECT_EQ(total(result, "requests"), kStalledUsers);
     EXPECT_EQ(count(result, "interrupted"), kStalledUsers);
     EXPECT_EQ(total(result, "failures"), kStalledUsers);
+    expect_interrupted_in_summary(run.process(), kStalledUsers);
   }
 }
 
@@ -242,6 +250,16 @@ TEST(RunSignals, SecondSignalInAnOpenModelRunDropsQueuedArrivals) {
 constexpr auto kAgentGrace = seconds(5);
 constexpr auto kHandover = seconds(20);
 
+// The first line of a Prometheus text exposition that starts with `name` and holds `label`.
+std::optional<std::string> metric_line(const std::string& text, const std::string& name,
+                                       const std::string& label) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with(name) && line.find(label) != std::string::npos) return line;
+  }
+  return std::nullopt;
+}
+
 nlohmann::json agent_result(const AgentProcess& agent) {
   const auto response = agent.get("/v1/result");
   return response.status == 200 ? nlohmann::json::parse(response.body) : nlohmann::json();
@@ -264,6 +282,12 @@ TEST(AgentSignals, SigtermBoundsTheGracefulStopAndHandsTheResultOver) {
   EXPECT_EQ(result["aborted_by"], "signal");
   EXPECT_EQ(total(result, "requests"), kStalledUsers);
   EXPECT_EQ(count(result, "interrupted"), kStalledUsers);
+  // /metrics counts them under the same reason.
+  const std::string metrics = agent.get("/metrics").body;
+  const std::string failures =
+      metric_line(metrics, "stampede_request_failures_total{", "reason=\"interrupted\"")
+          .value_or("none");
+  EXPECT_TRUE(failures.ends_with("} " + std::to_string(kStalledUsers))) << metrics;
   const auto status = agent.process().wait(kSlack);
   ASSERT_TRUE(status.has_value()) << "the agent did not exit once its result was fetched";
   EXPECT_EQ(status->code, kExitInterrupted) << status->to_string();
