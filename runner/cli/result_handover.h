@@ -4,11 +4,9 @@
 // default) before SIGKILL: once a signal has arrived, the result is served for a short handover
 // only, so the operator can still fetch it and the agent exits inside that period.
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <chrono>
-#include <optional>
 
+#include "cli/signal_watch.h"
 #include "control/control_state.h"
 #include "model/units.h"
 
@@ -24,24 +22,18 @@ class ResultHandover {
  public:
   // Watches SIGINT and SIGTERM from now on (create it just before the run: the engine's own
   // handling stops the run, this one remembers that a signal came).
-  explicit ResultHandover(Duration linger);
-  ResultHandover(const ResultHandover&) = delete;
-  ResultHandover& operator=(const ResultHandover&) = delete;
+  explicit ResultHandover(Duration linger) : linger_(linger) {}
 
   // Blocks until the result has been fetched (true), or until --linger has passed, or the
   // handover time since the first signal, or a second signal came (false).
   bool serve(ControlState& control);
 
  private:
-  void await_signal();
   std::chrono::steady_clock::time_point deadline() const;
 
   Duration linger_;
   std::chrono::steady_clock::time_point since_;  // set when serve() starts
-  std::optional<std::chrono::steady_clock::time_point> signalled_at_;
-  int signals_seen_ = 0;
-  boost::asio::io_context io_;
-  boost::asio::signal_set signals_;
+  SignalWatch signals_;
 };
 
 }  // namespace stampede

@@ -11,6 +11,7 @@
 #include "cli/result_handover.h"
 #include "cli/run_session.h"
 #include "cli/serving.h"
+#include "cli/signal_watch.h"
 #include "engine/engine.h"
 #include "model/duration.h"
 #include "model/plan_parser.h"
@@ -102,6 +103,8 @@ int run_command(const CliOptions& options) {
   }
   serving.control().set_ready(true);
   log_start(*plan, options);
+  // A signal after the load has ended must not kill the process before the result is written.
+  const SignalWatch keep_result;
   return run_session(engine, *plan, options, serving);
 }
 

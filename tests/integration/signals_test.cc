@@ -217,6 +217,25 @@ TEST(RunSignals, TwoQuickSignalsOnAFastTargetAccountForEveryRequest) {
   EXPECT_EQ(total(result, "failures"), interrupted);
 }
 
+TEST(RunSignals, ASecondSignalWhileTheResultIsWrittenDoesNotKillTheRun) {
+  // Against a fast target the graceful stop takes milliseconds, so a second signal shortly after
+  // the first often arrives after the load ended, while the summary and the JSON are written.
+  for (const int gap_ms : {0, 2, 5, 10, 20, 40}) {
+    SCOPED_TRACE("second signal after " + std::to_string(gap_ms) + " ms");
+    TargetProcess target(STAMPEDE_TARGET_BIN);
+    SignalledRun run(plan_for(target, 2, "/", "30s"));
+    ASSERT_TRUE(wait_until([&] { return server_requests(target) >= 50; }, seconds(20)))
+        << run.process().stderr_text();
+    run.signal(SIGINT);
+    std::this_thread::sleep_for(milliseconds(gap_ms));
+    run.signal(SIGINT);
+    const auto status = run.exit_within(kSlack);
+    ASSERT_TRUE(status.has_value()) << "still running after two signals";
+    EXPECT_EQ(status->code, kExitInterrupted) << status->to_string();
+    ASSERT_TRUE(run.result().is_object()) << "no result JSON";
+  }
+}
+
 TEST(RunSignals, SecondSignalInAnOpenModelRunDropsQueuedArrivals) {
   // Two users hold stalled requests; further arrivals queue for them. Once those are abandoned,
   // the queued arrivals must not start (they would wait for the 60 s timeout).
