@@ -579,8 +579,11 @@ class HttpUser final : public User, public TemplateScope {
 
   // The user's token for this JWT config, signed again when a fifth of its life is left.
   const std::string& jwt_token(const JwtAuth& jwt) {
-    // The step's start time is recent enough for a token that lives minutes: no clock read.
-    const TimePoint now = step_scheduled_;
+    // The step's start time is the clock read when the step began (no clock read here), except
+    // for the first step of an open-model arrival: its scheduled instant, which lags by the time
+    // the arrival waited in the queue, possibly longer than the margin left before exp.
+    const bool queued_arrival = !loop_ && step_index_ == 0;
+    const TimePoint now = queued_arrival ? Clock::now() : step_scheduled_;
     auto it = std::find_if(jwts_.begin(), jwts_.end(),
                            [&](const CachedJwt& c) { return c.config == &jwt; });
     if (it == jwts_.end()) it = jwts_.insert(jwts_.end(), CachedJwt{&jwt, {}, {}});
@@ -599,7 +602,6 @@ class HttpUser final : public User, public TemplateScope {
     payload += scratch_.size() > 2 ? "," + scratch_.substr(1) : "}";
     it->token.clear();
     append_jwt_hs256(it->token, payload, jwt.secret);
-    // `now` may lag the clock by the step's queueing time; the fifth of the lifetime covers it.
     it->refresh_at = now + std::chrono::duration_cast<Duration>(exp - wall) -
                      std::chrono::duration_cast<Duration>(lifetime) / 5;
     return it->token;
