@@ -103,8 +103,7 @@ int run_command(const CliOptions& options) {
   }
   serving.control().set_ready(true);
   log_start(*plan, options);
-  // A signal after the load has ended must not kill the process before the result is written.
-  const SignalWatch keep_result;
+  hold_signals_until_exit();
   return run_session(engine, *plan, options, serving);
 }
 
@@ -133,6 +132,7 @@ int agent_command(const CliOptions& options) {
   if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
   engine.set_start_at(start_at);
   log_start(*plan, options);
+  hold_signals_until_exit();
   ResultHandover handover(options.serve.linger);
   const int code = run_session(engine, *plan, options, serving);
   if (!handover.serve(serving.control())) spdlog::info("the result was not fetched; exiting");

@@ -22,4 +22,10 @@ void SignalWatch::poll() {
   io_.poll();
 }
 
+void hold_signals_until_exit() {
+  // Never destroyed, on purpose (see the header); creating it twice would change nothing.
+  static SignalWatch* const kHeld = new SignalWatch();
+  (void)kHeld;
+}
+
 }  // namespace stampede

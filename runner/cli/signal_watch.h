@@ -34,4 +34,11 @@ class SignalWatch {
   std::optional<TimePoint> first_seen_;
 };
 
+// SIGINT and SIGTERM never get their default action again in this process: from the start of a
+// run to the exit, a signal after the load has ended must not kill the process before the result
+// is written, nor turn the exit code into "killed by a signal" while it shuts down. (A
+// SignalWatch that is destroyed hands the signals back to the default action for the last
+// moments of the process.)
+void hold_signals_until_exit();
+
 }  // namespace stampede
