@@ -8,8 +8,10 @@
 #include <thread>
 
 #include "cli/overrides.h"
+#include "cli/result_handover.h"
 #include "cli/run_session.h"
 #include "cli/serving.h"
+#include "cli/signal_watch.h"
 #include "engine/engine.h"
 #include "model/duration.h"
 #include "model/plan_parser.h"
@@ -101,6 +103,7 @@ int run_command(const CliOptions& options) {
   }
   serving.control().set_ready(true);
   log_start(*plan, options);
+  hold_signals_until_exit();
   return run_session(engine, *plan, options, serving);
 }
 
@@ -108,7 +111,9 @@ int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
   if (!json_writable(options)) return kExitCouldNotRun;
-  Engine engine(*plan, engine_options(options));
+  EngineOptions engine_opts = engine_options(options);
+  engine_opts.signal_grace = kAgentSignalGrace;  // a terminating pod has a grace period
+  Engine engine(*plan, engine_opts);
   Serving serving(options, *plan);
   std::string error;
   if (!serving.start(&error)) {
@@ -127,11 +132,10 @@ int agent_command(const CliOptions& options) {
   if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
   engine.set_start_at(start_at);
   log_start(*plan, options);
+  hold_signals_until_exit();
+  ResultHandover handover(options.serve.linger);
   const int code = run_session(engine, *plan, options, serving);
-  if (!serving.control().wait_until_fetched(options.serve.linger)) {
-    spdlog::info("the result was not fetched within {}; exiting",
-                 format_duration(options.serve.linger));
-  }
+  if (!handover.serve(serving.control())) spdlog::info("the result was not fetched; exiting");
   return code;
 }
 

@@ -9,6 +9,9 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitCouldNotRun = 1;
 inline constexpr int kExitInvalid = 2;
 inline constexpr int kExitThresholdsFailed = 99;
+// SIGINT or SIGTERM stopped the run: its thresholds judged only part of the load, so passing
+// them is no verdict (k6 uses the same code for a test aborted from outside).
+inline constexpr int kExitInterrupted = 105;
 
 int validate_command(const CliOptions& options);
 int run_command(const CliOptions& options);

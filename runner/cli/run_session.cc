@@ -86,6 +86,9 @@ class SnapshotHandler {
 int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving) {
   SnapshotHandler handler(engine, plan, options, serving);
   serving.control().started([&engine] { engine.request_stop("stopped through /v1/stop"); });
+  if (MetricsExporter* exporter = serving.exporter()) {
+    exporter->set_state(serving.control().state());  // `scheduled` until a future start instant
+  }
   Result result = engine.run(std::ref(handler));
   handler.finish();
   result.testid = serving.identity().testid;
@@ -98,6 +101,7 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
   }
   serving.control().finished(result_to_json(result).dump());
   if (!written) return kExitCouldNotRun;
+  if (result.aborted_by == kStoppedBySignal) return kExitInterrupted;
   return result.thresholds_ok() ? kExitOk : kExitThresholdsFailed;
 }
 

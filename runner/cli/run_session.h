@@ -10,8 +10,8 @@
 
 namespace stampede {
 
-// Runs the engine (already prepared) and returns the exit code (0, 99, or 1 when the result
-// file cannot be written).
+// Runs the engine (already prepared) and returns the exit code (0, 99, 105 when a signal
+// stopped it, or 1 when the result file cannot be written).
 int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving);
 
 }  // namespace stampede

@@ -9,13 +9,20 @@ ControlState::Readiness ControlState::readiness() const {
 
 RunState ControlState::state() const {
   const std::lock_guard lock(mutex_);
+  return current_state();
+}
+
+RunState ControlState::current_state() const {
+  if (state_ == RunState::kRunning && start_at_ && std::chrono::system_clock::now() < *start_at_) {
+    return RunState::kScheduled;
+  }
   return state_;
 }
 
 nlohmann::json ControlState::status() const {
   const std::lock_guard lock(mutex_);
   nlohmann::json s = status_.is_object() ? status_ : nlohmann::json::object();
-  s["state"] = std::string(to_string(state_));
+  s["state"] = std::string(to_string(current_state()));
   if (start_at_) s["start_at"] = format_rfc3339(*start_at_);
   return s;
 }
@@ -49,8 +56,9 @@ bool ControlState::request_stop(std::string* error) {
   // The hook is called under the lock so that the engine cannot go away meanwhile (it only
   // posts to the engine's control thread and never blocks).
   const std::lock_guard lock(mutex_);
+  // A scheduled test may be called off before its start instant.
   if (state_ != RunState::kRunning && state_ != RunState::kStopping) {
-    *error = "the test is not running (state " + std::string(to_string(state_)) + ")";
+    *error = "the test is not running (state " + std::string(to_string(current_state())) + ")";
     return false;
   }
   if (stop_) stop_();

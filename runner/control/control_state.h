@@ -42,6 +42,7 @@ class ControlState {
   // Blocks until a start is requested; returns the requested instant (if any).
   std::optional<WallTime> wait_for_start();
   // Marks the test as started: `stop` ends it early (thread-safe, e.g. Engine::request_stop).
+  // Until the start instant requested through request_start() the state is `scheduled`.
   void started(std::function<void()> stop);
   void set_state(RunState state);
   void set_status(nlohmann::json status);
@@ -50,6 +51,9 @@ class ControlState {
   bool wait_until_fetched(std::chrono::steady_clock::duration linger);
 
  private:
+  // state_, except that `running` reads `scheduled` before the start instant.
+  RunState current_state() const;
+
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   Readiness readiness_;

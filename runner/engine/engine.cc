@@ -113,14 +113,7 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
   if (options_.handle_signals) {
     signals.add(SIGINT);
     signals.add(SIGTERM);
-    std::function<void(const ErrorCode&, int)> on_signal = [&](const ErrorCode& ec, int) {
-      if (ec) return;
-      // First signal: stop gracefully, as at the planned end. Second: interrupt everything.
-      stop_workers(++signals_seen_ > 1);
-      if (stop_reason_.empty()) stop_reason_ = "signal";
-      signals.async_wait(on_signal);
-    };
-    signals.async_wait(on_signal);
+    await_signal(signals);
   }
   schedule_flush(1);
   on_snapshot_ = on_snapshot;
@@ -136,6 +129,27 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
   result.duration_seconds = to_seconds(finished_at_ - t0_);
   result.aborted_by = stop_reason_;
   return result;
+}
+
+void Engine::await_signal(asio::signal_set& signals) {
+  // `signals` lives on run()'s stack until control_.run() returns, so the reference outlives
+  // every handler (a std::function local to a block did not, and the second signal threw).
+  signals.async_wait([this, &signals](const ErrorCode& ec, int) {
+    if (ec) return;
+    on_signal();
+    await_signal(signals);
+  });
+}
+
+void Engine::on_signal() {
+  if (stop_reason_.empty()) stop_reason_ = kStoppedBySignal;
+  // First signal: stop gracefully, as at the planned end (bounded by signal_grace when set).
+  // Second: abandon whatever is still open, now.
+  if (++signals_seen_ == 1) {
+    stop_workers(options_.signal_grace);
+  } else {
+    stop_workers(Duration::zero());
+  }
 }
 
 void Engine::schedule_flush(std::uint64_t tick) {
@@ -164,6 +178,7 @@ void Engine::report() {
 Snapshot Engine::snapshot(double elapsed) const {
   Snapshot s = aggregator_->snapshot(elapsed, to_seconds(plan_.load.duration()));
   s.target_rate = target_rate(elapsed);
+  s.open_model = rate_schedule_.has_value();
   s.stopping = stopping_ || elapsed >= s.planned_seconds;
   return s;
 }
@@ -180,7 +195,8 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
     aggregator_->worker_done(worker, *stats);
     report();
     if (aggregator_->all_done()) {
-      finished_at_ = Clock::now();
+      // A stop before the start instant (a scheduled start called off) ends a run of length 0.
+      finished_at_ = std::max(Clock::now(), t0_);
       const double elapsed = to_seconds(finished_at_ - t0_);
       aggregator_->finish(elapsed);
       if (on_snapshot_) {
@@ -203,13 +219,13 @@ Result Engine::current_result(double elapsed_seconds) const {
 void Engine::request_stop(const std::string& reason) {
   asio::post(control_, [this, reason] {
     if (stop_reason_.empty()) stop_reason_ = reason;
-    stop_workers(false);
+    stop_workers(std::nullopt);
   });
 }
 
-void Engine::stop_workers(bool immediately) {
+void Engine::stop_workers(std::optional<Duration> grace) {
   stopping_ = true;
-  for (auto& w : workers_) w->request_stop(immediately);
+  for (auto& w : workers_) w->request_stop(grace);
 }
 
 }  // namespace stampede

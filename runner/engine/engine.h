@@ -4,10 +4,12 @@
 // aggregates, reports snapshots and handles SIGINT/SIGTERM, while the workers own the load.
 
 #include <atomic>
+#include <boost/asio/signal_set.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -25,11 +27,17 @@
 
 namespace stampede {
 
+// Result::aborted_by of a run that SIGINT or SIGTERM stopped.
+inline constexpr std::string_view kStoppedBySignal = "signal";
+
 struct EngineOptions {
   unsigned threads = 0;        // 0: one per core
   std::uint32_t segment = 0;   // this runner's segment i of
   std::uint32_t segments = 1;  // N runners
   bool handle_signals = true;  // SIGINT/SIGTERM: graceful stop; a second one: stop at once
+  // Caps the graceful stop that follows a signal (unset: the plan's gracefulStop). An agent in a
+  // terminating pod must end well inside the pod's grace period.
+  std::optional<Duration> signal_grace;
   // The instant the load starts (runners of one test share it); unset: as soon as possible.
   std::optional<WallTime> start_at;
 };
@@ -61,7 +69,10 @@ class Engine final : private StatsSink {
   void report();
   Snapshot snapshot(double elapsed) const;
   double target_rate(double elapsed) const;
-  void stop_workers(bool immediately);
+  // Ends the load phase; in-flight work gets the plan's gracefulStop, capped by `grace`.
+  void stop_workers(std::optional<Duration> grace);
+  void await_signal(asio::signal_set& signals);
+  void on_signal();
 
   const Plan& plan_;
   EngineOptions options_;

@@ -66,14 +66,18 @@ class HttpUser final : public User, public TemplateScope {
 
   void stop() override {
     stopping_ = true;
-    if (state_ == State::kThinking) {
-      think_.cancel();  // on_think_done sees stopping_ and goes idle
-    }
+    // A think time ends now (on_think_done sees stopping_ and goes idle). A wait for a retry
+    // belongs to the current iteration: it goes on within the graceful stop.
+    if (state_ == State::kThinking && !backing_off_) think_.cancel();
   }
 
   void abort() override {
     stopping_ = true;
-    if (state_ == State::kThinking) think_.cancel();
+    if (state_ == State::kThinking) {
+      // A retry still waiting is the step's outcome: interrupted (on_backoff_done records it).
+      if (backing_off_) interrupted_ = true;
+      think_.cancel();
+    }
     if (in_flight()) {
       interrupted_ = true;
       close();
@@ -427,12 +431,17 @@ class HttpUser final : public User, public TemplateScope {
 
   bool should_retry(int status) const {
     const RetryPolicy* retry = retry_policy();
-    return retry != nullptr && !stopping_ && attempts_ < retry->max && retry->on.contains(status);
+    // Not after abort(): the graceful stop is over. A mere stop() lets the iteration finish,
+    // retries included.
+    return retry != nullptr && !interrupted_ && attempts_ < retry->max &&
+           retry->on.contains(status);
   }
 
   bool should_retry_error(ErrorCategory category) const {
     const RetryPolicy* retry = retry_policy();
-    if (retry == nullptr || !retry->on_errors || stopping_ || attempts_ >= retry->max) return false;
+    if (retry == nullptr || !retry->on_errors || interrupted_ || attempts_ >= retry->max) {
+      return false;
+    }
     return category != ErrorCategory::kInterrupted &&
            category != ErrorCategory::kUnexpectedStatus && category != ErrorCategory::kExtract;
   }
@@ -455,6 +464,20 @@ class HttpUser final : public User, public TemplateScope {
     state_ = State::kThinking;
     think_.expires_after(wait);
     think_.async_wait([this](const ErrorCode&) { on_think_done(); });
+  }
+
+  // The graceful stop ended while the step waited to be retried: its outcome is `interrupted`.
+  // The attempt was never sent, so it adds a failed request and no traffic.
+  void abandon_retry() {
+    pending_connect_.reset();
+    const auto count = [](RequestStats& s) {
+      ++s.requests;
+      ++s.failures;
+      ++s.errors[static_cast<std::size_t>(ErrorCategory::kInterrupted)];
+    };
+    count(host_.stats().rows[step_->row]);
+    if (RequestStats* stage = stage_stats()) count(*stage);
+    end_after_failure();
   }
 
   Duration backoff(const RetryPolicy& retry, std::uint32_t attempt) {
@@ -480,8 +503,7 @@ class HttpUser final : public User, public TemplateScope {
 
   void on_backoff_done() {
     backing_off_ = false;
-    // A stop during the wait ends the iteration; the retried request is not counted again.
-    if (stopping_) return go_idle();
+    if (interrupted_) return abandon_retry();
     if (stream_) {
       send();
     } else {
@@ -557,23 +579,31 @@ class HttpUser final : public User, public TemplateScope {
 
   // The user's token for this JWT config, signed again when a fifth of its life is left.
   const std::string& jwt_token(const JwtAuth& jwt) {
-    // The step's start time is recent enough for a token that lives minutes: no clock read.
-    const TimePoint now = step_scheduled_;
+    // The step's start time is the clock read when the step began (no clock read here), except
+    // for the first step of an open-model arrival: its scheduled instant, which lags by the time
+    // the arrival waited in the queue, possibly longer than the margin left before exp.
+    const bool queued_arrival = !loop_ && step_index_ == 0;
+    const TimePoint now = queued_arrival ? Clock::now() : step_scheduled_;
     auto it = std::find_if(jwts_.begin(), jwts_.end(),
                            [&](const CachedJwt& c) { return c.config == &jwt; });
     if (it == jwts_.end()) it = jwts_.insert(jwts_.end(), CachedJwt{&jwt, {}, {}});
     if (!it->token.empty() && now < it->refresh_at) return it->token;
     scratch_.clear();
     render_template(step_->jwt_claims, *this, scratch_);
-    const auto iat = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    const auto exp = iat + std::chrono::duration_cast<std::chrono::seconds>(jwt.expires_in).count();
-    std::string payload = "{\"iat\":" + std::to_string(iat) + ",\"exp\":" + std::to_string(exp);
+    // iat and exp are whole seconds: iat is the signing time rounded down, so the token expires
+    // up to a second earlier than signing time + expiresIn. The refresh is timed from the exp
+    // actually written, a fifth of the lifetime ahead of it, so no token is sent at or after it.
+    const auto wall = std::chrono::system_clock::now();
+    const auto iat = std::chrono::floor<std::chrono::seconds>(wall);
+    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(jwt.expires_in);
+    const auto exp = iat + lifetime;
+    std::string payload = "{\"iat\":" + std::to_string(iat.time_since_epoch().count()) +
+                          ",\"exp\":" + std::to_string(exp.time_since_epoch().count());
     payload += scratch_.size() > 2 ? "," + scratch_.substr(1) : "}";
     it->token.clear();
     append_jwt_hs256(it->token, payload, jwt.secret);
-    it->refresh_at = now + jwt.expires_in * 4 / 5;
+    it->refresh_at = now + std::chrono::duration_cast<Duration>(exp - wall) -
+                     std::chrono::duration_cast<Duration>(lifetime) / 5;
     return it->token;
   }
 

@@ -30,6 +30,9 @@ class LoadDriver {
   virtual void tick(TimePoint now) = 0;
   // The load phase is over: start no more work, let running iterations finish.
   virtual void stop_load() = 0;
+  // The graceful stop is over (users are being aborted): start nothing more, even work that was
+  // already due.
+  virtual void interrupt() {}
   virtual void on_user_idle(User& user) = 0;
   virtual std::uint32_t active_users() const = 0;
 };

@@ -105,4 +105,11 @@ void OpenDriver::stop_load() {
   timer_.cancel();
 }
 
+void OpenDriver::interrupt() {
+  // Arrivals still queued never started: dropped, as when the queue is full. Without this, each
+  // aborted user would pick one up and send a request nobody aborts.
+  for (const Waiting& w : waiting_) ++pool_.stats().iterations[w.scenario].dropped;
+  waiting_.clear();
+}
+
 }  // namespace stampede

@@ -25,6 +25,7 @@ class OpenDriver final : public LoadDriver {
   // Starts every arrival due by `now` (the timer calls it; the worker's tick too, as a backstop).
   void tick(TimePoint now) override;
   void stop_load() override;
+  void interrupt() override;
   void on_user_idle(User& user) override;
   std::uint32_t active_users() const override {
     return static_cast<std::uint32_t>(users_ - free_.size());

@@ -13,10 +13,11 @@ namespace stampede {
 struct Snapshot {
   double elapsed_seconds = 0;
   double planned_seconds = 0;
-  std::uint32_t users = 0;
-  TimeSeriesPoint last;                             // the interval that just ended
-  RequestStats totals;                              // cumulative over all rows
-  IterationCounts iterations;                       // cumulative
+  std::uint32_t users = 0;     // closed model: running users; open model: iterations in flight
+  bool open_model = false;     // arrivals on a schedule (target_rate) rather than a user count
+  TimeSeriesPoint last;        // the interval that just ended
+  RequestStats totals;         // cumulative over all rows
+  IterationCounts iterations;  // cumulative
   const std::vector<RequestStats>* rows = nullptr;  // cumulative per row, valid during the call
   // Valid during the call: the row keys and scenario names, and iterations per scenario.
   const CompiledPlan* plan = nullptr;

@@ -95,17 +95,22 @@ void Worker::run(TimePoint t0) {
   // Pre-allocated connections are opened before t0; the load itself starts exactly at t0.
   tick_.expires_at(t0);
   tick_.async_wait([this, t0](const ErrorCode&) {
+    if (finished_) return;  // stopped before the start instant: no load at all
+    started_ = true;
     driver_->start(t0);
     on_tick();
   });
   io_.run();
 }
 
-void Worker::request_stop(bool immediately) {
-  asio::post(io_, [this, immediately] {
+void Worker::request_stop(std::optional<Duration> grace) {
+  asio::post(io_, [this, grace] {
+    if (finished_) return;
     const TimePoint now = Clock::now();
     if (!load_over_) end_load(now);
-    if (immediately) grace_until_ = now;  // the next tick interrupts what is in flight
+    if (finished_ || !grace) return;
+    grace_until_ = std::min(grace_until_, now + *grace);
+    if (!aborted_ && now >= grace_until_) interrupt();  // at once, not on the next tick
   });
 }
 
@@ -143,8 +148,7 @@ void Worker::on_tick() {
       driver_->tick(now);
     }
   } else if (!aborted_ && now >= grace_until_) {
-    aborted_ = true;
-    for (auto& user : users_) user->abort();
+    interrupt();
   }
   if (finished_) return;
   if (load_over_ && all_idle()) return finish();
@@ -155,7 +159,14 @@ void Worker::end_load(TimePoint now) {
   load_over_ = true;
   grace_until_ = now + config_.plan->load.graceful_stop;
   driver_->stop_load();
-  if (all_idle()) finish();
+  // Before the start instant only pre-connects can be open: nothing to wait for.
+  if (!started_ || all_idle()) finish();
+}
+
+void Worker::interrupt() {
+  aborted_ = true;
+  driver_->interrupt();
+  for (auto& user : users_) user->abort();
 }
 
 bool Worker::all_idle() const {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -39,8 +40,9 @@ class Worker final : public UserHost, public UserPool {
 
   // Runs the worker's event loop on the calling thread until the load is over.
   void run(TimePoint t0);
-  // Thread-safe: end the load phase now; the graceful stop follows unless `immediately`.
-  void request_stop(bool immediately);
+  // Thread-safe: end the load phase now. The graceful stop that follows lasts the plan's
+  // gracefulStop, at most `grace` when set (zero: interrupt what is in flight at once).
+  void request_stop(std::optional<Duration> grace);
   // Thread-safe: hand the statistics gathered so far to the sink, tagged with `tick`.
   void request_flush(std::uint64_t tick);
 
@@ -61,6 +63,8 @@ class Worker final : public UserHost, public UserPool {
   void schedule_tick();
   void on_tick();
   void end_load(TimePoint now);
+  // The graceful stop is over: every user abandons what it has open.
+  void interrupt();
   bool all_idle() const;
   void finish();
   std::unique_ptr<ThreadStats> fresh_stats() const;
@@ -79,6 +83,7 @@ class Worker final : public UserHost, public UserPool {
   std::vector<TimePoint> stage_ends_;        // end of each load stage, from t0
   TimePoint end_at_{};
   TimePoint grace_until_{};
+  bool started_ = false;  // the start instant t0 has come
   bool load_over_ = false;
   bool aborted_ = false;
   bool finished_ = false;

@@ -139,6 +139,51 @@ TEST(Agent, StopEndsTheRunGracefully) {
   EXPECT_EQ(result["aborted_by"], "stopped through /v1/stop");
 }
 
+// True when /metrics reports `state` as the runner's current state.
+bool metrics_state_is(const AgentProcess& agent, const std::string& state) {
+  const std::string text = agent.get("/metrics").body;
+  std::size_t at = 0;
+  while ((at = text.find("stampede_test_state{", at)) != std::string::npos) {
+    const std::string line = text.substr(at, text.find('\n', at) - at);
+    if (line.find("state=\"" + state + "\"") != std::string::npos) return line.ends_with(" 1");
+    ++at;
+  }
+  return false;
+}
+
+TEST(Agent, IsScheduledUntilTheStartInstant) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 2, duration: 2s}"));
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  const WallTime at = start_in(milliseconds(2000));
+  ASSERT_EQ(agent.post("/v1/start", start_body(at)).status, 202);
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(agent.status()["state"], "scheduled");
+  EXPECT_TRUE(metrics_state_is(agent, "scheduled")) << agent.get("/metrics").body;
+  ASSERT_TRUE(agent.wait_for_state("running", seconds(5))) << agent.status().dump();
+  EXPECT_GE(unix_seconds(std::chrono::system_clock::now()), unix_seconds(at));
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10)));
+}
+
+TEST(Agent, StopBeforeTheStartInstantEndsARunOfLengthZero) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 2, duration: 2s}"));
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  ASSERT_EQ(agent.post("/v1/start", start_body(start_in(seconds(30)))).status, 202);
+  std::this_thread::sleep_for(milliseconds(200));
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(agent.post("/v1/stop").status, 202);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(5))) << "the stop waited for the start";
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(3));
+  const auto status = agent.status();
+  EXPECT_EQ(status.value("elapsed_seconds", 0.0), 0.0) << status.dump();
+  const auto result = nlohmann::json::parse(agent.get("/v1/result").body);
+  EXPECT_EQ(result["totals"]["requests"], 0);
+  EXPECT_EQ(result["totals"]["duration_seconds"].get<double>(), 0.0) << result["totals"].dump();
+  EXPECT_EQ(result["aborted_by"], "stopped through /v1/stop");
+  EXPECT_EQ(target_stats(target)["requests"], 0);
+}
+
 TEST(Agent, MutatingCallsNeedTheToken) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"), {},

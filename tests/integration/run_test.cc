@@ -42,6 +42,63 @@ scenarios:
   EXPECT_EQ(run.result["status_codes"]["404"], row_requests(run.result, "404"));
 }
 
+// A step retried on 429 against a limit of 1 request/s shared by 4 users: at the end of the
+// duration most users wait for a retry (Retry-After: 1).
+std::string retried_plan(const TargetProcess& target, const std::string& graceful_stop) {
+  return R"(
+target: )" +
+         target.url() +
+         R"(
+load: {users: 4, duration: 2s, gracefulStop: )" +
+         graceful_stop + R"(}
+scenarios:
+  - name: limited
+    steps:
+      - get: /api/limited
+        name: limited
+        retry: {statuses: [429], max: 20, backoff: {initial: 100ms, max: 5s}, retryAfter: true}
+)";
+}
+
+std::uint64_t server_attempts(const TargetProcess& target, const std::string& path) {
+  return target_stats(target)["by_path"].value(path, std::uint64_t{0});
+}
+
+std::uint64_t interrupted_of(const nlohmann::json& result) {
+  return result["errors"].value("interrupted", std::uint64_t{0});
+}
+
+TEST(Run, RetriesWaitingAtTheEndContinueWithinTheGracefulStop) {
+  TargetProcess target(STAMPEDE_TARGET_BIN, {"--rate-limit", "1"});
+  const auto run = run_stampede("run", retried_plan(target, "30s"));
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto& totals = run.result["totals"];
+  // Every started iteration (one step each) ends with exactly one final outcome.
+  EXPECT_EQ(totals["iterations"], totals["requests"]) << totals.dump();
+  EXPECT_GT(totals["retries"].get<std::uint64_t>(), 0u);
+  // What the server received: every retried attempt and every final one.
+  EXPECT_EQ(server_attempts(target, "/api/limited"),
+            totals["requests"].get<std::uint64_t>() + totals["retries"].get<std::uint64_t>());
+  EXPECT_EQ(interrupted_of(run.result), 0u);
+  // Retries waiting at 2 s were sent after it (Retry-After is a whole second).
+  EXPECT_GT(totals["duration_seconds"].get<double>(), 2.5);
+}
+
+TEST(Run, RetriesStillWaitingWhenTheGracefulStopEndsAreInterrupted) {
+  TargetProcess target(STAMPEDE_TARGET_BIN, {"--rate-limit", "1"});
+  const auto run = run_stampede("run", retried_plan(target, "300ms"));
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto& totals = run.result["totals"];
+  EXPECT_EQ(totals["iterations"], totals["requests"]) << totals.dump();
+  // One token a second: at most one user's retry succeeds in the 300 ms, the others still wait.
+  const std::uint64_t interrupted = interrupted_of(run.result);
+  EXPECT_GE(interrupted, 1u) << run.result["errors"].dump();
+  // An interrupted retry was never sent: it is the step's outcome, not an attempt.
+  EXPECT_EQ(server_attempts(target, "/api/limited") + interrupted,
+            totals["requests"].get<std::uint64_t>() + totals["retries"].get<std::uint64_t>());
+  EXPECT_LT(totals["duration_seconds"].get<double>(), 2.3 + 1.0);
+}
+
 TEST(Run, LocalhostFindsTheAddressTheServerListensOn) {
   // localhost resolves to ::1 and 127.0.0.1; the target listens on 127.0.0.1 only.
   TargetProcess target(STAMPEDE_TARGET_BIN);

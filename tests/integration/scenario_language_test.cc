@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "support/stampede_run.h"
 #include "support/subprocess.h"
@@ -146,6 +147,71 @@ scenarios:
             result_row(wrong.result, "secure")["failures"].get<std::uint64_t>());
   EXPECT_EQ(result_row(wrong.result, "secure")["errors"]["unexpected_status"],
             result_row(wrong.result, "secure")["requests"]);
+}
+
+TEST(ScenarioLanguage, NoJwtIsSentAtOrAfterItsExpiry) {
+  // iat and exp are whole seconds. Tokens living 3 s, re-signed over more than two lifetimes by
+  // 4 users at ~100 requests/s each: a token sent in the last moments of its life (or after)
+  // would be refused by the target's verifier.
+  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  const std::string plan = R"(
+target: )" + target.url() + R"(
+load: {users: 4, duration: 8s}
+scenarios:
+  - name: s
+    wait: constant(10ms)
+    auth:
+      jwt:
+        secret: {env: STAMPEDE_TEST_JWT_SECRET}
+        claims: {sub: tester}
+        expiresIn: 3s
+    steps:
+      - get: /api/secure
+        name: secure
+)";
+  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
+                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto secure = row_requests(run.result, "secure");
+  EXPECT_GT(secure, 1000U);
+  const nlohmann::json api = api_stats(target);
+  EXPECT_EQ(api["jwt_rejected"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(api["jwt_accepted"].get<std::uint64_t>(), secure);
+  EXPECT_EQ(result_row(run.result, "secure")["failures"], 0) << run.result["status_codes"].dump();
+}
+
+TEST(ScenarioLanguage, AQueuedArrivalDoesNotSendAnExpiredJwt) {
+  // One user at 20 arrivals/s; a 1.5 s stall of the target queues the arrivals, which then start
+  // up to 1.5 s after their scheduled instant: the token check must use the time they start.
+  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  const std::string plan = R"(
+target: )" + target.url() + R"(
+load: {rate: 20, duration: 7s, maxInFlight: 1, preAllocatedUsers: 1, maxQueued: 1000}
+scenarios:
+  - name: s
+    auth:
+      jwt:
+        secret: {env: STAMPEDE_TEST_JWT_SECRET}
+        claims: {sub: tester}
+        expiresIn: 2s
+    steps:
+      - get: /api/secure
+        name: secure
+)";
+  std::thread stalls([&] {
+    for (const int at_ms : {1000, 2000, 2000}) {  // stalls from 1 s, 3 s and 5 s
+      std::this_thread::sleep_for(std::chrono::milliseconds(at_ms));
+      target.post("/__stall?seconds=1.5");
+    }
+  });
+  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
+                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  stalls.join();
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto secure = row_requests(run.result, "secure");
+  EXPECT_EQ(secure, 140U);
+  EXPECT_EQ(api_stats(target)["jwt_rejected"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(result_row(run.result, "secure")["failures"], 0) << run.result["status_codes"].dump();
 }
 
 TEST(ScenarioLanguage, AMissingSecretIsAnInputError) {

@@ -118,6 +118,38 @@ TEST(ControlApi, StopReachesTheRunningEngine) {
   EXPECT_EQ(stops, 1);
 }
 
+TEST(ControlApi, AStartInstantInTheFutureIsScheduledAndCanBeCalledOff) {
+  ControlState state;
+  state.set_ready(true);
+  ControlApi api(state, nullptr, "");
+  const WallTime at = std::chrono::time_point_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now() + std::chrono::hours(1));
+  const auto started =
+      api.handle(request("POST", "/v1/start", R"({"startAt": ")" + format_rfc3339(at) + R"("})"));
+  ASSERT_EQ(started.status, 202) << started.body;
+  int stops = 0;
+  state.started([&] { ++stops; });
+  EXPECT_EQ(state.state(), RunState::kScheduled);
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["state"], "scheduled");
+  EXPECT_EQ(api.handle(request("POST", "/v1/stop")).status, 202)
+      << "a scheduled test can be stopped";
+  EXPECT_EQ(stops, 1);
+}
+
+TEST(ControlApi, AStartInstantInThePastIsRunningAtOnce) {
+  ControlState state;
+  state.set_ready(true);
+  ControlApi api(state, nullptr, "");
+  const WallTime at = std::chrono::time_point_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now() - std::chrono::seconds(1));
+  ASSERT_EQ(
+      api.handle(request("POST", "/v1/start", R"({"startAt": ")" + format_rfc3339(at) + R"("})"))
+          .status,
+      202);
+  state.started([] {});
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["state"], "running");
+}
+
 TEST(ControlApi, ResultIs409UntilFinishedThenMarksItFetched) {
   ControlState state;
   ControlApi api(state, nullptr, "");
