@@ -3,11 +3,11 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "model/duration.h"
 #include "model/profile.h"
+#include "model/read_file.h"
 #include "server/listen_address.h"
 
 namespace stampede {
@@ -103,9 +103,10 @@ bool parse_bool(const std::string& name, const std::string& text) {
 }
 
 std::string read_token_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw po::error("cannot read the control token file " + path);
-  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string reason;
+  std::optional<std::string> text = read_regular_file(path, kMaxTokenFileBytes, &reason);
+  if (!text) throw po::error("cannot read the control token file '" + path + "': " + reason);
+  std::string token = std::move(*text);
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
     token.pop_back();  // files written by `echo` or by Kubernetes may end in a newline
   }

@@ -1,10 +1,9 @@
 // `auth:` (none, bearer, basic, jwt) and `retry:` at target, scenario, task or step level.
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "model/plan_sections.h"
+#include "model/read_file.h"
 
 namespace stampede::plan_sections {
 namespace {
@@ -32,14 +31,13 @@ bool parse_secret(YamlReader& reader, const YamlField& field, const StepContext&
     jwt->secret = value;
     return true;
   }
-  std::ifstream in(*name, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    reader.error(*file, "cannot read " + *name);
+  std::string reason;
+  std::optional<std::string> text = read_regular_file(*name, kMaxSecretFileBytes, &reason);
+  if (!text) {
+    reader.error(*file, "cannot read secret file '" + *name + "': " + reason);
     return false;
   }
-  jwt->secret = text.str();
+  jwt->secret = std::move(*text);
   // A mounted Secret file often ends with a newline nobody meant as part of the key.
   while (!jwt->secret.empty() && (jwt->secret.back() == '\n' || jwt->secret.back() == '\r')) {
     jwt->secret.pop_back();

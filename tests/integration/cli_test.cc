@@ -159,6 +159,33 @@ scenarios:
   EXPECT_NE(wins.out.find("closed model, 50 users"), std::string::npos) << wins.out;
 }
 
+// Every file the runner reads is a regular file within a limit: no read until bad_alloc.
+TEST(Cli, ExitTwoOnAFileThatIsNotRegularOrTooLarge) {
+  const std::string plan = plan_for("http://127.0.0.1:1", "");
+  const auto profile = run_stampede("validate", plan, {"--profile", "/dev/zero"});
+  EXPECT_EQ(profile.exit_code, 2) << profile.describe();
+  EXPECT_NE(profile.err.find("--profile: cannot read profile file '/dev/zero': is a device, not "
+                             "a regular file"),
+            std::string::npos)
+      << profile.err;
+  const auto token = run_stampede("validate", plan, {"--control-token-file", "/dev/zero"});
+  EXPECT_EQ(token.exit_code, 2) << token.describe();
+  EXPECT_NE(token.err.find("cannot read the control token file '/dev/zero': is a device"),
+            std::string::npos)
+      << token.err;
+  const auto big_token =
+      run_stampede("validate", plan,
+                   {"--control-token-file", write_temp_file(std::string(65 * 1024, 't'), ".txt")});
+  EXPECT_EQ(big_token.exit_code, 2) << big_token.describe();
+  EXPECT_NE(big_token.err.find("larger than the 64 KiB limit"), std::string::npos) << big_token.err;
+  const auto zero_plan =
+      run_process({STAMPEDE_BIN, "validate", "/dev/zero"}, std::chrono::seconds(10));
+  EXPECT_EQ(zero_plan.status.code, 2) << zero_plan.stderr_text;
+  EXPECT_NE(zero_plan.stderr_text.find("cannot read plan file '/dev/zero': is a device"),
+            std::string::npos)
+      << zero_plan.stderr_text;
+}
+
 TEST(Cli, VersionAndHelp) {
   const auto version = run_process({STAMPEDE_BIN, "version"}, std::chrono::seconds(10));
   EXPECT_EQ(version.status.code, 0);
