@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "model/limits.h"
 #include "model/plan_sections.h"
 #include "model/read_file.h"
 
@@ -71,7 +72,8 @@ bool parse_jwt(YamlReader& reader, const YamlField& field, const StepContext& co
     jwt->claims_json = Template("{}");
   }
   if (std::optional<YamlField> expires = reader.get(field, "expiresIn")) {
-    std::optional<Duration> value = reader.duration(*expires, Bound::kPositive);
+    std::optional<Duration> value =
+        reader.duration(*expires, Bound::kPositive, limits::kMaxLoadDuration);
     if (!value) return false;
     jwt->expires_in = *value;
   }
@@ -131,19 +133,22 @@ std::optional<RetryPolicy> parse_retry(YamlReader& reader, const YamlField& fiel
     retry.on_errors = reader.boolean(*errors).value_or(false);
   }
   if (std::optional<YamlField> max = reader.get(field, "max")) {
-    retry.max =
-        static_cast<std::uint32_t>(reader.integer(*max, Bound::kNonNegative, 100).value_or(0));
+    retry.max = static_cast<std::uint32_t>(
+        reader.integer(*max, Bound::kNonNegative, limits::kMaxRetries).value_or(0));
   }
   if (std::optional<YamlField> backoff = reader.get(field, "backoff")) {
     if (reader.check_map(*backoff, {"initial", "max", "multiplier"})) {
       if (auto f = reader.get(*backoff, "initial")) {
-        retry.initial = reader.duration(*f, Bound::kNonNegative).value_or(retry.initial);
+        retry.initial =
+            reader.duration(*f, Bound::kNonNegative, limits::kMaxWait).value_or(retry.initial);
       }
       if (auto f = reader.get(*backoff, "max")) {
-        retry.max_backoff = reader.duration(*f, Bound::kPositive).value_or(retry.max_backoff);
+        retry.max_backoff =
+            reader.duration(*f, Bound::kPositive, limits::kMaxWait).value_or(retry.max_backoff);
       }
       if (auto f = reader.get(*backoff, "multiplier")) {
-        retry.multiplier = reader.number(*f, Bound::kPositive).value_or(retry.multiplier);
+        retry.multiplier = reader.number(*f, Bound::kPositive, limits::kMaxBackoffMultiplier)
+                               .value_or(retry.multiplier);
       }
     }
   }

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/duration.h"
+#include "model/limits.h"
 #include "model/plan_sections.h"
 #include "model/read_file.h"
 
@@ -56,6 +58,10 @@ void parse_max_response_bytes(YamlReader& reader, const YamlField& field, Target
     reader.error(field, "must be a byte count > 0 or a size such as 16MiB, 512KiB or 1MB");
     return;
   }
+  if (*bytes > limits::kMaxResponseBytes) {
+    reader.error(field, "must be at most 1GiB");
+    return;
+  }
   target->max_response_bytes = *bytes;
 }
 
@@ -89,10 +95,14 @@ void parse_tls(YamlReader& reader, const YamlField& field, const ParseOptions& o
 
 void parse_timeouts(YamlReader& reader, const YamlField& field, Target* target) {
   if (std::optional<YamlField> connect = reader.get(field, "connectTimeout")) {
-    if (auto value = reader.duration(*connect, Bound::kPositive)) target->connect_timeout = *value;
+    if (auto value = reader.duration(*connect, Bound::kPositive, limits::kMaxWait)) {
+      target->connect_timeout = *value;
+    }
   }
   if (std::optional<YamlField> request = reader.get(field, "timeout")) {
-    if (auto value = reader.duration(*request, Bound::kPositive)) target->request_timeout = *value;
+    if (auto value = reader.duration(*request, Bound::kPositive, limits::kMaxWait)) {
+      target->request_timeout = *value;
+    }
   }
 }
 

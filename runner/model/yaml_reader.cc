@@ -26,6 +26,16 @@ std::optional<T> parse_whole(const std::string& text) {
   return value;
 }
 
+// Limits are whole numbers; larger ones are still printed exactly.
+std::string format_number(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<std::int64_t>(value));
+  }
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 std::string join(std::initializer_list<std::string_view> names) {
   std::string out;
   for (std::string_view name : names) {
@@ -226,14 +236,18 @@ std::optional<bool> YamlReader::boolean(const YamlField& field) {
   return std::nullopt;
 }
 
-std::optional<double> YamlReader::number(const YamlField& field, Bound bound) {
+std::optional<double> YamlReader::number(const YamlField& field, Bound bound, double max) {
   std::optional<double> value;
   if (field.node.IsScalar()) value = parse_whole<double>(field.node.Scalar());
-  if (value && std::isfinite(*value) && (bound == Bound::kPositive ? *value > 0 : *value >= 0)) {
-    return value;
+  if (!value || !std::isfinite(*value) || (bound == Bound::kPositive ? *value <= 0 : *value < 0)) {
+    error(field, "must be a number " + bound_text(bound));
+    return std::nullopt;
   }
-  error(field, "must be a number " + bound_text(bound));
-  return std::nullopt;
+  if (*value > max) {
+    error(field, "must be at most " + format_number(max));
+    return std::nullopt;
+  }
+  return value;
 }
 
 std::optional<std::int64_t> YamlReader::integer(const YamlField& field, Bound bound,
@@ -251,19 +265,26 @@ std::optional<std::int64_t> YamlReader::integer(const YamlField& field, Bound bo
   return value;
 }
 
-std::optional<Duration> YamlReader::duration(const YamlField& field, Bound bound) {
+std::optional<Duration> YamlReader::duration(const YamlField& field, Bound bound, Duration max) {
   const std::string text = field.node.IsScalar() ? field.node.Scalar() : "";
   if (!text.empty() && text.front() == '-') {
     error(field, "must be a duration " + bound_text(bound));
     return std::nullopt;
   }
-  std::optional<Duration> value = parse_duration(text, nullptr);
+  std::string why;
+  std::optional<Duration> value = parse_duration(text, &why);
   if (!value) {
-    error(field, "must be a duration such as 30s or 5m");
+    // A well-formed duration past what a Duration holds (~292 years) is out of range too.
+    error(field, why.ends_with("is too large") ? "must be at most " + format_duration(max)
+                                               : "must be a duration such as 30s or 5m");
     return std::nullopt;
   }
   if (bound == Bound::kPositive && value->count() == 0) {
     error(field, "must be a duration > 0");
+    return std::nullopt;
+  }
+  if (*value > max) {
+    error(field, "must be at most " + format_duration(max));
     return std::nullopt;
   }
   return value;

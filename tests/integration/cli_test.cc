@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "support/stampede_run.h"
 #include "support/subprocess.h"
@@ -184,6 +185,40 @@ TEST(Cli, ExitTwoOnAFileThatIsNotRegularOrTooLarge) {
   EXPECT_NE(zero_plan.stderr_text.find("cannot read plan file '/dev/zero': is a device"),
             std::string::npos)
       << zero_plan.stderr_text;
+}
+
+// Every numeric flag has a range; outside it is a usage error naming the flag (exit 2), not a
+// wrapped count (-u 4294967296 was 0 users) or an allocation that aborts the run.
+TEST(Cli, ExitTwoOnANumericFlagOutOfRange) {
+  struct FlagCase {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<FlagCase> cases = {
+      {{"-u", "4294967296"}, "-u/--users: must be a whole number from 1 to 1000000"},
+      {{"-u", "1000001"}, "-u/--users: must be a whole number from 1 to 1000000"},
+      {{"--rate", "1e18"}, "--rate: must be a number > 0 and at most 10000000"},
+      {{"-u", "1", "-r", "1000001"}, "-r/--spawn-rate: must be a number >= 0 and at most 1000000"},
+      {{"-t", "31d"}, "-t/--run-time: must be > 0 and at most 30d"},
+      {{"-t", "300000d"}, "-t/--run-time: duration '300000d' is too large"},
+      {{"--threads", "-1"}, "--threads '-1': expected a whole number from 1 to 1024"},
+      {{"--threads", "0"}, "--threads '0': expected a whole number from 1 to 1024"},
+      {{"--threads", "100000"}, "--threads '100000': expected a whole number from 1 to 1024"},
+      {{"--segment", "0/1001"}, "--segment '0/1001': expected i/N with 0 <= i < N <= 1000"},
+      {{"--linger", "25h"}, "--linger: must be at most 1d"},
+  };
+  const std::string plan = plan_for("http://127.0.0.1:1", "");
+  for (const FlagCase& c : cases) {
+    const auto run = run_stampede("validate", plan, c.args);
+    EXPECT_EQ(run.exit_code, 2) << c.args[0] << " " << c.args[1] << run.describe();
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+  }
+  const auto at_limits = run_stampede("validate", plan,
+                                      {"-u", "1000000", "-r", "1000000", "-t", "30d", "--threads",
+                                       "1024", "--segment", "999/1000", "--linger", "24h"});
+  EXPECT_EQ(at_limits.exit_code, 0) << at_limits.describe();
+  const auto rate = run_stampede("validate", plan, {"--rate", "10000000"});
+  EXPECT_EQ(rate.exit_code, 0) << rate.describe();
 }
 
 TEST(Cli, VersionAndHelp) {
