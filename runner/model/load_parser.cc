@@ -225,6 +225,23 @@ void parse_open(YamlReader& reader, const YamlField& load, OpenModel* model) {
   parse_open_sizes(reader, load, model);
 }
 
+// k6's stages are {duration, target}; says which key Stampede takes instead. True when a stage
+// has `target`.
+bool report_k6_target(YamlReader& reader, const YamlField& stages) {
+  bool found = false;
+  for (std::size_t i = 0; i < stages.node.size(); ++i) {
+    const YamlField stage{stages.node[i], YamlReader::index_path(stages.path, i)};
+    for (const YamlReader::Entry& entry : YamlReader::entries(stage)) {
+      if (entry.key != "target") continue;
+      reader.error(entry.key_field,
+                   "Stampede's key is `users` (closed model) or `rate` (open model), not k6's "
+                   "`target`");
+      found = true;
+    }
+  }
+  return found;
+}
+
 // Reports a doubled or missing model; true when exactly one is given. A misspelt key (already
 // reported) is the likely reason for a missing model, so that case adds nothing.
 bool one_model(YamlReader& reader, const YamlField& field, const ModelHints& hints,
@@ -239,6 +256,7 @@ bool one_model(YamlReader& reader, const YamlField& field, const ModelHints& hin
   if (hints.closed || hints.open) return true;
   std::optional<YamlField> stages = reader.get(field, "stages");
   if (stages && stages->node.IsSequence() && stages->node.size() > 0) {
+    if (report_k6_target(reader, *stages)) return false;
     reader.error(*stages, "each stage needs `users` (closed model) or `rate` (open model)");
   } else if (!unknown_keys) {
     reader.error(field, "one of users, rate or stages is required");

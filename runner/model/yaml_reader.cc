@@ -92,6 +92,39 @@ bool check_documents(const std::string& text, SourceErrors* errors) {
   return true;
 }
 
+// Line `index` (0-based) of `text`; empty past the end.
+std::string_view line_at(std::string_view text, int index) {
+  for (int i = 0; i < index; ++i) {
+    const std::size_t newline = text.find('\n');
+    if (newline == std::string_view::npos) return {};
+    text.remove_prefix(newline + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+// The 0-based column of a tab in the line's indentation, or npos.
+std::size_t tab_in_indentation(std::string_view line) {
+  return line.substr(0, line.find_first_not_of(" \t")).find('\t');
+}
+
+// yaml-cpp's messages for two frequent mistakes do not say what is wrong: a tab in the
+// indentation ("illegal map value", on that line or the next) and an unquoted {{ }}, which is
+// flow-map syntax ("end of map flow not found").
+SourceError explain_syntax_error(const std::string& text, const YAML::ParserException& e) {
+  for (int line = e.mark.line; line >= 0 && line >= e.mark.line - 1; --line) {
+    const std::size_t tab = tab_in_indentation(line_at(text, line));
+    if (tab != std::string_view::npos) {
+      return SourceError{"", line + 1, static_cast<int>(tab) + 1,
+                         "invalid YAML: tabs are not allowed in YAML indentation (use spaces)"};
+    }
+  }
+  SourceError error = at_mark(e.mark, "invalid YAML: " + e.msg);
+  if (line_at(text, e.mark.line).find("{{") != std::string_view::npos) {
+    error.message += " (a value holding {{ }} must be quoted, e.g. \"/users/{{ id }}\")";
+  }
+  return error;
+}
+
 }  // namespace
 
 std::optional<YAML::Node> load_single_document(std::string_view text, SourceErrors* errors) {
@@ -100,7 +133,7 @@ std::optional<YAML::Node> load_single_document(std::string_view text, SourceErro
     if (!check_documents(copy, errors)) return std::nullopt;
     return YAML::Load(copy);
   } catch (const YAML::ParserException& e) {
-    errors->push_back(at_mark(e.mark, "invalid YAML: " + e.msg));
+    errors->push_back(explain_syntax_error(copy, e));
     return std::nullopt;
   }
 }
@@ -222,7 +255,11 @@ std::optional<std::vector<YamlField>> YamlReader::list(const YamlField& field, b
 
 std::optional<std::string> YamlReader::string(const YamlField& field) {
   if (field.node.IsScalar()) return field.node.Scalar();
-  error(field, "must be a string");
+  // An unquoted `{{ x }}` reads as a map whose only key is the map {x: null}.
+  const bool template_like =
+      field.node.IsMap() && field.node.size() == 1 && field.node.begin()->first.IsMap();
+  error(field, template_like ? "must be a string (a value holding {{ }} must be quoted)"
+                             : "must be a string");
   return std::nullopt;
 }
 
