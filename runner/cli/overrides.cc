@@ -52,7 +52,21 @@ void switch_to_closed(const LoadOverrides& o, Plan& plan, SourceErrors& errors) 
   plan.load.model = closed;
 }
 
-void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors) {
+// The open model's arrival rate paces iterations: think time no longer applies. A plan that was
+// open already had these warnings from the parser.
+void warn_wait_ignored(const Plan& plan, SourceErrors* warnings) {
+  if (plan.load.is_open()) return;
+  for (std::size_t i = 0; i < plan.scenarios.size(); ++i) {
+    const Scenario& scenario = plan.scenarios[i];
+    if (scenario.wait.kind == WaitTime::Kind::kNone) continue;
+    warnings->push_back({"--rate", 0, 0,
+                         "scenarios[" + std::to_string(i) + "].wait of '" + scenario.name +
+                             "' is ignored: the arrival rate paces an open model"});
+  }
+}
+
+void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors,
+                    SourceErrors* warnings) {
   const auto rate = parse_number(*o.rate);
   if (!rate || *rate <= 0 || *rate > limits::kMaxRate) {
     errors.push_back({"--rate", 0, 0,
@@ -74,12 +88,13 @@ void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors) {
   }
   const auto d = run_time(o, plan, errors);
   if (d) open.duration = *d;
+  warn_wait_ignored(plan, warnings);
   plan.load.model = open;
 }
 
 }  // namespace
 
-SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan) {
+SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan, SourceErrors* warnings) {
   SourceErrors errors;
   if (o.users && o.rate) {
     errors.push_back({"-u/--users, --rate", 0, 0,
@@ -93,7 +108,7 @@ SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan) {
   if (o.users) {
     switch_to_closed(o, plan, errors);
   } else if (o.rate) {
-    switch_to_open(o, plan, errors);
+    switch_to_open(o, plan, errors, warnings);
   } else if (o.run_time && !has_stages(plan.load)) {
     if (auto d = run_time(o, plan, errors)) {
       std::visit([&](auto& m) { m.duration = *d; }, plan.load.model);

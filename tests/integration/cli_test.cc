@@ -221,6 +221,47 @@ TEST(Cli, ExitTwoOnANumericFlagOutOfRange) {
   EXPECT_EQ(rate.exit_code, 0) << rate.describe();
 }
 
+// --rate turns the plan into an open model, where the arrival rate paces iterations: the plan's
+// `wait` no longer applies, and the runner says so as it does for the plan's own `load: {rate}`.
+TEST(Cli, RateFlagWarnsThatWaitIsIgnored) {
+  const std::string plan = R"(target: http://127.0.0.1:1
+load: {users: 2, duration: 1s}
+scenarios:
+  - name: browse
+    wait: between(1, 3)
+    steps: [{get: /}]
+  - name: api
+    steps: [{get: /api}]
+)";
+  const auto rate = run_stampede("validate", plan, {"--rate", "5"});
+  EXPECT_EQ(rate.exit_code, 0) << rate.describe();
+  EXPECT_NE(rate.err.find("warning: --rate: scenarios[0].wait of 'browse' is ignored: the arrival "
+                          "rate paces an open model"),
+            std::string::npos)
+      << rate.err;
+  EXPECT_EQ(rate.err.find("'api'"), std::string::npos) << "api has no wait: " << rate.err;
+  const auto users = run_stampede("validate", plan, {"-u", "5"});
+  EXPECT_EQ(users.exit_code, 0) << users.describe();
+  EXPECT_EQ(users.err.find("warning"), std::string::npos) << users.err;
+}
+
+// validate counts threshold conditions, and the metrics they are on.
+TEST(Cli, ValidateCountsThresholdConditions) {
+  const auto run = run_stampede(
+      "validate",
+      plan_for("http://127.0.0.1:1", R"(  http_req_duration: ["p(95) < 2s", "p(99) < 3s"]
+  http_reqs: ["count > 1"]
+)"));
+  EXPECT_EQ(run.exit_code, 0) << run.describe();
+  EXPECT_NE(run.out.find(", 3 thresholds on 2 metrics"), std::string::npos) << run.out;
+  const auto one =
+      run_stampede("validate", plan_for("http://127.0.0.1:1", R"(  http_reqs: ["count > 1"]
+)"));
+  EXPECT_NE(one.out.find(", 1 threshold on 1 metric\n"), std::string::npos) << one.out;
+  const auto none = run_stampede("validate", plan_for("http://127.0.0.1:1", ""));
+  EXPECT_NE(none.out.find(", no thresholds\n"), std::string::npos) << none.out;
+}
+
 TEST(Cli, VersionAndHelp) {
   const auto version = run_process({STAMPEDE_BIN, "version"}, std::chrono::seconds(10));
   EXPECT_EQ(version.status.code, 0);
