@@ -62,7 +62,8 @@ std::optional<ProfileSource> find_builtin_profile_for_spec(const std::string& na
     for (const std::string& known : builtin_profile_names()) {
       names += (names.empty() ? "" : ", ") + known;
     }
-    *error = "'" + name + "' is not a built-in profile: a LoadTest names one of " + names;
+    *error = "unknown profile '" + name + "' (known: " + names +
+             "; a LoadTest takes a built-in profile, never a file)";
   }
   return source;
 }

@@ -198,8 +198,10 @@ TEST_F(FileLimits, TheOperatorResolvesBuiltInProfilesOnly) {
        {std::string("/etc/passwd"), std::string("/dev/zero"), regular, pipe, std::string("mine")}) {
     ParseResult result = parse_as_operator(name);
     EXPECT_TRUE(has_error(result, "spec.profile", 6,
-                          "not a built-in profile: a LoadTest names one of load, progressive, "
-                          "smoke, soak, spike, stress, sustained, warmup"))
+                          "unknown profile '" + name +
+                              "' (known: load, progressive, smoke, soak, spike, stress, "
+                              "sustained, warmup; a LoadTest takes a built-in profile, never a "
+                              "file)"))
         << name;
   }
   EXPECT_FALSE(watch.anything_opened());
@@ -216,7 +218,7 @@ TEST_F(FileLimits, TheOperatorIgnoresStampedeProfilePath) {
   watch.reset();
   ParseResult runner_side = parse_plan_text(std::string(kMinimal) + "profile: mine\n");
   ::unsetenv("STAMPEDE_PROFILE_PATH");
-  EXPECT_TRUE(has_error(operator_side, "spec.profile", 6, "not a built-in profile"));
+  EXPECT_TRUE(has_error(operator_side, "spec.profile", 6, "a LoadTest takes a built-in profile"));
   EXPECT_TRUE(runner_side.plan) << describe(runner_side.errors);
 }
 
