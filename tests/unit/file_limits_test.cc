@@ -139,6 +139,18 @@ TEST_F(FileLimits, SecretFile) {
   EXPECT_TRUE(has_error(result, "target.auth.jwt.secret.file", 1, "larger than the 64 KiB limit"));
 }
 
+// A secret file at the limit is read, without the newline a mounted Secret often ends with.
+TEST_F(FileLimits, SecretFileWithinTheLimit) {
+  std::string key(kMaxSecretFileBytes - 1, 'k');
+  const std::string path = write("ok.key", key + "\n");
+  const Plan plan =
+      plan_test::parse_ok("target: {url: http://h, auth: {jwt: {secret: {file: " + path + "}}}}\n" +
+                          std::string(kMinimal).substr(std::string(kMinimal).find('\n') + 1));
+  const Step& step = plan.scenarios.at(0).tasks.at(0).steps.at(0);
+  ASSERT_TRUE(plan_test::http(step).auth);
+  EXPECT_EQ(plan_test::http(step).auth->jwt.secret, key);
+}
+
 TEST_F(FileLimits, CaFile) {
   const std::string big = (dir_ / "big.pem").string();
   { std::ofstream(big) << "x"; }
