@@ -10,13 +10,13 @@
 namespace stampede {
 
 // The limits per kind of file (documented in README.md, "Limits").
-inline constexpr std::uint64_t kMiB = 1024 * 1024;
+inline constexpr std::uint64_t kMiB = 1024ULL * 1024;
 inline constexpr std::uint64_t kMaxPlanFileBytes = 4 * kMiB;
 inline constexpr std::uint64_t kMaxProfileFileBytes = 1 * kMiB;
 inline constexpr std::uint64_t kMaxDataFileBytes = 256 * kMiB;
-inline constexpr std::uint64_t kMaxSecretFileBytes = 64 * 1024;
+inline constexpr std::uint64_t kMaxSecretFileBytes = 64ULL * 1024;
 inline constexpr std::uint64_t kMaxCaFileBytes = 4 * kMiB;
-inline constexpr std::uint64_t kMaxTokenFileBytes = 64 * 1024;
+inline constexpr std::uint64_t kMaxTokenFileBytes = 64ULL * 1024;
 
 // "4 MiB", "64 KiB", "100 bytes": a limit as the messages print it.
 std::string format_byte_limit(std::uint64_t bytes);

@@ -74,7 +74,7 @@ TEST_F(FileLimits, ReadRegularFileChecksTypeAndSize) {
   EXPECT_FALSE(read_regular_file((dir_ / "missing").string(), kMiB, &error));
   EXPECT_EQ(error, "No such file or directory");
   EXPECT_EQ(format_byte_limit(4 * kMiB), "4 MiB");
-  EXPECT_EQ(format_byte_limit(64 * 1024), "64 KiB");
+  EXPECT_EQ(format_byte_limit(64ULL * 1024), "64 KiB");
 }
 
 TEST_F(FileLimits, PlanFile) {

@@ -11,7 +11,6 @@
 namespace stampede {
 namespace {
 
-using plan_test::describe;
 using plan_test::has_error;
 using plan_test::parse;
 using plan_test::parse_ok;
