@@ -3,11 +3,12 @@
 #include <boost/program_options.hpp>
 #include <charconv>
 #include <cstdlib>
-#include <fstream>
 #include <sstream>
 
 #include "model/duration.h"
+#include "model/limits.h"
 #include "model/profile.h"
+#include "model/read_file.h"
 #include "server/listen_address.h"
 
 namespace stampede {
@@ -43,7 +44,7 @@ po::options_description run_options() {
       "json", po::value<std::string>(), "write the result JSON to this file")(
       "tags", po::value<std::string>(), "run only the tasks tagged with one of these (a,b)")(
       "exclude-tags", po::value<std::string>(), "do not run tasks tagged with any of these")(
-      "threads", po::value<unsigned>(), "worker threads (default: one per core)")(
+      "threads", po::value<std::string>(), "worker threads, 1 to 1024 (default: one per core)")(
       "segment", po::value<std::string>(),
       "run share i of N of the load, e.g. 0/4 (N runners together make the plan's load)")(
       "testid", po::value<std::string>(),
@@ -82,7 +83,20 @@ std::string env_host() {
   return "";
 }
 
-// "i/N" with 0 <= i < N.
+// A whole number in [min, max]: program_options' own conversion to unsigned takes "-1" as
+// 4294967295, so flags are read as text and parsed here.
+unsigned parse_count(const std::string& flag, const std::string& text, unsigned min, unsigned max) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || value < min ||
+      value > max) {
+    throw po::error(flag + " '" + text + "': expected a whole number from " + std::to_string(min) +
+                    " to " + std::to_string(max));
+  }
+  return value;
+}
+
+// "i/N" with 0 <= i < N <= limits::kMaxSegments.
 void parse_segment(const std::string& text, CliOptions& o) {
   const std::size_t slash = text.find('/');
   auto number = [&](std::string_view part, std::uint32_t& into) {
@@ -91,8 +105,10 @@ void parse_segment(const std::string& text, CliOptions& o) {
   };
   const std::string_view all(text);
   if (slash == std::string::npos || !number(all.substr(0, slash), o.segment) ||
-      !number(all.substr(slash + 1), o.segments) || o.segments == 0 || o.segment >= o.segments) {
-    throw po::error("--segment '" + text + "': expected i/N with 0 <= i < N, e.g. 0/4");
+      !number(all.substr(slash + 1), o.segments) || o.segments == 0 || o.segment >= o.segments ||
+      o.segments > limits::kMaxSegments) {
+    throw po::error("--segment '" + text + "': expected i/N with 0 <= i < N <= " +
+                    std::to_string(limits::kMaxSegments) + ", e.g. 0/4");
   }
 }
 
@@ -103,9 +119,10 @@ bool parse_bool(const std::string& name, const std::string& text) {
 }
 
 std::string read_token_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw po::error("cannot read the control token file " + path);
-  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string reason;
+  std::optional<std::string> text = read_regular_file(path, kMaxTokenFileBytes, &reason);
+  if (!text) throw po::error("cannot read the control token file '" + path + "': " + reason);
+  std::string token = std::move(*text);
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
     token.pop_back();  // files written by `echo` or by Kubernetes may end in a newline
   }
@@ -132,6 +149,9 @@ void fill_serve(ServeOptions& s, const po::variables_map& vm, bool agent) {
     std::string error;
     const auto linger = parse_duration(vm["linger"].as<std::string>(), &error);
     if (!linger) throw po::error("--linger: " + error);
+    if (*linger > limits::kMaxLinger) {
+      throw po::error("--linger: must be at most " + format_duration(limits::kMaxLinger));
+    }
     s.linger = *linger;
   }
 }
@@ -149,7 +169,9 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
   if (vm.count("tags")) o.tags = vm["tags"].as<std::string>();
   if (vm.count("exclude-tags")) o.exclude_tags = vm["exclude-tags"].as<std::string>();
-  if (vm.count("threads")) o.threads = vm["threads"].as<unsigned>();
+  if (vm.count("threads")) {
+    o.threads = parse_count("--threads", vm["threads"].as<std::string>(), 1, limits::kMaxThreads);
+  }
   if (vm.count("segment")) parse_segment(vm["segment"].as<std::string>(), o);
   o.testid = vm.count("testid") ? vm["testid"].as<std::string>() : env("STAMPEDE_TESTID");
   o.quiet = vm["quiet"].as<bool>();

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "model/duration.h"
+#include "model/limits.h"
 
 namespace stampede {
 namespace {
@@ -26,8 +27,10 @@ std::optional<Duration> run_time(const LoadOverrides& o, const Plan& plan, Sourc
   if (!o.run_time) return plan.load.duration();
   std::string error;
   auto d = parse_duration(*o.run_time, &error);
-  if (!d || *d <= Duration::zero()) {
-    errors.push_back({"-t/--run-time", 0, 0, d ? "must be > 0" : error});
+  if (!d || *d <= Duration::zero() || *d > limits::kMaxLoadDuration) {
+    errors.push_back(
+        {"-t/--run-time", 0, 0,
+         d ? "must be > 0 and at most " + format_duration(limits::kMaxLoadDuration) : error});
     return std::nullopt;
   }
   return d;
@@ -35,8 +38,10 @@ std::optional<Duration> run_time(const LoadOverrides& o, const Plan& plan, Sourc
 
 void switch_to_closed(const LoadOverrides& o, Plan& plan, SourceErrors& errors) {
   const auto users = parse_number(*o.users);
-  if (!users || *users < 1 || *users != std::floor(*users)) {
-    errors.push_back({"-u/--users", 0, 0, "must be a whole number > 0"});
+  if (!users || *users < 1 || *users != std::floor(*users) ||
+      *users > static_cast<double>(limits::kMaxUsers)) {
+    errors.push_back({"-u/--users", 0, 0,
+                      "must be a whole number from 1 to " + std::to_string(limits::kMaxUsers)});
     return;
   }
   ClosedModel closed;
@@ -47,10 +52,27 @@ void switch_to_closed(const LoadOverrides& o, Plan& plan, SourceErrors& errors) 
   plan.load.model = closed;
 }
 
-void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors) {
+// The open model's arrival rate paces iterations: think time no longer applies. A plan that was
+// open already had these warnings from the parser.
+void warn_wait_ignored(const Plan& plan, SourceErrors* warnings) {
+  if (plan.load.is_open()) return;
+  for (std::size_t i = 0; i < plan.scenarios.size(); ++i) {
+    const Scenario& scenario = plan.scenarios[i];
+    if (scenario.wait.kind == WaitTime::Kind::kNone) continue;
+    warnings->push_back({"--rate", 0, 0,
+                         "scenarios[" + std::to_string(i) + "].wait of '" + scenario.name +
+                             "' is ignored: the arrival rate paces an open model"});
+  }
+}
+
+void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors,
+                    SourceErrors* warnings) {
   const auto rate = parse_number(*o.rate);
-  if (!rate || *rate <= 0) {
-    errors.push_back({"--rate", 0, 0, "must be a number > 0 (iterations per second)"});
+  if (!rate || *rate <= 0 || *rate > limits::kMaxRate) {
+    errors.push_back({"--rate", 0, 0,
+                      "must be a number > 0 and at most " +
+                          std::to_string(static_cast<std::int64_t>(limits::kMaxRate)) +
+                          " (iterations per second)"});
     return;
   }
   OpenModel open;
@@ -60,18 +82,19 @@ void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors) {
     open.pre_allocated_users = old->pre_allocated_users;
     open.max_queued = old->max_queued;
   } else {
-    open.max_in_flight = static_cast<std::uint32_t>(std::max(100.0, std::ceil(*rate)));
+    open.max_in_flight = default_max_in_flight(*rate);
     open.pre_allocated_users = std::min<std::uint32_t>(open.max_in_flight, 10);
     open.max_queued = open.max_in_flight;
   }
   const auto d = run_time(o, plan, errors);
   if (d) open.duration = *d;
+  warn_wait_ignored(plan, warnings);
   plan.load.model = open;
 }
 
 }  // namespace
 
-SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan) {
+SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan, SourceErrors* warnings) {
   SourceErrors errors;
   if (o.users && o.rate) {
     errors.push_back({"-u/--users, --rate", 0, 0,
@@ -85,7 +108,7 @@ SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan) {
   if (o.users) {
     switch_to_closed(o, plan, errors);
   } else if (o.rate) {
-    switch_to_open(o, plan, errors);
+    switch_to_open(o, plan, errors, warnings);
   } else if (o.run_time && !has_stages(plan.load)) {
     if (auto d = run_time(o, plan, errors)) {
       std::visit([&](auto& m) { m.duration = *d; }, plan.load.model);
@@ -96,8 +119,11 @@ SourceErrors apply_overrides(const LoadOverrides& o, Plan& plan) {
     const auto rate = parse_number(*o.spawn_rate);
     if (!closed || !closed->stages.empty()) {
       errors.push_back({"-r/--spawn-rate", 0, 0, "applies to a closed model without stages"});
-    } else if (!rate || *rate < 0) {
-      errors.push_back({"-r/--spawn-rate", 0, 0, "must be a number >= 0 (users per second)"});
+    } else if (!rate || *rate < 0 || *rate > limits::kMaxSpawnRate) {
+      errors.push_back({"-r/--spawn-rate", 0, 0,
+                        "must be a number >= 0 and at most " +
+                            std::to_string(static_cast<std::int64_t>(limits::kMaxSpawnRate)) +
+                            " (users per second)"});
     } else {
       closed->spawn_rate = *rate;
     }

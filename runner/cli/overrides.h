@@ -8,7 +8,9 @@
 
 namespace stampede {
 
-// Errors name the flag in SourceError::path (line 0).
-SourceErrors apply_overrides(const LoadOverrides& overrides, Plan& plan);
+// Errors name the flag in SourceError::path (line 0). Warnings (the same form) are added to
+// *warnings: --rate on a closed-model plan makes its scenarios' `wait` inapplicable, as the
+// plan's own `load: {rate}` does.
+SourceErrors apply_overrides(const LoadOverrides& overrides, Plan& plan, SourceErrors* warnings);
 
 }  // namespace stampede

@@ -35,7 +35,9 @@ std::optional<Plan> load_plan(const CliOptions& options) {
     print_errors(options.plan_path, parsed.errors, "error");
     return std::nullopt;
   }
-  SourceErrors errors = apply_overrides(options.load, *parsed.plan);
+  SourceErrors warnings;
+  SourceErrors errors = apply_overrides(options.load, *parsed.plan, &warnings);
+  for (const auto& w : warnings) fmt::print(stderr, "warning: {}: {}\n", w.path, w.message);
   const TagFilter tags{split_tags(options.tags), split_tags(options.exclude_tags)};
   for (SourceError& e : filter_tasks(tags, *parsed.plan)) errors.push_back(std::move(e));
   if (!errors.empty()) {
@@ -53,6 +55,16 @@ std::string describe_load(const LoadModel& load) {
   const auto& closed = std::get<ClosedModel>(load.model);
   if (!closed.stages.empty()) return fmt::format("closed model, {} stages", closed.stages.size());
   return fmt::format("closed model, {} user{}", closed.users, closed.users == 1 ? "" : "s");
+}
+
+// "3 thresholds on 2 metrics": each condition is a threshold (it passes or fails on its own);
+// the metrics are the keys they are written under.
+std::string describe_thresholds(const std::vector<Threshold>& thresholds) {
+  std::size_t conditions = 0;
+  for (const Threshold& t : thresholds) conditions += t.conditions.size();
+  if (conditions == 0) return "no thresholds";
+  return fmt::format("{} threshold{} on {} metric{}", conditions, conditions == 1 ? "" : "s",
+                     thresholds.size(), thresholds.size() == 1 ? "" : "s");
 }
 
 EngineOptions engine_options(const CliOptions& options) {
@@ -84,9 +96,9 @@ bool json_writable(const CliOptions& options) {
 int validate_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
-  fmt::print("{}: valid — {}, {}, {} scenario(s), {} threshold(s)\n", options.plan_path,
+  fmt::print("{}: valid — {}, {}, {} scenario(s), {}\n", options.plan_path,
              describe_load(plan->load), format_duration(plan->load.duration()),
-             plan->scenarios.size(), plan->thresholds.size());
+             plan->scenarios.size(), describe_thresholds(plan->thresholds));
   return kExitOk;
 }
 

@@ -1,10 +1,10 @@
 // `auth:` (none, bearer, basic, jwt) and `retry:` at target, scenario, task or step level.
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "model/limits.h"
 #include "model/plan_sections.h"
+#include "model/read_file.h"
 
 namespace stampede::plan_sections {
 namespace {
@@ -32,14 +32,13 @@ bool parse_secret(YamlReader& reader, const YamlField& field, const StepContext&
     jwt->secret = value;
     return true;
   }
-  std::ifstream in(*name, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    reader.error(*file, "cannot read " + *name);
+  std::string reason;
+  std::optional<std::string> text = read_regular_file(*name, kMaxSecretFileBytes, &reason);
+  if (!text) {
+    reader.error(*file, "cannot read secret file '" + *name + "': " + reason);
     return false;
   }
-  jwt->secret = text.str();
+  jwt->secret = std::move(*text);
   // A mounted Secret file often ends with a newline nobody meant as part of the key.
   while (!jwt->secret.empty() && (jwt->secret.back() == '\n' || jwt->secret.back() == '\r')) {
     jwt->secret.pop_back();
@@ -73,7 +72,8 @@ bool parse_jwt(YamlReader& reader, const YamlField& field, const StepContext& co
     jwt->claims_json = Template("{}");
   }
   if (std::optional<YamlField> expires = reader.get(field, "expiresIn")) {
-    std::optional<Duration> value = reader.duration(*expires, Bound::kPositive);
+    std::optional<Duration> value =
+        reader.duration(*expires, Bound::kPositive, limits::kMaxLoadDuration);
     if (!value) return false;
     jwt->expires_in = *value;
   }
@@ -133,19 +133,22 @@ std::optional<RetryPolicy> parse_retry(YamlReader& reader, const YamlField& fiel
     retry.on_errors = reader.boolean(*errors).value_or(false);
   }
   if (std::optional<YamlField> max = reader.get(field, "max")) {
-    retry.max =
-        static_cast<std::uint32_t>(reader.integer(*max, Bound::kNonNegative, 100).value_or(0));
+    retry.max = static_cast<std::uint32_t>(
+        reader.integer(*max, Bound::kNonNegative, limits::kMaxRetries).value_or(0));
   }
   if (std::optional<YamlField> backoff = reader.get(field, "backoff")) {
     if (reader.check_map(*backoff, {"initial", "max", "multiplier"})) {
       if (auto f = reader.get(*backoff, "initial")) {
-        retry.initial = reader.duration(*f, Bound::kNonNegative).value_or(retry.initial);
+        retry.initial =
+            reader.duration(*f, Bound::kNonNegative, limits::kMaxWait).value_or(retry.initial);
       }
       if (auto f = reader.get(*backoff, "max")) {
-        retry.max_backoff = reader.duration(*f, Bound::kPositive).value_or(retry.max_backoff);
+        retry.max_backoff =
+            reader.duration(*f, Bound::kPositive, limits::kMaxWait).value_or(retry.max_backoff);
       }
       if (auto f = reader.get(*backoff, "multiplier")) {
-        retry.multiplier = reader.number(*f, Bound::kPositive).value_or(retry.multiplier);
+        retry.multiplier = reader.number(*f, Bound::kPositive, limits::kMaxBackoffMultiplier)
+                               .value_or(retry.multiplier);
       }
     }
   }

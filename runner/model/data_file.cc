@@ -1,9 +1,9 @@
 #include "model/data_file.h"
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "model/read_file.h"
 
 namespace stampede {
 namespace {
@@ -108,17 +108,18 @@ bool parse_json_rows(const std::string& text, DataSource* source, std::string* e
 }
 
 bool load_data_file(const std::string& path, DataSource* source, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) {
-    *error = "cannot read " + path;
+  if (!ends_with(path, ".json") && !ends_with(path, ".csv")) {
+    *error = "must end in .csv or .json (got " + path + ")";
     return false;
   }
-  if (ends_with(path, ".json")) return parse_json_rows(text.str(), source, error);
-  if (ends_with(path, ".csv")) return parse_csv(text.str(), source, error);
-  *error = "must end in .csv or .json (got " + path + ")";
-  return false;
+  std::string reason;
+  std::optional<std::string> text = read_regular_file(path, kMaxDataFileBytes, &reason);
+  if (!text) {
+    *error = "cannot read data file '" + path + "': " + reason;
+    return false;
+  }
+  if (ends_with(path, ".json")) return parse_json_rows(*text, source, error);
+  return parse_csv(*text, source, error);
 }
 
 }  // namespace stampede

@@ -2,15 +2,17 @@
 // constant for a duration or following stages.
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
 
+#include "model/duration.h"
+#include "model/limits.h"
 #include "model/plan_sections.h"
 
 namespace stampede::plan_sections {
 namespace {
 
-constexpr std::int64_t kMaxCount = std::numeric_limits<std::uint32_t>::max();
+using limits::kMaxInFlight;
+using limits::kMaxLoadDuration;
+using limits::kMaxUsers;
 constexpr const char* kNotWithStages = "not allowed with stages (the stages' durations add up)";
 
 // The first field that implies each model, for the "two load models" message.
@@ -59,10 +61,10 @@ bool before(const YamlField& a, const YamlField& b) {
 std::optional<double> stage_target(YamlReader& reader, const YamlField& field,
                                    const std::string& key) {
   if (key == "users") {
-    if (auto users = reader.integer(field, Bound::kNonNegative, kMaxCount)) return *users;
+    if (auto users = reader.integer(field, Bound::kNonNegative, kMaxUsers)) return *users;
     return std::nullopt;
   }
-  return reader.number(field, Bound::kNonNegative);
+  return reader.number(field, Bound::kNonNegative, limits::kMaxRate);
 }
 
 // One stage of either model; `key` is "users" or "rate". Earlier stages check name uniqueness.
@@ -73,7 +75,9 @@ void parse_stage(YamlReader& reader, const YamlField& item, const std::string& k
   if (!is_map) return;
   Stage stage;
   if (std::optional<YamlField> duration = reader.get(item, "duration")) {
-    if (auto value = reader.duration(*duration, Bound::kPositive)) stage.duration = *value;
+    if (auto value = reader.duration(*duration, Bound::kPositive, kMaxLoadDuration)) {
+      stage.duration = *value;
+    }
   } else {
     reader.error(YamlReader::absent(item, "duration"), "required");
   }
@@ -93,21 +97,6 @@ void parse_stage(YamlReader& reader, const YamlField& item, const std::string& k
   stages->push_back(stage);
 }
 
-// Reads the stages of either model. Returns false on any error.
-bool parse_stages(YamlReader& reader, const YamlField& field, const std::string& key,
-                  std::vector<Stage>* stages) {
-  std::optional<std::vector<YamlField>> items = reader.list(field);
-  if (!items) return false;
-  const std::size_t errors_before = reader.error_count();
-  for (const YamlField& item : *items) parse_stage(reader, item, key, stages);
-  if (reader.error_count() != errors_before) return false;
-  if (std::none_of(stages->begin(), stages->end(), [](const Stage& s) { return s.target > 0; })) {
-    reader.error(field, "at least one stage needs " + key + " > 0");
-    return false;
-  }
-  return true;
-}
-
 double peak(const std::vector<Stage>& stages) {
   double top = 0;
   for (const Stage& stage : stages) top = std::max(top, stage.target);
@@ -118,6 +107,28 @@ Duration total(const std::vector<Stage>& stages) {
   Duration sum{};
   for (const Stage& stage : stages) sum += stage.duration;
   return sum;
+}
+
+// Reads the stages of either model. Returns false on any error.
+bool parse_stages(YamlReader& reader, const YamlField& field, const std::string& key,
+                  std::vector<Stage>* stages) {
+  std::optional<std::vector<YamlField>> items = reader.list(field);
+  if (!items) return false;
+  const std::size_t errors_before = reader.error_count();
+  for (const YamlField& item : *items) parse_stage(reader, item, key, stages);
+  if (reader.error_count() != errors_before) return false;
+  // Each stage is within the limit, so the sum cannot overflow before it passes the limit.
+  const Duration sum = total(*stages);
+  if (sum > kMaxLoadDuration) {
+    reader.error(field, "the stages add up to " + format_duration(sum) +
+                            ", more than the limit of " + format_duration(kMaxLoadDuration));
+    return false;
+  }
+  if (std::none_of(stages->begin(), stages->end(), [](const Stage& s) { return s.target > 0; })) {
+    reader.error(field, "at least one stage needs " + key + " > 0");
+    return false;
+  }
+  return true;
 }
 
 // `users`/`rate` and `duration` would contradict the stages, which give both.
@@ -137,7 +148,7 @@ std::optional<YamlField> required(YamlReader& reader, const YamlField& map, std:
 
 std::optional<Duration> required_duration(YamlReader& reader, const YamlField& load) {
   if (std::optional<YamlField> field = required(reader, load, "duration")) {
-    return reader.duration(*field, Bound::kPositive);
+    return reader.duration(*field, Bound::kPositive, kMaxLoadDuration);
   }
   return std::nullopt;
 }
@@ -156,29 +167,30 @@ void parse_closed(YamlReader& reader, const YamlField& load, ClosedModel* model)
     return;
   }
   if (std::optional<YamlField> users = required(reader, load, "users")) {
-    if (auto value = reader.integer(*users, Bound::kPositive, kMaxCount)) {
+    if (auto value = reader.integer(*users, Bound::kPositive, kMaxUsers)) {
       model->users = static_cast<std::uint32_t>(*value);
     }
   }
   if (std::optional<YamlField> spawn = reader.get(load, "spawnRate")) {
-    if (auto value = reader.number(*spawn, Bound::kNonNegative)) model->spawn_rate = *value;
+    if (auto value = reader.number(*spawn, Bound::kNonNegative, limits::kMaxSpawnRate)) {
+      model->spawn_rate = *value;
+    }
   }
   if (auto duration = required_duration(reader, load)) model->duration = *duration;
 }
 
 void parse_open_sizes(YamlReader& reader, const YamlField& load, OpenModel* model) {
   const double top = model->stages.empty() ? model->rate : peak(model->stages);
-  model->max_in_flight =
-      static_cast<std::uint32_t>(std::min<double>(kMaxCount, std::max(100.0, std::ceil(top))));
+  model->max_in_flight = default_max_in_flight(top);
   std::optional<YamlField> max_field = reader.get(load, "maxInFlight");
   if (max_field) {
-    if (auto value = reader.integer(*max_field, Bound::kPositive, kMaxCount)) {
+    if (auto value = reader.integer(*max_field, Bound::kPositive, kMaxInFlight)) {
       model->max_in_flight = static_cast<std::uint32_t>(*value);
     }
   }
   model->pre_allocated_users = std::min<std::uint32_t>(model->max_in_flight, 10);
   if (std::optional<YamlField> pre = reader.get(load, "preAllocatedUsers")) {
-    std::optional<std::int64_t> value = reader.integer(*pre, Bound::kNonNegative, kMaxCount);
+    std::optional<std::int64_t> value = reader.integer(*pre, Bound::kNonNegative, kMaxInFlight);
     if (value && *value > model->max_in_flight) {
       reader.error(*pre, "must be <= maxInFlight (" + std::to_string(model->max_in_flight) +
                              (max_field ? ")" : ", the default)"));
@@ -189,7 +201,7 @@ void parse_open_sizes(YamlReader& reader, const YamlField& load, OpenModel* mode
   // Arrivals may wait for a free user, as many as can be in flight unless the plan says so.
   model->max_queued = model->max_in_flight;
   if (std::optional<YamlField> queued = reader.get(load, "maxQueued")) {
-    if (auto value = reader.integer(*queued, Bound::kNonNegative, kMaxCount)) {
+    if (auto value = reader.integer(*queued, Bound::kNonNegative, kMaxInFlight)) {
       model->max_queued = static_cast<std::uint32_t>(*value);
     }
   }
@@ -204,11 +216,30 @@ void parse_open(YamlReader& reader, const YamlField& load, OpenModel* model) {
     }
   } else {
     if (std::optional<YamlField> rate = required(reader, load, "rate")) {
-      if (auto value = reader.number(*rate, Bound::kPositive)) model->rate = *value;
+      if (auto value = reader.number(*rate, Bound::kPositive, limits::kMaxRate)) {
+        model->rate = *value;
+      }
     }
     if (auto duration = required_duration(reader, load)) model->duration = *duration;
   }
   parse_open_sizes(reader, load, model);
+}
+
+// k6's stages are {duration, target}; says which key Stampede takes instead. True when a stage
+// has `target`.
+bool report_k6_target(YamlReader& reader, const YamlField& stages) {
+  bool found = false;
+  for (std::size_t i = 0; i < stages.node.size(); ++i) {
+    const YamlField stage{stages.node[i], YamlReader::index_path(stages.path, i)};
+    for (const YamlReader::Entry& entry : YamlReader::entries(stage)) {
+      if (entry.key != "target") continue;
+      reader.error(entry.key_field,
+                   "Stampede's key is `users` (closed model) or `rate` (open model), not k6's "
+                   "`target`");
+      found = true;
+    }
+  }
+  return found;
 }
 
 // Reports a doubled or missing model; true when exactly one is given. A misspelt key (already
@@ -225,6 +256,7 @@ bool one_model(YamlReader& reader, const YamlField& field, const ModelHints& hin
   if (hints.closed || hints.open) return true;
   std::optional<YamlField> stages = reader.get(field, "stages");
   if (stages && stages->node.IsSequence() && stages->node.size() > 0) {
+    if (report_k6_target(reader, *stages)) return false;
     reader.error(*stages, "each stage needs `users` (closed model) or `rate` (open model)");
   } else if (!unknown_keys) {
     reader.error(field, "one of users, rate or stages is required");
@@ -242,7 +274,9 @@ bool parse_load(YamlReader& reader, const YamlField& field, LoadModel* load) {
   }
   const bool unknown_keys = reader.error_count() != errors_before;
   if (std::optional<YamlField> graceful = reader.get(field, "gracefulStop")) {
-    if (auto value = reader.duration(*graceful, Bound::kNonNegative)) load->graceful_stop = *value;
+    if (auto value = reader.duration(*graceful, Bound::kNonNegative, limits::kMaxWait)) {
+      load->graceful_stop = *value;
+    }
   }
   const ModelHints hints = find_hints(field);
   if (!one_model(reader, field, hints, unknown_keys)) return false;

@@ -1,6 +1,9 @@
 #include "model/plan.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "model/limits.h"
 
 namespace stampede {
 namespace {
@@ -12,6 +15,11 @@ Duration sum_stages(const std::vector<Stage>& stages) {
 }
 
 }  // namespace
+
+std::uint32_t default_max_in_flight(double peak_rate) {
+  const double wanted = std::max(100.0, std::ceil(peak_rate));
+  return static_cast<std::uint32_t>(std::min<double>(limits::kMaxInFlight, wanted));
+}
 
 Duration LoadModel::duration() const {
   return std::visit(

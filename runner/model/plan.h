@@ -66,6 +66,10 @@ struct OpenModel {
   std::uint32_t max_queued = 0;           // arrivals that may wait for a free user
 };
 
+// maxInFlight when the plan does not give it: the peak rate (one second's arrivals), at least
+// 100 and at most limits::kMaxInFlight.
+std::uint32_t default_max_in_flight(double peak_rate);
+
 struct LoadModel {
   std::variant<ClosedModel, OpenModel> model;
   Duration graceful_stop = std::chrono::seconds(30);  // in-flight requests may finish this long

@@ -1,14 +1,11 @@
 #include "model/plan_parser.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <tuple>
 
 #include "model/plan_sections.h"
+#include "model/read_file.h"
 #include "model/yaml_reader.h"
 
 namespace stampede {
@@ -175,19 +172,14 @@ ParseResult load_plan_file(const std::string& path, const ParseOptions& options)
         SourceError{"", 0, 0, "cannot read plan file '" + path + "': " + reason});
     return result;
   };
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return fail("is a directory");
-  errno = 0;
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return fail(errno ? std::strerror(errno) : "cannot open");
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return fail("read error");
+  std::string reason;
+  std::optional<std::string> text = read_regular_file(path, kMaxPlanFileBytes, &reason);
+  if (!text) return fail(reason);
   ParseOptions in_plan_dir = options;
   if (in_plan_dir.base_dir.empty()) {
     in_plan_dir.base_dir = std::filesystem::path(path).parent_path().string();
   }
-  return parse_plan_text(text.str(), in_plan_dir);
+  return parse_plan_text(*text, in_plan_dir);
 }
 
 }  // namespace stampede

@@ -24,7 +24,8 @@ struct ParseOptions {
   // The plan runs in this process (stampede run, agent, validate): env(), JWT secrets and data
   // files are read here, and missing ones are errors. The operator validates specs that run in
   // runner pods, whose environment and files it cannot see: it sets false, and those are then
-  // neither read nor errors.
+  // neither read nor errors. It also takes only built-in profiles: no file and no
+  // $STAMPEDE_PROFILE_PATH is consulted, so a spec cannot make the operator open a file.
   bool runner_side = true;
 };
 
@@ -35,7 +36,8 @@ struct ParseResult {
 };
 
 ParseResult parse_plan_text(std::string_view yaml, const ParseOptions& options = {});
-// Reads and parses a file; an unreadable file gives one error (path "", line 0).
+// Reads and parses a file; an unreadable file, one that is not a regular file or one larger than
+// kMaxPlanFileBytes (model/read_file.h) gives one error (path "", line 0).
 ParseResult load_plan_file(const std::string& path, const ParseOptions& options = {});
 
 }  // namespace stampede

@@ -3,15 +3,12 @@
 #include "model/profile.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string_view>
 
 #include "model/builtin_profiles.h"
+#include "model/read_file.h"
 
 namespace stampede {
 namespace {
@@ -41,31 +38,10 @@ std::vector<std::string> search_path() {
   return dirs;
 }
 
-std::optional<std::string> read_text(const fs::path& path, std::string* error) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    *error = "is a directory";
-    return std::nullopt;
-  }
-  errno = 0;
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    *error = errno != 0 ? std::strerror(errno) : "cannot open";
-    return std::nullopt;
-  }
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) {
-    *error = "read error";
-    return std::nullopt;
-  }
-  return text.str();
-}
-
 std::optional<ProfileSource> read_profile(const std::string& name, const fs::path& path,
                                           std::string* error) {
   std::string reason;
-  std::optional<std::string> text = read_text(path, &reason);
+  std::optional<std::string> text = read_regular_file(path.string(), kMaxProfileFileBytes, &reason);
   if (!text) {
     *error = "cannot read profile file '" + path.string() + "': " + reason;
     return std::nullopt;
@@ -112,13 +88,18 @@ std::optional<ProfileSource> find_profile(const std::string& name, const std::st
     std::error_code ec;
     if (fs::exists(path, ec)) return read_profile(name, path, error);
   }
+  if (std::optional<ProfileSource> builtin = find_builtin_profile(name)) return builtin;
+  *error = "unknown profile '" + name + "' (known: " + list_names(known_profile_names()) + ")";
+  return std::nullopt;
+}
+
+std::optional<ProfileSource> find_builtin_profile(const std::string& name) {
   for (const BuiltinProfile& builtin : builtin_profiles()) {
     if (builtin.name == name) {
-      return ProfileSource{name, std::string(kBuiltinPrefix) + file_name,
+      return ProfileSource{name, std::string(kBuiltinPrefix) + name + std::string(kExtension),
                            std::string(builtin.text)};
     }
   }
-  *error = "unknown profile '" + name + "' (known: " + list_names(known_profile_names()) + ")";
   return std::nullopt;
 }
 

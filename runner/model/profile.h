@@ -28,6 +28,10 @@ struct ProfileSource {
 std::optional<ProfileSource> find_profile(const std::string& name, const std::string& base_dir,
                                           std::string* error);
 
+// A built-in profile only: no file and no $STAMPEDE_PROFILE_PATH is consulted (the operator's
+// way: a spec must not make it open a file). nullopt when `name` is not built in.
+std::optional<ProfileSource> find_builtin_profile(const std::string& name);
+
 // The names find_profile resolves without a path: the *.yaml files of the $STAMPEDE_PROFILE_PATH
 // directories and the built-in profiles; sorted, each once.
 std::vector<std::string> known_profile_names();

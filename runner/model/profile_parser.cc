@@ -50,6 +50,26 @@ std::optional<std::vector<Threshold>> ProfileReader::parse_thresholds(
   return thresholds;
 }
 
+namespace {
+
+// Away from the runner (the operator) a profile is a built-in one: a name from a spec must not
+// make the operator open a file on its own filesystem.
+std::optional<ProfileSource> find_builtin_profile_for_spec(const std::string& name,
+                                                           std::string* error) {
+  std::optional<ProfileSource> source = find_builtin_profile(name);
+  if (!source) {
+    std::string names;
+    for (const std::string& known : builtin_profile_names()) {
+      names += (names.empty() ? "" : ", ") + known;
+    }
+    *error = "unknown profile '" + name + "' (known: " + names +
+             "; a LoadTest takes a built-in profile, never a file)";
+  }
+  return source;
+}
+
+}  // namespace
+
 std::optional<ProfileReader> open_plan_profile(YamlReader& reader, const YamlField& body,
                                                const ParseOptions& options) {
   std::optional<YamlField> key = reader.get(body, "profile");
@@ -64,7 +84,9 @@ std::optional<ProfileReader> open_plan_profile(YamlReader& reader, const YamlFie
   }
   if (!name) return std::nullopt;
   std::string error;
-  std::optional<ProfileSource> source = find_profile(*name, base_dir, &error);
+  std::optional<ProfileSource> source = options.runner_side
+                                            ? find_profile(*name, base_dir, &error)
+                                            : find_builtin_profile_for_spec(*name, &error);
   if (!source) {
     reader.error(where, error);
     return std::nullopt;

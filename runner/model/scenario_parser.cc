@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/duration.h"
+#include "model/limits.h"
 #include "model/plan_sections.h"
 
 namespace stampede::plan_sections {
@@ -45,6 +46,13 @@ std::optional<WaitTime> parse_wait_text(std::string_view text, std::string* erro
     return std::nullopt;
   }
   const auto& [kind, args] = *call;
+  for (const Duration& arg : args) {
+    if (arg > limits::kMaxWait) {
+      *error = "must be at most " + format_duration(limits::kMaxWait) + " (each time in " +
+               std::string(kind) + "(...))";
+      return std::nullopt;
+    }
+  }
   if ((kind == "constant" || kind == "pacing") && args.size() == 1) {
     return WaitTime{kind == "constant" ? WaitTime::Kind::kConstant : WaitTime::Kind::kPacing,
                     args[0], args[0]};
@@ -103,7 +111,8 @@ void parse_defaults(YamlReader& reader, const YamlField& field, bool with_retry,
 
 std::optional<double> optional_weight(YamlReader& reader, const YamlField& map) {
   std::optional<YamlField> field = reader.get(map, "weight");
-  return field ? reader.number(*field, Bound::kPositive) : std::optional<double>(1);
+  return field ? reader.number(*field, Bound::kPositive, limits::kMaxWeight)
+               : std::optional<double>(1);
 }
 
 void parse_tags(YamlReader& reader, const YamlField& field, std::vector<std::string>* tags) {

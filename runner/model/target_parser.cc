@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
+#include "model/duration.h"
+#include "model/limits.h"
 #include "model/plan_sections.h"
+#include "model/read_file.h"
 
 namespace stampede::plan_sections {
 namespace {
@@ -58,32 +58,32 @@ void parse_max_response_bytes(YamlReader& reader, const YamlField& field, Target
     reader.error(field, "must be a byte count > 0 or a size such as 16MiB, 512KiB or 1MB");
     return;
   }
+  if (*bytes > limits::kMaxResponseBytes) {
+    reader.error(field, "must be at most 1GiB");
+    return;
+  }
   target->max_response_bytes = *bytes;
 }
 
-bool readable_file(const std::string& path, std::string* reason) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    *reason = "is a directory";
-    return false;
+// The engine loads the bundle when the run starts; it is checked here, so a bad path is a plan
+// error with its line. Only where the plan runs: the operator opens no file a spec names.
+void parse_ca_file(YamlReader& reader, const YamlField& field, const ParseOptions& options,
+                   TlsOptions* tls) {
+  std::optional<std::string> path = reader.string(field);
+  if (!path) return;
+  std::string reason;
+  if (options.runner_side && !read_regular_file(*path, kMaxCaFileBytes, &reason)) {
+    reader.error(field, "cannot read CA file '" + *path + "': " + reason);
+    return;
   }
-  errno = 0;
-  std::ifstream file(path);
-  if (file) return true;
-  *reason = errno ? std::strerror(errno) : "cannot open";
-  return false;
+  tls->ca_file = *path;
 }
 
-void parse_tls(YamlReader& reader, const YamlField& field, TlsOptions* tls) {
+void parse_tls(YamlReader& reader, const YamlField& field, const ParseOptions& options,
+               TlsOptions* tls) {
   if (!reader.check_map(field, {"caFile", "serverName", "insecureSkipVerify"})) return;
   if (std::optional<YamlField> ca = reader.get(field, "caFile")) {
-    std::optional<std::string> path = reader.string(*ca);
-    std::string reason;
-    if (path && !readable_file(*path, &reason)) {
-      reader.error(*ca, "cannot read file '" + *path + "': " + reason);
-    } else if (path) {
-      tls->ca_file = *path;
-    }
+    parse_ca_file(reader, *ca, options, tls);
   }
   if (std::optional<YamlField> name = reader.get(field, "serverName")) {
     if (std::optional<std::string> text = reader.string(*name)) tls->server_name = *text;
@@ -95,15 +95,20 @@ void parse_tls(YamlReader& reader, const YamlField& field, TlsOptions* tls) {
 
 void parse_timeouts(YamlReader& reader, const YamlField& field, Target* target) {
   if (std::optional<YamlField> connect = reader.get(field, "connectTimeout")) {
-    if (auto value = reader.duration(*connect, Bound::kPositive)) target->connect_timeout = *value;
+    if (auto value = reader.duration(*connect, Bound::kPositive, limits::kMaxWait)) {
+      target->connect_timeout = *value;
+    }
   }
   if (std::optional<YamlField> request = reader.get(field, "timeout")) {
-    if (auto value = reader.duration(*request, Bound::kPositive)) target->request_timeout = *value;
+    if (auto value = reader.duration(*request, Bound::kPositive, limits::kMaxWait)) {
+      target->request_timeout = *value;
+    }
   }
 }
 
 // Everything of the map form but the URL.
-void parse_target_options(YamlReader& reader, const YamlField& field, Target* target) {
+void parse_target_options(YamlReader& reader, const YamlField& field, const ParseOptions& options,
+                          Target* target) {
   if (std::optional<YamlField> headers = reader.get(field, "headers")) {
     target->headers = parse_headers(reader, *headers);
   }
@@ -111,8 +116,9 @@ void parse_target_options(YamlReader& reader, const YamlField& field, Target* ta
   if (std::optional<YamlField> max_bytes = reader.get(field, "maxResponseBytes")) {
     parse_max_response_bytes(reader, *max_bytes, target);
   }
-  if (std::optional<YamlField> tls = reader.get(field, "tls"))
-    parse_tls(reader, *tls, &target->tls);
+  if (std::optional<YamlField> tls = reader.get(field, "tls")) {
+    parse_tls(reader, *tls, options, &target->tls);
+  }
 }
 
 void parse_url_field(YamlReader& reader, const YamlField& field, Target* target) {
@@ -164,7 +170,7 @@ void parse_target(YamlReader& reader, const std::optional<YamlField>& field,
     } else if (!override_host) {
       reader.error(YamlReader::absent(*field, "url"), "required");
     }
-    parse_target_options(reader, *field, target);
+    parse_target_options(reader, *field, options, target);
   } else if (field) {
     reader.error(*field, "must be a URL or a map with url, headers, timeout, ...");
   } else if (!override_host) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <variant>
 
+#include "model/limits.h"
 #include "model/plan_sections.h"
 
 namespace stampede::plan_sections {
@@ -147,7 +148,8 @@ std::optional<std::pair<ThresholdCondition, Options>> parse_item(YamlReader& rea
     std::optional<YamlField> abort = reader.get(item, "abortOnFail");
     if (abort) options.abort_on_fail = reader.boolean(*abort).value_or(false);
     if (std::optional<YamlField> delay = reader.get(item, "delayAbortEval")) {
-      std::optional<Duration> value = reader.duration(*delay, Bound::kNonNegative);
+      std::optional<Duration> value =
+          reader.duration(*delay, Bound::kNonNegative, limits::kMaxLoadDuration);
       if (value) options.delay_abort_eval_seconds = to_seconds(*value);
       if (value && !options.abort_on_fail) {
         reader.warning(*delay, "ignored without abortOnFail: true");

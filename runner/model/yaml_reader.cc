@@ -26,6 +26,16 @@ std::optional<T> parse_whole(const std::string& text) {
   return value;
 }
 
+// Limits are whole numbers; larger ones are still printed exactly.
+std::string format_number(double value) {
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    return std::to_string(static_cast<std::int64_t>(value));
+  }
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 std::string join(std::initializer_list<std::string_view> names) {
   std::string out;
   for (std::string_view name : names) {
@@ -82,6 +92,39 @@ bool check_documents(const std::string& text, SourceErrors* errors) {
   return true;
 }
 
+// Line `index` (0-based) of `text`; empty past the end.
+std::string_view line_at(std::string_view text, int index) {
+  for (int i = 0; i < index; ++i) {
+    const std::size_t newline = text.find('\n');
+    if (newline == std::string_view::npos) return {};
+    text.remove_prefix(newline + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+// The 0-based column of a tab in the line's indentation, or npos.
+std::size_t tab_in_indentation(std::string_view line) {
+  return line.substr(0, line.find_first_not_of(" \t")).find('\t');
+}
+
+// yaml-cpp's messages for two frequent mistakes do not say what is wrong: a tab in the
+// indentation ("illegal map value", on that line or the next) and an unquoted {{ }}, which is
+// flow-map syntax ("end of map flow not found").
+SourceError explain_syntax_error(const std::string& text, const YAML::ParserException& e) {
+  for (int line = e.mark.line; line >= 0 && line >= e.mark.line - 1; --line) {
+    const std::size_t tab = tab_in_indentation(line_at(text, line));
+    if (tab != std::string_view::npos) {
+      return SourceError{"", line + 1, static_cast<int>(tab) + 1,
+                         "invalid YAML: tabs are not allowed in YAML indentation (use spaces)"};
+    }
+  }
+  SourceError error = at_mark(e.mark, "invalid YAML: " + e.msg);
+  if (line_at(text, e.mark.line).find("{{") != std::string_view::npos) {
+    error.message += " (a value holding {{ }} must be quoted, e.g. \"/users/{{ id }}\")";
+  }
+  return error;
+}
+
 }  // namespace
 
 std::optional<YAML::Node> load_single_document(std::string_view text, SourceErrors* errors) {
@@ -90,7 +133,7 @@ std::optional<YAML::Node> load_single_document(std::string_view text, SourceErro
     if (!check_documents(copy, errors)) return std::nullopt;
     return YAML::Load(copy);
   } catch (const YAML::ParserException& e) {
-    errors->push_back(at_mark(e.mark, "invalid YAML: " + e.msg));
+    errors->push_back(explain_syntax_error(copy, e));
     return std::nullopt;
   }
 }
@@ -212,7 +255,11 @@ std::optional<std::vector<YamlField>> YamlReader::list(const YamlField& field, b
 
 std::optional<std::string> YamlReader::string(const YamlField& field) {
   if (field.node.IsScalar()) return field.node.Scalar();
-  error(field, "must be a string");
+  // An unquoted `{{ x }}` reads as a map whose only key is the map {x: null}.
+  const bool template_like =
+      field.node.IsMap() && field.node.size() == 1 && field.node.begin()->first.IsMap();
+  error(field, template_like ? "must be a string (a value holding {{ }} must be quoted)"
+                             : "must be a string");
   return std::nullopt;
 }
 
@@ -226,14 +273,18 @@ std::optional<bool> YamlReader::boolean(const YamlField& field) {
   return std::nullopt;
 }
 
-std::optional<double> YamlReader::number(const YamlField& field, Bound bound) {
+std::optional<double> YamlReader::number(const YamlField& field, Bound bound, double max) {
   std::optional<double> value;
   if (field.node.IsScalar()) value = parse_whole<double>(field.node.Scalar());
-  if (value && std::isfinite(*value) && (bound == Bound::kPositive ? *value > 0 : *value >= 0)) {
-    return value;
+  if (!value || !std::isfinite(*value) || (bound == Bound::kPositive ? *value <= 0 : *value < 0)) {
+    error(field, "must be a number " + bound_text(bound));
+    return std::nullopt;
   }
-  error(field, "must be a number " + bound_text(bound));
-  return std::nullopt;
+  if (*value > max) {
+    error(field, "must be at most " + format_number(max));
+    return std::nullopt;
+  }
+  return value;
 }
 
 std::optional<std::int64_t> YamlReader::integer(const YamlField& field, Bound bound,
@@ -251,19 +302,26 @@ std::optional<std::int64_t> YamlReader::integer(const YamlField& field, Bound bo
   return value;
 }
 
-std::optional<Duration> YamlReader::duration(const YamlField& field, Bound bound) {
+std::optional<Duration> YamlReader::duration(const YamlField& field, Bound bound, Duration max) {
   const std::string text = field.node.IsScalar() ? field.node.Scalar() : "";
   if (!text.empty() && text.front() == '-') {
     error(field, "must be a duration " + bound_text(bound));
     return std::nullopt;
   }
-  std::optional<Duration> value = parse_duration(text, nullptr);
+  std::string why;
+  std::optional<Duration> value = parse_duration(text, &why);
   if (!value) {
-    error(field, "must be a duration such as 30s or 5m");
+    // A well-formed duration past what a Duration holds (~292 years) is out of range too.
+    error(field, why.ends_with("is too large") ? "must be at most " + format_duration(max)
+                                               : "must be a duration such as 30s or 5m");
     return std::nullopt;
   }
   if (bound == Bound::kPositive && value->count() == 0) {
     error(field, "must be a duration > 0");
+    return std::nullopt;
+  }
+  if (*value > max) {
+    error(field, "must be at most " + format_duration(max));
     return std::nullopt;
   }
   return value;

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <initializer_list>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,13 +82,13 @@ class YamlReader {
   // Lists: "must be a list" / "must not be empty".
   std::optional<std::vector<YamlField>> list(const YamlField& field, bool allow_empty = false);
 
-  // Scalars. Each returns nullopt after reporting an error.
+  // Scalars. Each returns nullopt after reporting an error. Every number and duration has an
+  // upper bound too (model/limits.h): "must be at most 1000000", "must be at most 1h".
   std::optional<std::string> string(const YamlField& field);
   std::optional<bool> boolean(const YamlField& field);
-  std::optional<double> number(const YamlField& field, Bound bound);
-  std::optional<std::int64_t> integer(const YamlField& field, Bound bound,
-                                      std::int64_t max = std::numeric_limits<std::int64_t>::max());
-  std::optional<Duration> duration(const YamlField& field, Bound bound);
+  std::optional<double> number(const YamlField& field, Bound bound, double max);
+  std::optional<std::int64_t> integer(const YamlField& field, Bound bound, std::int64_t max);
+  std::optional<Duration> duration(const YamlField& field, Bound bound, Duration max);
 
   static std::string child_path(const std::string& path, std::string_view key);
   static std::string index_path(const std::string& path, std::size_t index);

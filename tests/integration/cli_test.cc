@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "support/stampede_run.h"
 #include "support/subprocess.h"
@@ -157,6 +158,108 @@ scenarios:
   const auto wins = run_stampede("validate", plan, {"--profile", "soak"});
   EXPECT_EQ(wins.exit_code, 0) << wins.describe();
   EXPECT_NE(wins.out.find("closed model, 50 users"), std::string::npos) << wins.out;
+}
+
+// Every file the runner reads is a regular file within a limit: no read until bad_alloc.
+TEST(Cli, ExitTwoOnAFileThatIsNotRegularOrTooLarge) {
+  const std::string plan = plan_for("http://127.0.0.1:1", "");
+  const auto profile = run_stampede("validate", plan, {"--profile", "/dev/zero"});
+  EXPECT_EQ(profile.exit_code, 2) << profile.describe();
+  EXPECT_NE(profile.err.find("--profile: cannot read profile file '/dev/zero': is a device, not "
+                             "a regular file"),
+            std::string::npos)
+      << profile.err;
+  const auto token = run_stampede("validate", plan, {"--control-token-file", "/dev/zero"});
+  EXPECT_EQ(token.exit_code, 2) << token.describe();
+  EXPECT_NE(token.err.find("cannot read the control token file '/dev/zero': is a device"),
+            std::string::npos)
+      << token.err;
+  const auto big_token =
+      run_stampede("validate", plan,
+                   {"--control-token-file", write_temp_file(std::string(65 * 1024, 't'), ".txt")});
+  EXPECT_EQ(big_token.exit_code, 2) << big_token.describe();
+  EXPECT_NE(big_token.err.find("larger than the 64 KiB limit"), std::string::npos) << big_token.err;
+  const auto zero_plan =
+      run_process({STAMPEDE_BIN, "validate", "/dev/zero"}, std::chrono::seconds(10));
+  EXPECT_EQ(zero_plan.status.code, 2) << zero_plan.stderr_text;
+  EXPECT_NE(zero_plan.stderr_text.find("cannot read plan file '/dev/zero': is a device"),
+            std::string::npos)
+      << zero_plan.stderr_text;
+}
+
+// Every numeric flag has a range; outside it is a usage error naming the flag (exit 2), not a
+// wrapped count (-u 4294967296 was 0 users) or an allocation that aborts the run.
+TEST(Cli, ExitTwoOnANumericFlagOutOfRange) {
+  struct FlagCase {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<FlagCase> cases = {
+      {{"-u", "4294967296"}, "-u/--users: must be a whole number from 1 to 1000000"},
+      {{"-u", "1000001"}, "-u/--users: must be a whole number from 1 to 1000000"},
+      {{"--rate", "1e18"}, "--rate: must be a number > 0 and at most 10000000"},
+      {{"-u", "1", "-r", "1000001"}, "-r/--spawn-rate: must be a number >= 0 and at most 1000000"},
+      {{"-t", "31d"}, "-t/--run-time: must be > 0 and at most 30d"},
+      {{"-t", "300000d"}, "-t/--run-time: duration '300000d' is too large"},
+      {{"--threads", "-1"}, "--threads '-1': expected a whole number from 1 to 1024"},
+      {{"--threads", "0"}, "--threads '0': expected a whole number from 1 to 1024"},
+      {{"--threads", "100000"}, "--threads '100000': expected a whole number from 1 to 1024"},
+      {{"--segment", "0/1001"}, "--segment '0/1001': expected i/N with 0 <= i < N <= 1000"},
+      {{"--linger", "25h"}, "--linger: must be at most 1d"},
+  };
+  const std::string plan = plan_for("http://127.0.0.1:1", "");
+  for (const FlagCase& c : cases) {
+    const auto run = run_stampede("validate", plan, c.args);
+    EXPECT_EQ(run.exit_code, 2) << c.args[0] << " " << c.args[1] << run.describe();
+    EXPECT_NE(run.err.find(c.message), std::string::npos) << run.err;
+  }
+  const auto at_limits = run_stampede("validate", plan,
+                                      {"-u", "1000000", "-r", "1000000", "-t", "30d", "--threads",
+                                       "1024", "--segment", "999/1000", "--linger", "24h"});
+  EXPECT_EQ(at_limits.exit_code, 0) << at_limits.describe();
+  const auto rate = run_stampede("validate", plan, {"--rate", "10000000"});
+  EXPECT_EQ(rate.exit_code, 0) << rate.describe();
+}
+
+// --rate turns the plan into an open model, where the arrival rate paces iterations: the plan's
+// `wait` no longer applies, and the runner says so as it does for the plan's own `load: {rate}`.
+TEST(Cli, RateFlagWarnsThatWaitIsIgnored) {
+  const std::string plan = R"(target: http://127.0.0.1:1
+load: {users: 2, duration: 1s}
+scenarios:
+  - name: browse
+    wait: between(1, 3)
+    steps: [{get: /}]
+  - name: api
+    steps: [{get: /api}]
+)";
+  const auto rate = run_stampede("validate", plan, {"--rate", "5"});
+  EXPECT_EQ(rate.exit_code, 0) << rate.describe();
+  EXPECT_NE(rate.err.find("warning: --rate: scenarios[0].wait of 'browse' is ignored: the arrival "
+                          "rate paces an open model"),
+            std::string::npos)
+      << rate.err;
+  EXPECT_EQ(rate.err.find("'api'"), std::string::npos) << "api has no wait: " << rate.err;
+  const auto users = run_stampede("validate", plan, {"-u", "5"});
+  EXPECT_EQ(users.exit_code, 0) << users.describe();
+  EXPECT_EQ(users.err.find("warning"), std::string::npos) << users.err;
+}
+
+// validate counts threshold conditions, and the metrics they are on.
+TEST(Cli, ValidateCountsThresholdConditions) {
+  const auto run = run_stampede(
+      "validate",
+      plan_for("http://127.0.0.1:1", R"(  http_req_duration: ["p(95) < 2s", "p(99) < 3s"]
+  http_reqs: ["count > 1"]
+)"));
+  EXPECT_EQ(run.exit_code, 0) << run.describe();
+  EXPECT_NE(run.out.find(", 3 thresholds on 2 metrics"), std::string::npos) << run.out;
+  const auto one =
+      run_stampede("validate", plan_for("http://127.0.0.1:1", R"(  http_reqs: ["count > 1"]
+)"));
+  EXPECT_NE(one.out.find(", 1 threshold on 1 metric\n"), std::string::npos) << one.out;
+  const auto none = run_stampede("validate", plan_for("http://127.0.0.1:1", ""));
+  EXPECT_NE(none.out.find(", no thresholds\n"), std::string::npos) << none.out;
 }
 
 TEST(Cli, VersionAndHelp) {

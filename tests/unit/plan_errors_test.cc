@@ -264,3 +264,66 @@ TEST(PlanParserTest, ThresholdValueForms) {
 
 }  // namespace
 }  // namespace stampede
+
+namespace stampede {
+namespace {
+
+using plan_test::describe;
+using plan_test::has_error;
+using plan_test::parse;
+
+// yaml-cpp says "illegal map value" or "illegal block entry"; the cause is a tab.
+TEST(PlanErrorHints, TabsInIndentation) {
+  const ParseResult map = parse("target: http://h\nload:\n\tusers: 1\n\tduration: 1s\n");
+  ASSERT_EQ(map.errors.size(), 1u) << describe(map.errors);
+  EXPECT_TRUE(has_error(map, "", 3, "tabs are not allowed in YAML indentation"));
+  EXPECT_EQ(map.errors[0].column, 1);
+  const ParseResult list = parse(R"(target: http://h
+load: {users: 1, duration: 1s}
+scenarios:
+  - name: a
+    steps:
+  	- get: /
+)");
+  ASSERT_EQ(list.errors.size(), 1u) << describe(list.errors);
+  EXPECT_TRUE(has_error(list, "", 6, "tabs are not allowed in YAML indentation"));
+  EXPECT_EQ(list.errors[0].column, 3);
+  // A tab inside a value is not indentation: the ordinary message stays.
+  const ParseResult value = parse("target: [a\tb\n");
+  ASSERT_EQ(value.errors.size(), 1u) << describe(value.errors);
+  EXPECT_EQ(value.errors[0].message.find("tabs"), std::string::npos) << describe(value.errors);
+}
+
+// {{ }} unquoted is YAML flow-map syntax: say to quote it.
+TEST(PlanErrorHints, UnquotedTemplateInAFlowList) {
+  const ParseResult flow = parse(R"(target: http://h
+load: {users: 1, duration: 1s}
+scenarios: [{name: a, steps: [{get: /users/{{ id }}}]}]
+)");
+  ASSERT_EQ(flow.errors.size(), 1u) << describe(flow.errors);
+  EXPECT_TRUE(has_error(flow, "", 3, "invalid YAML: "));
+  EXPECT_TRUE(has_error(flow, "", 3, "a value holding {{ }} must be quoted"));
+  const ParseResult block = parse(R"(target: http://h
+load: {users: 1, duration: 1s}
+scenarios:
+  - name: a
+    steps:
+      - get: {{ path }}
+)");
+  EXPECT_TRUE(has_error(block, "scenarios[0].steps[0].get", 6,
+                        "must be a string (a value holding {{ }} must be quoted)"));
+}
+
+TEST(PlanErrorHints, KSixStyleStageTarget) {
+  const ParseResult result = parse(R"(target: http://h
+load:
+  stages: [{duration: 1m, target: 10}]
+scenarios: [{name: a, steps: [{get: /}]}]
+)");
+  EXPECT_TRUE(has_error(result, "load.stages[0].target", 3,
+                        "Stampede's key is `users` (closed model) or `rate` (open model), not "
+                        "k6's `target`"));
+}
+
+}  // namespace
+}  // namespace stampede

@@ -283,7 +283,8 @@ TEST(PlanLanguage, DataFilesAreReadRelativeToThePlan) {
   users: {file: /nonexistent/users.csv}
 )",
                                                     "      - get: /x\n"));
-  EXPECT_TRUE(has_error(missing, "data.users.file", 3, "cannot read /nonexistent/users.csv"));
+  EXPECT_TRUE(has_error(missing, "data.users.file", 3,
+                        "cannot read data file '/nonexistent/users.csv': No such file"));
   ParseOptions operator_side;
   operator_side.runner_side = false;
   EXPECT_TRUE(parse_plan_text(plan_with_steps(R"(data:

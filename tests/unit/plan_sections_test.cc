@@ -86,7 +86,7 @@ load: {users: 1, duration: 1s}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   EXPECT_TRUE(has_error(result, "target.tls.caFile", 3,
-                        "cannot read file '/nonexistent/ca.pem': No such file or directory"));
+                        "cannot read CA file '/nonexistent/ca.pem': No such file or directory"));
 }
 
 TEST(PlanParserTest, MissingOrEmptyScenarios) {
