@@ -372,6 +372,22 @@ TEST(HostileTarget, ResponseBeforeTheRequestIsTakenAsItsResponse) {
   EXPECT_GE(server.connections(), run.requests()) << run.describe();
 }
 
+// A 408 sent on an idle keep-alive connection just before closing it (RFC 9110 §15.5.9) answers
+// no request: the next request, sent on that connection, never reached the server.
+TEST(HostileTarget, RequestTimeoutSentWhileIdleIsNotTheNextRequestsResponse) {
+  HostileServer server([](HostilePeer& peer) -> awaitable<void> {
+    co_await peer.read_request();
+    co_await peer.write(kOk);
+    co_await peer.sleep(2ms);
+    co_await peer.write(
+        "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    peer.close();
+  });
+  const HostileRun run = run_against(server);
+  expect_all_succeeded(run);
+  EXPECT_EQ(run.requests(), server.requests()) << run.describe();
+}
+
 // --- content encoding ------------------------------------------------------------------------
 
 // `size` zero bytes, gzip-compressed (about a thousandth of `size`).
