@@ -19,6 +19,8 @@ ErrorCategory classify_error(const ErrorCode& ec, Phase phase, bool timed_out) {
   if (phase == Phase::kHandshake) return ErrorCategory::kTls;
   if (phase == Phase::kConnect) {
     if (ec == error::connection_refused) return ErrorCategory::kConnectRefused;
+    // Accepted, then reset before Asio reported the connect: the server dropped the connection.
+    if (ec == error::connection_reset) return ErrorCategory::kReset;
     if (ec == error::timed_out) return ErrorCategory::kConnectTimeout;
     return ErrorCategory::kConnectError;
   }

@@ -324,8 +324,9 @@ class HttpUser final : public User, public TemplateScope {
   void on_transport_error(const ErrorCode& ec) {
     // A keep-alive connection the server closed while idle fails on first use. Like browsers
     // and k6, retry such a request once on a new connection before calling it a failure.
+    // A stop lets requests in flight finish (gracefulStop), and this one has not been answered.
     if (!timed_out_ && !interrupted_ && !retried_ && received_ == 0 &&
-        requests_on_connection_ > 0 && !stopping_) {
+        requests_on_connection_ > 0) {
       retried_ = true;
       reset_stream();
       return connect();
@@ -337,6 +338,11 @@ class HttpUser final : public User, public TemplateScope {
     const TimePoint done = Clock::now();
     RequestStats& row = host_.stats().rows[step_->row];
     const int status = parser_->status();
+    if (status == 408 && stale_response()) {
+      retried_ = true;
+      reset_stream();
+      return connect();
+    }
     if (should_retry(status)) {
       ++requests_on_connection_;
       if (!keep_connection) reset_stream();
@@ -361,6 +367,12 @@ class HttpUser final : public User, public TemplateScope {
     if (interrupted_ || !extracted) return end_after_failure();
     step_done();
   }
+
+  // A server may send 408 on an idle keep-alive connection as it closes it (RFC 9110 §15.5.9):
+  // on a reused connection that 408 was most likely sent before our request arrived, and
+  // answers nothing. Like the idle-close retry above (and Chromium), send the request once more
+  // on a new connection; a 408 there is the server's answer.
+  bool stale_response() const { return !retried_ && !interrupted_ && requests_on_connection_ > 0; }
 
   // One response into a row (and into its stage's statistics, with the same arguments).
   void record_response(RequestStats& s, int status, TimePoint done,

@@ -6,6 +6,8 @@
 #include <boost/beast/http/error.hpp>
 #include <string>
 
+#include "engine/error_category.h"
+
 namespace stampede {
 namespace {
 
@@ -106,6 +108,130 @@ TEST(ResponseParser, GarbageIsAnError) {
   const auto ec = feed(p, std::string(kGarbage, sizeof kGarbage - 1), 100);
   EXPECT_TRUE(ec);
   EXPECT_FALSE(p.is_done());
+}
+
+// --- interim responses, the head limit and the status range (issue 11) ---------------------
+
+// The limits the README documents.
+constexpr std::size_t kHeaderLimit = 64 << 10;
+constexpr int kMaxInterim = 32;
+
+const std::string kInterim =
+    "HTTP/1.1 100 Continue\r\n\r\n"
+    "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n";
+
+TEST(ResponseParser, InterimResponsesAreSkipped) {
+  for (std::size_t step : {1u, 7u, 30u, 1000u}) {
+    ResponseParser p(1 << 20, false);
+    EXPECT_FALSE(feed(p, kInterim + kOk, step)) << step;
+    EXPECT_TRUE(p.is_done()) << step;
+    EXPECT_EQ(p.status(), 200) << step;
+    EXPECT_EQ(p.body_bytes(), 5u) << step;
+    EXPECT_TRUE(p.keep_alive()) << step;
+  }
+}
+
+TEST(ResponseParser, InterimHeadersAreNotCaptured) {
+  ResponseCapture capture;
+  capture.reset(true, true);
+  ResponseParser p(1 << 20, false, &capture);
+  EXPECT_FALSE(
+      feed(p, kInterim + "HTTP/1.1 200 OK\r\nX-Final: yes\r\nContent-Length: 2\r\n\r\nhi", 1000));
+  ASSERT_TRUE(p.is_done());
+  ASSERT_EQ(capture.header_list.size(), 2u);
+  EXPECT_EQ(capture.header_list[0].first, "X-Final");
+  EXPECT_EQ(capture.body_text, "hi");
+}
+
+TEST(ResponseParser, InterimResponseAloneWaitsForTheFinalOne) {
+  ResponseParser p(1 << 20, false);
+  EXPECT_FALSE(feed(p, "HTTP/1.1 100 Continue\r\n\r\n", 1000));
+  EXPECT_FALSE(p.is_done());
+  EXPECT_TRUE(p.got_some());
+}
+
+TEST(ResponseParser, EndlessInterimResponsesAreAProtocolError) {
+  std::string bytes;
+  for (int i = 0; i <= kMaxInterim; ++i) bytes += "HTTP/1.1 100 Go\r\n\r\n";
+  for (std::size_t step : {1u, 1000u}) {
+    ResponseParser p(1 << 20, false);
+    const auto ec = feed(p, bytes + kOk, step);
+    ASSERT_TRUE(ec) << step;
+    EXPECT_EQ(classify_error(ec, Phase::kRequest, false), ErrorCategory::kProtocol);
+    EXPECT_FALSE(p.is_done());
+  }
+  // One fewer is still accepted.
+  bytes.erase(0, bytes.find("\r\n\r\n") + 4);
+  ResponseParser p(1 << 20, false);
+  EXPECT_FALSE(feed(p, bytes + kOk, 1000));
+  EXPECT_EQ(p.status(), 200);
+}
+
+TEST(ResponseParser, SwitchingProtocolsIsFinalAndEndsTheConnection) {
+  ResponseParser p(1 << 20, false);
+  EXPECT_FALSE(feed(p, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", 1000));
+  EXPECT_TRUE(p.is_done());
+  EXPECT_EQ(p.status(), 101);
+  EXPECT_FALSE(p.keep_alive());
+}
+
+// A head of `size` bytes: a status line and X-Pad fields of 100 bytes each.
+std::string head_of(std::size_t size) {
+  std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n";
+  const std::string field = "X-Pad: " + std::string(91, 'p') + "\r\n";
+  while (head.size() + field.size() + 2 <= size) head += field;
+  return head + "\r\n";
+}
+
+TEST(ResponseParser, HeaderLimitAppliesToTheWholeHead) {
+  // However the bytes arrive (Beast checks its limit per put, and a put that parses complete
+  // fields consumes them): a 100 KB head is too large.
+  const std::string big = head_of(100 << 10) + "ok";
+  for (std::size_t step :
+       {std::size_t{1}, std::size_t{100}, std::size_t{1000}, std::size_t{4096}, std::size_t{60000},
+        std::size_t{65535}, std::size_t{70000}, big.size()}) {
+    ResponseParser p(1 << 20, false);
+    const auto ec = feed(p, big, step);
+    EXPECT_EQ(ec, http::error::header_limit) << step;
+    EXPECT_FALSE(p.is_done()) << step;
+    EXPECT_EQ(classify_error(ec, Phase::kRequest, false), ErrorCategory::kResponseTooLarge);
+  }
+}
+
+TEST(ResponseParser, HeadJustUnderTheLimitIsAccepted) {
+  const std::string fits = head_of(kHeaderLimit - 200) + "ok";
+  for (std::size_t step : {std::size_t{1}, std::size_t{1000}, std::size_t{60000}, fits.size()}) {
+    ResponseParser p(1 << 20, false);
+    EXPECT_FALSE(feed(p, fits, step)) << step;
+    EXPECT_TRUE(p.is_done()) << step;
+    EXPECT_EQ(p.body_bytes(), 2u);
+  }
+}
+
+TEST(ResponseParser, EachInterimHeadHasItsOwnLimit) {
+  // Two heads of 40 KB: together over the limit, each under it.
+  std::string interim = head_of(40 << 10);
+  interim.replace(9, 6, "103 EH");
+  const std::string bytes = interim + head_of(40 << 10) + "ok";
+  ResponseParser p(1 << 20, false);
+  EXPECT_FALSE(feed(p, bytes, 4096));
+  EXPECT_TRUE(p.is_done());
+  EXPECT_EQ(p.status(), 200);
+}
+
+TEST(ResponseParser, StatusOutsideOneHundredToFiveNinetyNineIsAProtocolError) {
+  for (const char* code : {"000", "001", "099", "600", "999"}) {
+    ResponseParser p(1 << 20, false);
+    const auto ec =
+        feed(p, std::string("HTTP/1.1 ") + code + " X\r\nContent-Length: 0\r\n\r\n", 100);
+    ASSERT_TRUE(ec) << code;
+    EXPECT_EQ(classify_error(ec, Phase::kRequest, false), ErrorCategory::kProtocol) << code;
+  }
+  for (const char* code : {"200", "599"}) {
+    ResponseParser p(1 << 20, false);
+    EXPECT_FALSE(feed(p, std::string("HTTP/1.1 ") + code + " X\r\nContent-Length: 0\r\n\r\n", 100));
+    EXPECT_EQ(p.status(), std::stoi(code));
+  }
 }
 
 }  // namespace
