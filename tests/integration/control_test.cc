@@ -180,6 +180,27 @@ TEST(Agent, BadRequestsGetClearAnswers) {
   EXPECT_EQ(agent.status()["state"], "waiting");
 }
 
+// The nanosecond clock ends in 2262: 9999-12-31 used to start at once, 2263-01-01 to report
+// "running" and never send. Both are refused, and the agent still starts on a sane call.
+TEST(Agent, StartAtBeyondTheHorizonIsRefused) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"));
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  const std::vector<std::string> far_off = {"9999-12-31T23:59:59Z", "2263-01-01T00:00:00Z",
+                                            format_rfc3339(start_in(std::chrono::hours(25)))};
+  for (const std::string& at : far_off) {
+    const auto refused = agent.post("/v1/start", R"({"startAt": ")" + at + R"("})");
+    EXPECT_EQ(refused.status, 400) << at << ": " << refused.body;
+    EXPECT_NE(refused.body.find("startAt"), std::string::npos) << refused.body;
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(agent.status()["state"], "waiting");
+  EXPECT_EQ(target_stats(target)["requests"], 0) << "a refused start sent load";
+  ASSERT_EQ(agent.post("/v1/start", start_body(start_in(milliseconds(200)))).status, 202);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10))) << agent.process().stderr_text();
+  EXPECT_GT(target_stats(target)["requests"].get<int>(), 0);
+}
+
 TEST(Agent, AnInvalidPlanExitsWithTwo) {
   AgentProcess agent(
       "target: http://127.0.0.1:1\nload: {users: -1, duration: 1s}\n"
