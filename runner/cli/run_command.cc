@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <optional>
 #include <thread>
 
 #include "cli/overrides.h"
+#include "cli/result_file.h"
 #include "cli/run_session.h"
 #include "cli/serving.h"
 #include "engine/engine.h"
@@ -70,11 +70,13 @@ void log_start(const Plan& plan, const CliOptions& options) {
                format_duration(plan.load.duration()));
 }
 
-// Find out before the run, not after it, that the result cannot be written.
-bool json_writable(const CliOptions& options) {
-  if (options.json_path.empty() || std::ofstream(options.json_path, std::ios::app)) return true;
-  fmt::print(stderr, "error: could not run: cannot write {}\n", options.json_path);
-  return false;
+// Opens the --json file before the run: an unwritable path is found at once, and a run whose
+// connections use up the file handles can still write its result.
+std::optional<ResultFile> open_result_file(const CliOptions& options) {
+  std::string error;
+  auto file = ResultFile::open(options.json_path, &error);
+  if (!file) fmt::print(stderr, "error: could not run: {}\n", error);
+  return file;
 }
 
 }  // namespace
@@ -91,7 +93,8 @@ int validate_command(const CliOptions& options) {
 int run_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
-  if (!json_writable(options)) return kExitCouldNotRun;
+  auto result_file = open_result_file(options);
+  if (!result_file) return kExitCouldNotRun;
   Engine engine(*plan, engine_options(options));
   Serving serving(options, *plan);
   std::string error;
@@ -101,13 +104,14 @@ int run_command(const CliOptions& options) {
   }
   serving.control().set_ready(true);
   log_start(*plan, options);
-  return run_session(engine, *plan, options, serving);
+  return run_session(engine, *plan, options, serving, *result_file);
 }
 
 int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
-  if (!json_writable(options)) return kExitCouldNotRun;
+  auto result_file = open_result_file(options);
+  if (!result_file) return kExitCouldNotRun;
   Engine engine(*plan, engine_options(options));
   Serving serving(options, *plan);
   std::string error;
@@ -127,7 +131,7 @@ int agent_command(const CliOptions& options) {
   if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
   engine.set_start_at(start_at);
   log_start(*plan, options);
-  const int code = run_session(engine, *plan, options, serving);
+  const int code = run_session(engine, *plan, options, serving, *result_file);
   if (!serving.control().wait_until_fetched(options.serve.linger)) {
     spdlog::info("the result was not fetched within {}; exiting",
                  format_duration(options.serve.linger));
