@@ -105,7 +105,8 @@ std::optional<WallTime> parse_rfc3339(std::string_view text, std::string* error)
   tm.tm_hour = hour;
   tm.tm_min = minute;
   tm.tm_sec = std::min(second, 59);  // a leap second is read as the second before it
-  const std::int64_t secs = static_cast<std::int64_t>(timegm(&tm)) - offset_minutes * 60;
+  const std::int64_t secs =
+      static_cast<std::int64_t>(timegm(&tm)) - std::int64_t{offset_minutes} * 60;
   if (secs <= kMinSeconds || secs >= kMaxSeconds) {
     return fail("outside the instants the clock holds, 1677-09-21 to 2262-04-11");
   }

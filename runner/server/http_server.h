@@ -50,7 +50,7 @@ struct HttpServerLimits {
   // pending connection keeps the listening socket readable, so retrying at once would spin.
   std::chrono::milliseconds accept_backoff{100};
   // Request bodies (control calls carry tiny JSON bodies); larger ones get 413.
-  std::size_t max_body = 64 * 1024;
+  std::size_t max_body = std::size_t{64} * 1024;
   // Request line and headers; larger heads get 431.
   std::uint32_t max_head = 8 * 1024;
 };

@@ -227,6 +227,7 @@ TEST(Agent, OutOfFileHandlesTheServerBacksOffAndRecovers) {
   // Idle connections, more than the agent has handles for (but under its cap of 256): it holds
   // each accepted one for its 10 s request timeout, and the rest make accept fail.
   std::vector<std::unique_ptr<HttpConnection>> idle;
+  idle.reserve(100);
   for (int i = 0; i < 100; ++i) {
     idle.push_back(std::make_unique<HttpConnection>("127.0.0.1", agent.port()));
   }
