@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <optional>
 #include <thread>
 
 #include "cli/overrides.h"
+#include "cli/result_file.h"
 #include "cli/result_handover.h"
 #include "cli/run_session.h"
 #include "cli/serving.h"
@@ -84,11 +84,13 @@ void log_start(const Plan& plan, const CliOptions& options) {
                format_duration(plan.load.duration()));
 }
 
-// Find out before the run, not after it, that the result cannot be written.
-bool json_writable(const CliOptions& options) {
-  if (options.json_path.empty() || std::ofstream(options.json_path, std::ios::app)) return true;
-  fmt::print(stderr, "error: could not run: cannot write {}\n", options.json_path);
-  return false;
+// Opens the --json file before the run: an unwritable path is found at once, and a run whose
+// connections use up the file handles can still write its result.
+std::optional<ResultFile> open_result_file(const CliOptions& options) {
+  std::string error;
+  auto file = ResultFile::open(options.json_path, &error);
+  if (!file) fmt::print(stderr, "error: could not run: {}\n", error);
+  return file;
 }
 
 }  // namespace
@@ -105,7 +107,8 @@ int validate_command(const CliOptions& options) {
 int run_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
-  if (!json_writable(options)) return kExitCouldNotRun;
+  auto result_file = open_result_file(options);
+  if (!result_file) return kExitCouldNotRun;
   Engine engine(*plan, engine_options(options));
   Serving serving(options, *plan);
   std::string error;
@@ -116,13 +119,14 @@ int run_command(const CliOptions& options) {
   serving.control().set_ready(true);
   log_start(*plan, options);
   hold_signals_until_exit();
-  return run_session(engine, *plan, options, serving);
+  return run_session(engine, *plan, options, serving, *result_file);
 }
 
 int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
-  if (!json_writable(options)) return kExitCouldNotRun;
+  auto result_file = open_result_file(options);
+  if (!result_file) return kExitCouldNotRun;
   EngineOptions engine_opts = engine_options(options);
   engine_opts.signal_grace = kAgentSignalGrace;  // a terminating pod has a grace period
   Engine engine(*plan, engine_opts);
@@ -146,7 +150,7 @@ int agent_command(const CliOptions& options) {
   log_start(*plan, options);
   hold_signals_until_exit();
   ResultHandover handover(options.serve.linger);
-  const int code = run_session(engine, *plan, options, serving);
+  const int code = run_session(engine, *plan, options, serving, *result_file);
   if (!handover.serve(serving.control())) spdlog::info("the result was not fetched; exiting");
   return code;
 }

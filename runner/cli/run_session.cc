@@ -4,8 +4,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "cli/abort_watch.h"
 #include "cli/run_command.h"
 #include "model/result_json.h"
@@ -15,15 +13,11 @@
 namespace stampede {
 namespace {
 
-bool write_json(const std::string& path, const Result& result) {
-  std::ofstream out(path);
-  out << result_to_json(result).dump(2) << "\n";
-  out.close();
-  if (!out) {
-    fmt::print(stderr, "error: cannot write {}\n", path);
-    return false;
-  }
-  return true;
+bool write_json(ResultFile& file, const Result& result) {
+  std::string error;
+  if (file.write(result_to_json(result).dump(2) + "\n", &error)) return true;
+  fmt::print(stderr, "error: {}\n", error);
+  return false;
 }
 
 // What happens once per second on the engine's control thread.
@@ -83,7 +77,8 @@ class SnapshotHandler {
 
 }  // namespace
 
-int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving) {
+int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving,
+                ResultFile& result_file) {
   SnapshotHandler handler(engine, plan, options, serving);
   serving.control().started([&engine] { engine.request_stop("stopped through /v1/stop"); });
   if (MetricsExporter* exporter = serving.exporter()) {
@@ -94,7 +89,7 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
   result.testid = serving.identity().testid;
   judge_thresholds(plan.thresholds, result);
   print_summary(stdout, plan, result);
-  const bool written = options.json_path.empty() || write_json(options.json_path, result);
+  const bool written = write_json(result_file, result);
   if (MetricsExporter* exporter = serving.exporter()) {
     exporter->set_thresholds(result.thresholds);
     exporter->set_state(RunState::kFinished);

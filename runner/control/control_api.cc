@@ -1,6 +1,7 @@
 #include "control/control_api.h"
 
 #include <array>
+#include <chrono>
 
 #include "server/bearer_auth.h"
 
@@ -71,6 +72,19 @@ bool parse_start(const std::string& body, std::optional<WallTime>* at, std::stri
   return at->has_value();
 }
 
+// A scheduled start is seconds ahead (the operator uses now + 3 s); one already past starts at
+// once. An instant more than a day away either way is a mistake, and far enough off it would
+// overflow the engine's nanosecond arithmetic (a wait of centuries, or none at all).
+constexpr auto kStartHorizon = std::chrono::hours(24);
+
+bool within_horizon(WallTime at, std::string* why) {
+  const WallTime now = std::chrono::system_clock::now();
+  if (at <= now + kStartHorizon && at >= now - kStartHorizon) return true;
+  *why = "startAt " + format_rfc3339(at) + " is more than 24h " +
+         (at > now ? "ahead" : "in the past") + " (the horizon for a scheduled start is now ± 24h)";
+  return false;
+}
+
 }  // namespace
 
 ControlApi::ControlApi(ControlState& state, const MetricsExporter* exporter, std::string token)
@@ -117,6 +131,7 @@ HttpResponse ControlApi::start(const HttpRequest& request) const {
   std::optional<WallTime> at;
   std::string why;
   if (!parse_start(request.body, &at, &why)) return error(400, why);
+  if (at && !within_horizon(*at, &why)) return error(400, why);
   if (!state_.request_start(at, &why)) return error(409, why);
   nlohmann::json body = {{"state", "starting"}};
   if (at) body["startAt"] = format_rfc3339(*at);

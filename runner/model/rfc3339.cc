@@ -1,6 +1,7 @@
 #include "model/rfc3339.h"
 
 #include <cctype>
+#include <cstdint>
 #include <ctime>
 
 namespace stampede {
@@ -20,6 +21,13 @@ int read_number(std::string_view text, std::size_t pos, std::size_t digits) {
 bool expect(std::string_view text, std::size_t pos, char c) {
   return pos < text.size() && text[pos] == c;
 }
+
+// A WallTime counts nanoseconds since 1970 in 64 bits: about 1677-09-21 to 2262-04-11. Whole
+// seconds strictly inside these bounds convert with their fraction without overflow.
+constexpr std::int64_t kMinSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(WallTime::duration::min()).count();
+constexpr std::int64_t kMaxSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(WallTime::duration::max()).count();
 
 int days_in_month(int year, int month) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -97,8 +105,12 @@ std::optional<WallTime> parse_rfc3339(std::string_view text, std::string* error)
   tm.tm_hour = hour;
   tm.tm_min = minute;
   tm.tm_sec = std::min(second, 59);  // a leap second is read as the second before it
-  const std::time_t secs = timegm(&tm);
-  return WallTime(std::chrono::seconds(secs) - std::chrono::minutes(offset_minutes)) +
+  const std::int64_t secs =
+      static_cast<std::int64_t>(timegm(&tm)) - std::int64_t{offset_minutes} * 60;
+  if (secs <= kMinSeconds || secs >= kMaxSeconds) {
+    return fail("outside the instants the clock holds, 1677-09-21 to 2262-04-11");
+  }
+  return WallTime(std::chrono::seconds(secs)) +
          std::chrono::duration_cast<WallTime::duration>(fraction);
 }
 

@@ -15,7 +15,8 @@ using WallTime = std::chrono::system_clock::time_point;
 std::string format_rfc3339(WallTime t);
 
 // Accepts "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)"; 't' and lower-case 'z' too (RFC 3339
-// allows them). nullopt and *error for anything else.
+// allows them). nullopt and *error for anything else, including instants a WallTime cannot
+// hold (before 1677-09-21 or after 2262-04-11: four-digit years go further).
 std::optional<WallTime> parse_rfc3339(std::string_view text, std::string* error);
 
 }  // namespace stampede

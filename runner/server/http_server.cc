@@ -6,119 +6,84 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "server/http_session.h"
 
 namespace stampede {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-constexpr std::size_t kMaxBody = 1 << 20;                // control calls carry tiny JSON bodies
-constexpr auto kIdleTimeout = std::chrono::seconds(60);  // a scraper keeps its connection open
-
-HttpRequest to_request(const http::request<http::string_body>& r) {
-  HttpRequest out;
-  out.method = std::string(r.method_string());
-  const std::string_view target = r.target();
-  const std::size_t q = target.find('?');
-  out.path = std::string(target.substr(0, q));
-  if (q != std::string_view::npos) out.query = std::string(target.substr(q + 1));
-  out.authorization = std::string(r[http::field::authorization]);
-  out.body = r.body();
-  return out;
-}
-
-// One client connection: read a request, answer it, repeat while the client keeps it alive.
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  Session(tcp::socket socket, const HttpHandler& handler)
-      : stream_(std::move(socket)), handler_(handler) {}
-
-  void read() {
-    parser_.emplace();
-    parser_->body_limit(kMaxBody);
-    stream_.expires_after(kIdleTimeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
-  }
-
- private:
-  void on_read(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      reply(413, "request body too large", false);
-      return;
-    }
-    if (ec) return;  // closed, timed out or malformed: drop the connection
-    const auto& request = parser_->get();
-    HttpResponse r = handle(to_request(request));
-    send(std::move(r), request.keep_alive(), request.version());
-  }
-
-  HttpResponse handle(const HttpRequest& request) {
-    try {
-      return handler_(request);
-    } catch (const std::exception& e) {
-      spdlog::error("control API: {} {}: {}", request.method, request.path, e.what());
-      HttpResponse r;
-      r.status = 500;
-      r.body = R"({"error":"internal error"})";
-      return r;
-    }
-  }
-
-  void reply(unsigned status, const std::string& message, bool keep_alive) {
-    HttpResponse r;
-    r.status = status;
-    r.body = R"({"error":")" + message + R"("})";
-    send(std::move(r), keep_alive, 11);
-  }
-
-  void send(HttpResponse r, bool keep_alive, unsigned version) {
-    auto response = std::make_shared<http::response<http::string_body>>(
-        static_cast<http::status>(r.status), version);
-    response->set(http::field::server, "stampede");
-    response->set(http::field::content_type, r.content_type);
-    for (const auto& [name, value] : r.headers) response->set(name, value);
-    response->body() = std::move(r.body);
-    response->keep_alive(keep_alive);
-    response->prepare_payload();
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response, after = std::move(r.after_sent)](
-                          beast::error_code ec, std::size_t) {
-                        if (after) after();
-                        if (!ec && response->keep_alive()) self->read();
-                      });
-  }
-
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
-  const HttpHandler& handler_;
-};
-
-}  // namespace
-
+// The listening side. Everything runs on the server's one thread, so the counters need no lock.
 struct HttpServer::State {
-  explicit State(HttpHandler h) : handler(std::move(h)) {}
+  State(HttpHandler h, HttpServerLimits l) : handler(std::move(h)), limits(l) {}
+  // Sessions still queued in `io` are destroyed with it, after this; they must not accept.
+  ~State() { closing = true; }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  // Starts one accept unless one is pending, a back-off is running or the cap is reached.
   void accept() {
-    acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket s) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<Session>(std::move(s), handler)->read();
-      accept();
+    if (closing || accepting || open >= limits.max_connections) return;
+    accepting = true;
+    acceptor.async_accept(io, [this](beast::error_code ec, tcp::socket s) {
+      accepting = false;
+      on_accept(ec, std::move(s));
     });
   }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted) return;
+    if (ec) {
+      back_off(ec);
+      return;
+    }
+    if (failed_accepts > 0) {
+      spdlog::info("HTTP server: accepting again after {} failed attempts", failed_accepts);
+      failed_accepts = 0;
+    }
+    ++open;
+    std::make_shared<HttpSession>(std::move(socket), handler, limits, [this] {
+      closed();
+    })->start();
+    accept();
+  }
+
+  // The connection that failed stays in the backlog and keeps the socket readable: retrying
+  // at once would spin. One warning per burst of failures, not one per attempt.
+  void back_off(const beast::error_code& ec) {
+    if (failed_accepts++ == 0) {
+      spdlog::warn("HTTP server: cannot accept a connection: {}; retrying every {} ms",
+                   ec.message(), limits.accept_backoff.count());
+    }
+    accepting = true;
+    backoff.expires_after(limits.accept_backoff);
+    backoff.async_wait([this](beast::error_code wait_ec) {
+      accepting = false;
+      if (!wait_ec) accept();
+    });
+  }
+
+  // A session ended: below the cap again, so accepting resumes if it had paused.
+  void closed() {
+    --open;
+    accept();
+  }
+
   HttpHandler handler;
+  HttpServerLimits limits;
+  bool closing = false;
+  bool accepting = false;            // an accept or a back-off is pending
+  std::size_t open = 0;              // sessions alive
+  std::uint64_t failed_accepts = 0;  // in the current burst
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
+  asio::steady_timer backoff{io};
 };
 
-HttpServer::HttpServer(HttpHandler handler) : state_(std::make_shared<State>(std::move(handler))) {}
+HttpServer::HttpServer(HttpHandler handler, HttpServerLimits limits)
+    : state_(std::make_shared<State>(std::move(handler), limits)) {}
 
 HttpServer::~HttpServer() {
   stop();

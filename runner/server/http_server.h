@@ -2,6 +2,8 @@
 // The runner's own small HTTP/1.1 server (Beast): /metrics, health and the control API. It runs
 // on its own thread with its own io_context, so serving never takes time from the workers.
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,9 +34,30 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// What keeps the server answering /healthz when clients misbehave or file handles run out
+// (README: "Metrics and the control API"). The defaults suit the agent and the operator.
+struct HttpServerLimits {
+  // Connections open at once. At the cap the server stops accepting: further clients wait in
+  // the kernel's listen backlog (costing no fd and no CPU) until a connection closes.
+  std::size_t max_connections = 256;
+  // One whole request, head and body: from accept for the first request of a connection, from
+  // its first byte for later ones. A slow head (slowloris) is cut off here. Also bounds the
+  // time to write a response to a client that does not read it.
+  std::chrono::milliseconds request_timeout{10'000};
+  // A keep-alive connection waiting for its next request.
+  std::chrono::milliseconds idle_timeout{30'000};
+  // After accept fails (EMFILE, ENFILE, ENOBUFS...) the next attempt waits this long: the
+  // pending connection keeps the listening socket readable, so retrying at once would spin.
+  std::chrono::milliseconds accept_backoff{100};
+  // Request bodies (control calls carry tiny JSON bodies); larger ones get 413.
+  std::size_t max_body = std::size_t{64} * 1024;
+  // Request line and headers; larger heads get 431.
+  std::uint32_t max_head = 8 * 1024;
+};
+
 class HttpServer {
  public:
-  explicit HttpServer(HttpHandler handler);
+  explicit HttpServer(HttpHandler handler, HttpServerLimits limits = {});
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

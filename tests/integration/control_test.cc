@@ -1,8 +1,11 @@
 // `stampede agent` and `run --listen` against the bundled target: readiness, synchronized
 // start, stop, result, authentication, metrics export switches and segments.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
+#include <memory>
+#include <sstream>
 #include <thread>
 
 #include "model/rfc3339.h"
@@ -223,6 +226,69 @@ TEST(Agent, BadRequestsGetClearAnswers) {
   EXPECT_EQ(wrong_method.status, 405);
   EXPECT_EQ(wrong_method.header("allow"), "POST");
   EXPECT_EQ(agent.status()["state"], "waiting");
+}
+
+// The nanosecond clock ends in 2262: 9999-12-31 used to start at once, 2263-01-01 to report
+// "running" and never send. Both are refused, and the agent still starts on a sane call.
+TEST(Agent, StartAtBeyondTheHorizonIsRefused) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"));
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  const std::vector<std::string> far_off = {"9999-12-31T23:59:59Z", "2263-01-01T00:00:00Z",
+                                            format_rfc3339(start_in(std::chrono::hours(25)))};
+  for (const std::string& at : far_off) {
+    const auto refused = agent.post("/v1/start", R"({"startAt": ")" + at + R"("})");
+    EXPECT_EQ(refused.status, 400) << at << ": " << refused.body;
+    EXPECT_NE(refused.body.find("startAt"), std::string::npos) << refused.body;
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(agent.status()["state"], "waiting");
+  EXPECT_EQ(target_stats(target)["requests"], 0) << "a refused start sent load";
+  ASSERT_EQ(agent.post("/v1/start", start_body(start_in(milliseconds(200)))).status, 202);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10))) << agent.process().stderr_text();
+  EXPECT_GT(target_stats(target)["requests"].get<int>(), 0);
+}
+
+// CPU seconds a process has used (utime + stime from /proc/PID/stat).
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (comm) "
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; fields >> field && i <= 15; ++i) {
+    if (i >= 14) ticks += std::stod(field);  // fields 14 and 15: utime, stime
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// With its file handles used up, the agent's accept fails with EMFILE. It used to retry at once
+// (an idle agent at 60 % CPU, /healthz timing out); it must back off, and answer again as soon
+// as connections close.
+TEST(Agent, OutOfFileHandlesTheServerBacksOffAndRecovers) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  // --threads 2: the fd budget must not depend on the machine's core count.
+  AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"), {"--threads", "2"}, {}, 64);
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  // Idle connections, more than the agent has handles for (but under its cap of 256): it holds
+  // each accepted one for its 10 s request timeout, and the rest make accept fail.
+  std::vector<std::unique_ptr<HttpConnection>> idle;
+  idle.reserve(100);
+  for (int i = 0; i < 100; ++i) {
+    idle.push_back(std::make_unique<HttpConnection>("127.0.0.1", agent.port()));
+  }
+  std::this_thread::sleep_for(milliseconds(300));
+  const double before = cpu_seconds(agent.process().pid());
+  std::this_thread::sleep_for(milliseconds(1000));
+  const double used = cpu_seconds(agent.process().pid()) - before;
+  std::printf("agent CPU while out of file handles: %.2f s in 1 s\n", used);
+  EXPECT_LT(used, 0.1) << "the server spins on a failing accept";
+  const std::string log = agent.process().stderr_text();
+  EXPECT_NE(log.find("cannot accept a connection: Too many open files"), std::string::npos) << log;
+  idle.clear();  // the agent sees them close and has handles again
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(agent.get("/healthz").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, seconds(3)) << "/healthz slow to recover";
 }
 
 TEST(Agent, AnInvalidPlanExitsWithTwo) {

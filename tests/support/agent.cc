@@ -9,7 +9,8 @@ namespace stampede::testing {
 namespace {
 
 std::vector<std::string> agent_argv(const std::string& plan_yaml, std::uint16_t port,
-                                    std::vector<std::string> args) {
+                                    std::vector<std::string> args,
+                                    std::optional<unsigned> max_open_files) {
   std::vector<std::string> argv = {STAMPEDE_BIN,
                                    "agent",
                                    write_temp_file(plan_yaml),
@@ -17,14 +18,16 @@ std::vector<std::string> agent_argv(const std::string& plan_yaml, std::uint16_t 
                                    "127.0.0.1:" + std::to_string(port),
                                    "--quiet"};
   argv.insert(argv.end(), args.begin(), args.end());
+  if (max_open_files) return with_open_file_limit(*max_open_files, std::move(argv));
   return argv;
 }
 
 }  // namespace
 
 AgentProcess::AgentProcess(const std::string& plan_yaml, std::vector<std::string> args,
-                           const Env& env)
-    : port_(free_port()), process_(agent_argv(plan_yaml, port_, std::move(args)), env) {}
+                           const Env& env, std::optional<unsigned> max_open_files)
+    : port_(free_port()),
+      process_(agent_argv(plan_yaml, port_, std::move(args), max_open_files), env) {}
 
 bool AgentProcess::wait_ready(Millis timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -14,9 +14,10 @@ namespace stampede::testing {
 
 class AgentProcess {
  public:
-  // `stampede agent PLAN --listen 127.0.0.1:PORT --quiet args...` with `env` added.
+  // `stampede agent PLAN --listen 127.0.0.1:PORT --quiet args...` with `env` added; with
+  // `max_open_files`, under that limit of file descriptors (see with_open_file_limit).
   AgentProcess(const std::string& plan_yaml, std::vector<std::string> args = {},
-               const Env& env = {});
+               const Env& env = {}, std::optional<unsigned> max_open_files = std::nullopt);
 
   std::uint16_t port() const { return port_; }
   Subprocess& process() { return process_; }

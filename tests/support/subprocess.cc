@@ -225,6 +225,15 @@ std::optional<std::string> Subprocess::wait_for_line(std::string_view prefix, Mi
   }
 }
 
+std::vector<std::string> with_open_file_limit(unsigned max_open_files,
+                                              std::vector<std::string> argv) {
+  std::vector<std::string> wrapped{
+      "/bin/sh", "-c", "ulimit -n " + std::to_string(max_open_files) + " && exec \"$@\"", "sh"};
+  wrapped.insert(wrapped.end(), std::make_move_iterator(argv.begin()),
+                 std::make_move_iterator(argv.end()));
+  return wrapped;
+}
+
 RunResult run_process(std::vector<std::string> argv, Millis timeout, const Env& env) {
   Subprocess process(std::move(argv), env);
   RunResult result;

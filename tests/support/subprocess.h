@@ -77,6 +77,12 @@ struct RunResult {
   std::string stderr_text;
 };
 
+// `argv` run under a limit of `max_open_files` file descriptors (RLIMIT_NOFILE, soft and hard):
+// /bin/sh sets the limit and then execs argv, so it holds from the child's first instruction
+// and the child keeps the pid Subprocess reports.
+std::vector<std::string> with_open_file_limit(unsigned max_open_files,
+                                              std::vector<std::string> argv);
+
 // Runs a command to completion (killing it after `timeout`) and collects its output.
 RunResult run_process(std::vector<std::string> argv, Millis timeout, const Env& env = {});
 

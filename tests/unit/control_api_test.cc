@@ -36,27 +36,34 @@ TEST(ControlApi, HealthAndReadiness) {
   EXPECT_EQ(api.handle(request("GET", "/readyz")).status, 200);
 }
 
+// An instant `offset` from now, in whole milliseconds (what the API's RFC 3339 carries).
+WallTime from_now(std::chrono::milliseconds offset) {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now() +
+                                                                 offset);
+}
+
+std::string start_body(WallTime at) {
+  return R"({"startAt": ")" + format_rfc3339(at) + R"("})";
+}
+
 TEST(ControlApi, StartCarriesTheInstantToTheWaitingRunner) {
   ControlState state;
   state.set_ready(true);
   ControlApi api(state, nullptr, "");
   auto waiting = std::async(std::launch::async, [&] { return state.wait_for_start(); });
-  const auto response =
-      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:00.250Z"})"));
+  const WallTime at = from_now(std::chrono::seconds(3));
+  const auto response = api.handle(request("POST", "/v1/start", start_body(at)));
   ASSERT_EQ(response.status, 202) << response.body;
-  EXPECT_EQ(body_of(response)["startAt"], "2026-11-22T16:40:00.250Z");
-  const auto at = waiting.get();
-  ASSERT_TRUE(at.has_value());
-  EXPECT_EQ(format_rfc3339(*at), "2026-11-22T16:40:00.250Z");
-  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["start_at"],
-            "2026-11-22T16:40:00.250Z");
+  EXPECT_EQ(body_of(response)["startAt"], format_rfc3339(at));
+  const auto waited = waiting.get();
+  ASSERT_TRUE(waited.has_value());
+  EXPECT_EQ(*waited, at);
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["start_at"], format_rfc3339(at));
   EXPECT_EQ(api.handle(request("POST", "/v1/start")).status, 409) << "only one start";
-  EXPECT_EQ(
-      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:00.250Z"})")).status,
-      202)
+  EXPECT_EQ(api.handle(request("POST", "/v1/start", start_body(at))).status, 202)
       << "the same instant again is a retry, not a second start";
   EXPECT_EQ(
-      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:01Z"})")).status,
+      api.handle(request("POST", "/v1/start", start_body(at + std::chrono::seconds(1)))).status,
       409);
 }
 
@@ -88,6 +95,38 @@ TEST(ControlApi, BadBodiesAre400WithAMessage) {
     EXPECT_FALSE(body_of(response)["error"].get<std::string>().empty()) << body;
   }
   EXPECT_EQ(state.state(), RunState::kWaiting);
+}
+
+// Past year 2262 the nanosecond clock overflows: 9999-12-31 used to start at once and
+// 2263-01-01 to say "running" and never send. Far-off instants are a mistake, not a plan.
+TEST(ControlApi, StartAtBeyondTheHorizonIs400) {
+  using std::chrono::hours;
+  using std::chrono::minutes;
+  for (const std::string& body :
+       {std::string(R"({"startAt": "9999-12-31T23:59:59Z"})"),
+        std::string(R"({"startAt": "2263-01-01T00:00:00Z"})"),
+        std::string(R"({"startAt": "2262-04-11T00:00:00Z"})"),
+        std::string(R"({"startAt": "1700-01-01T00:00:00Z"})"),
+        std::string(R"({"startAt": "0001-01-01T00:00:00Z"})"), start_body(from_now(hours(25))),
+        start_body(from_now(hours(24) + minutes(1))), start_body(from_now(-hours(25)))}) {
+    ControlState state;
+    state.set_ready(true);
+    ControlApi api(state, nullptr, "");
+    const auto response = api.handle(request("POST", "/v1/start", body));
+    EXPECT_EQ(response.status, 400) << body;
+    const std::string message = body_of(response).value("error", "");
+    EXPECT_EQ(message.rfind("startAt", 0), 0u) << message;
+    EXPECT_EQ(state.state(), RunState::kWaiting) << body;
+    EXPECT_EQ(api.handle(request("GET", "/v1/status")).body.find("start_at"), std::string::npos);
+  }
+  ControlState state;
+  state.set_ready(true);
+  ControlApi api(state, nullptr, "");
+  const auto beyond = api.handle(request("POST", "/v1/start", start_body(from_now(hours(48)))));
+  EXPECT_NE(body_of(beyond).value("error", "").find("24h"), std::string::npos)
+      << "the message names the horizon: " << beyond.body;
+  EXPECT_EQ(api.handle(request("POST", "/v1/start", start_body(from_now(-hours(23))))).status, 202)
+      << "already past, within the horizon: starts at once";
 }
 
 TEST(ControlApi, TokenGuardsOnlyMutatingCalls) {
