@@ -240,6 +240,34 @@ TEST_F(Operator, ARestartedOperatorCarriesOnWithoutDuplicates) {
   EXPECT_EQ(std::count(pods.out.begin(), pods.out.end(), '\n'), 2) << pods.out;
 }
 
+// Deleted and created again under the same name, the new LoadTest (generation 1 again) is
+// a new object: it runs at once, not at the next resync minutes later.
+TEST_F(Operator, ATestRecreatedUnderTheSameNameRunsAtOnce) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const std::string manifest = loadtest("again", target.url(), "{users: 1, duration: 1s}", 1);
+  ASSERT_TRUE(plane_->apply(manifest).ok());
+  ASSERT_TRUE(wait_completed("again", 60)) << get("again").dump(2) << operator_logs();
+  const std::string first_uid = get("again")["metadata"]["uid"];
+  ASSERT_TRUE(plane_->kubectl({"delete", "loadtest", "again", "--wait=true"}).ok());
+  // The old children go first (garbage collection), so the new test starts from nothing.
+  bool clean = false;
+  for (int i = 0; i < 300 && !clean; ++i) {
+    const auto left = plane_->kubectl(
+        {"get", "pods,configmaps,secrets", "-l", "stampede.dev/loadtest=again", "-o", "name"});
+    clean = left.ok() && left.out.empty();
+    if (!clean) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(clean) << "children left after the LoadTest was deleted";
+  ASSERT_TRUE(plane_->apply(manifest).ok());
+  const nlohmann::json recreated = get("again");
+  ASSERT_NE(recreated["metadata"]["uid"], first_uid);
+  ASSERT_EQ(recreated["metadata"]["generation"], 1);
+  ASSERT_TRUE(wait_completed("again", 30)) << "the recreated test was not picked up\n"
+                                           << get("again").dump(2) << operator_logs();
+  EXPECT_EQ(phase("again"), "Succeeded")
+      << get("again").dump(2) << kubelet_->logs("again-runner-0");
+}
+
 TEST_F(Operator, DeletingTheTestTakesItsChildren) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   ASSERT_TRUE(plane_->apply(loadtest("gone", target.url(), "{users: 1, duration: 1s}", 1)).ok());
