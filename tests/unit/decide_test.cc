@@ -311,6 +311,23 @@ TEST(Children, RunnerPodCarriesSegmentTokenLabelsAndOwner) {
   EXPECT_EQ(p["spec"]["restartPolicy"], "Never");
 }
 
+// Sizing follows what the runners' engine runs (model/load_peak.h): stages ramp from 0 and a
+// `users` or `rate` beside them is not used.
+TEST(Children, SizingUsesTheEnginesPeaks) {
+  Plan open;
+  open.load.model = OpenModel{20000, seconds(10), {{seconds(5), 12000, ""}}, 0, 0, 0};
+  EXPECT_DOUBLE_EQ(peak_rate(open), 12000);
+  RunnerSettings by_rate;
+  by_rate.max_rate_per_runner = 5000;
+  EXPECT_EQ(runner_count(open, by_rate), 3u);
+  Plan closed;
+  closed.load.model = ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}}};
+  EXPECT_DOUBLE_EQ(peak_users(closed), 12);
+  RunnerSettings by_users;
+  by_users.max_users_per_runner = 10;
+  EXPECT_EQ(runner_count(closed, by_users), 2u);
+}
+
 TEST(Children, RunnerCountFromUsersAndRate) {
   Plan plan;
   plan.load.model = OpenModel{4500, seconds(10), {{seconds(5), 12000, ""}}, 0, 0, 0};
