@@ -87,17 +87,19 @@ void ensure_children(Decision& d, const Observed& o, std::uint32_t count, bool s
   }
 }
 
+// An invalid spec is terminal: retrying cannot make it parse, only a new generation can (and
+// that queues a reconcile of its own).
+void invalid_spec(Decision& d, const Observed& o, const std::string& context) {
+  if (!d.status.contains("runners")) set_runner_counts(d.status, 0, 0);
+  fail(d, o, "InvalidSpec", context + plan_errors_text(o), false);
+}
+
 void accept(Decision& d, const Observed& o) {
-  SourceErrors errors;
-  const auto plan = plan_of(o.lt, &errors);
-  if (!plan) {
-    std::string message;
-    for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.format("spec");
-    set_runner_counts(d.status, 0, 0);
-    fail(d, o, "InvalidSpec", message, false);
+  if (!o.plan) {
+    invalid_spec(d, o, "");
     return;
   }
-  const std::uint32_t count = runner_count(*plan, o.lt.runners);
+  const std::uint32_t count = runner_count(*o.plan, o.lt.runners);
   d.status["phase"] = kPhaseStarting;
   d.status["testid"] = o.lt.testid;
   set_runner_counts(d.status, 0, count);
@@ -156,7 +158,7 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
   set_condition(d.status, kRunnersReady, false, "Waiting",
                 std::to_string(ready) + " of " + std::to_string(count) + " runners ready",
                 o.lt.generation, now_text(o));
-  d.requeue_after = milliseconds(2000);
+  d.requeue_after = options.poll_interval;
 }
 
 void running(Decision& d, const Observed& o, const DecideOptions& options) {
@@ -194,13 +196,24 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
   }
   if (finished == count && count > 0) {
     d.actions.push_back({Action::Kind::kCollectResults, 0, count});
+    d.actions.push_back({Action::Kind::kAcknowledgeResults, 0, count});
     return;
   }
   d.requeue_after = options.poll_interval;
 }
 
+// Results stored by an operator that stopped before acknowledging them: the runners still
+// serve them and wait.
+bool unacknowledged_runners(const Observed& o) {
+  if (!o.lt.status.contains("results")) return false;  // nothing was collected
+  return std::any_of(o.runners.begin(), o.runners.end(), [](const RunnerObservation& r) {
+    return r.pod_exists && !r.terminated && !r.pod_ip.empty() && r.phase == "Running";
+  });
+}
+
 void finished(Decision& d, const Observed& o) {
   const bool succeeded = o.lt.status.value("phase", "") == kPhaseSucceeded;
+  if (unacknowledged_runners(o)) d.actions.push_back({Action::Kind::kAcknowledgeResults});
   const bool children =
       o.plan_config_map || std::any_of(o.runners.begin(), o.runners.end(),
                                        [](const RunnerObservation& r) { return r.pod_exists; });
@@ -265,7 +278,10 @@ Decision decide(const Observed& o, const DecideOptions& options) {
   if (o.lt.deleting) return d;  // owner references take the children with it
   d.status["observedGeneration"] = o.lt.generation;
   const std::string phase = o.lt.status.value("phase", "");
-  if (phase.empty() || phase == kPhasePending) {
+  if ((phase == kPhaseStarting || phase == kPhaseRunning) && !o.plan) {
+    // The spec was edited, or the operator's built-in profiles changed, since the start.
+    invalid_spec(d, o, "the spec no longer parses: ");
+  } else if (phase.empty() || phase == kPhasePending) {
     accept(d, o);
   } else if (phase == kPhaseStarting) {
     starting(d, o, options);

@@ -27,6 +27,9 @@ struct Action {
     kCreatePod,       // runner `index` of `count`
     kStartRunners,    // POST /v1/start {startAt} to every runner at once
     kCollectResults,  // GET /v1/result from every runner, merge, judge, store
+    // POST /v1/result/ack to the runners still serving: done after the status is written, as
+    // only then is the result safe (the runners exit on it).
+    kAcknowledgeResults,
     kStopRunners,     // POST /v1/stop to the runners still running
     kDeleteChildren,  // cleanup policy: runner pods, plan, token (the result stays)
     kDeleteLoadTest,  // ttlSecondsAfterFinished passed

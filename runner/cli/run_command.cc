@@ -77,6 +77,15 @@ bool json_writable(const CliOptions& options) {
   return false;
 }
 
+// The result is served until the operator says it has stored it (POST /v1/result/ack), not
+// merely fetched it: an operator that dies between fetching and storing fetches it again.
+void hand_over_result(Serving& serving, const CliOptions& options) {
+  if (!serving.control().wait_until_acknowledged(options.serve.linger)) {
+    spdlog::info("the result was not acknowledged within {}; exiting",
+                 format_duration(options.serve.linger));
+  }
+}
+
 }  // namespace
 
 int validate_command(const CliOptions& options) {
@@ -128,10 +137,7 @@ int agent_command(const CliOptions& options) {
   engine.set_start_at(start_at);
   log_start(*plan, options);
   const int code = run_session(engine, *plan, options, serving);
-  if (!serving.control().wait_until_fetched(options.serve.linger)) {
-    spdlog::info("the result was not fetched within {}; exiting",
-                 format_duration(options.serve.linger));
-  }
+  hand_over_result(serving, options);
   return code;
 }
 

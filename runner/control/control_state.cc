@@ -57,12 +57,18 @@ bool ControlState::request_stop(std::string* error) {
   return true;
 }
 
-void ControlState::result_fetched() {
+bool ControlState::acknowledge_result(std::string* error) {
   {
     const std::lock_guard lock(mutex_);
-    fetched_ = true;
+    if (!result_) {
+      *error =
+          "there is no result to acknowledge yet (state " + std::string(to_string(state_)) + ")";
+      return false;
+    }
+    acknowledged_ = true;
   }
   changed_.notify_all();
+  return true;
 }
 
 void ControlState::set_ready(bool ready, std::string reason) {
@@ -103,9 +109,9 @@ void ControlState::finished(std::string result_json) {
   changed_.notify_all();
 }
 
-bool ControlState::wait_until_fetched(std::chrono::steady_clock::duration linger) {
+bool ControlState::wait_until_acknowledged(std::chrono::steady_clock::duration linger) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, linger, [&] { return fetched_; });
+  return changed_.wait_for(lock, linger, [&] { return acknowledged_; });
 }
 
 }  // namespace stampede

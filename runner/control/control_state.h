@@ -34,8 +34,9 @@ class ControlState {
   bool request_start(std::optional<WallTime> at, std::string* error);
   // Asks a running test to stop gracefully. false + *error when it is not running.
   bool request_stop(std::string* error);
-  // The result has been delivered to a client.
-  void result_fetched();
+  // The operator has stored the result (POST /v1/result/ack): the agent may exit. false +
+  // *error before there is a result. Repeating it succeeds.
+  bool acknowledge_result(std::string* error);
 
   // --- control thread ---
   void set_ready(bool ready, std::string reason = "");
@@ -46,8 +47,9 @@ class ControlState {
   void set_state(RunState state);
   void set_status(nlohmann::json status);
   void finished(std::string result_json);
-  // Waits until the result has been fetched or `linger` has passed; true when fetched.
-  bool wait_until_fetched(std::chrono::steady_clock::duration linger);
+  // Waits until the result has been acknowledged or `linger` has passed; true when it was.
+  // A fetch alone is no handover: the fetching operator may die before storing the result.
+  bool wait_until_acknowledged(std::chrono::steady_clock::duration linger);
 
  private:
   mutable std::mutex mutex_;
@@ -59,7 +61,7 @@ class ControlState {
   std::function<void()> stop_;
   nlohmann::json status_;
   std::optional<std::string> result_;
-  bool fetched_ = false;
+  bool acknowledged_ = false;
 };
 
 }  // namespace stampede

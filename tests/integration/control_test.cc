@@ -93,7 +93,7 @@ TEST(Agent, TwoAgentsWithOneStartAtBeginTogether) {
   EXPECT_GE(std::min(first_a, first_b), unix_seconds(at));
 }
 
-TEST(Agent, ServesTheResultOnceFinishedThenExits) {
+TEST(Agent, ServesTheResultUntilAcknowledgedThenExits) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   AgentProcess agent(plan_for(target, "{users: 2, duration: 1s}"));
   ASSERT_TRUE(agent.wait_ready());
@@ -107,8 +107,13 @@ TEST(Agent, ServesTheResultOnceFinishedThenExits) {
   EXPECT_EQ(result["testid"], "control");
   EXPECT_EQ(result["totals"]["requests"], target_stats(target)["requests"]);
   EXPECT_TRUE(result["requests"][0].contains("histograms")) << "mergeable by the operator";
+  // A fetch is no handover: the fetcher may die before storing it, and fetch it again.
+  EXPECT_FALSE(agent.process().wait(milliseconds(1500)).has_value())
+      << "the agent exited after a GET, before anyone confirmed the result was stored";
+  EXPECT_EQ(agent.get("/v1/result").body, response.body);
+  ASSERT_EQ(agent.post("/v1/result/ack").status, 200);
   const auto exit = agent.process().wait(milliseconds(5000));
-  ASSERT_TRUE(exit.has_value()) << "the agent exits once the result is fetched";
+  ASSERT_TRUE(exit.has_value()) << "the agent exits once the result is acknowledged";
   EXPECT_EQ(exit->code, 0);
 }
 

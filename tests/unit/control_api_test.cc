@@ -118,19 +118,43 @@ TEST(ControlApi, StopReachesTheRunningEngine) {
   EXPECT_EQ(stops, 1);
 }
 
-TEST(ControlApi, ResultIs409UntilFinishedThenMarksItFetched) {
+TEST(ControlApi, ResultIs409UntilFinishedAndServedUntilAcknowledged) {
   ControlState state;
-  ControlApi api(state, nullptr, "");
+  ControlApi api(state, nullptr, "tok");
   state.started([] {});
   EXPECT_EQ(api.handle(request("GET", "/v1/result")).status, 409);
+  EXPECT_EQ(api.handle(request("POST", "/v1/result/ack", "", "Bearer tok")).status, 409)
+      << "nothing to acknowledge before the result exists";
   state.finished(R"({"schema":"stampede.result/v1"})");
   auto response = api.handle(request("GET", "/v1/result"));
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(body_of(response)["schema"], "stampede.result/v1");
-  EXPECT_FALSE(state.wait_until_fetched(std::chrono::milliseconds(1)));
-  ASSERT_TRUE(response.after_sent);
-  response.after_sent();
-  EXPECT_TRUE(state.wait_until_fetched(std::chrono::milliseconds(1)));
+  if (response.after_sent) response.after_sent();
+  EXPECT_FALSE(state.wait_until_acknowledged(std::chrono::milliseconds(1)))
+      << "a fetch alone is no handover";
+  EXPECT_EQ(api.handle(request("GET", "/v1/result")).body, response.body) << "served again";
+  EXPECT_EQ(api.handle(request("POST", "/v1/result/ack")).status, 401) << "needs the token";
+  EXPECT_EQ(api.handle(request("GET", "/v1/result/ack")).status, 405);
+  EXPECT_FALSE(state.wait_until_acknowledged(std::chrono::milliseconds(1)));
+  const auto ack = api.handle(request("POST", "/v1/result/ack", "", "Bearer tok"));
+  ASSERT_EQ(ack.status, 200) << ack.body;
+  EXPECT_EQ(body_of(ack)["state"], "acknowledged");
+  EXPECT_TRUE(state.wait_until_acknowledged(std::chrono::milliseconds(1)));
+  EXPECT_EQ(api.handle(request("POST", "/v1/result/ack", "", "Bearer tok")).status, 200)
+      << "repeating it is harmless";
+}
+
+// The agent's wait ends when the acknowledgement arrives, not at the end of --linger.
+TEST(ControlApi, AnAcknowledgementWakesTheWaitingAgent) {
+  ControlState state;
+  ControlApi api(state, nullptr, "");
+  state.finished("{}");
+  auto waiting = std::async(
+      std::launch::async, [&] { return state.wait_until_acknowledged(std::chrono::seconds(30)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(api.handle(request("POST", "/v1/result/ack")).status, 200);
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(waiting.get());
 }
 
 TEST(ControlApi, UnknownPathsAndWrongMethods) {
