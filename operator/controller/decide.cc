@@ -1,6 +1,7 @@
 #include "controller/decide.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "controller/children.h"
 #include "controller/conditions.h"
@@ -185,6 +186,7 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
     return;
   }
   d.status["progress"] = progress_of(o.runners);
+  note_late_start(d.status, o);
   // A runner still waiting missed the start call (the operator stopped or the call failed):
   // repeat it with the recorded instant; runners that already have it accept it again.
   const bool waiting =
@@ -232,6 +234,31 @@ void finished(Decision& d, const Observed& o) {
 }
 
 }  // namespace
+
+void note_late_start(nlohmann::json& status, const Observed& o) {
+  double latest = 0;
+  std::string who;
+  for (const auto& r : o.runners) {
+    if (!r.status) continue;
+    const double late = r.status->value("started_late_seconds", 0.0);
+    if (late > latest) {
+      latest = late;
+      who = r.pod_name;
+    }
+  }
+  // Polls after a runner has exited no longer see it: keep the largest seen.
+  const bool has_runners = status.contains("runners") && status["runners"].is_object();
+  const double before = has_runners ? status["runners"].value("startedLateSeconds", 0.0) : 0.0;
+  if (latest <= before) return;
+  if (!has_runners) status["runners"] = nlohmann::json::object();
+  status["runners"]["startedLateSeconds"] = latest;
+  char late[32];
+  std::snprintf(late, sizeof late, "%.3f", latest);
+  set_condition(status, kDegraded, true, "LateStart",
+                who + " started " + late + "s after startTime: it ran less of the test than " +
+                    "the other runners",
+                o.lt.generation, now_text(o));
+}
 
 std::string latency_text(double seconds) {
   char buf[32];

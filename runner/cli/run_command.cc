@@ -77,6 +77,17 @@ bool json_writable(const CliOptions& options) {
   return false;
 }
 
+// A startAt already past starts at once: the other runners of the test began earlier, so the
+// late one says by how much (a warning here, started_late_seconds in /v1/status).
+void warn_if_late(ControlState& control, const std::optional<WallTime>& start_at) {
+  if (!start_at) return;
+  const double late = control.note_start_lateness(std::chrono::system_clock::now());
+  if (late > 0) {
+    spdlog::warn("startAt {} passed {:.3f}s before the start call: starting now, late",
+                 format_rfc3339(*start_at), late);
+  }
+}
+
 // The result is served until the operator says it has stored it (POST /v1/result/ack), not
 // merely fetched it: an operator that dies between fetching and storing fetches it again.
 void hand_over_result(Serving& serving, const CliOptions& options) {
@@ -134,6 +145,7 @@ int agent_command(const CliOptions& options) {
   spdlog::info("ready: waiting for POST /v1/start on port {}", serving.port());
   const std::optional<WallTime> start_at = serving.control().wait_for_start();
   if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
+  warn_if_late(serving.control(), start_at);
   engine.set_start_at(start_at);
   log_start(*plan, options);
   const int code = run_session(engine, *plan, options, serving);

@@ -17,6 +17,7 @@ nlohmann::json ControlState::status() const {
   nlohmann::json s = status_.is_object() ? status_ : nlohmann::json::object();
   s["state"] = std::string(to_string(state_));
   if (start_at_) s["start_at"] = format_rfc3339(*start_at_);
+  s["started_late_seconds"] = started_late_seconds_;
   return s;
 }
 
@@ -80,6 +81,13 @@ std::optional<WallTime> ControlState::wait_for_start() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return start_requested_; });
   return start_at_;
+}
+
+double ControlState::note_start_lateness(WallTime now) {
+  const std::lock_guard lock(mutex_);
+  if (!start_at_ || now <= *start_at_) return 0;
+  started_late_seconds_ = std::chrono::duration<double>(now - *start_at_).count();
+  return started_late_seconds_;
 }
 
 void ControlState::started(std::function<void()> stop) {

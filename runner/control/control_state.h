@@ -42,6 +42,10 @@ class ControlState {
   void set_ready(bool ready, std::string reason = "");
   // Blocks until a start is requested; returns the requested instant (if any).
   std::optional<WallTime> wait_for_start();
+  // The load begins at `now`: how many seconds after the requested startAt (0 when there is
+  // none or it is still ahead, since the engine then waits for it). /v1/status shows it as
+  // started_late_seconds: a runner of a multi-runner test that began after the others.
+  double note_start_lateness(WallTime now);
   // Marks the test as started: `stop` ends it early (thread-safe, e.g. Engine::request_stop).
   void started(std::function<void()> stop);
   void set_state(RunState state);
@@ -58,6 +62,7 @@ class ControlState {
   RunState state_ = RunState::kWaiting;
   bool start_requested_ = false;
   std::optional<WallTime> start_at_;
+  double started_late_seconds_ = 0;
   std::function<void()> stop_;
   nlohmann::json status_;
   std::optional<std::string> result_;

@@ -74,6 +74,22 @@ TEST(Agent, StartsAtTheRequestedInstant) {
   std::printf("first request %.3f ms after startAt\n", (first - unix_seconds(at)) * 1e3);
 }
 
+// A startAt already past (the start call came late) starts at once, with a warning and
+// started_late_seconds in /v1/status.
+TEST(Agent, ALateStartIsLoggedAndShownInTheStatus) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"));
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  const WallTime at = start_in(-milliseconds(3000));
+  ASSERT_EQ(agent.post("/v1/start", start_body(at)).status, 202);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10))) << agent.process().stderr_text();
+  const double late = agent.status()["started_late_seconds"].get<double>();
+  EXPECT_GE(late, 3.0);
+  EXPECT_LT(late, 8.0);
+  EXPECT_NE(agent.process().stderr_text().find("starting now, late"), std::string::npos)
+      << agent.process().stderr_text();
+}
+
 TEST(Agent, TwoAgentsWithOneStartAtBeginTogether) {
   TargetProcess target_a(STAMPEDE_TARGET_BIN);
   TargetProcess target_b(STAMPEDE_TARGET_BIN);

@@ -60,6 +60,35 @@ TEST(ControlApi, StartCarriesTheInstantToTheWaitingRunner) {
       409);
 }
 
+// A runner whose startAt had passed starts at once, late: /v1/status says by how much.
+TEST(ControlApi, ALateStartShowsInTheStatus) {
+  ControlState state;
+  state.set_ready(true);
+  ControlApi api(state, nullptr, "");
+  ASSERT_EQ(
+      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:00Z"})")).status,
+      202);
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["started_late_seconds"], 0.0);
+  const WallTime at = *parse_rfc3339("2026-11-22T16:40:00Z", nullptr);
+  EXPECT_DOUBLE_EQ(state.note_start_lateness(at + std::chrono::milliseconds(2500)), 2.5);
+  EXPECT_DOUBLE_EQ(
+      body_of(api.handle(request("GET", "/v1/status")))["started_late_seconds"].get<double>(), 2.5);
+}
+
+TEST(ControlApi, AStartOnTimeOrWithoutAnInstantIsNotLate) {
+  ControlState on_time;
+  on_time.set_ready(true);
+  const WallTime at = *parse_rfc3339("2026-11-22T16:40:00Z", nullptr);
+  std::string why;
+  ASSERT_TRUE(on_time.request_start(at, &why)) << why;
+  EXPECT_EQ(on_time.note_start_lateness(at - std::chrono::seconds(3)), 0.0);
+  EXPECT_EQ(on_time.status()["started_late_seconds"], 0.0);
+  ControlState now;
+  now.set_ready(true);
+  ASSERT_TRUE(now.request_start(std::nullopt, &why)) << why;
+  EXPECT_EQ(now.note_start_lateness(at), 0.0);
+}
+
 TEST(ControlApi, StartWithoutABodyMeansNow) {
   ControlState state;
   state.set_ready(true);

@@ -257,6 +257,35 @@ TEST(Decide, ProgressSumsTheRunnersWhileRunning) {
   EXPECT_TRUE(d.actions.empty());
 }
 
+TEST(Decide, ARunnerThatStartedLateDegradesTheTestAndSaysHowLate) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[0].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 0.0}};
+  o.runners[1].status = nlohmann::json{{"state", "running"}};
+  Decision d = decide(o);
+  EXPECT_FALSE(d.status["runners"].contains("startedLateSeconds"));
+  EXPECT_EQ(condition_status(d.status, kDegraded), "") << "on time: nothing to say";
+  o.runners[1].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 2.25}};
+  d = decide(o);
+  EXPECT_EQ(d.status["phase"], kPhaseRunning) << "late, not failed";
+  EXPECT_DOUBLE_EQ(d.status["runners"]["startedLateSeconds"].get<double>(), 2.25);
+  EXPECT_EQ(condition_status(d.status, kDegraded), "True");
+  for (const auto& c : d.status["conditions"]) {
+    if (c["type"] != kDegraded) continue;
+    EXPECT_EQ(c["reason"], "LateStart");
+    EXPECT_NE(c["message"].get<std::string>().find("demo-runner-1 started 2.250s"),
+              std::string::npos)
+        << c["message"];
+  }
+  // The final status keeps it, also when the last polls no longer reach that runner.
+  Observed later = observed(manifest({}, d.status));
+  later.runners = {pod(0, true)};
+  later.runners[0].status = nlohmann::json{{"state", "finished"}};
+  const nlohmann::json final_status = finished_status(later, Result{}, "demo-result");
+  EXPECT_DOUBLE_EQ(final_status["runners"]["startedLateSeconds"].get<double>(), 2.25);
+  EXPECT_EQ(condition_status(final_status, kDegraded), "True");
+}
+
 TEST(Decide, RepeatsTheStartWithTheRecordedInstantForARunnerStillWaiting) {
   nlohmann::json status = status_in(kPhaseRunning, 2);
   status["startTime"] = "2026-11-22T11:59:58.500Z";
