@@ -235,6 +235,9 @@ void finished(Decision& d, const Observed& o) {
 
 }  // namespace
 
+// How late a runner may begin before the test counts as Degraded.
+constexpr double kLateStartTolerance = 1.0;
+
 void note_late_start(nlohmann::json& status, const Observed& o) {
   double latest = 0;
   std::string who;
@@ -252,6 +255,8 @@ void note_late_start(nlohmann::json& status, const Observed& o) {
   if (latest <= before) return;
   if (!has_runners) status["runners"] = nlohmann::json::object();
   status["runners"]["startedLateSeconds"] = latest;
+  // Milliseconds late (a start call that just missed a short start delay) skew nothing.
+  if (latest <= kLateStartTolerance) return;
   char late[32];
   std::snprintf(late, sizeof late, "%.3f", latest);
   set_condition(status, kDegraded, true, "LateStart",

@@ -73,8 +73,8 @@ nlohmann::json finished_status(const Observed& observed, const Result& merged,
 nlohmann::json progress_of(const std::vector<RunnerObservation>& runners);
 
 // A runner that began after the shared startTime (its start call came late) ran less of the
-// test than the others: status.runners.startedLateSeconds (the latest) and condition Degraded,
-// reason LateStart, from the runners' /v1/status.
+// test than the others: status.runners.startedLateSeconds (the latest) and, beyond 1 s,
+// condition Degraded, reason LateStart, from the runners' /v1/status.
 void note_late_start(nlohmann::json& status, const Observed& observed);
 
 // "850us", "23.4ms", "1.25s": a latency for people reading `kubectl get`.

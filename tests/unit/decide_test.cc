@@ -265,6 +265,10 @@ TEST(Decide, ARunnerThatStartedLateDegradesTheTestAndSaysHowLate) {
   Decision d = decide(o);
   EXPECT_FALSE(d.status["runners"].contains("startedLateSeconds"));
   EXPECT_EQ(condition_status(d.status, kDegraded), "") << "on time: nothing to say";
+  o.runners[1].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 0.04}};
+  d = decide(o);
+  EXPECT_DOUBLE_EQ(d.status["runners"]["startedLateSeconds"].get<double>(), 0.04);
+  EXPECT_EQ(condition_status(d.status, kDegraded), "") << "40 ms late is within the tolerance";
   o.runners[1].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 2.25}};
   d = decide(o);
   EXPECT_EQ(d.status["phase"], kPhaseRunning) << "late, not failed";
