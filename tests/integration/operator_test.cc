@@ -63,7 +63,8 @@ class Operator : public ::testing::Test {
   void start_operator() { operator_ = launch_operator(true, {}); }
 
   // A replica of the operator; `env` adds test hooks.
-  std::unique_ptr<Subprocess> launch_operator(bool leader_elect, Env env) {
+  std::unique_ptr<Subprocess> launch_operator(bool leader_elect, Env env,
+                                              const std::string& start_delay = "1") {
     static int replica = 0;
     operator_port_ = free_port();
     env["POD_NAME"] = "operator-" + std::to_string(++replica);
@@ -74,7 +75,7 @@ class Operator : public ::testing::Test {
                                  "--leader-election-id", lease_name_, "--token-key-file",
                                  token_key_file_, "--listen",
                                  "127.0.0.1:" + std::to_string(operator_port_), "--start-delay",
-                                 "1", "--log-level", "debug"},
+                                 start_delay, "--log-level", "debug"},
         env);
   }
 
@@ -310,6 +311,25 @@ TEST_F(Operator, ATestRecreatedUnderTheSameNameRunsAtOnce) {
                                            << get("again").dump(2) << operator_logs();
   EXPECT_EQ(phase("again"), "Succeeded")
       << get("again").dump(2) << kubelet_->logs("again-runner-0");
+}
+
+// With no start delay every start call arrives after startTime: the runners say how late they
+// began, and the LoadTest's status carries the latest (milliseconds: no Degraded condition).
+TEST_F(Operator, RunnersThatStartLateSayHowLate) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  operator_->terminate();
+  operator_ = launch_operator(true, {}, "0");
+  ASSERT_TRUE(plane_->apply(loadtest("tardy", target.url(), "{users: 2, duration: 2s}", 2)).ok());
+  ASSERT_TRUE(wait_completed("tardy", 60)) << get("tardy").dump(2) << operator_logs();
+  const nlohmann::json status = get("tardy")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  ASSERT_TRUE(status["runners"].contains("startedLateSeconds")) << status.dump(2);
+  const double late = status["runners"]["startedLateSeconds"].get<double>();
+  EXPECT_GT(late, 0.0);
+  EXPECT_LT(late, 1.0) << "the start calls follow startTime within milliseconds";
+  for (const auto& c : status["conditions"]) EXPECT_NE(c["type"], "Degraded") << status.dump(2);
+  const std::string logs = kubelet_->logs("tardy-runner-0") + kubelet_->logs("tardy-runner-1");
+  EXPECT_NE(logs.find("starting now, late"), std::string::npos) << logs;
 }
 
 TEST_F(Operator, DeletingTheTestTakesItsChildren) {
