@@ -226,6 +226,7 @@ class ScriptedServer {
     return it == counts_.end() ? 0 : it->second;
   }
   int connections() const { return connections_; }
+  int closed() const { return closed_; }
 
  private:
   void serve() {
@@ -258,6 +259,7 @@ class ScriptedServer {
         if (ec || reply == Reply::kAnswerThenClose) break;
       }
       socket.close(ec);
+      ++closed_;
     }
   }
 
@@ -267,6 +269,7 @@ class ScriptedServer {
   mutable std::mutex mutex_;
   std::map<std::string, int> counts_;
   std::atomic<int> connections_{0};
+  std::atomic<int> closed_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
@@ -316,7 +319,11 @@ TEST(ApiClient, AConnectionClosedWhileIdleIsNotUsedForAPost) {
   });
   ApiClient client(plain_http(server.port()));
   ASSERT_TRUE(client.send({"GET", "/api", "", "", Millis(5000)}).ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the FIN arrives
+  for (int i = 0; i < 500 && server.closed() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(server.closed(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // its FIN reaches the client
   const ApiResponse r =
       client.send({"POST", "/api/v1/namespaces/ns/events", "{}", "application/json", Millis(5000)});
   EXPECT_TRUE(r.ok()) << r.transport_error;
