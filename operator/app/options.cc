@@ -74,6 +74,8 @@ OperatorCli parse_operator_cli(int argc, const char* const* argv) {
       env("STAMPEDE_RUNNER_IMAGE", o.controller.defaults.runner_image);
   o.leader_election_namespace = env("POD_NAMESPACE", "default");
   o.identity = env("POD_NAME", host_name());
+  o.controller.hooks.exit_after_fetching_results =
+      env("STAMPEDE_OPERATOR_TEST_EXIT_AFTER_FETCH") == "1";
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, d), vm);

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "controller/names.h"
+#include "model/load_peak.h"
 
 namespace stampede::op {
 namespace {
@@ -38,23 +39,13 @@ nlohmann::json default_container_security() {
 
 }  // namespace
 
+// The engine's own arithmetic (model/load_peak.h): sizing must match what the runners run.
 double peak_users(const Plan& plan) {
-  const auto* closed = std::get_if<ClosedModel>(&plan.load.model);
-  if (closed == nullptr) {
-    const auto& open = std::get<OpenModel>(plan.load.model);
-    return std::max<double>(open.pre_allocated_users, open.max_in_flight);
-  }
-  double peak = closed->users;
-  for (const Stage& s : closed->stages) peak = std::max(peak, s.target);
-  return peak;
+  return stampede::peak_users(plan.load);
 }
 
 double peak_rate(const Plan& plan) {
-  const auto* open = std::get_if<OpenModel>(&plan.load.model);
-  if (open == nullptr) return 0;
-  double peak = open->rate;
-  for (const Stage& s : open->stages) peak = std::max(peak, s.target);
-  return peak;
+  return stampede::peak_rate(plan.load);
 }
 
 std::uint32_t runner_count(const Plan& plan, const RunnerSettings& settings) {

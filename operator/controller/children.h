@@ -15,7 +15,8 @@ namespace stampede::op {
 // maxRatePerRunner at the plan's peak (at least 1).
 std::uint32_t runner_count(const Plan& plan, const RunnerSettings& settings);
 
-// The plan's peak users (closed model) and arrivals per second (open model).
+// The plan's peak users and arrivals per second (open model), as the runners' engine
+// schedules them (model/load_peak.h).
 double peak_users(const Plan& plan);
 double peak_rate(const Plan& plan);
 

@@ -14,7 +14,8 @@ Controller::Controller(kube::KubeConfig kube_config, ControllerConfig config,
       kube_(kube_config_),
       loadtests_([this](const nlohmann::json& lt) { on_loadtest(lt); }),
       pods_([this](const nlohmann::json& pod) { on_pod(pod); }),
-      reconciler_(kube_, loadtests_, pods_, runner_api_, config_.defaults, config_.decide) {}
+      reconciler_(kube_, loadtests_, pods_, runner_api_, config_.defaults, config_.decide,
+                  config_.hooks) {}
 
 Controller::~Controller() {
   stop();
@@ -24,13 +25,20 @@ void Controller::on_loadtest(const nlohmann::json& lt) {
   // Status-only changes are the controller's own writes: reacting to them would reconcile
   // once more per write. New objects and spec changes (a new generation) are queued; pod
   // events, requeues and the resync do the rest.
+  // A LoadTest deleted and created again under its name starts at generation 1 again: the uid
+  // tells the new object from the old one, and a deleted one is forgotten.
   const std::string key = object_key(lt);
-  const std::int64_t generation = lt["metadata"].value("generation", std::int64_t{0});
+  const nlohmann::json meta = lt.value("metadata", nlohmann::json::object());
+  const SeenGeneration seen{meta.value("uid", ""), meta.value("generation", std::int64_t{0})};
   {
     const std::lock_guard lock(generations_mutex_);
-    auto [it, inserted] = generations_.try_emplace(key, generation);
-    if (!inserted && it->second == generation) return;
-    it->second = generation;
+    if (!loadtests_.get(key)) {
+      generations_.erase(key);  // deleted: its reconcile finds nothing and does nothing
+    } else {
+      auto [it, inserted] = generations_.try_emplace(key, seen);
+      if (!inserted && it->second == seen) return;
+      it->second = seen;
+    }
   }
   queue_.add(key);
 }

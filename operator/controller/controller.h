@@ -24,6 +24,7 @@ struct ControllerConfig {
   std::chrono::seconds resync{300};
   OperatorDefaults defaults;
   DecideOptions decide;
+  ReconcilerHooks hooks;
 };
 
 class Controller {
@@ -58,8 +59,14 @@ class Controller {
   std::vector<std::unique_ptr<kube::Watcher>> watchers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
+  // The spec generation last queued of the object now holding a key (a name can be reused).
+  struct SeenGeneration {
+    std::string uid;
+    std::int64_t generation = 0;
+    bool operator==(const SeenGeneration&) const = default;
+  };
   std::mutex generations_mutex_;
-  std::map<std::string, std::int64_t> generations_;  // last spec generation queued, by key
+  std::map<std::string, SeenGeneration> generations_;  // by key, only of objects that exist
 };
 
 }  // namespace stampede::op

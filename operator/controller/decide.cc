@@ -1,6 +1,7 @@
 #include "controller/decide.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "controller/children.h"
 #include "controller/conditions.h"
@@ -87,17 +88,19 @@ void ensure_children(Decision& d, const Observed& o, std::uint32_t count, bool s
   }
 }
 
+// An invalid spec is terminal: retrying cannot make it parse, only a new generation can (and
+// that queues a reconcile of its own).
+void invalid_spec(Decision& d, const Observed& o, const std::string& context) {
+  if (!d.status.contains("runners")) set_runner_counts(d.status, 0, 0);
+  fail(d, o, "InvalidSpec", context + plan_errors_text(o), false);
+}
+
 void accept(Decision& d, const Observed& o) {
-  SourceErrors errors;
-  const auto plan = plan_of(o.lt, &errors);
-  if (!plan) {
-    std::string message;
-    for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.format("spec");
-    set_runner_counts(d.status, 0, 0);
-    fail(d, o, "InvalidSpec", message, false);
+  if (!o.plan) {
+    invalid_spec(d, o, "");
     return;
   }
-  const std::uint32_t count = runner_count(*plan, o.lt.runners);
+  const std::uint32_t count = runner_count(*o.plan, o.lt.runners);
   d.status["phase"] = kPhaseStarting;
   d.status["testid"] = o.lt.testid;
   set_runner_counts(d.status, 0, count);
@@ -156,7 +159,7 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
   set_condition(d.status, kRunnersReady, false, "Waiting",
                 std::to_string(ready) + " of " + std::to_string(count) + " runners ready",
                 o.lt.generation, now_text(o));
-  d.requeue_after = milliseconds(2000);
+  d.requeue_after = options.poll_interval;
 }
 
 void running(Decision& d, const Observed& o, const DecideOptions& options) {
@@ -183,6 +186,7 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
     return;
   }
   d.status["progress"] = progress_of(o.runners);
+  note_late_start(d.status, o);
   // A runner still waiting missed the start call (the operator stopped or the call failed):
   // repeat it with the recorded instant; runners that already have it accept it again.
   const bool waiting =
@@ -194,13 +198,24 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
   }
   if (finished == count && count > 0) {
     d.actions.push_back({Action::Kind::kCollectResults, 0, count});
+    d.actions.push_back({Action::Kind::kAcknowledgeResults, 0, count});
     return;
   }
   d.requeue_after = options.poll_interval;
 }
 
+// Results stored by an operator that stopped before acknowledging them: the runners still
+// serve them and wait.
+bool unacknowledged_runners(const Observed& o) {
+  if (!o.lt.status.contains("results")) return false;  // nothing was collected
+  return std::any_of(o.runners.begin(), o.runners.end(), [](const RunnerObservation& r) {
+    return r.pod_exists && !r.terminated && !r.pod_ip.empty() && r.phase == "Running";
+  });
+}
+
 void finished(Decision& d, const Observed& o) {
   const bool succeeded = o.lt.status.value("phase", "") == kPhaseSucceeded;
+  if (unacknowledged_runners(o)) d.actions.push_back({Action::Kind::kAcknowledgeResults});
   const bool children =
       o.plan_config_map || std::any_of(o.runners.begin(), o.runners.end(),
                                        [](const RunnerObservation& r) { return r.pod_exists; });
@@ -219,6 +234,36 @@ void finished(Decision& d, const Observed& o) {
 }
 
 }  // namespace
+
+// How late a runner may begin before the test counts as Degraded.
+constexpr double kLateStartTolerance = 1.0;
+
+void note_late_start(nlohmann::json& status, const Observed& o) {
+  double latest = 0;
+  std::string who;
+  for (const auto& r : o.runners) {
+    if (!r.status) continue;
+    const double late = r.status->value("started_late_seconds", 0.0);
+    if (late > latest) {
+      latest = late;
+      who = r.pod_name;
+    }
+  }
+  // Polls after a runner has exited no longer see it: keep the largest seen.
+  const bool has_runners = status.contains("runners") && status["runners"].is_object();
+  const double before = has_runners ? status["runners"].value("startedLateSeconds", 0.0) : 0.0;
+  if (latest <= before) return;
+  if (!has_runners) status["runners"] = nlohmann::json::object();
+  status["runners"]["startedLateSeconds"] = latest;
+  // Milliseconds late (a start call that just missed a short start delay) skew nothing.
+  if (latest <= kLateStartTolerance) return;
+  char late[32];
+  std::snprintf(late, sizeof late, "%.3f", latest);
+  set_condition(status, kDegraded, true, "LateStart",
+                who + " started " + late + "s after startTime: it ran less of the test than " +
+                    "the other runners",
+                o.lt.generation, now_text(o));
+}
 
 std::string latency_text(double seconds) {
   char buf[32];
@@ -265,7 +310,10 @@ Decision decide(const Observed& o, const DecideOptions& options) {
   if (o.lt.deleting) return d;  // owner references take the children with it
   d.status["observedGeneration"] = o.lt.generation;
   const std::string phase = o.lt.status.value("phase", "");
-  if (phase.empty() || phase == kPhasePending) {
+  if ((phase == kPhaseStarting || phase == kPhaseRunning) && !o.plan) {
+    // The spec was edited, or the operator's built-in profiles changed, since the start.
+    invalid_spec(d, o, "the spec no longer parses: ");
+  } else if (phase.empty() || phase == kPhasePending) {
     accept(d, o);
   } else if (phase == kPhaseStarting) {
     starting(d, o, options);

@@ -27,6 +27,9 @@ struct Action {
     kCreatePod,       // runner `index` of `count`
     kStartRunners,    // POST /v1/start {startAt} to every runner at once
     kCollectResults,  // GET /v1/result from every runner, merge, judge, store
+    // POST /v1/result/ack to the runners still serving: done after the status is written, as
+    // only then is the result safe (the runners exit on it).
+    kAcknowledgeResults,
     kStopRunners,     // POST /v1/stop to the runners still running
     kDeleteChildren,  // cleanup policy: runner pods, plan, token (the result stays)
     kDeleteLoadTest,  // ttlSecondsAfterFinished passed
@@ -68,6 +71,11 @@ nlohmann::json finished_status(const Observed& observed, const Result& merged,
 // status.progress from the runners' /v1/status documents: sums, and the largest p95 (a bound:
 // percentiles of different runners cannot be merged without their histograms).
 nlohmann::json progress_of(const std::vector<RunnerObservation>& runners);
+
+// A runner that began after the shared startTime (its start call came late) ran less of the
+// test than the others: status.runners.startedLateSeconds (the latest) and, beyond 1 s,
+// condition Degraded, reason LateStart, from the runners' /v1/status.
+void note_late_start(nlohmann::json& status, const Observed& observed);
 
 // "850us", "23.4ms", "1.25s": a latency for people reading `kubectl get`.
 std::string latency_text(double seconds);

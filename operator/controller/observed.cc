@@ -58,4 +58,15 @@ RunnerObservation observe_pod(const nlohmann::json& pod) {
   return o;
 }
 
+void observe_plan(Observed& o) {
+  o.plan_errors.clear();
+  o.plan = plan_of(o.lt, &o.plan_errors);
+}
+
+std::string plan_errors_text(const Observed& o) {
+  std::string message;
+  for (const auto& e : o.plan_errors) message += (message.empty() ? "" : "; ") + e.format("spec");
+  return message.empty() ? "the plan does not parse" : message;
+}
+
 }  // namespace stampede::op

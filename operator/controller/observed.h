@@ -29,6 +29,10 @@ struct RunnerObservation {
 
 struct Observed {
   LoadTest lt;
+  // The spec's plan, parsed once per reconcile (observe_plan) and used by decide and act;
+  // nullopt and plan_errors (field paths) when it does not parse.
+  std::optional<Plan> plan;
+  SourceErrors plan_errors;
   WallClock::time_point now;
   bool plan_config_map = false;
   bool result_config_map = false;
@@ -37,5 +41,11 @@ struct Observed {
 
 // Reads a pod into an observation (index from its label).
 RunnerObservation observe_pod(const nlohmann::json& pod);
+
+// Parses o.lt's plan into o.plan, or its errors into o.plan_errors.
+void observe_plan(Observed& o);
+
+// The plan errors as one message: "spec.load.users: must be > 0; ...".
+std::string plan_errors_text(const Observed& o);
 
 }  // namespace stampede::op

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "controller/children.h"
 #include "controller/names.h"
@@ -22,13 +23,15 @@ bool exists(kube::KubeClient& kube, const kube::ResourceType& type, const std::s
 }  // namespace
 
 Reconciler::Reconciler(kube::KubeClient& kube, ObjectCache& loadtests, const ObjectCache& pods,
-                       RunnerApi& runners, OperatorDefaults defaults, DecideOptions options)
+                       RunnerApi& runners, OperatorDefaults defaults, DecideOptions options,
+                       ReconcilerHooks hooks)
     : kube_(kube),
       loadtests_(loadtests),
       pods_(pods),
       runners_(runners),
       defaults_(std::move(defaults)),
-      options_(options) {}
+      options_(options),
+      hooks_(hooks) {}
 
 Observed Reconciler::observe(const nlohmann::json& object) {
   Observed o;
@@ -39,6 +42,7 @@ Observed Reconciler::observe(const nlohmann::json& object) {
   }
   const std::string phase = o.lt.status.value("phase", "");
   const bool finished = phase == kPhaseSucceeded || phase == kPhaseFailed;
+  if (!finished) observe_plan(o);  // once per reconcile: decide and act use this one
   // ConfigMaps are not watched (that would need list rights on every ConfigMap): look the
   // plan up while it matters.
   if (!finished || o.lt.cleanup != CleanupPolicy::kKeep) {
@@ -75,6 +79,23 @@ bool Reconciler::start_runners(const Observed& o, const Action& a, std::string* 
   return true;
 }
 
+bool Reconciler::acknowledge_results(const Observed& o, const Decision& d, std::string* error) {
+  const bool wanted = std::any_of(d.actions.begin(), d.actions.end(), [](const Action& a) {
+    return a.kind == Action::Kind::kAcknowledgeResults;
+  });
+  if (!wanted) return true;
+  bool ok = true;
+  for (const auto& r : o.runners) {
+    if (r.pod_ip.empty() || r.terminated) continue;
+    std::string why;
+    if (!runners_.acknowledge(address_of(o.lt, r), &why)) {
+      *error = why;  // the next attempt acknowledges again: repeating it is harmless
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 void Reconciler::stop_runners(const Observed& o) {
   std::string error;
   for (const auto& r : o.runners) {
@@ -84,10 +105,8 @@ void Reconciler::stop_runners(const Observed& o) {
 }
 
 bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* error) {
-  SourceErrors plan_errors;
-  const auto plan = plan_of(o.lt, &plan_errors);
-  if (!plan) {
-    *error = "the plan no longer parses";
+  if (!o.plan) {  // decide() fails such a test instead
+    *error = "cannot judge the results: " + plan_errors_text(o);
     return false;
   }
   std::optional<Result> merged;
@@ -110,9 +129,14 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
     *error = "no runner result";
     return false;
   }
+  if (hooks_.exit_after_fetching_results) {
+    spdlog::warn("{}: results fetched; exiting before storing them (test hook)", o.lt.key());
+    spdlog::default_logger()->flush();
+    std::_Exit(3);
+  }
   merged->testid = o.lt.testid;
   merged->runner = "merged/" + std::to_string(o.runners.size());
-  judge_thresholds(plan->thresholds, *merged);
+  judge_thresholds(o.plan->thresholds, *merged);
   nlohmann::json doc = result_to_json(*merged);
   std::string text = doc.dump();
   if (text.size() > kMaxConfigMapBytes && doc.contains("requests")) {
@@ -151,7 +175,6 @@ bool Reconciler::delete_children(const Observed& o, std::string* error) {
 }
 
 bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
-  std::optional<Plan> plan;
   for (const Action& a : d.actions) {
     bool ok = true;
     switch (a.kind) {
@@ -162,12 +185,14 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
       case Action::Kind::kCreatePlanConfigMap:
         ok = create(kube::kConfigMaps, o.lt.ns, plan_config_map(o.lt), error);
         break;
-      case Action::Kind::kCreatePod: {
-        SourceErrors ignored;
-        if (!plan) plan = plan_of(o.lt, &ignored);
-        ok = plan && create(kube::kPods, o.lt.ns, runner_pod(o.lt, *plan, a.index, a.count), error);
+      case Action::Kind::kCreatePod:
+        if (!o.plan) {  // decide() fails such a test instead
+          *error = "cannot create runner pods: " + plan_errors_text(o);
+          ok = false;
+        } else {
+          ok = create(kube::kPods, o.lt.ns, runner_pod(o.lt, *o.plan, a.index, a.count), error);
+        }
         break;
-      }
       case Action::Kind::kStartRunners:
         ok = start_runners(o, a, error);
         break;
@@ -177,6 +202,8 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
       case Action::Kind::kStopRunners:
         stop_runners(o);
         break;
+      case Action::Kind::kAcknowledgeResults:
+        break;  // after the status is written: see reconcile()
       case Action::Kind::kDeleteChildren:
         ok = delete_children(o, error);
         break;
@@ -256,6 +283,12 @@ ReconcileOutcome Reconciler::reconcile(const std::string& key) {
     return outcome;
   }
   record_events(observed.lt, decision.events);
+  // Only now is the result stored in the ConfigMap and the status: the runners may go.
+  if (!acknowledge_results(observed, decision, &error)) {
+    outcome.ok = false;
+    outcome.error = error;
+    return outcome;
+  }
   outcome.requeue_after = decision.requeue_after;
   outcome.phase = decision.status.value("phase", "");
   return outcome;

@@ -21,10 +21,19 @@ struct ReconcileOutcome {
   std::string phase;  // after this reconcile ("" when the LoadTest is gone)
 };
 
+// Fault injection for end-to-end tests, set from the operator's environment (never from a
+// LoadTest).
+struct ReconcilerHooks {
+  // STAMPEDE_OPERATOR_TEST_EXIT_AFTER_FETCH=1: the process exits right after fetching the
+  // runners' results, before anything is stored, as an operator killed at the worst moment.
+  bool exit_after_fetching_results = false;
+};
+
 class Reconciler {
  public:
   Reconciler(kube::KubeClient& kube, ObjectCache& loadtests, const ObjectCache& pods,
-             RunnerApi& runners, OperatorDefaults defaults, DecideOptions options);
+             RunnerApi& runners, OperatorDefaults defaults, DecideOptions options,
+             ReconcilerHooks hooks = {});
 
   ReconcileOutcome reconcile(const std::string& key);
 
@@ -38,6 +47,7 @@ class Reconciler {
   bool start_runners(const Observed& o, const Action& a, std::string* error);
   bool collect_results(const Observed& o, Decision& d, std::string* error);
   void stop_runners(const Observed& o);
+  bool acknowledge_results(const Observed& o, const Decision& d, std::string* error);
   bool delete_children(const Observed& o, std::string* error);
   void record_events(const LoadTest& lt, const std::vector<Event>& events);
   bool write_status(const LoadTest& lt, const nlohmann::json& status, std::string* error);
@@ -48,6 +58,7 @@ class Reconciler {
   RunnerApi& runners_;
   OperatorDefaults defaults_;
   DecideOptions options_;
+  ReconcilerHooks hooks_;
 };
 
 }  // namespace stampede::op

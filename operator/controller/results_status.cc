@@ -88,6 +88,7 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
                        {"thresholds", thresholds},
                        {"thresholdsPassed", merged.thresholds_ok()}};
   status["resultConfigMap"] = result_config_map;
+  note_late_start(status, o);
   const std::string now = format_rfc3339(o.now);
   status["completionTime"] = now;
   const auto gen = o.lt.generation;

@@ -53,4 +53,9 @@ std::optional<std::string> HttpRunnerApi::result(const RunnerAddress& runner, st
   return r.body;
 }
 
+bool HttpRunnerApi::acknowledge(const RunnerAddress& runner, std::string* error) {
+  return check(call(runner, "POST", "/v1/result/ack", ""),
+               "acknowledge the result of " + runner.host, error);
+}
+
 }  // namespace stampede::op

@@ -1,6 +1,7 @@
 #pragma once
 // The operator's side of the runners' control API (/v1/status, /v1/start, /v1/stop,
-// /v1/result), with the test's bearer token. An interface so that reconcile tests can use a fake.
+// /v1/result, /v1/result/ack), with the test's bearer token. An interface so that reconcile tests
+// can use a fake.
 
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -24,6 +25,9 @@ class RunnerApi {
   virtual bool stop(const RunnerAddress& runner, std::string* error) = 0;
   // The result JSON text, once the runner has finished.
   virtual std::optional<std::string> result(const RunnerAddress& runner, std::string* error) = 0;
+  // The result is stored: the runner may exit. Only after the status and the ConfigMap are
+  // written, so that an operator dying in between finds the results still served.
+  virtual bool acknowledge(const RunnerAddress& runner, std::string* error) = 0;
 };
 
 // Over HTTP with short deadlines (a runner that does not answer in 5 s is not healthy).
@@ -33,6 +37,7 @@ class HttpRunnerApi final : public RunnerApi {
   bool start(const RunnerAddress& runner, WallTime at, std::string* error) override;
   bool stop(const RunnerAddress& runner, std::string* error) override;
   std::optional<std::string> result(const RunnerAddress& runner, std::string* error) override;
+  bool acknowledge(const RunnerAddress& runner, std::string* error) override;
 };
 
 }  // namespace stampede::op

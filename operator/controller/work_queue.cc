@@ -29,7 +29,16 @@ void WorkQueue::add_after(const std::string& key, Duration delay) {
   {
     const std::lock_guard lock(mutex_);
     if (shutting_down_) return;
-    delayed_.emplace(Clock::now() + delay, key);
+    const Clock::time_point due = Clock::now() + delay;
+    const auto [it, inserted] = due_.try_emplace(key, due);
+    if (!inserted) {
+      // Already waiting: each event-driven reconcile of a running test asks again, and a new
+      // entry each time would start another polling chain.
+      if (it->second <= due) return;
+      delayed_.erase({it->second, key});
+      it->second = due;
+    }
+    delayed_.emplace(due, key);
   }
   ready_.notify_one();  // a waiting get() must re-arm its wake-up time
 }
@@ -60,6 +69,7 @@ void WorkQueue::promote_due(Clock::time_point now) {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
     const std::string key = delayed_.begin()->second;
     delayed_.erase(delayed_.begin());
+    due_.erase(key);
     if (processing_.count(key) != 0) {
       dirty_.insert(key);
     } else if (queued_.insert(key).second) {
@@ -110,6 +120,11 @@ void WorkQueue::shutdown() {
 std::size_t WorkQueue::depth() const {
   const std::lock_guard lock(mutex_);
   return queue_.size();
+}
+
+std::size_t WorkQueue::waiting() const {
+  const std::lock_guard lock(mutex_);
+  return delayed_.size();
 }
 
 }  // namespace stampede::op

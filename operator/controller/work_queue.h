@@ -2,7 +2,8 @@
 // Keys of objects to reconcile ("namespace/name"), as client-go's rate-limited work queue: a key
 // is queued at most once however often it is added; a key being processed is not handed to a
 // second worker, and if it is added meanwhile it comes back once the first is done; failures
-// come back after an exponential backoff; delayed adds for polling.
+// come back after an exponential backoff; delayed adds for polling, one per key: a key asked
+// for again later keeps its earliest due time, as controller-runtime's queue does.
 
 #include <chrono>
 #include <condition_variable>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 namespace stampede::op {
 
@@ -37,7 +39,8 @@ class WorkQueue {
   void done(const std::string& key);
   void shutdown();
 
-  std::size_t depth() const;  // keys waiting now (not the delayed ones)
+  std::size_t depth() const;    // keys ready now (not the delayed ones)
+  std::size_t waiting() const;  // delayed keys, not yet due
 
  private:
   void promote_due(Clock::time_point now);
@@ -45,10 +48,11 @@ class WorkQueue {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<std::string> queue_;
-  std::set<std::string> queued_;      // in queue_
-  std::set<std::string> processing_;  // handed out, not done yet
-  std::set<std::string> dirty_;       // added while processing
-  std::multimap<Clock::time_point, std::string> delayed_;
+  std::set<std::string> queued_;                                 // in queue_
+  std::set<std::string> processing_;                             // handed out, not done yet
+  std::set<std::string> dirty_;                                  // added while processing
+  std::set<std::pair<Clock::time_point, std::string>> delayed_;  // by due time
+  std::map<std::string, Clock::time_point> due_;                 // the same, by key
   std::map<std::string, std::size_t> failures_;
   Duration base_backoff_;
   Duration max_backoff_;

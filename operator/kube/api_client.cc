@@ -3,6 +3,7 @@
 // Asio's C++20 support on gcc 12 needs <utility> before its headers.
 #include <utility>
 // keep the order
+#include <poll.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -32,6 +34,19 @@ constexpr std::uint64_t kMaxBody = 256ull << 20;  // a LIST of many objects can 
 std::string trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// Sending these twice has the effect of sending them once (RFC 9110 §9.2.2).
+bool idempotent(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+// An idle kept-alive connection with something to read has been closed by the server (or
+// carries an answer to nothing): it must not carry a request.
+bool readable_while_idle(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
 }
 
 }  // namespace
@@ -59,8 +74,8 @@ struct ApiClient::Impl {
     }
   }
 
-  // Runs one asynchronous operation to completion or until the deadline (then the
-  // connection is closed and timed_out returned).
+  // Runs one asynchronous operation on the connection to completion or until the deadline
+  // (then the connection is closed and timed_out returned).
   template <class Start>
   ErrorCode await(Start&& start, SteadyClock::time_point deadline) {
     std::optional<ErrorCode> result;
@@ -68,14 +83,61 @@ struct ApiClient::Impl {
     io.restart();
     while (!result) {
       if (io.run_one_until(deadline) == 0 && !result) {
-        close();
+        // The streams stay until the aborted operation has finished with them; and only until
+        // then: an abandoned resolution may still be running in the resolver's thread.
+        close_sockets();
         io.restart();
-        io.run();  // lets the aborted operation finish
+        while (!result && io.run_one() != 0) {
+        }
+        close();
         return asio::error::timed_out;
       }
     }
     if (cancelled) return asio::error::operation_aborted;
     return *result;
+  }
+
+  // The server's addresses, within the call's deadline: getaddrinfo may take many seconds on
+  // an unreachable DNS server. A resolution still running at the deadline is abandoned (it
+  // ends in the resolver's thread, into state nobody reads). An IP address needs no lookup.
+  std::optional<tcp::resolver::results_type> resolve(SteadyClock::time_point deadline,
+                                                     std::string* error) {
+    ErrorCode ec;
+    const auto literal = asio::ip::make_address(config.host, ec);
+    unsigned short port = 0;
+    const char* end = config.port.data() + config.port.size();
+    if (!ec && std::from_chars(config.port.data(), end, port).ptr == end) {
+      return tcp::resolver::results_type::create(tcp::endpoint(literal, port), config.host,
+                                                 config.port);
+    }
+    struct Resolution {
+      std::optional<ErrorCode> ec;
+      tcp::resolver::results_type endpoints;
+    };
+    auto state = std::make_shared<Resolution>();
+    resolver.async_resolve(config.host, config.port,
+                           [state](const ErrorCode& e, tcp::resolver::results_type r) {
+                             state->ec = e;
+                             state->endpoints = std::move(r);
+                           });
+    io.restart();
+    while (!state->ec && !cancelled) {
+      if (io.run_one_until(deadline) == 0 && !state->ec) {
+        resolver.cancel();
+        *error = "cannot resolve " + config.host + ": timed out";
+        return std::nullopt;
+      }
+    }
+    if (cancelled) {
+      resolver.cancel();
+      *error = "cannot resolve " + config.host + ": cancelled";
+      return std::nullopt;
+    }
+    if (*state->ec) {
+      *error = "cannot resolve " + config.host + ": " + state->ec->message();
+      return std::nullopt;
+    }
+    return state->endpoints;
   }
 
   template <class F>
@@ -89,10 +151,19 @@ struct ApiClient::Impl {
 
   bool connected() const { return plain || tls_stream; }
 
-  void close() {
+  int native_socket() {
+    return tls_stream ? tls_stream->lowest_layer().native_handle() : plain->native_handle();
+  }
+
+  // Aborts what is pending on the connection; the streams stay for the aborted operations.
+  void close_sockets() {
     ErrorCode ignored;
     if (tls_stream) tls_stream->lowest_layer().close(ignored);
     if (plain) plain->close(ignored);
+  }
+
+  void close() {
+    close_sockets();
     tls_stream.reset();
     plain.reset();
     buffer.clear();
@@ -100,24 +171,34 @@ struct ApiClient::Impl {
 
   std::string connect(SteadyClock::time_point deadline) {
     if (!setup_error.empty()) return setup_error;
-    tcp::resolver resolver(io);
-    ErrorCode ec;
-    const auto endpoints = resolver.resolve(config.host, config.port, ec);
-    if (ec) return "cannot resolve " + config.host + ": " + ec.message();
-    tcp::socket socket(io);
-    ec = await([&](auto handler) { asio::async_connect(socket, endpoints, std::move(handler)); },
-               deadline);
-    if (ec) return "cannot connect to " + config.host + ":" + config.port + ": " + ec.message();
-    socket.set_option(tcp::no_delay(true), ec);
-    if (config.scheme == "http") {
-      plain.emplace(std::move(socket));
-      return "";
+    std::string error;
+    const auto endpoints = resolve(deadline, &error);
+    if (!endpoints) return error;
+    // Connected in place, so that a deadline aborts the connect too.
+    plain.emplace(io);
+    ErrorCode ec =
+        await([&](auto handler) { asio::async_connect(*plain, *endpoints, std::move(handler)); },
+              deadline);
+    if (ec) {
+      close();
+      return "cannot connect to " + config.host + ":" + config.port + ": " + ec.message();
     }
+    plain->set_option(tcp::no_delay(true), ec);
+    if (config.scheme == "http") return "";
+    tcp::socket socket = std::move(*plain);
+    plain.reset();
     tls_stream.emplace(std::move(socket), tls);
     if (!config.insecure_skip_tls_verify) {
       tls_stream->set_verify_callback(ssl::host_name_verification(config.host));
     }
-    SSL_set_tlsext_host_name(tls_stream->native_handle(), config.host.c_str());
+    // SNI names a host, never an address (RFC 6066 §3).
+    ErrorCode not_an_address;
+    asio::ip::make_address(config.host, not_an_address);
+    if (not_an_address &&
+        SSL_set_tlsext_host_name(tls_stream->native_handle(), config.host.c_str()) != 1) {
+      close();
+      return "cannot set the TLS server name " + config.host;
+    }
     ec = await(
         [&](auto handler) {
           tls_stream->async_handshake(ssl::stream_base::client, std::move(handler));
@@ -161,7 +242,7 @@ struct ApiClient::Impl {
     return req;
   }
 
-  // Sends the request on the open connection and reads the header; false + error text on failure.
+  // Sends the request on the open connection (the answer is read by the caller).
   ErrorCode write(http::request<http::string_body>& req, SteadyClock::time_point deadline) {
     return await(
         [&](auto handler) {
@@ -174,9 +255,13 @@ struct ApiClient::Impl {
     ApiResponse response;
     const auto deadline = SteadyClock::now() + request.timeout;
     auto req = make_request(request);
-    // A reused keep-alive connection may have been closed by the server meanwhile: then one
-    // fresh attempt, as any HTTP client does for idempotent retries of unsent requests.
+    // A kept-alive connection the server closed while idle is noticed before sending. If the
+    // call fails on a reused connection anyway, it is sent once more on a fresh one only when
+    // the first copy never went out (the write failed) or sending it twice is harmless (an
+    // idempotent method): a POST whose answer was lost may have been carried out (an Event
+    // created with generateName would exist twice).
     for (int attempt = 0; attempt < 2; ++attempt) {
+      if (connected() && readable_while_idle(native_socket())) close();
       const bool reused = connected();
       if (!reused) {
         response.transport_error = connect(deadline);
@@ -185,7 +270,8 @@ struct ApiClient::Impl {
       http::response_parser<http::string_body> parser;
       parser.body_limit(kMaxBody);
       ErrorCode ec = write(req, deadline);
-      if (!ec) {
+      const bool sent = !ec;
+      if (sent) {
         ec = await(
             [&](auto handler) {
               with_stream(
@@ -195,8 +281,9 @@ struct ApiClient::Impl {
       }
       if (ec) {
         close();
-        const bool stale = reused && ec != asio::error::timed_out && !cancelled;
-        if (stale && attempt == 0) continue;
+        const bool retry = attempt == 0 && reused && ec != asio::error::timed_out && !cancelled &&
+                           (!sent || idempotent(request.method));
+        if (retry) continue;
         response.transport_error = request.method + " " + request.path + ": " + ec.message();
         return response;
       }
@@ -281,6 +368,7 @@ struct ApiClient::Impl {
 
   KubeConfig config;
   asio::io_context io{1};
+  tcp::resolver resolver{io};  // after io: destroyed before it
   ssl::context tls{ssl::context::tls_client};
   std::optional<ssl::stream<tcp::socket>> tls_stream;
   std::optional<tcp::socket> plain;
@@ -311,7 +399,7 @@ ApiResponse ApiClient::stream(const ApiRequest& request,
 void ApiClient::cancel() {
   impl_->cancelled = true;
   Impl* impl = impl_.get();
-  asio::post(impl->io, [impl] { impl->close(); });
+  asio::post(impl->io, [impl] { impl->close_sockets(); });
 }
 
 }  // namespace stampede::kube

@@ -54,12 +54,13 @@ po::options_description run_options() {
       "0.0.0.0:9646)")("no-metrics", po::bool_switch(),
                        "do not compute or serve /metrics (env: STAMPEDE_METRICS_EXPORT=false)")(
       "control-token-file", po::value<std::string>(),
-      "file holding the bearer token for /v1/start and /v1/stop (env: STAMPEDE_CONTROL_TOKEN, "
+      "file holding the bearer token for /v1/start, /v1/stop and /v1/result/ack (env: "
+      "STAMPEDE_CONTROL_TOKEN, "
       "STAMPEDE_CONTROL_TOKEN_FILE)")(
       "linger", po::value<std::string>(),
-      "agent: after the run, serve the result until fetched or this long (default 5m)")(
-      "quiet,q", po::bool_switch(), "no progress lines")("help,h", po::bool_switch(),
-                                                         "show this help");
+      "agent: after the run, serve the result until acknowledged (POST /v1/result/ack) or this "
+      "long (default 5m)")("quiet,q", po::bool_switch(), "no progress lines")(
+      "help,h", po::bool_switch(), "show this help");
   return d;
 }
 

@@ -5,7 +5,7 @@
 namespace stampede {
 namespace {
 
-// How often serve() looks for a signal while it waits for the fetch.
+// How often serve() looks for a signal while it waits for the acknowledgement.
 constexpr auto kSignalPoll = std::chrono::milliseconds(100);
 
 }  // namespace
@@ -25,7 +25,7 @@ bool ResultHandover::serve(ControlState& control) {
     signals_.poll();
     const auto left = deadline() - std::chrono::steady_clock::now();
     if (left <= Duration::zero()) return false;
-    if (control.wait_until_fetched(std::min<Duration>(left, kSignalPoll))) return true;
+    if (control.wait_until_acknowledged(std::min<Duration>(left, kSignalPoll))) return true;
   }
 }
 

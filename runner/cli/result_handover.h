@@ -1,8 +1,9 @@
 #pragma once
-// How long a finished agent keeps serving its result. Normally until it is fetched or --linger
-// passes. SIGTERM is how Kubernetes ends a pod, which then has its grace period (30 s by
+// How long a finished agent keeps serving its result. Normally until the operator acknowledges
+// that it has stored it (POST /v1/result/ack: a fetch alone hands nothing over, the fetcher
+// may die before storing it) or --linger passes. SIGTERM is how Kubernetes ends a pod, which then has its grace period (30 s by
 // default) before SIGKILL: once a signal has arrived, the result is served for a short handover
-// only, so the operator can still fetch it and the agent exits inside that period.
+// only, so the operator can still fetch and acknowledge it and the agent exits inside that period.
 
 #include <chrono>
 
@@ -24,7 +25,7 @@ class ResultHandover {
   // handling stops the run, this one remembers that a signal came).
   explicit ResultHandover(Duration linger) : linger_(linger) {}
 
-  // Blocks until the result has been fetched (true), or until --linger has passed, or the
+  // Blocks until the result has been acknowledged (true), or until --linger has passed, or the
   // handover time since the first signal, or a second signal came (false).
   bool serve(ControlState& control);
 

@@ -93,6 +93,17 @@ std::optional<ResultFile> open_result_file(const CliOptions& options) {
   return file;
 }
 
+// A startAt already past starts at once: the other runners of the test began earlier, so the
+// late one says by how much (a warning here, started_late_seconds in /v1/status).
+void warn_if_late(ControlState& control, const std::optional<WallTime>& start_at) {
+  if (!start_at) return;
+  const double late = control.note_start_lateness(std::chrono::system_clock::now());
+  if (late > 0) {
+    spdlog::warn("startAt {} passed {:.3f}s before the start call: starting now, late",
+                 format_rfc3339(*start_at), late);
+  }
+}
+
 }  // namespace
 
 int validate_command(const CliOptions& options) {
@@ -146,12 +157,15 @@ int agent_command(const CliOptions& options) {
   spdlog::info("ready: waiting for POST /v1/start on port {}", serving.port());
   const std::optional<WallTime> start_at = serving.control().wait_for_start();
   if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
+  warn_if_late(serving.control(), start_at);
   engine.set_start_at(start_at);
   log_start(*plan, options);
   hold_signals_until_exit();
   ResultHandover handover(options.serve.linger);
   const int code = run_session(engine, *plan, options, serving, *result_file);
-  if (!handover.serve(serving.control())) spdlog::info("the result was not fetched; exiting");
+  if (!handover.serve(serving.control())) {
+    spdlog::info("the result was not acknowledged (POST /v1/result/ack); exiting");
+  }
   return code;
 }
 

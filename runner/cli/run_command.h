@@ -16,7 +16,7 @@ inline constexpr int kExitInterrupted = 105;
 int validate_command(const CliOptions& options);
 int run_command(const CliOptions& options);
 // Loads the plan, serves the control API, runs on POST /v1/start, then serves the result
-// until it is fetched or --linger passes. Same exit codes as run.
+// until it is acknowledged (POST /v1/result/ack) or --linger passes. Same exit codes as run.
 int agent_command(const CliOptions& options);
 
 }  // namespace stampede

@@ -33,7 +33,7 @@ struct Route {
   bool mutating;
 };
 
-constexpr std::array<Route, 7> kRoutes = {{
+constexpr std::array<Route, 8> kRoutes = {{
     {"/metrics", "GET", false},
     {"/healthz", "GET", false},
     {"/readyz", "GET", false},
@@ -41,6 +41,7 @@ constexpr std::array<Route, 7> kRoutes = {{
     {"/v1/result", "GET", false},
     {"/v1/start", "POST", true},
     {"/v1/stop", "POST", true},
+    {"/v1/result/ack", "POST", true},
 }};
 
 // Parses {"startAt": "<RFC 3339>"}; an empty body or {} means "now".
@@ -124,6 +125,7 @@ HttpResponse ControlApi::handle(const HttpRequest& request) const {
   if (path == "/v1/status") return json_response(200, state_.status());
   if (path == "/v1/result") return result();
   if (path == "/v1/start") return start(request);
+  if (path == "/v1/result/ack") return acknowledge();
   return stop();
 }
 
@@ -150,10 +152,14 @@ HttpResponse ControlApi::result() const {
     return error(
         409, "the test has not finished (state " + std::string(to_string(state_.state())) + ")");
   }
-  HttpResponse r = text(200, std::move(*result), "application/json");
-  ControlState* state = &state_;
-  r.after_sent = [state] { state->result_fetched(); };
-  return r;
+  // Fetching hands nothing over: the result stays until the fetcher acknowledges it.
+  return text(200, std::move(*result), "application/json");
+}
+
+HttpResponse ControlApi::acknowledge() const {
+  std::string why;
+  if (!state_.acknowledge_result(&why)) return error(409, why);
+  return json_response(200, {{"state", "acknowledged"}});
 }
 
 }  // namespace stampede

@@ -24,6 +24,7 @@ nlohmann::json ControlState::status() const {
   nlohmann::json s = status_.is_object() ? status_ : nlohmann::json::object();
   s["state"] = std::string(to_string(current_state()));
   if (start_at_) s["start_at"] = format_rfc3339(*start_at_);
+  s["started_late_seconds"] = started_late_seconds_;
   return s;
 }
 
@@ -65,12 +66,18 @@ bool ControlState::request_stop(std::string* error) {
   return true;
 }
 
-void ControlState::result_fetched() {
+bool ControlState::acknowledge_result(std::string* error) {
   {
     const std::lock_guard lock(mutex_);
-    fetched_ = true;
+    if (!result_) {
+      *error =
+          "there is no result to acknowledge yet (state " + std::string(to_string(state_)) + ")";
+      return false;
+    }
+    acknowledged_ = true;
   }
   changed_.notify_all();
+  return true;
 }
 
 void ControlState::set_ready(bool ready, std::string reason) {
@@ -82,6 +89,13 @@ std::optional<WallTime> ControlState::wait_for_start() {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return start_requested_; });
   return start_at_;
+}
+
+double ControlState::note_start_lateness(WallTime now) {
+  const std::lock_guard lock(mutex_);
+  if (!start_at_ || now <= *start_at_) return 0;
+  started_late_seconds_ = std::chrono::duration<double>(now - *start_at_).count();
+  return started_late_seconds_;
 }
 
 void ControlState::started(std::function<void()> stop) {
@@ -111,9 +125,9 @@ void ControlState::finished(std::string result_json) {
   changed_.notify_all();
 }
 
-bool ControlState::wait_until_fetched(std::chrono::steady_clock::duration linger) {
+bool ControlState::wait_until_acknowledged(std::chrono::steady_clock::duration linger) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, linger, [&] { return fetched_; });
+  return changed_.wait_for(lock, linger, [&] { return acknowledged_; });
 }
 
 }  // namespace stampede

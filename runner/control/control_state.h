@@ -34,21 +34,27 @@ class ControlState {
   bool request_start(std::optional<WallTime> at, std::string* error);
   // Asks a running test to stop gracefully. false + *error when it is not running.
   bool request_stop(std::string* error);
-  // The result has been delivered to a client.
-  void result_fetched();
+  // The operator has stored the result (POST /v1/result/ack): the agent may exit. false +
+  // *error before there is a result. Repeating it succeeds.
+  bool acknowledge_result(std::string* error);
 
   // --- control thread ---
   void set_ready(bool ready, std::string reason = "");
   // Blocks until a start is requested; returns the requested instant (if any).
   std::optional<WallTime> wait_for_start();
+  // The load begins at `now`: how many seconds after the requested startAt (0 when there is
+  // none or it is still ahead, since the engine then waits for it). /v1/status shows it as
+  // started_late_seconds: a runner of a multi-runner test that began after the others.
+  double note_start_lateness(WallTime now);
   // Marks the test as started: `stop` ends it early (thread-safe, e.g. Engine::request_stop).
   // Until the start instant requested through request_start() the state is `scheduled`.
   void started(std::function<void()> stop);
   void set_state(RunState state);
   void set_status(nlohmann::json status);
   void finished(std::string result_json);
-  // Waits until the result has been fetched or `linger` has passed; true when fetched.
-  bool wait_until_fetched(std::chrono::steady_clock::duration linger);
+  // Waits until the result has been acknowledged or `linger` has passed; true when it was.
+  // A fetch alone is no handover: the fetching operator may die before storing the result.
+  bool wait_until_acknowledged(std::chrono::steady_clock::duration linger);
 
  private:
   // state_, except that `running` reads `scheduled` before the start instant.
@@ -60,10 +66,11 @@ class ControlState {
   RunState state_ = RunState::kWaiting;
   bool start_requested_ = false;
   std::optional<WallTime> start_at_;
+  double started_late_seconds_ = 0;
   std::function<void()> stop_;
   nlohmann::json status_;
   std::optional<std::string> result_;
-  bool fetched_ = false;
+  bool acknowledged_ = false;
 };
 
 }  // namespace stampede

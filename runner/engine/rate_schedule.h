@@ -25,6 +25,8 @@ class RateSchedule {
   // Expected arrivals in [0, t): the integral of the rate.
   double expected_arrivals(Duration t) const;
   double rate_at(Duration t) const;
+  // The largest rate of the segments; for RateSchedule::of(m) it is peak_rate(m) of
+  // model/load_peak.h, which the operator sizes runners by.
   double peak_rate() const;
   Duration total() const { return total_; }
 

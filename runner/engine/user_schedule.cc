@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "model/load_peak.h"
+
 namespace stampede {
 
 UserSchedule::UserSchedule(const ClosedModel& model) : model_(model) {
@@ -36,10 +38,7 @@ std::uint32_t UserSchedule::users_at(Duration t) const {
 }
 
 std::uint32_t UserSchedule::peak_users() const {
-  if (model_.stages.empty()) return model_.users;
-  double peak = 0;
-  for (const Stage& s : model_.stages) peak = std::max(peak, s.target);
-  return static_cast<std::uint32_t>(peak);
+  return stampede::peak_users(model_);  // the operator sizes runners by the same function
 }
 
 }  // namespace stampede

@@ -77,6 +77,22 @@ TEST(Agent, StartsAtTheRequestedInstant) {
   std::printf("first request %.3f ms after startAt\n", (first - unix_seconds(at)) * 1e3);
 }
 
+// A startAt already past (the start call came late) starts at once, with a warning and
+// started_late_seconds in /v1/status.
+TEST(Agent, ALateStartIsLoggedAndShownInTheStatus) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"));
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  const WallTime at = start_in(-milliseconds(3000));
+  ASSERT_EQ(agent.post("/v1/start", start_body(at)).status, 202);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10))) << agent.process().stderr_text();
+  const double late = agent.status()["started_late_seconds"].get<double>();
+  EXPECT_GE(late, 3.0);
+  EXPECT_LT(late, 8.0);
+  EXPECT_NE(agent.process().stderr_text().find("starting now, late"), std::string::npos)
+      << agent.process().stderr_text();
+}
+
 TEST(Agent, TwoAgentsWithOneStartAtBeginTogether) {
   TargetProcess target_a(STAMPEDE_TARGET_BIN);
   TargetProcess target_b(STAMPEDE_TARGET_BIN);
@@ -96,7 +112,7 @@ TEST(Agent, TwoAgentsWithOneStartAtBeginTogether) {
   EXPECT_GE(std::min(first_a, first_b), unix_seconds(at));
 }
 
-TEST(Agent, ServesTheResultOnceFinishedThenExits) {
+TEST(Agent, ServesTheResultUntilAcknowledgedThenExits) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   AgentProcess agent(plan_for(target, "{users: 2, duration: 1s}"));
   ASSERT_TRUE(agent.wait_ready());
@@ -110,8 +126,13 @@ TEST(Agent, ServesTheResultOnceFinishedThenExits) {
   EXPECT_EQ(result["testid"], "control");
   EXPECT_EQ(result["totals"]["requests"], target_stats(target)["requests"]);
   EXPECT_TRUE(result["requests"][0].contains("histograms")) << "mergeable by the operator";
+  // A fetch is no handover: the fetcher may die before storing it, and fetch it again.
+  EXPECT_FALSE(agent.process().wait(milliseconds(1500)).has_value())
+      << "the agent exited after a GET, before anyone confirmed the result was stored";
+  EXPECT_EQ(agent.get("/v1/result").body, response.body);
+  ASSERT_EQ(agent.post("/v1/result/ack").status, 200);
   const auto exit = agent.process().wait(milliseconds(5000));
-  ASSERT_TRUE(exit.has_value()) << "the agent exits once the result is fetched";
+  ASSERT_TRUE(exit.has_value()) << "the agent exits once the result is acknowledged";
   EXPECT_EQ(exit->code, 0);
 }
 

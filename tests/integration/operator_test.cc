@@ -60,17 +60,23 @@ class Operator : public ::testing::Test {
     if (operator_) operator_->terminate();
   }
 
-  void start_operator() {
+  void start_operator() { operator_ = launch_operator(true, {}); }
+
+  // A replica of the operator; `env` adds test hooks.
+  std::unique_ptr<Subprocess> launch_operator(bool leader_elect, Env env,
+                                              const std::string& start_delay = "1") {
     static int replica = 0;
     operator_port_ = free_port();
-    operator_ = std::make_unique<Subprocess>(
+    env["POD_NAME"] = "operator-" + std::to_string(++replica);
+    return std::make_unique<Subprocess>(
         std::vector<std::string>{STAMPEDE_OPERATOR_BIN, "--kubeconfig", operator_kubeconfig_,
-                                 "--leader-elect=true", "--leader-election-namespace",
-                                 "stampede-system", "--leader-election-id", lease_name_,
-                                 "--token-key-file", token_key_file_, "--listen",
+                                 std::string("--leader-elect=") + (leader_elect ? "true" : "false"),
+                                 "--leader-election-namespace", "stampede-system",
+                                 "--leader-election-id", lease_name_, "--token-key-file",
+                                 token_key_file_, "--listen",
                                  "127.0.0.1:" + std::to_string(operator_port_), "--start-delay",
-                                 "1", "--log-level", "debug"},
-        Env{{"POD_NAME", "operator-" + std::to_string(++replica)}});
+                                 start_delay, "--log-level", "debug"},
+        env);
   }
 
   std::string operator_logs() const {
@@ -238,6 +244,92 @@ TEST_F(Operator, ARestartedOperatorCarriesOnWithoutDuplicates) {
   const auto pods =
       plane_->kubectl({"get", "pods", "-l", "stampede.dev/loadtest=restart", "-o", "name"});
   EXPECT_EQ(std::count(pods.out.begin(), pods.out.end(), '\n'), 2) << pods.out;
+}
+
+// The operator dies after fetching the runners' results and before storing them: the runners
+// keep serving them (a fetch is no handover), and the next operator stores the full result.
+TEST_F(Operator, AResultSurvivesAnOperatorKilledBetweenFetchingAndStoring) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  operator_->terminate();  // releases the Lease
+  // Without leader election, so that the next replica need not wait for a Lease to expire.
+  auto doomed = launch_operator(false, {{"STAMPEDE_OPERATOR_TEST_EXIT_AFTER_FETCH", "1"}});
+  ASSERT_TRUE(
+      plane_->apply(loadtest("survivor", target.url(), "{users: 2, duration: 2s}", 2)).ok());
+  const auto exit = doomed->wait(seconds(90));
+  ASSERT_TRUE(exit.has_value()) << "the operator never fetched the results\n"
+                                << doomed->stderr_text() << get("survivor").dump(2);
+  ASSERT_EQ(exit->code, 3) << doomed->stderr_text();
+  EXPECT_EQ(phase("survivor"), "Running") << "nothing was stored before the operator died";
+  // Give runners that take a fetch for a handover the time to leave.
+  std::this_thread::sleep_for(seconds(2));
+  start_operator();
+  ASSERT_TRUE(wait_completed("survivor", 60)) << get("survivor").dump(2) << operator_logs();
+  const nlohmann::json status = get("survivor")["status"];
+  ASSERT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  const auto stats = nlohmann::json::parse(target.get("/__stats").body);
+  EXPECT_EQ(status["results"]["requests"], stats["requests"]) << "the full result";
+  const auto cm = plane_->kubectl({"get", "configmap", "survivor-result", "-o", "json"});
+  ASSERT_TRUE(cm.ok()) << cm.describe();
+  const auto result = nlohmann::json::parse(
+      nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
+  EXPECT_EQ(result["totals"]["requests"], stats["requests"]);
+  // Acknowledged once stored: the runners exit instead of lingering for --linger.
+  for (int i = 0; i < 2; ++i) {
+    const std::string pod = "survivor-runner-" + std::to_string(i);
+    std::string pod_phase;
+    for (int n = 0; n < 150 && pod_phase != "Succeeded"; ++n) {
+      pod_phase = plane_->kubectl({"get", "pod", pod, "-o", "jsonpath={.status.phase}"}).out;
+      if (pod_phase != "Succeeded") std::this_thread::sleep_for(milliseconds(100));
+    }
+    EXPECT_EQ(pod_phase, "Succeeded") << pod << "\n" << kubelet_->logs(pod);
+  }
+}
+
+// Deleted and created again under the same name, the new LoadTest (generation 1 again) is
+// a new object: it runs at once, not at the next resync minutes later.
+TEST_F(Operator, ATestRecreatedUnderTheSameNameRunsAtOnce) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const std::string manifest = loadtest("again", target.url(), "{users: 1, duration: 1s}", 1);
+  ASSERT_TRUE(plane_->apply(manifest).ok());
+  ASSERT_TRUE(wait_completed("again", 60)) << get("again").dump(2) << operator_logs();
+  const std::string first_uid = get("again")["metadata"]["uid"];
+  ASSERT_TRUE(plane_->kubectl({"delete", "loadtest", "again", "--wait=true"}).ok());
+  // The old children go first (garbage collection), so the new test starts from nothing.
+  bool clean = false;
+  for (int i = 0; i < 300 && !clean; ++i) {
+    const auto left = plane_->kubectl(
+        {"get", "pods,configmaps,secrets", "-l", "stampede.dev/loadtest=again", "-o", "name"});
+    clean = left.ok() && left.out.empty();
+    if (!clean) std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_TRUE(clean) << "children left after the LoadTest was deleted";
+  ASSERT_TRUE(plane_->apply(manifest).ok());
+  const nlohmann::json recreated = get("again");
+  ASSERT_NE(recreated["metadata"]["uid"], first_uid);
+  ASSERT_EQ(recreated["metadata"]["generation"], 1);
+  ASSERT_TRUE(wait_completed("again", 30)) << "the recreated test was not picked up\n"
+                                           << get("again").dump(2) << operator_logs();
+  EXPECT_EQ(phase("again"), "Succeeded")
+      << get("again").dump(2) << kubelet_->logs("again-runner-0");
+}
+
+// With no start delay every start call arrives after startTime: the runners say how late they
+// began, and the LoadTest's status carries the latest (milliseconds: no Degraded condition).
+TEST_F(Operator, RunnersThatStartLateSayHowLate) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  operator_->terminate();
+  operator_ = launch_operator(true, {}, "0");
+  ASSERT_TRUE(plane_->apply(loadtest("tardy", target.url(), "{users: 2, duration: 2s}", 2)).ok());
+  ASSERT_TRUE(wait_completed("tardy", 60)) << get("tardy").dump(2) << operator_logs();
+  const nlohmann::json status = get("tardy")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  ASSERT_TRUE(status["runners"].contains("startedLateSeconds")) << status.dump(2);
+  const double late = status["runners"]["startedLateSeconds"].get<double>();
+  EXPECT_GT(late, 0.0);
+  EXPECT_LT(late, 1.0) << "the start calls follow startTime within milliseconds";
+  for (const auto& c : status["conditions"]) EXPECT_NE(c["type"], "Degraded") << status.dump(2);
+  const std::string logs = kubelet_->logs("tardy-runner-0") + kubelet_->logs("tardy-runner-1");
+  EXPECT_NE(logs.find("starting now, late"), std::string::npos) << logs;
 }
 
 TEST_F(Operator, DeletingTheTestTakesItsChildren) {

@@ -264,7 +264,7 @@ TEST(RunSignals, SecondSignalInAnOpenModelRunDropsQueuedArrivals) {
 
 // --- `stampede agent`: SIGTERM is how Kubernetes ends a runner pod, which then has 30 s --------
 
-// The agent's graceful stop after a signal is at most this long, and an unfetched result is
+// The agent's graceful stop after a signal is at most this long, and an unacknowledged result is
 // served for at most kHandover more (README, "Metrics and the control API").
 constexpr auto kAgentGrace = seconds(5);
 constexpr auto kHandover = seconds(20);
@@ -307,12 +307,14 @@ TEST(AgentSignals, SigtermBoundsTheGracefulStopAndHandsTheResultOver) {
       metric_line(metrics, "stampede_request_failures_total{", "reason=\"interrupted\"")
           .value_or("none");
   EXPECT_TRUE(failures.ends_with("} " + std::to_string(kStalledUsers))) << metrics;
+  EXPECT_TRUE(agent.process().running()) << "a fetch alone hands nothing over";
+  ASSERT_EQ(agent.post("/v1/result/ack").status, 200);
   const auto status = agent.process().wait(kSlack);
-  ASSERT_TRUE(status.has_value()) << "the agent did not exit once its result was fetched";
+  ASSERT_TRUE(status.has_value()) << "the agent did not exit once its result was acknowledged";
   EXPECT_EQ(status->code, kExitInterrupted) << status->to_string();
 }
 
-TEST(AgentSignals, AnUnfetchedResultIsServedForTheHandoverTimeOnly) {
+TEST(AgentSignals, AnUnacknowledgedResultIsServedForTheHandoverTimeOnly) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   AgentProcess agent(plan_for(target, 2, "/", "30s"));  // --linger: the default 5 minutes
   ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();

@@ -19,8 +19,10 @@ std::string now_text() {
   return format_rfc3339(std::chrono::system_clock::now());
 }
 
+// By uid, as a kubelet keys pods: a pod deleted and created again under its name is another.
 std::string key_of(const nlohmann::json& pod) {
-  return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "");
+  return pod["metadata"].value("namespace", "") + "/" + pod["metadata"].value("name", "") + "/" +
+         pod["metadata"].value("uid", "");
 }
 
 // The one container's status; `state` is {"waiting"|"running"|"terminated": {...}}.
@@ -125,7 +127,7 @@ std::map<std::string, std::chrono::system_clock::time_point> LocalKubelet::seen_
 bool LocalKubelet::kill(const std::string& pod_name) {
   const std::lock_guard lock(mutex_);
   for (auto& [key, r] : pods_) {
-    if (r->name != pod_name || !r->process) continue;
+    if (r->name != pod_name || !r->process || !r->process->running()) continue;
     r->killed = true;
     r->process->send_signal(SIGKILL);
     return true;

@@ -61,7 +61,7 @@ class LocalKubelet {
   kube::KubeClient kube_;
   std::unique_ptr<kube::Watcher> watcher_;
   mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Running>> pods_;  // key ns/name
+  std::map<std::string, std::shared_ptr<Running>> pods_;  // key ns/name/uid
   std::set<std::string> started_;
   std::map<std::string, std::chrono::system_clock::time_point> seen_at_;
   int next_address_;

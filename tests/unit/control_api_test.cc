@@ -67,6 +67,35 @@ TEST(ControlApi, StartCarriesTheInstantToTheWaitingRunner) {
       409);
 }
 
+// A runner whose startAt had passed starts at once, late: /v1/status says by how much.
+TEST(ControlApi, ALateStartShowsInTheStatus) {
+  ControlState state;
+  state.set_ready(true);
+  ControlApi api(state, nullptr, "");
+  ASSERT_EQ(
+      api.handle(request("POST", "/v1/start", R"({"startAt": "2026-11-22T16:40:00Z"})")).status,
+      202);
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["started_late_seconds"], 0.0);
+  const WallTime at = *parse_rfc3339("2026-11-22T16:40:00Z", nullptr);
+  EXPECT_DOUBLE_EQ(state.note_start_lateness(at + std::chrono::milliseconds(2500)), 2.5);
+  EXPECT_DOUBLE_EQ(
+      body_of(api.handle(request("GET", "/v1/status")))["started_late_seconds"].get<double>(), 2.5);
+}
+
+TEST(ControlApi, AStartOnTimeOrWithoutAnInstantIsNotLate) {
+  ControlState on_time;
+  on_time.set_ready(true);
+  const WallTime at = *parse_rfc3339("2026-11-22T16:40:00Z", nullptr);
+  std::string why;
+  ASSERT_TRUE(on_time.request_start(at, &why)) << why;
+  EXPECT_EQ(on_time.note_start_lateness(at - std::chrono::seconds(3)), 0.0);
+  EXPECT_EQ(on_time.status()["started_late_seconds"], 0.0);
+  ControlState now;
+  now.set_ready(true);
+  ASSERT_TRUE(now.request_start(std::nullopt, &why)) << why;
+  EXPECT_EQ(now.note_start_lateness(at), 0.0);
+}
+
 TEST(ControlApi, StartWithoutABodyMeansNow) {
   ControlState state;
   state.set_ready(true);
@@ -189,19 +218,43 @@ TEST(ControlApi, AStartInstantInThePastIsRunningAtOnce) {
   EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["state"], "running");
 }
 
-TEST(ControlApi, ResultIs409UntilFinishedThenMarksItFetched) {
+TEST(ControlApi, ResultIs409UntilFinishedAndServedUntilAcknowledged) {
   ControlState state;
-  ControlApi api(state, nullptr, "");
+  ControlApi api(state, nullptr, "tok");
   state.started([] {});
   EXPECT_EQ(api.handle(request("GET", "/v1/result")).status, 409);
+  EXPECT_EQ(api.handle(request("POST", "/v1/result/ack", "", "Bearer tok")).status, 409)
+      << "nothing to acknowledge before the result exists";
   state.finished(R"({"schema":"stampede.result/v1"})");
   auto response = api.handle(request("GET", "/v1/result"));
   ASSERT_EQ(response.status, 200);
   EXPECT_EQ(body_of(response)["schema"], "stampede.result/v1");
-  EXPECT_FALSE(state.wait_until_fetched(std::chrono::milliseconds(1)));
-  ASSERT_TRUE(response.after_sent);
-  response.after_sent();
-  EXPECT_TRUE(state.wait_until_fetched(std::chrono::milliseconds(1)));
+  if (response.after_sent) response.after_sent();
+  EXPECT_FALSE(state.wait_until_acknowledged(std::chrono::milliseconds(1)))
+      << "a fetch alone is no handover";
+  EXPECT_EQ(api.handle(request("GET", "/v1/result")).body, response.body) << "served again";
+  EXPECT_EQ(api.handle(request("POST", "/v1/result/ack")).status, 401) << "needs the token";
+  EXPECT_EQ(api.handle(request("GET", "/v1/result/ack")).status, 405);
+  EXPECT_FALSE(state.wait_until_acknowledged(std::chrono::milliseconds(1)));
+  const auto ack = api.handle(request("POST", "/v1/result/ack", "", "Bearer tok"));
+  ASSERT_EQ(ack.status, 200) << ack.body;
+  EXPECT_EQ(body_of(ack)["state"], "acknowledged");
+  EXPECT_TRUE(state.wait_until_acknowledged(std::chrono::milliseconds(1)));
+  EXPECT_EQ(api.handle(request("POST", "/v1/result/ack", "", "Bearer tok")).status, 200)
+      << "repeating it is harmless";
+}
+
+// The agent's wait ends when the acknowledgement arrives, not at the end of --linger.
+TEST(ControlApi, AnAcknowledgementWakesTheWaitingAgent) {
+  ControlState state;
+  ControlApi api(state, nullptr, "");
+  state.finished("{}");
+  auto waiting = std::async(
+      std::launch::async, [&] { return state.wait_until_acknowledged(std::chrono::seconds(30)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(api.handle(request("POST", "/v1/result/ack")).status, 200);
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(waiting.get());
 }
 
 TEST(ControlApi, UnknownPathsAndWrongMethods) {

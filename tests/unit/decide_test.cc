@@ -21,7 +21,8 @@ nlohmann::json manifest(const nlohmann::json& spec_overrides = nlohmann::json::o
                          {"scenarios", {{{"name", "s"}, {"steps", {{{"get", "/"}}}}}}},
                          {"thresholds", {{"http_req_failed", {"rate < 0.01"}}}},
                          {"runners", {{"maxUsersPerRunner", 10}}}};
-  spec.merge_patch(spec_overrides);
+  // `{}` in a call is a JSON null, which as a merge patch would erase the whole spec.
+  if (spec_overrides.is_object()) spec.merge_patch(spec_overrides);
   return {{"apiVersion", "stampede.dev/v1alpha1"},
           {"kind", "LoadTest"},
           {"metadata",
@@ -34,6 +35,7 @@ Observed observed(const nlohmann::json& object) {
   Observed o;
   o.lt = read_loadtest(object, OperatorDefaults{});
   o.now = kNow;
+  observe_plan(o);  // as the reconciler does, once
   return o;
 }
 
@@ -111,6 +113,40 @@ TEST(Decide, AnInvalidPlanFailsWithTheFieldPath) {
   EXPECT_TRUE(d.actions.empty());
 }
 
+// A spec that stopped parsing after the start (edited, or the operator's built-in profiles
+// changed) is terminal: Failed with InvalidSpec and the field path, no retry, no requeue.
+TEST(Decide, ASpecThatNoLongerParsesIsTerminal) {
+  for (const char* phase : {kPhaseStarting, kPhaseRunning}) {
+    SCOPED_TRACE(phase);
+    Observed o = observed(manifest({{"load", {{"users", -3}}}}, status_in(phase, 2)));
+    ASSERT_FALSE(o.plan.has_value());
+    o.plan_config_map = true;
+    o.runners = {pod(0, true), pod(1, true)};
+    for (auto& r : o.runners) r.status = nlohmann::json{{"state", "finished"}};
+    const Decision d = decide(o);
+    EXPECT_EQ(d.status["phase"], kPhaseFailed);
+    EXPECT_EQ(d.status["reason"], "InvalidSpec");
+    const std::string message = d.status.value("message", "");
+    EXPECT_NE(message.find("spec.load.users"), std::string::npos) << message;
+    EXPECT_EQ(condition_status(d.status, kCompleted), "True");
+    bool reason_in_condition = false;
+    for (const auto& c : d.status["conditions"]) {
+      if (c["type"] == kCompleted) reason_in_condition = c["reason"] == "InvalidSpec";
+    }
+    EXPECT_TRUE(reason_in_condition) << d.status.dump(2);
+    EXPECT_EQ(count(d, Action::Kind::kCollectResults), 0u) << "it would fail and be retried";
+    EXPECT_EQ(count(d, Action::Kind::kCreatePod), 0u);
+    EXPECT_EQ(count(d, Action::Kind::kStopRunners), 1u) << "runners still up are stopped";
+    EXPECT_FALSE(d.requeue_after.has_value());
+    // Once Failed it stays so: the next reconcile (same generation) does nothing more.
+    Observed after = observed(manifest({{"load", {{"users", -3}}}}, d.status));
+    const Decision again = decide(after);
+    EXPECT_EQ(again.status, d.status);
+    EXPECT_FALSE(again.requeue_after.has_value());
+    EXPECT_TRUE(again.actions.empty());
+  }
+}
+
 TEST(Decide, StartsEveryRunnerAtOnceWhenAllAreReady) {
   Observed o = observed(manifest({}, status_in(kPhaseStarting, 3)));
   o.plan_config_map = true;
@@ -142,6 +178,16 @@ TEST(Decide, AMissingRunnerPodIsRecreatedWhileStarting) {
       EXPECT_EQ(a.index, 1u);
     }
   }
+}
+
+TEST(Decide, StartingPollsAtTheConfiguredInterval) {
+  Observed o = observed(manifest({}, status_in(kPhaseStarting, 2)));
+  o.plan_config_map = true;
+  o.runners = {pod(0, true), pod(1, false)};
+  const Decision d = decide(o, {seconds(3), std::chrono::milliseconds(700)});
+  EXPECT_EQ(d.status["phase"], kPhaseStarting) << d.status.dump(2);
+  ASSERT_TRUE(d.requeue_after.has_value());
+  EXPECT_EQ(*d.requeue_after, std::chrono::milliseconds(700));
 }
 
 TEST(Decide, TheTokenSecretIsCreatedAgainOnlyWhenAPodMissesIt) {
@@ -211,6 +257,39 @@ TEST(Decide, ProgressSumsTheRunnersWhileRunning) {
   EXPECT_TRUE(d.actions.empty());
 }
 
+TEST(Decide, ARunnerThatStartedLateDegradesTheTestAndSaysHowLate) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[0].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 0.0}};
+  o.runners[1].status = nlohmann::json{{"state", "running"}};
+  Decision d = decide(o);
+  EXPECT_FALSE(d.status["runners"].contains("startedLateSeconds"));
+  EXPECT_EQ(condition_status(d.status, kDegraded), "") << "on time: nothing to say";
+  o.runners[1].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 0.04}};
+  d = decide(o);
+  EXPECT_DOUBLE_EQ(d.status["runners"]["startedLateSeconds"].get<double>(), 0.04);
+  EXPECT_EQ(condition_status(d.status, kDegraded), "") << "40 ms late is within the tolerance";
+  o.runners[1].status = nlohmann::json{{"state", "running"}, {"started_late_seconds", 2.25}};
+  d = decide(o);
+  EXPECT_EQ(d.status["phase"], kPhaseRunning) << "late, not failed";
+  EXPECT_DOUBLE_EQ(d.status["runners"]["startedLateSeconds"].get<double>(), 2.25);
+  EXPECT_EQ(condition_status(d.status, kDegraded), "True");
+  for (const auto& c : d.status["conditions"]) {
+    if (c["type"] != kDegraded) continue;
+    EXPECT_EQ(c["reason"], "LateStart");
+    EXPECT_NE(c["message"].get<std::string>().find("demo-runner-1 started 2.250s"),
+              std::string::npos)
+        << c["message"];
+  }
+  // The final status keeps it, also when the last polls no longer reach that runner.
+  Observed later = observed(manifest({}, d.status));
+  later.runners = {pod(0, true)};
+  later.runners[0].status = nlohmann::json{{"state", "finished"}};
+  const nlohmann::json final_status = finished_status(later, Result{}, "demo-result");
+  EXPECT_DOUBLE_EQ(final_status["runners"]["startedLateSeconds"].get<double>(), 2.25);
+  EXPECT_EQ(condition_status(final_status, kDegraded), "True");
+}
+
 TEST(Decide, RepeatsTheStartWithTheRecordedInstantForARunnerStillWaiting) {
   nlohmann::json status = status_in(kPhaseRunning, 2);
   status["startTime"] = "2026-11-22T11:59:58.500Z";
@@ -230,7 +309,33 @@ TEST(Decide, CollectsResultsWhenEveryRunnerHasFinished) {
   o.runners[1].status = nlohmann::json{{"state", "stopping"}};
   EXPECT_EQ(count(decide(o), Action::Kind::kCollectResults), 0u);
   o.runners[1].status = nlohmann::json{{"state", "finished"}};
-  EXPECT_EQ(count(decide(o), Action::Kind::kCollectResults), 1u);
+  const Decision d = decide(o);
+  EXPECT_EQ(count(d, Action::Kind::kCollectResults), 1u);
+  // The runners are told the result is stored only after the status is written.
+  ASSERT_EQ(count(d, Action::Kind::kAcknowledgeResults), 1u);
+  EXPECT_EQ(d.actions.back().kind, Action::Kind::kAcknowledgeResults);
+}
+
+// An operator that stored the results and stopped before acknowledging them: the next one
+// acknowledges the runners still serving, and nothing else changes.
+TEST(Decide, AFinishedTestAcknowledgesRunnersStillServingItsResult) {
+  nlohmann::json status = {{"phase", kPhaseSucceeded},
+                           {"completionTime", "2026-11-22T11:59:00Z"},
+                           {"results", {{"requests", 10}}}};
+  Observed o = observed(manifest({}, status));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[1].terminated = true;
+  o.runners[1].phase = "Succeeded";
+  Decision d = decide(o);
+  EXPECT_EQ(count(d, Action::Kind::kAcknowledgeResults), 1u);
+  o.runners[0].terminated = true;
+  o.runners[0].phase = "Succeeded";
+  EXPECT_EQ(count(decide(o), Action::Kind::kAcknowledgeResults), 0u) << "every runner is gone";
+  // Failed before any result was collected: nothing to acknowledge.
+  nlohmann::json failed = {{"phase", kPhaseFailed}, {"reason", "RunnerFailed"}};
+  Observed f = observed(manifest({}, failed));
+  f.runners = {pod(0, true)};
+  EXPECT_EQ(count(decide(f), Action::Kind::kAcknowledgeResults), 0u);
 }
 
 TEST(Decide, CleanupFollowsThePolicy) {
@@ -309,6 +414,23 @@ TEST(Children, RunnerPodCarriesSegmentTokenLabelsAndOwner) {
   EXPECT_EQ(c["ports"][0]["name"], "metrics");
   EXPECT_EQ(c["resources"]["requests"]["cpu"], "100m");
   EXPECT_EQ(p["spec"]["restartPolicy"], "Never");
+}
+
+// Sizing follows what the runners' engine runs (model/load_peak.h): stages ramp from 0 and a
+// `users` or `rate` beside them is not used.
+TEST(Children, SizingUsesTheEnginesPeaks) {
+  Plan open;
+  open.load.model = OpenModel{20000, seconds(10), {{seconds(5), 12000, ""}}, 0, 0, 0};
+  EXPECT_DOUBLE_EQ(peak_rate(open), 12000);
+  RunnerSettings by_rate;
+  by_rate.max_rate_per_runner = 5000;
+  EXPECT_EQ(runner_count(open, by_rate), 3u);
+  Plan closed;
+  closed.load.model = ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}}};
+  EXPECT_DOUBLE_EQ(peak_users(closed), 12);
+  RunnerSettings by_users;
+  by_users.max_users_per_runner = 10;
+  EXPECT_EQ(runner_count(closed, by_users), 2u);
 }
 
 TEST(Children, RunnerCountFromUsersAndRate) {

@@ -5,10 +5,17 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "kube/api_client.h"
@@ -190,6 +197,149 @@ TEST(ApiClient, ADeadlineEndsACallToAServerThatNeverAnswers) {
   const ApiResponse r = client.send({"GET", "/slow", "", "", Millis(200)});
   EXPECT_FALSE(r.transport_error.empty());
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(700));
+}
+
+// A server that misbehaves on cue, one connection at a time: for each request it answers, answers
+// and then closes, or closes without answering. It counts what it received, by method.
+class ScriptedServer {
+ public:
+  enum class Reply { kAnswer, kAnswerThenClose, kCloseWithoutAnswer };
+  // (request number of this method, counting from 1) -> what to do.
+  using Script = std::function<Reply(const std::string& method, int nth)>;
+
+  explicit ScriptedServer(Script script)
+      : script_(std::move(script)),
+        acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}),
+        thread_([this] { serve(); }) {}
+  ~ScriptedServer() {
+    stopping_ = true;
+    boost::asio::ip::tcp::socket poke(io_);  // wakes the blocking accept
+    boost::system::error_code ignored;
+    poke.connect(acceptor_.local_endpoint(), ignored);
+    thread_.join();
+  }
+
+  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+  int received(const std::string& method) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = counts_.find(method);
+    return it == counts_.end() ? 0 : it->second;
+  }
+  int connections() const { return connections_; }
+  int closed() const { return closed_; }
+
+ private:
+  void serve() {
+    namespace http = boost::beast::http;
+    while (!stopping_) {
+      boost::asio::ip::tcp::socket socket(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stopping_) return;
+      ++connections_;
+      boost::beast::flat_buffer buffer;
+      for (;;) {
+        http::request<http::string_body> request;
+        http::read(socket, buffer, request, ec);
+        if (ec) break;
+        const std::string method(request.method_string());
+        int nth = 0;
+        {
+          const std::lock_guard lock(mutex_);
+          nth = ++counts_[method];
+        }
+        const Reply reply = script_(method, nth);
+        if (reply == Reply::kCloseWithoutAnswer) break;
+        http::response<http::string_body> response{http::status::ok, 11};
+        response.set(http::field::content_type, "application/json");
+        response.body() = "{}";
+        response.keep_alive(true);  // even when it closes next: as an idle timeout would
+        response.prepare_payload();
+        http::write(socket, response, ec);
+        if (ec || reply == Reply::kAnswerThenClose) break;
+      }
+      socket.close(ec);
+      ++closed_;
+    }
+  }
+
+  Script script_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  mutable std::mutex mutex_;
+  std::map<std::string, int> counts_;
+  std::atomic<int> connections_{0};
+  std::atomic<int> closed_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+KubeConfig plain_http(std::uint16_t port) {
+  KubeConfig config;
+  config.scheme = "http";
+  config.host = "127.0.0.1";
+  config.port = std::to_string(port);
+  return config;
+}
+
+using Reply = ScriptedServer::Reply;
+
+// The POST reached the server, which closed before answering: it may have been carried out,
+// so the client reports the failure instead of sending it again (an Event created twice).
+TEST(ApiClient, APostWhoseAnswerWasLostIsNotSentAgain) {
+  ScriptedServer server([](const std::string& method, int) {
+    return method == "POST" ? Reply::kCloseWithoutAnswer : Reply::kAnswer;
+  });
+  ApiClient client(plain_http(server.port()));
+  ASSERT_TRUE(client.send({"GET", "/api", "", "", Millis(5000)}).ok());
+  const ApiResponse r = client.send({"POST", "/api/v1/namespaces/ns/events", R"({"kind":"Event"})",
+                                     "application/json", Millis(5000)});
+  EXPECT_FALSE(r.transport_error.empty()) << "the answer never came";
+  EXPECT_EQ(server.received("POST"), 1) << "the POST was sent twice";
+}
+
+// The same for a GET is harmless: one more try on a fresh connection.
+TEST(ApiClient, AGetWhoseAnswerWasLostIsRetriedOnce) {
+  ScriptedServer server([](const std::string&, int nth) {
+    return nth == 2 ? Reply::kCloseWithoutAnswer : Reply::kAnswer;
+  });
+  ApiClient client(plain_http(server.port()));
+  ASSERT_TRUE(client.send({"GET", "/api", "", "", Millis(5000)}).ok());
+  const ApiResponse r = client.send({"GET", "/api", "", "", Millis(5000)});
+  EXPECT_TRUE(r.ok()) << r.transport_error;
+  EXPECT_EQ(server.received("GET"), 3);
+  EXPECT_EQ(server.connections(), 2);
+}
+
+// A kept-alive connection the server closed while idle is not used: the POST goes out once, on
+// a fresh connection, and succeeds.
+TEST(ApiClient, AConnectionClosedWhileIdleIsNotUsedForAPost) {
+  ScriptedServer server([](const std::string& method, int) {
+    return method == "GET" ? Reply::kAnswerThenClose : Reply::kAnswer;
+  });
+  ApiClient client(plain_http(server.port()));
+  ASSERT_TRUE(client.send({"GET", "/api", "", "", Millis(5000)}).ok());
+  for (int i = 0; i < 500 && server.closed() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(server.closed(), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // its FIN reaches the client
+  const ApiResponse r =
+      client.send({"POST", "/api/v1/namespaces/ns/events", "{}", "application/json", Millis(5000)});
+  EXPECT_TRUE(r.ok()) << r.transport_error;
+  EXPECT_EQ(server.received("POST"), 1);
+}
+
+// A host name that does not resolve fails within the call, with the name in the message.
+TEST(ApiClient, AnUnresolvableHostFailsWithItsName) {
+  KubeConfig config = plain_http(80);
+  config.host = "no-such-host.invalid";
+  ApiClient client(config);
+  const auto started = std::chrono::steady_clock::now();
+  const ApiResponse r = client.send({"GET", "/api", "", "", Millis(3000)});
+  EXPECT_NE(r.transport_error.find("cannot resolve no-such-host.invalid"), std::string::npos)
+      << r.transport_error;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(3500));
 }
 
 }  // namespace

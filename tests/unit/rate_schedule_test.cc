@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "engine/user_schedule.h"
+#include "model/load_peak.h"
+
 namespace stampede {
 namespace {
 
@@ -61,6 +64,30 @@ TEST(RateSchedule, SharesPartitionArrivalsExactly) {
     for (std::uint64_t n = k; s.arrival_time(n); n += 3) ++total;
   }
   EXPECT_EQ(total, 1000u);
+}
+
+// The operator sizes runners with model/load_peak.h: the engine's schedules peak exactly there.
+TEST(LoadPeak, TheSchedulesPeakWhereTheModelSays) {
+  const std::vector<OpenModel> open = {
+      OpenModel{250, seconds(5), {}, 0, 0, 0},
+      OpenModel{20000, seconds(10), {{seconds(5), 12000, ""}, {seconds(5), 300, ""}}, 0, 0, 0},
+      OpenModel{0, seconds(0), {{seconds(2), 0.5, ""}}, 0, 0, 0},
+  };
+  for (const OpenModel& m : open) EXPECT_DOUBLE_EQ(RateSchedule::of(m).peak_rate(), peak_rate(m));
+  const std::vector<ClosedModel> closed = {
+      ClosedModel{7, 2, seconds(5), {}},
+      ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}, {seconds(5), 4, ""}}},
+      ClosedModel{0, 0, seconds(0), {{seconds(1), 10.5, ""}}},
+  };
+  for (const ClosedModel& m : closed) {
+    const UserSchedule schedule(m);
+    EXPECT_EQ(schedule.peak_users(), peak_users(m));
+    std::uint32_t most = 0;  // the users the schedule actually runs, millisecond by millisecond
+    for (Duration t{}; t < schedule.total(); t += std::chrono::milliseconds(1)) {
+      most = std::max(most, schedule.users_at(t));
+    }
+    EXPECT_EQ(most, peak_users(m));
+  }
 }
 
 }  // namespace

@@ -55,6 +55,36 @@ TEST(WorkQueue, ADelayedAddWakesAWaitingWorker) {
   EXPECT_EQ(worker.get(), "k");
 }
 
+// As controller-runtime's queue: one waiting entry per key, due at the earliest time asked for,
+// so that repeated requeues of a running test never start a second polling chain.
+TEST(WorkQueue, AKeyWaitsOnceAtTheEarliestTimeAskedFor) {
+  WorkQueue q;
+  q.add_after("k", std::chrono::seconds(30));
+  q.add_after("k", milliseconds(20));
+  q.add_after("k", std::chrono::seconds(60));
+  q.add_after("other", std::chrono::seconds(60));
+  EXPECT_EQ(q.waiting(), 2u) << "one entry for k, one for other";
+  const auto start = WorkQueue::Clock::now();
+  auto first = std::async(std::launch::async, [&] { return q.get(); });
+  ASSERT_EQ(first.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "k was not due at the earliest time asked for";
+  EXPECT_EQ(first.get(), "k");
+  EXPECT_LT(WorkQueue::Clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(q.waiting(), 1u) << "no later entry of k is left to come back";
+  q.done("k");
+}
+
+TEST(WorkQueue, ALaterRequeueDoesNotPostponeAnEarlierOne) {
+  WorkQueue q;
+  q.add_after("k", milliseconds(20));
+  q.add_after("k", std::chrono::seconds(60));
+  EXPECT_EQ(q.waiting(), 1u);
+  auto first = std::async(std::launch::async, [&] { return q.get(); });
+  ASSERT_EQ(first.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(first.get(), "k");
+  EXPECT_EQ(q.waiting(), 0u);
+}
+
 TEST(WorkQueue, BackoffDoublesPerFailureUntilForgotten) {
   WorkQueue q(milliseconds(10), milliseconds(40));
   q.add_rate_limited("k");  // 10 ms
