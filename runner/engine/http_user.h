@@ -516,6 +516,7 @@ class HttpUser final : public User, public TemplateScope {
   void on_backoff_done() {
     backing_off_ = false;
     if (interrupted_) return abandon_retry();
+    refresh_retried_jwt();
     if (stream_) {
       send();
     } else {
@@ -564,6 +565,7 @@ class HttpUser final : public User, public TemplateScope {
   }
 
   void append_auth() {
+    jwt_span_ = {};
     const std::optional<Auth>& auth = step_->source->auth;
     if (!auth || auth->kind == Auth::Kind::kNone) return;
     request_buf_.append("Authorization: ");
@@ -580,22 +582,41 @@ class HttpUser final : public User, public TemplateScope {
         request_buf_.append("Basic ");
         append_base64(request_buf_, scratch_, /*url=*/false);
         break;
-      case Auth::Kind::kJwt:
-        request_buf_.append("Bearer ").append(jwt_token(auth->jwt));
+      case Auth::Kind::kJwt: {
+        request_buf_.append("Bearer ");
+        const std::string& token = jwt_token(auth->jwt, jwt_check_time());
+        jwt_span_ = {request_buf_.size(), token.size()};
+        request_buf_.append(token);
         break;
+      }
       case Auth::Kind::kNone:
         break;
     }
     request_buf_.append("\r\n");
   }
 
-  // The user's token for this JWT config, signed again when a fifth of its life is left.
-  const std::string& jwt_token(const JwtAuth& jwt) {
-    // The step's start time is the clock read when the step began (no clock read here), except
-    // for the first step of an open-model arrival: its scheduled instant, which lags by the time
-    // the arrival waited in the queue, possibly longer than the margin left before exp.
+  // The time a JWT's refresh is judged by. The step's start time is the clock read when the
+  // step began (no clock read here), except for the first step of an open-model arrival: its
+  // scheduled instant, which lags by the time the arrival waited in the queue, possibly longer
+  // than the margin left before exp.
+  TimePoint jwt_check_time() const {
     const bool queued_arrival = !loop_ && step_index_ == 0;
-    const TimePoint now = queued_arrival ? Clock::now() : step_scheduled_;
+    return queued_arrival ? Clock::now() : step_scheduled_;
+  }
+
+  // A retry resends the request rendered for the first attempt, after a wait that may be longer
+  // than the margin its JWT had left: put a fresh token in place of one due for re-signing.
+  void refresh_retried_jwt() {
+    if (jwt_span_.length == 0 || request_ != &request_buf_) return;
+    const std::string& token = jwt_token(step_->source->auth->jwt, Clock::now());
+    const std::string_view sent(request_buf_.data() + jwt_span_.offset, jwt_span_.length);
+    if (sent == token) return;
+    request_buf_.replace(jwt_span_.offset, jwt_span_.length, token);
+    jwt_span_.length = token.size();
+  }
+
+  // The user's token for this JWT config, signed again when a fifth of its life is left.
+  const std::string& jwt_token(const JwtAuth& jwt, TimePoint now) {
     auto it = std::find_if(jwts_.begin(), jwts_.end(),
                            [&](const CachedJwt& c) { return c.config == &jwt; });
     if (it == jwts_.end()) it = jwts_.insert(jwts_.end(), CachedJwt{&jwt, {}, {}});
@@ -724,6 +745,12 @@ class HttpUser final : public User, public TemplateScope {
   const std::string* request_ = nullptr;
   ResponseCapture capture_;
   std::vector<CachedJwt> jwts_;
+  // Where the JWT sits in request_buf_ (length 0: the step sends none).
+  struct Span {
+    std::size_t offset = 0;
+    std::size_t length = 0;
+  };
+  Span jwt_span_;
 };
 
 }  // namespace stampede

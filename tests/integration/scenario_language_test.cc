@@ -214,6 +214,34 @@ scenarios:
   EXPECT_EQ(result_row(run.result, "secure")["failures"], 0) << run.result["status_codes"].dump();
 }
 
+TEST(ScenarioLanguage, ARetriedRequestCarriesAFreshJwt) {
+  // A retry resends the rendered request after its wait. Retrying every 200 up to 4 times with
+  // waits up to 1 s keeps one step going for seconds, longer than the 2 s tokens live.
+  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  const std::string plan = R"(
+target: )" + target.url() + R"(
+load: {users: 2, duration: 6s}
+scenarios:
+  - name: s
+    auth:
+      jwt:
+        secret: {env: STAMPEDE_TEST_JWT_SECRET}
+        claims: {sub: tester}
+        expiresIn: 2s
+    steps:
+      - get: /api/secure
+        name: secure
+        retry: {statuses: [200], max: 4, backoff: {initial: 1s, max: 1s, multiplier: 1}}
+)";
+  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
+                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto& row = result_row(run.result, "secure");
+  EXPECT_GT(row["retries"].get<std::uint64_t>(), 8U);
+  EXPECT_EQ(api_stats(target)["jwt_rejected"].get<std::uint64_t>(), 0U);
+  EXPECT_EQ(row["failures"], 0) << run.result["status_codes"].dump();
+}
+
 TEST(ScenarioLanguage, AMissingSecretIsAnInputError) {
   const auto run = run_stampede("validate", R"(
 target: http://127.0.0.1:1
