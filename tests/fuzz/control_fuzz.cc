@@ -116,6 +116,7 @@ void check(const HttpRequest& r, const HttpResponse& response, bool good_token) 
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   ControlState state;

@@ -47,6 +47,7 @@ bool asks_for_a_profile_file(std::string_view text) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   if (asks_for_a_profile_file(text)) return -1;  // not added to the corpus

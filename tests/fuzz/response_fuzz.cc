@@ -103,6 +103,7 @@ Outcome feed(std::string_view bytes, std::uint8_t flags, std::uint64_t body_limi
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < kHeaderSize) return 0;
   const std::uint8_t flags = data[0];

@@ -39,7 +39,7 @@ void check_round_trip(const Result& result) {
 
 // Thresholds over every built-in metric, so evaluation walks every series of the result.
 const std::vector<Threshold>& thresholds() {
-  static const std::vector<Threshold> all = [] {
+  static const std::vector<Threshold> kAll = [] {
     std::vector<Threshold> list;
     for (const MetricInfo& metric : known_metrics()) {
       std::string error;
@@ -54,11 +54,12 @@ const std::vector<Threshold>& thresholds() {
     }
     return list;
   }();
-  return all;
+  return kAll;
 }
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   const std::size_t nul = input.find('\0');

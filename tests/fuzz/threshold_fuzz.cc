@@ -42,14 +42,14 @@ scenarios:
 )";
 
 const Plan& plan() {
-  static const Plan parsed = [] {
+  static const Plan kParsed = [] {
     ParseOptions options;
     options.runner_side = false;
     ParseResult result = parse_plan_text(kPlan, options);
     if (!result.plan) __builtin_trap();  // the fixture itself must be valid
     return std::move(*result.plan);
   }();
-  return parsed;
+  return kParsed;
 }
 
 RequestStats stats(std::uint64_t requests, std::uint64_t failures, std::uint64_t base_ns) {
@@ -73,7 +73,7 @@ RequestStats stats(std::uint64_t requests, std::uint64_t failures, std::uint64_t
 
 // A result with data for every kind of series a threshold may select.
 const Result& result() {
-  static const Result fixed = [] {
+  static const Result kFixed = [] {
     Result r;
     r.duration_seconds = 30;
     r.rows.push_back({{"api", "GET /a", "GET"}, stats(50, 2, 5'000'000)});
@@ -92,11 +92,12 @@ const Result& result() {
     r.custom = {trend, counter};
     return r;
   }();
-  return fixed;
+  return kFixed;
 }
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the entry point libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   SourceErrors errors;
