@@ -16,3 +16,22 @@ if(STAMPEDE_SANITIZE)
   # Timing tests widen their tolerances: instrumented code runs several times slower.
   target_compile_definitions(stampede_options INTERFACE STAMPEDE_SANITIZED=1)
 endif()
+
+# libFuzzer (tests/fuzz): the whole tree gets the fuzzer's coverage instrumentation and
+# address,undefined; only the fuzz targets link libFuzzer itself (-fsanitize=fuzzer).
+if(STAMPEDE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STAMPEDE_FUZZ needs clang (libFuzzer); this tree uses "
+                        "${CMAKE_CXX_COMPILER_ID}. Configure a fresh build tree with CXX=clang++, "
+                        "e.g. scripts/fuzz")
+  endif()
+  if(STAMPEDE_SANITIZE)
+    message(FATAL_ERROR "STAMPEDE_FUZZ brings its own sanitizers (address,undefined): "
+                        "leave STAMPEDE_SANITIZE empty")
+  endif()
+  message(STATUS "Fuzzing: -fsanitize=fuzzer-no-link,address,undefined")
+  target_compile_options(stampede_options INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                                                    -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(stampede_options INTERFACE -fsanitize=address,undefined)
+  target_compile_definitions(stampede_options INTERFACE STAMPEDE_SANITIZED=1)
+endif()

@@ -57,7 +57,8 @@ std::uint32_t runner_count(const Plan& plan, const RunnerSettings& settings) {
   if (settings.max_rate_per_runner > 0) {
     n = std::max(n, std::ceil(peak_rate(plan) / settings.max_rate_per_runner));
   }
-  return static_cast<std::uint32_t>(n);
+  // Past 2^32 - 1 the conversion would be undefined; plan_of refuses more than kMaxRunners.
+  return static_cast<std::uint32_t>(std::min(n, double{UINT32_MAX}));
 }
 
 nlohmann::json derived_resources(const Plan& plan, std::uint32_t count) {

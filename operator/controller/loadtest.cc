@@ -1,5 +1,6 @@
 #include "controller/loadtest.h"
 
+#include "controller/children.h"
 #include "model/plan_parser.h"
 
 namespace stampede::op {
@@ -25,6 +26,53 @@ CleanupPolicy cleanup_of(const std::string& text) {
   return CleanupPolicy::kKeep;
 }
 
+bool is_count(const nlohmann::json& value) {
+  if (!value.is_number_integer()) return false;
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>() <= kMaxRunners;
+  return value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= kMaxRunners;
+}
+
+// A condition as set_condition writes it: an object whose type, status and time are strings.
+bool is_condition(const nlohmann::json& c) {
+  if (!c.is_object()) return false;
+  for (const char* key : {"type", "status", "reason", "message", "lastTransitionTime"}) {
+    if (c.contains(key) && !c[key].is_string()) return false;
+  }
+  return true;
+}
+
+// The status fields the controller reads, with the types it writes; others are dropped.
+nlohmann::json checked_status(nlohmann::json status) {
+  if (!status.is_object()) return nlohmann::json::object();
+  for (const char* key : {"phase", "testid", "reason", "message", "result", "resultConfigMap",
+                          "startingSince", "startTime", "completionTime"}) {
+    if (status.contains(key) && !status[key].is_string()) status.erase(key);
+  }
+  for (const char* key : {"progress", "results"}) {
+    if (status.contains(key) && !status[key].is_object()) status.erase(key);
+  }
+  if (status.contains("runners")) {
+    const nlohmann::json& runners = status["runners"];
+    const bool counts = runners.is_object() &&
+                        (!runners.contains("desired") || is_count(runners["desired"])) &&
+                        (!runners.contains("ready") || is_count(runners["ready"]));
+    if (!counts) status.erase("runners");
+  }
+  if (status.contains("conditions")) {
+    nlohmann::json& conditions = status["conditions"];
+    if (!conditions.is_array()) {
+      status.erase("conditions");
+    } else {
+      nlohmann::json kept = nlohmann::json::array();
+      for (const auto& c : conditions) {
+        if (is_condition(c)) kept.push_back(c);
+      }
+      conditions = std::move(kept);
+    }
+  }
+  return status;
+}
+
 // "checkout-smoke-3f9a1c": the name plus the start of the uid, unique per object.
 std::string default_testid(const std::string& name, const std::string& uid) {
   std::string suffix;
@@ -48,8 +96,7 @@ LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& def
   lt.deleting = meta.is_object() && meta.contains("deletionTimestamp");
   lt.spec = field(object, "spec");
   if (!lt.spec.is_object()) lt.spec = nlohmann::json::object();
-  lt.status = field(object, "status");
-  if (!lt.status.is_object()) lt.status = nlohmann::json::object();
+  lt.status = checked_status(field(object, "status"));
 
   const nlohmann::json r = field(lt.spec, "runners");
   RunnerSettings& s = lt.runners;
@@ -98,6 +145,15 @@ std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors) {
   ParseResult parsed = parse_plan_text(runner_plan_document(lt), options);
   if (!parsed.plan) {
     *errors = std::move(parsed.errors);
+    return std::nullopt;
+  }
+  // Sized from the plan's peak, or asked for: either way no more pods than the limit.
+  if (const std::uint32_t count = runner_count(*parsed.plan, lt.runners); count > kMaxRunners) {
+    const bool asked = lt.runners.count > 0;
+    errors->push_back(SourceError{
+        asked ? "runners.count" : "runners", 0, 0,
+        std::to_string(count) + " runners, more than the limit of " + std::to_string(kMaxRunners) +
+            (asked ? "" : " (raise runners.maxUsersPerRunner or runners.maxRatePerRunner)")});
     return std::nullopt;
   }
   return std::move(parsed.plan);

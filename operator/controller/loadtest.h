@@ -12,6 +12,10 @@
 
 namespace stampede::op {
 
+// The most runner pods one LoadTest may have (the CRD's maximum of spec.runners.count; sizing
+// from maxUsersPerRunner and maxRatePerRunner is held to it too).
+inline constexpr std::uint32_t kMaxRunners = 1000;
+
 // Defaults the operator is started with (flags and environment).
 struct OperatorDefaults {
   std::string runner_image = "stampede-runner:latest";
@@ -56,11 +60,14 @@ struct LoadTest {
   std::string key() const { return ns + "/" + name; }
 };
 
-// Reads the fields the controller needs; defaults filled from `defaults`.
+// Reads the fields the controller needs; defaults filled from `defaults`. Status fields the
+// controller reads that do not have the type it writes them with (a status edited by hand) are
+// left out, as if never written: every reconcile would otherwise fail on them.
 LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& defaults);
 
 // The runner's plan in this LoadTest: the spec parsed exactly as `stampede run` would parse the
-// manifest. nullopt and *errors (field paths, no line numbers) when it is invalid.
+// manifest. nullopt and *errors (field paths, no line numbers) when it is invalid, or when it
+// needs more than kMaxRunners runners.
 std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors);
 
 // The plan file the runners get: the LoadTest manifest minus status and server-set metadata,

@@ -49,7 +49,7 @@ bool set_server(const std::string& url, KubeConfig& config) {
 
 // A kubeconfig value given inline (`…-data`, base64) or as a file (relative to the kubeconfig).
 bool read_material(const YAML::Node& node, const std::string& key, const std::string& base_dir,
-                   std::string& into, std::string* error) {
+                   const FileReader& read_named, std::string& into, std::string* error) {
   if (node[key + "-data"]) {
     into = base64_decode(node[key + "-data"].as<std::string>());
     return true;
@@ -57,7 +57,7 @@ bool read_material(const YAML::Node& node, const std::string& key, const std::st
   if (node[key]) {
     std::string path = node[key].as<std::string>();
     if (!path.empty() && path[0] != '/') path = base_dir + "/" + path;
-    const auto content = read_file(path);
+    const auto content = read_named(path);
     if (!content) {
       *error = "cannot read " + key + " file " + path;
       return false;
@@ -93,8 +93,13 @@ std::optional<KubeConfig> load_kubeconfig(const std::string& path_arg, std::stri
     *error = "cannot read kubeconfig " + path;
     return std::nullopt;
   }
+  return parse_kubeconfig(*text, path, read_file, error);
+}
+
+std::optional<KubeConfig> parse_kubeconfig(const std::string& text, const std::string& path,
+                                           const FileReader& read_named, std::string* error) {
   try {
-    const YAML::Node doc = YAML::Load(*text);
+    const YAML::Node doc = YAML::Load(text);
     const std::string base_dir =
         path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/'));
     const std::string current =
@@ -115,14 +120,16 @@ std::optional<KubeConfig> load_kubeconfig(const std::string& path_arg, std::stri
     }
     config.insecure_skip_tls_verify =
         cluster["insecure-skip-tls-verify"] && cluster["insecure-skip-tls-verify"].as<bool>();
-    if (!read_material(cluster, "certificate-authority", base_dir, config.ca_pem, error)) {
+    if (!read_material(cluster, "certificate-authority", base_dir, read_named, config.ca_pem,
+                       error)) {
       return std::nullopt;
     }
     const std::string user_name = context["user"] ? context["user"].as<std::string>() : "";
     const YAML::Node user = find_named(doc["users"], user_name)["user"];
     if (user) {
-      if (!read_material(user, "client-certificate", base_dir, config.client_cert_pem, error) ||
-          !read_material(user, "client-key", base_dir, config.client_key_pem, error)) {
+      if (!read_material(user, "client-certificate", base_dir, read_named, config.client_cert_pem,
+                         error) ||
+          !read_material(user, "client-key", base_dir, read_named, config.client_key_pem, error)) {
         return std::nullopt;
       }
       if (user["token"]) config.token = user["token"].as<std::string>();

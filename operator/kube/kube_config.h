@@ -2,6 +2,7 @@
 // How to reach the Kubernetes API: from a kubeconfig file (its current context) or from inside a
 // pod (service-account token, CA and KUBERNETES_SERVICE_HOST/PORT).
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -26,6 +27,14 @@ std::optional<KubeConfig> load_kubeconfig(const std::string& path, std::string* 
 
 // The in-cluster configuration; nullopt (and *error) outside a pod.
 std::optional<KubeConfig> in_cluster_config(std::string* error);
+
+// Reads a file a kubeconfig names: its whole content, nullopt when it cannot be read.
+using FileReader = std::function<std::optional<std::string>(const std::string& path)>;
+
+// load_kubeconfig's parsing of the text: `path` names the file in messages and anchors the
+// relative file names in it, which `read_named` reads. Never throws.
+std::optional<KubeConfig> parse_kubeconfig(const std::string& text, const std::string& path,
+                                           const FileReader& read_named, std::string* error);
 
 // In-cluster when running in a pod, else the kubeconfig.
 std::optional<KubeConfig> load_config(const std::string& kubeconfig_path, std::string* error);

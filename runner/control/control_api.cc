@@ -11,7 +11,9 @@ namespace {
 HttpResponse json_response(unsigned status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump() + "\n";
+  // Messages may quote bytes that are not UTF-8 (a request path, a host name): replaced with
+  // U+FFFD rather than throwing.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <deque>
 
 #include "model/rfc3339.h"
 #include "model/template.h"
@@ -77,22 +78,26 @@ void append_urlencoded(std::string& out, std::string_view value) {
   }
 }
 
-void render_expr(const TemplateExpr& e, TemplateScope& scope, std::string& out);
-
-std::string& scratch(int depth) {
-  thread_local std::string buffers[2];
-  return buffers[depth & 1];
+// One scratch buffer per nesting depth: depth 0 holds an expression's output before escaping,
+// depth d + 1 the argument of a urlencode() rendered at depth d, so a nested urlencode never
+// writes into the buffer it reads. A deque keeps references valid while it grows.
+std::string& scratch(std::size_t depth) {
+  thread_local std::deque<std::string> buffers;
+  if (buffers.size() <= depth) buffers.resize(depth + 1);
+  return buffers[depth];
 }
 
-void render_expr(const TemplateExpr& e, TemplateScope& scope, std::string& out) {
+void render_expr(const TemplateExpr& e, TemplateScope& scope, std::string& out, std::size_t depth) {
   switch (e.func) {
     case TemplateFunc::kVariable:
       out.append(scope.variable(e.slot));
       return;
     case TemplateFunc::kRandomInt: {
-      const auto span = static_cast<std::uint64_t>(e.max - e.min) + 1;
+      // Unsigned arithmetic: max - min may exceed INT64_MAX (randomInt(-1, 9223372036854775807)).
+      const auto min = static_cast<std::uint64_t>(e.min);
+      const std::uint64_t span = static_cast<std::uint64_t>(e.max) - min + 1;  // 0: all 2^64
       const std::uint64_t offset = span == 0 ? scope.random() : scope.random() % span;
-      append_signed(out, e.min + static_cast<std::int64_t>(offset));
+      append_signed(out, static_cast<std::int64_t>(min + offset));
       return;
     }
     case TemplateFunc::kRandomChoice:
@@ -120,9 +125,9 @@ void render_expr(const TemplateExpr& e, TemplateScope& scope, std::string& out) 
       append_number(out, scope.iteration());
       return;
     case TemplateFunc::kUrlEncode: {
-      std::string& inner = scratch(1);
+      std::string& inner = scratch(depth + 1);
       inner.clear();
-      render_expr(e.args.front(), scope, inner);
+      render_expr(e.args.front(), scope, inner, depth + 1);
       append_urlencoded(out, inner);
       return;
     }
@@ -141,11 +146,11 @@ void render_template(const Template& t, TemplateScope& scope, std::string& out) 
     if (!p.expr) {
       out.append(p.literal);
     } else if (p.escape == TemplateEscape::kNone || plain_output(*p.expr)) {
-      render_expr(*p.expr, scope, out);
+      render_expr(*p.expr, scope, out, 0);
     } else {
       std::string& value = scratch(0);
       value.clear();
-      render_expr(*p.expr, scope, value);
+      render_expr(*p.expr, scope, value, 0);
       append_escaped(out, value, p.escape);
     }
   }

@@ -268,6 +268,21 @@ TEST(ControlApi, UnknownPathsAndWrongMethods) {
   EXPECT_EQ(wrong.headers[0].second, "GET");
 }
 
+// Found by the control fuzz target: a path or a readiness reason that is not UTF-8 made the
+// JSON error body throw (the server answered 500 "internal error" instead of 404 or 409).
+TEST(ControlApi, ErrorsNamingBytesThatAreNotUtf8AreStillJson) {
+  ControlState state;
+  ControlApi api(state, nullptr, "");
+  const auto unknown = api.handle(request("GET", "/v1/\xff\xfe"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_TRUE(nlohmann::json::accept(unknown.body)) << unknown.body;
+  state.set_ready(false, "cannot resolve h\xc3\x28st");
+  const auto refused = api.handle(request("POST", "/v1/start"));
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_NE(body_of(refused)["error"].get<std::string>().find("cannot resolve h"),
+            std::string::npos);
+}
+
 TEST(ControlApi, ServesMetricsWhenExportIsOn) {
   ControlState state;
   MetricsExporter exporter({"t1", "0", "test"});

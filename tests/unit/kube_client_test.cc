@@ -111,6 +111,24 @@ clusters: [{name: k, cluster: {server: "https://x", certificate-authority: /none
   EXPECT_NE(error.find("/nonexistent/ca"), std::string::npos) << error;
 }
 
+// Found by the kubeconfig fuzz target: base64 without its '=' padding decoded up to two bytes
+// past the end of the buffer sized for it (a heap or stack overflow), and lost those bytes.
+TEST(KubeConfig, UnpaddedBase64DataDecodesWithinItsBuffer) {
+  const std::string ca =
+      "-----BEGIN CERTIFICATE-----\nMIIBkT";  // 34 bytes: 46 base64 chars, unpadded
+  const std::string text = R"(
+current-context: c
+contexts: [{name: c, context: {cluster: k}}]
+clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443",
+  certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJrVA}}]
+)";
+  std::string error;
+  const auto config = parse_kubeconfig(
+      text, "/nowhere/config", [](const std::string&) { return std::nullopt; }, &error);
+  ASSERT_TRUE(config) << error;
+  EXPECT_EQ(config->ca_pem, ca);
+}
+
 TEST(KubeConfig, InClusterNeedsTheServiceEnvironment) {
   ::unsetenv("KUBERNETES_SERVICE_HOST");
   std::string error;

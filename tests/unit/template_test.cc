@@ -118,6 +118,20 @@ TEST(Template, BuiltInsRender) {
   EXPECT_EQ(seen, (std::set<std::string>{"groq", "gemini", "open\"router"}));
 }
 
+// Found by the template fuzz target: max - min overflowed (undefined behaviour) when the range
+// spans more than INT64_MAX.
+TEST(Template, RandomIntOverTheWholeInt64Range) {
+  FixedScope scope;
+  const Template all = parse("{{ randomInt(-9223372036854775808, 9223372036854775807) }}");
+  const Template upper = parse("{{ randomInt(-1, 9223372036854775807) }}");
+  for (int i = 0; i < 100; ++i) {
+    const std::int64_t a = std::stoll(render(all, scope));
+    const std::int64_t b = std::stoll(render(upper, scope));
+    EXPECT_GE(b, -1);
+    (void)a;  // any int64 is in range; rendering must not overflow
+  }
+}
+
 TEST(Template, UuidsAreVersion4AndDistinct) {
   FixedScope scope;
   const Template t = parse("{{ uuid() }}");
@@ -186,6 +200,20 @@ TEST(Template, UrlencodeEncodesEverythingButUnreserved) {
   binding.slot = [](const std::string&) -> std::optional<std::size_t> { return 0; };
   ASSERT_EQ(bind_template(t, binding), std::nullopt);
   EXPECT_EQ(render(t, scope), "/search?q=a%20b%26c%3Dd%2F%C3%A9");
+}
+
+// Found by the template fuzz target: the inner urlencode rendered into the outer one's scratch
+// buffer, appending to the string it was reading (a use after free once it grew).
+TEST(Template, NestedUrlencodeEncodesTwice) {
+  FixedScope scope;
+  scope.values = {"a b/" + std::string(100, 'x')};
+  for (TemplateEscape escape : {TemplateEscape::kNone, TemplateEscape::kPath}) {
+    Template t = parse("{{ urlencode(urlencode(urlencode(q))) }}", escape);
+    TemplateBinding binding;
+    binding.slot = [](const std::string&) -> std::optional<std::size_t> { return 0; };
+    ASSERT_EQ(bind_template(t, binding), std::nullopt);
+    EXPECT_EQ(render(t, scope), "a%252520b%25252F" + std::string(100, 'x'));
+  }
 }
 
 TEST(Template, NumericExpressions) {

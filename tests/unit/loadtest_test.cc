@@ -1,0 +1,73 @@
+// Reading a LoadTest: status fields of the wrong type and specs that need too many runners.
+#include "controller/loadtest.h"
+
+#include <gtest/gtest.h>
+
+#include "controller/decide.h"
+#include "model/rfc3339.h"
+
+namespace stampede::op {
+namespace {
+
+nlohmann::json object(const nlohmann::json& runners, const nlohmann::json& status) {
+  return {{"metadata", {{"name", "demo"}, {"namespace", "ns"}, {"uid", "u-1"}, {"generation", 1}}},
+          {"spec",
+           {{"target", {{"url", "http://target:8080"}}},
+            {"load", {{"users", 5000}, {"duration", "30s"}}},
+            {"scenarios", {{{"name", "s"}, {"steps", {{{"get", "/"}}}}}}},
+            {"runners", runners}}},
+          {"status", status}};
+}
+
+Decision decide_now(const nlohmann::json& o) {
+  Observed observed;
+  observed.lt = read_loadtest(o, OperatorDefaults{});
+  observed.now = *parse_rfc3339("2026-11-22T12:00:00Z", nullptr);
+  return decide(observed);
+}
+
+// Found by the loadtest fuzz target: every reconcile of a LoadTest whose status had been edited
+// to other types threw (json type_error) and was retried forever.
+TEST(LoadTest, StatusFieldsOfAnotherTypeAreReadAsNotWritten) {
+  const nlohmann::json runners = {{"maxUsersPerRunner", 1000}};
+  for (const nlohmann::json& status : {
+           nlohmann::json{{"phase", "Starting"}, {"runners", 3}},
+           nlohmann::json{{"phase", "Starting"}, {"runners", {{"desired", "three"}}}},
+           nlohmann::json{{"phase", 5}},
+           nlohmann::json{{"phase", "Running"}, {"conditions", {1, "x", {{"type", 2}}}}},
+           nlohmann::json{{"phase", "Starting"}, {"conditions", "Ready"}},
+       }) {
+    SCOPED_TRACE(status.dump());
+    Decision d;
+    EXPECT_NO_THROW(d = decide_now(object(runners, status)));
+  }
+  const LoadTest lt =
+      read_loadtest(object(runners, {{"phase", 5}, {"runners", {{"desired", -1}}}, {"other", 1}}),
+                    OperatorDefaults{});
+  EXPECT_FALSE(lt.status.contains("phase"));
+  EXPECT_FALSE(lt.status.contains("runners")) << "a negative count would wrap to 4294967295";
+  EXPECT_EQ(lt.status["other"], 1) << "fields the controller does not read are kept";
+}
+
+// Seen while fixing the status finding (not by the fuzzer itself): 5000 users at
+// maxUsersPerRunner 1 asked for 5000 pods, and a peak past 2^32 runners overflowed the count.
+// More than kMaxRunners is an invalid spec.
+TEST(LoadTest, MoreRunnersThanTheLimitIsAnInvalidSpec) {
+  for (const nlohmann::json& runners :
+       {nlohmann::json{{"maxUsersPerRunner", 1}}, nlohmann::json{{"count", 1001}}}) {
+    SCOPED_TRACE(runners.dump());
+    SourceErrors errors;
+    EXPECT_FALSE(plan_of(read_loadtest(object(runners, {}), OperatorDefaults{}), &errors));
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].message.find("more than the limit of 1000"), std::string::npos)
+        << errors[0].message;
+    const Decision d = decide_now(object(runners, {}));
+    EXPECT_EQ(d.status.value("reason", ""), "InvalidSpec");
+    EXPECT_TRUE(d.actions.empty());
+  }
+  SourceErrors errors;
+  EXPECT_TRUE(plan_of(read_loadtest(object({{"count", 1000}}, {}), OperatorDefaults{}), &errors));
+}
+
+}  // namespace
+}  // namespace stampede::op
