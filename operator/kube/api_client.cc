@@ -52,7 +52,7 @@ bool readable_while_idle(int fd) {
 }  // namespace
 
 struct ApiClient::Impl {
-  explicit Impl(const KubeConfig& config) : config(config) { setup_tls(); }
+  explicit Impl(const KubeConfig& kube_config) : config(kube_config) { setup_tls(); }
 
   void setup_tls() {
     ErrorCode ec;
