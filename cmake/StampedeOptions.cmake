@@ -13,6 +13,13 @@ if(STAMPEDE_SANITIZE)
   target_compile_options(stampede_options INTERFACE -fsanitize=${STAMPEDE_SANITIZE}
                                                     -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(stampede_options INTERFACE -fsanitize=${STAMPEDE_SANITIZE})
+  if(STAMPEDE_SANITIZE MATCHES "undefined")
+    # UBSan's vptr check probes an object's memory through a pipe: with the file table full (the
+    # tests of EMFILE handling fill it on purpose) pipe() fails and a valid object is reported as
+    # having an invalid vptr. AddressSanitizer still checks those accesses.
+    target_compile_options(stampede_options INTERFACE -fno-sanitize=vptr)
+    target_link_options(stampede_options INTERFACE -fno-sanitize=vptr)
+  endif()
   # Timing tests widen their tolerances: instrumented code runs several times slower.
   target_compile_definitions(stampede_options INTERFACE STAMPEDE_SANITIZED=1)
 endif()
