@@ -1,9 +1,10 @@
 #pragma once
 // How long a finished agent keeps serving its result. Normally until the operator acknowledges
 // that it has stored it (POST /v1/result/ack: a fetch alone hands nothing over, the fetcher
-// may die before storing it) or --linger passes. SIGTERM is how Kubernetes ends a pod, which then has its grace period (30 s by
-// default) before SIGKILL: once a signal has arrived, the result is served for a short handover
-// only, so the operator can still fetch and acknowledge it and the agent exits inside that period.
+// may die before storing it) or --linger passes. SIGTERM is how Kubernetes ends a pod, which then
+// has its grace period (30 s by default) before SIGKILL: once a signal has arrived, the result is
+// served for a short handover only, so the operator can still fetch and acknowledge it and the
+// agent exits inside that period.
 
 #include <chrono>
 
