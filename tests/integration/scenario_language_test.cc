@@ -20,6 +20,18 @@ nlohmann::json api_stats(const TargetProcess& target) {
   return nlohmann::json::parse(target.get("/__stats").body)["api"];
 }
 
+// The JWT tests: a target verifying HS256 with this secret, and the runner given it by env.
+const std::string kJwtSecret = "s3cret-for-tests";
+
+TargetProcess jwt_target() {
+  return TargetProcess(STAMPEDE_TARGET_BIN, {"--jwt-secret", kJwtSecret});
+}
+
+StampedeRun run_with_jwt_secret(const std::string& plan) {
+  return run_stampede("run", plan, {}, std::chrono::seconds(60),
+                      {{"STAMPEDE_TEST_JWT_SECRET", kJwtSecret}});
+}
+
 const nlohmann::json& check(const nlohmann::json& result, const std::string& row,
                             const std::string& name) {
   static const nlohmann::json kNone = nlohmann::json::object();
@@ -97,7 +109,7 @@ scenarios:
 }
 
 TEST(ScenarioLanguage, SignsJwtsThatTheTargetAccepts) {
-  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  TargetProcess target = jwt_target();
   const std::string plan = R"(
 target: )" + target.url() + R"(
 data:
@@ -122,8 +134,7 @@ scenarios:
         expect: {status: [200, 403]}
         checks: [{name: only admins, status: 200}]
 )";
-  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
-                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  const auto run = run_with_jwt_secret(plan);
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto secure = row_requests(run.result, "secure");
   const auto admin = row_requests(run.result, "admin");
@@ -153,7 +164,7 @@ TEST(ScenarioLanguage, NoJwtIsSentAtOrAfterItsExpiry) {
   // iat and exp are whole seconds. Tokens living 3 s, re-signed over more than two lifetimes by
   // 4 users at ~100 requests/s each: a token sent in the last moments of its life (or after)
   // would be refused by the target's verifier.
-  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  TargetProcess target = jwt_target();
   const std::string plan = R"(
 target: )" + target.url() + R"(
 load: {users: 4, duration: 8s}
@@ -169,8 +180,7 @@ scenarios:
       - get: /api/secure
         name: secure
 )";
-  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
-                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  const auto run = run_with_jwt_secret(plan);
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto secure = row_requests(run.result, "secure");
   EXPECT_GT(secure, 1000U);
@@ -183,7 +193,7 @@ scenarios:
 TEST(ScenarioLanguage, AQueuedArrivalDoesNotSendAnExpiredJwt) {
   // One user at 20 arrivals/s; a 1.5 s stall of the target queues the arrivals, which then start
   // up to 1.5 s after their scheduled instant: the token check must use the time they start.
-  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  TargetProcess target = jwt_target();
   const std::string plan = R"(
 target: )" + target.url() + R"(
 load: {rate: 20, duration: 7s, maxInFlight: 1, preAllocatedUsers: 1, maxQueued: 1000}
@@ -204,8 +214,7 @@ scenarios:
       target.post("/__stall?seconds=1.5");
     }
   });
-  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
-                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  const auto run = run_with_jwt_secret(plan);
   stalls.join();
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto secure = row_requests(run.result, "secure");
@@ -217,7 +226,7 @@ scenarios:
 TEST(ScenarioLanguage, ARetriedRequestCarriesAFreshJwt) {
   // A retry resends the rendered request after its wait. Retrying every 200 up to 4 times with
   // waits up to 1 s keeps one step going for seconds, longer than the 2 s tokens live.
-  TargetProcess target(STAMPEDE_TARGET_BIN, {"--jwt-secret", "s3cret-for-tests"});
+  TargetProcess target = jwt_target();
   const std::string plan = R"(
 target: )" + target.url() + R"(
 load: {users: 2, duration: 6s}
@@ -233,8 +242,7 @@ scenarios:
         name: secure
         retry: {statuses: [200], max: 4, backoff: {initial: 1s, max: 1s, multiplier: 1}}
 )";
-  const auto run = run_stampede("run", plan, {}, std::chrono::seconds(60),
-                                {{"STAMPEDE_TEST_JWT_SECRET", "s3cret-for-tests"}});
+  const auto run = run_with_jwt_secret(plan);
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto& row = result_row(run.result, "secure");
   EXPECT_GT(row["retries"].get<std::uint64_t>(), 8U);
