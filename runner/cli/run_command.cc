@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "cli/open_file_limit.h"
 #include "cli/overrides.h"
 #include "cli/result_file.h"
 #include "cli/result_handover.h"
@@ -104,6 +105,15 @@ void warn_if_late(ControlState& control, const std::optional<WallTime>& start_at
   }
 }
 
+// Before the engine opens anything: as many handles as the machine allows, and a word when the
+// users still will not fit.
+void prepare_open_files(const Plan& plan, const CliOptions& options) {
+  const std::uint64_t limit = raise_open_file_limit();
+  if (auto warning = open_file_warning(plan.load, options.segments, limit)) {
+    spdlog::warn("{}", *warning);
+  }
+}
+
 }  // namespace
 
 int validate_command(const CliOptions& options) {
@@ -118,6 +128,7 @@ int validate_command(const CliOptions& options) {
 int run_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
+  prepare_open_files(*plan, options);
   auto result_file = open_result_file(options);
   if (!result_file) return kExitCouldNotRun;
   Engine engine(*plan, engine_options(options));
@@ -136,6 +147,7 @@ int run_command(const CliOptions& options) {
 int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
+  prepare_open_files(*plan, options);
   auto result_file = open_result_file(options);
   if (!result_file) return kExitCouldNotRun;
   EngineOptions engine_opts = engine_options(options);

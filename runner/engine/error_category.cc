@@ -3,6 +3,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/system/error_code.hpp>
 
 namespace stampede {
 
@@ -33,6 +34,16 @@ ErrorCategory classify_error(const ErrorCode& ec, Phase phase, bool timed_out) {
     return ErrorCategory::kProtocol;
   }
   return ErrorCategory::kReset;
+}
+
+bool is_local_resource_error(const ErrorCode& ec) {
+  using boost::system::errc::errc_t;
+  for (const errc_t e : {errc_t::too_many_files_open, errc_t::too_many_files_open_in_system,
+                         errc_t::no_buffer_space, errc_t::not_enough_memory,
+                         errc_t::address_not_available}) {
+    if (ec == boost::system::errc::make_error_condition(e)) return true;  // any category
+  }
+  return false;
 }
 
 }  // namespace stampede

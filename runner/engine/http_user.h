@@ -116,6 +116,8 @@ class HttpUser final : public User, public TemplateScope {
   static constexpr std::size_t kInitialBuffer = std::size_t{4} << 10;
   static constexpr std::size_t kMaxReadBuffer = std::size_t{64} << 10;
   static constexpr std::size_t kMaxHeaderBuffer = std::size_t{256} << 10;
+  static constexpr Duration kFirstResourceBackoff = std::chrono::milliseconds(10);
+  static constexpr Duration kMaxResourceBackoff = std::chrono::seconds(1);
 
   bool in_flight() const {
     return state_ == State::kConnecting || state_ == State::kHandshaking ||
@@ -174,6 +176,7 @@ class HttpUser final : public User, public TemplateScope {
         pause = std::max(Duration::zero(), wait.min - (Clock::now() - iteration_start_));
         break;
     }
+    pause = std::max(pause, resource_wait());
     if (pause <= Duration::zero()) return begin_iteration(scenario_, Clock::now());
     state_ = State::kThinking;
     think_.expires_after(pause);
@@ -206,7 +209,11 @@ class HttpUser final : public User, public TemplateScope {
   }
 
   void on_connect(const ErrorCode& ec) {
-    if (ec) return fail(classify_error(ec, Phase::kConnect, timed_out_));
+    if (ec) {
+      note_resource_error(ec);
+      return fail(classify_error(ec, Phase::kConnect, timed_out_));
+    }
+    resource_backoff_ = Duration::zero();
     ErrorCode ignored;
     Transport::tcp(*stream_).set_option(asio::ip::tcp::no_delay(true), ignored);
     Transport::tcp(*stream_).non_blocking(true, ignored);
@@ -229,6 +236,21 @@ class HttpUser final : public User, public TemplateScope {
     pending_connect_ = Clock::now() - connect_start_;
     if (!step_) return go_idle();  // a pre-connect: nobody is waiting for this connection yet
     send();
+  }
+
+  // Out of file handles or local ports, a connect fails at once: a looping user would retry
+  // tens of thousands of times a second, burning the CPU the working users need and drowning
+  // the result in identical errors. Such a user waits before its next iteration instead, from
+  // 10 ms doubling up to 1 s, until a connect succeeds. The failures still count (connect_error).
+  void note_resource_error(const ErrorCode& ec) {
+    if (!is_local_resource_error(ec)) return;
+    resource_backoff_ = std::clamp(resource_backoff_ * 2, kFirstResourceBackoff, kMaxResourceBackoff);
+  }
+
+  // Between half and all of the current back-off: users that failed together spread out.
+  Duration resource_wait() {
+    if (resource_backoff_ == Duration::zero()) return Duration::zero();
+    return host_.random_between(resource_backoff_ / 2, resource_backoff_);
   }
 
   void close() {
@@ -713,6 +735,7 @@ class HttpUser final : public User, public TemplateScope {
   bool retried_ = false;
   bool backing_off_ = false;
   std::uint32_t attempts_ = 0;  // retries of the current step so far
+  Duration resource_backoff_{};  // after connects that failed for want of local resources
 
   std::size_t scenario_ = 0;
   const CompiledTask* task_ = nullptr;

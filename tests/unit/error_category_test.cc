@@ -41,5 +41,21 @@ TEST(ErrorCategory, ResponseFailures) {
             ErrorCategory::kRequestTimeout);
 }
 
+// Out of handles, buffers or ports the machine is at fault, not the target: such a user backs
+// off instead of failing again at once.
+TEST(ErrorCategory, LocalResourceErrorsAreRecognisedInEitherCategory) {
+  EXPECT_TRUE(is_local_resource_error(error::no_descriptors));  // EMFILE, as Asio reports it
+  EXPECT_TRUE(is_local_resource_error(
+      boost::system::error_code(ENFILE, boost::system::system_category())));
+  EXPECT_TRUE(is_local_resource_error(error::no_buffer_space));
+  EXPECT_TRUE(is_local_resource_error(
+      boost::system::error_code(EADDRNOTAVAIL, boost::system::system_category())));
+  EXPECT_TRUE(is_local_resource_error(
+      boost::system::errc::make_error_code(boost::system::errc::too_many_files_open)));
+  EXPECT_FALSE(is_local_resource_error(error::connection_refused));
+  EXPECT_FALSE(is_local_resource_error(error::network_unreachable));
+  EXPECT_FALSE(is_local_resource_error(error::eof));
+}
+
 }  // namespace
 }  // namespace stampede
