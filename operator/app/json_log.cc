@@ -6,7 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "model/rfc3339.h"
+#include "base/rfc3339.h"
 
 namespace stampede::op {
 namespace {

@@ -12,7 +12,7 @@
 #include "controller/controller.h"
 #include "controller/leader_election.h"
 #include "kube/kube_config.h"
-#include "model/version.h"
+#include "plan/version.h"
 #include "server/http_server.h"
 
 namespace {

@@ -8,7 +8,7 @@
 #include <cmath>
 
 #include "controller/names.h"
-#include "model/load_peak.h"
+#include "plan/load_peak.h"
 
 namespace stampede::op {
 namespace {
@@ -39,7 +39,7 @@ nlohmann::json default_container_security() {
 
 }  // namespace
 
-// The engine's own arithmetic (model/load_peak.h): sizing must match what the runners run.
+// The engine's own arithmetic (plan/load_peak.h): sizing must match what the runners run.
 double peak_users(const Plan& plan) {
   return stampede::peak_users(plan.load);
 }

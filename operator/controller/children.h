@@ -7,7 +7,7 @@
 #include <string>
 
 #include "controller/loadtest.h"
-#include "model/plan.h"
+#include "plan/plan.h"
 
 namespace stampede::op {
 
@@ -16,7 +16,7 @@ namespace stampede::op {
 std::uint32_t runner_count(const Plan& plan, const RunnerSettings& settings);
 
 // The plan's peak users and arrivals per second (open model), as the runners' engine
-// schedules them (model/load_peak.h).
+// schedules them (plan/load_peak.h).
 double peak_users(const Plan& plan);
 double peak_rate(const Plan& plan);
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "base/rfc3339.h"
 #include "controller/children.h"
 #include "controller/conditions.h"
 #include "controller/names.h"
-#include "model/duration.h"
-#include "model/rfc3339.h"
+#include "plan/duration.h"
 
 namespace stampede::op {
 namespace {

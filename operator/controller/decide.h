@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "controller/observed.h"
-#include "model/result.h"
+#include "stats/result.h"
 
 namespace stampede::op {
 

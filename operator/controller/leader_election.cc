@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "model/rfc3339.h"
+#include "base/rfc3339.h"
 
 namespace stampede::op {
 namespace {

@@ -1,7 +1,7 @@
 #include "controller/loadtest.h"
 
 #include "controller/children.h"
-#include "model/plan_parser.h"
+#include "plan/plan_parser.h"
 
 namespace stampede::op {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "model/plan.h"
-#include "model/source_error.h"
+#include "plan/plan.h"
+#include "plan/source_error.h"
 
 namespace stampede::op {
 

@@ -7,7 +7,7 @@
 
 #include "controller/children.h"
 #include "controller/names.h"
-#include "model/result_json.h"
+#include "stats/result_json.h"
 
 namespace stampede::op {
 namespace {

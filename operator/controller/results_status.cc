@@ -1,10 +1,10 @@
 // The final status of a LoadTest from its runners' merged result.
 #include <algorithm>
 
+#include "base/rfc3339.h"
 #include "controller/conditions.h"
 #include "controller/decide.h"
-#include "model/result_json.h"
-#include "model/rfc3339.h"
+#include "stats/result_json.h"
 
 namespace stampede::op {
 namespace {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "model/rfc3339.h"
+#include "base/rfc3339.h"
 
 namespace stampede::op {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "model/result.h"
-#include "model/threshold.h"
+#include "stats/result.h"
+#include "stats/threshold.h"
 
 namespace stampede {
 

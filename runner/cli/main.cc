@@ -8,7 +8,7 @@
 
 #include "cli/options.h"
 #include "cli/run_command.h"
-#include "model/version.h"
+#include "plan/version.h"
 
 int main(int argc, char** argv) {
   using stampede::CliOptions;

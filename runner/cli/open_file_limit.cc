@@ -5,7 +5,7 @@
 
 #include <variant>
 
-#include "model/load_peak.h"
+#include "plan/load_peak.h"
 
 namespace stampede {
 namespace {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "model/plan.h"
+#include "plan/plan.h"
 
 namespace stampede {
 

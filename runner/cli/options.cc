@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "model/duration.h"
-#include "model/limits.h"
-#include "model/profile.h"
-#include "model/read_file.h"
+#include "plan/duration.h"
+#include "plan/limits.h"
+#include "plan/profile.h"
+#include "plan/read_file.h"
 #include "server/listen_address.h"
 
 namespace stampede {

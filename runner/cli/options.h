@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "model/units.h"
+#include "base/units.h"
 
 namespace stampede {
 

@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "model/duration.h"
-#include "model/limits.h"
+#include "plan/duration.h"
+#include "plan/limits.h"
 
 namespace stampede {
 namespace {

@@ -3,8 +3,8 @@
 // model of N users, --rate to an open model, keeping the plan's duration unless -t is given.
 
 #include "cli/options.h"
-#include "model/plan.h"
-#include "model/source_error.h"
+#include "plan/plan.h"
+#include "plan/source_error.h"
 
 namespace stampede {
 

@@ -8,9 +8,9 @@
 
 #include <chrono>
 
+#include "base/units.h"
 #include "cli/signal_watch.h"
 #include "control/control_state.h"
-#include "model/units.h"
 
 namespace stampede {
 

@@ -14,9 +14,9 @@
 #include "cli/serving.h"
 #include "cli/signal_watch.h"
 #include "engine/engine.h"
-#include "model/duration.h"
-#include "model/plan_parser.h"
-#include "model/tag_filter.h"
+#include "plan/duration.h"
+#include "plan/plan_parser.h"
+#include "plan/tag_filter.h"
 
 namespace stampede {
 namespace {

@@ -6,9 +6,9 @@
 
 #include "cli/abort_watch.h"
 #include "cli/run_command.h"
-#include "model/result_json.h"
 #include "report/progress.h"
 #include "report/summary.h"
+#include "stats/result_json.h"
 
 namespace stampede {
 namespace {

@@ -7,7 +7,7 @@
 #include "cli/result_file.h"
 #include "cli/serving.h"
 #include "engine/engine.h"
-#include "model/plan.h"
+#include "plan/plan.h"
 
 namespace stampede {
 

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "model/version.h"
+#include "plan/version.h"
 
 namespace stampede {
 

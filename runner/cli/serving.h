@@ -10,7 +10,7 @@
 #include "control/control_state.h"
 #include "control/metrics_exporter.h"
 #include "control/status_report.h"
-#include "model/plan.h"
+#include "plan/plan.h"
 #include "server/http_server.h"
 
 namespace stampede {

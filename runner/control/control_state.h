@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "base/rfc3339.h"
 #include "control/run_state.h"
-#include "model/rfc3339.h"
 
 namespace stampede {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "model/result.h"
+#include "stats/result.h"
 
 namespace stampede {
 

@@ -18,7 +18,7 @@
 #include "control/custom_metrics_exporter.h"
 #include "control/run_state.h"
 #include "engine/snapshot.h"
-#include "model/result.h"
+#include "stats/result.h"
 
 namespace stampede {
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "model/histogram.h"
+#include "stats/histogram.h"
 
 namespace stampede {
 

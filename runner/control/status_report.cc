@@ -1,6 +1,6 @@
 #include "control/status_report.h"
 
-#include "model/result_json.h"
+#include "stats/result_json.h"
 
 namespace stampede {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "engine/snapshot.h"
-#include "model/result.h"
+#include "stats/result.h"
 
 namespace stampede {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "model/version.h"
+#include "plan/version.h"
 
 namespace stampede {
 namespace {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "model/plan.h"
-#include "model/request_stats.h"
+#include "plan/plan.h"
+#include "stats/request_stats.h"
 
 namespace stampede {
 

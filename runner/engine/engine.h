@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/rfc3339.h"
 #include "engine/aggregator.h"
 #include "engine/asio.h"
 #include "engine/compiled_plan.h"
@@ -21,9 +22,8 @@
 #include "engine/stats_sink.h"
 #include "engine/tls_context.h"
 #include "engine/user_config.h"
-#include "model/plan.h"
-#include "model/result.h"
-#include "model/rfc3339.h"
+#include "plan/plan.h"
+#include "stats/result.h"
 
 namespace stampede {
 

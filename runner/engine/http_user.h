@@ -4,8 +4,9 @@
 // first write is a direct non-blocking send, the response parser allocates nothing, there is
 // no timer per request (the worker's sweep enforces deadlines) and no lock or atomic anywhere.
 //
-// The transport is a template parameter (PlainTransport or TlsTransport, transport.h), so TCP
-// and TLS share every line of the protocol logic without a virtual call per operation.
+// The transport is a template parameter (PlainTransport or TlsTransport, engine/transport.h),
+// so TCP and TLS share every line of the protocol logic without a virtual call per operation.
+// What does not depend on the transport (templates, auth, response rules) is UserContext's.
 
 #include <strings.h>
 
@@ -20,19 +21,19 @@
 #include <vector>
 
 #include "engine/asio.h"
+#include "engine/classify_error.h"
 #include "engine/compiled_plan.h"
-#include "engine/error_category.h"
-#include "engine/jwt.h"
 #include "engine/response_parser.h"
 #include "engine/response_rules.h"
-#include "engine/tls_context.h"
+#include "engine/transport.h"
 #include "engine/user.h"
 #include "engine/user_config.h"
+#include "engine/user_context.h"
 
 namespace stampede {
 
 template <class Transport>
-class HttpUser final : public User, public TemplateScope {
+class HttpUser final : public User {
  public:
   HttpUser(asio::io_context& io, UserHost& host, const UserConfig& config,
            typename Transport::Context* tls, std::uint64_t user_index)
@@ -41,9 +42,7 @@ class HttpUser final : public User, public TemplateScope {
         config_(config),
         tls_(tls),
         think_(io.get_executor()),
-        user_index_(user_index),
-        values_(config.plan->slot_count),
-        owned_(config.plan->slot_count) {
+        context_(host, config, user_index) {
     buffer_.resize(kInitialBuffer);
   }
 
@@ -93,15 +92,6 @@ class HttpUser final : public User, public TemplateScope {
 
   bool busy() const override { return state_ != State::kIdle; }
 
-  // TemplateScope: what {{ }} expressions of this user's requests read.
-  std::string_view variable(std::size_t slot) const override { return values_[slot]; }
-  std::uint64_t user_index() const override { return user_index_; }
-  std::uint64_t iteration() const override { return iteration_; }
-  std::uint32_t runner_index() const override { return config_.runner_index; }
-  std::uint32_t runner_count() const override { return config_.runner_count; }
-  std::uint64_t next_sequence() override { return host_.next_sequence(); }
-  std::uint64_t random() override { return host_.random64(); }
-
  private:
   enum class State : unsigned char {
     kIdle,
@@ -131,8 +121,7 @@ class HttpUser final : public User, public TemplateScope {
     const CompiledScenario& s = config_.plan->scenarios[scenario];
     task_ = &s.tasks[host_.pick_task(scenario)];
     step_index_ = 0;
-    iteration_ = iterations_started_++;
-    for (const std::size_t feeder : task_->feeders) draw_row(feeder);
+    context_.begin_iteration(*task_);
     iteration_start_ = scheduled;
     step_scheduled_ = scheduled;
     ++host_.stats().iterations[scenario].iterations;
@@ -144,7 +133,8 @@ class HttpUser final : public User, public TemplateScope {
     step_ = &task_->steps[step_index_];
     retried_ = false;
     attempts_ = 0;
-    request_ = step_->dynamic ? &render_request() : &step_->request;
+    request_ =
+        step_->dynamic ? &context_.render_request(*step_, jwt_check_time()) : &step_->request;
     if (stream_) {
       send();
     } else {
@@ -244,7 +234,8 @@ class HttpUser final : public User, public TemplateScope {
   // 10 ms doubling up to 1 s, until a connect succeeds. The failures still count (connect_error).
   void note_resource_error(const ErrorCode& ec) {
     if (!is_local_resource_error(ec)) return;
-    resource_backoff_ = std::clamp(resource_backoff_ * 2, kFirstResourceBackoff, kMaxResourceBackoff);
+    resource_backoff_ =
+        std::clamp(resource_backoff_ * 2, kFirstResourceBackoff, kMaxResourceBackoff);
   }
 
   // Between half and all of the current back-off: users that failed together spread out.
@@ -370,7 +361,8 @@ class HttpUser final : public User, public TemplateScope {
       if (!keep_connection) reset_stream();
       return retry_later(row, status);
     }
-    const bool extracted = apply_response_rules(row, status, done);
+    const ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list};
+    const bool extracted = context_.apply_response_rules(*step_, row, view);
     std::optional<ErrorCategory> failure;
     if (!step_->expect.contains(status)) {
       failure = ErrorCategory::kUnexpectedStatus;
@@ -538,7 +530,7 @@ class HttpUser final : public User, public TemplateScope {
   void on_backoff_done() {
     backing_off_ = false;
     if (interrupted_) return abandon_retry();
-    refresh_retried_jwt();
+    context_.refresh_jwt(*step_, request_);
     if (stream_) {
       send();
     } else {
@@ -546,76 +538,7 @@ class HttpUser final : public User, public TemplateScope {
     }
   }
 
-  // --- templates, auth and response rules ---------------------------------------------------
-
-  // A `sequential`, `random` or `unique` row of a data source into the column slots.
-  void draw_row(std::size_t feeder) {
-    const DataSource& source = config_.plan->plan->data[feeder];
-    const std::size_t rows = source.rows.size();
-    std::size_t row = 0;
-    switch (source.order) {
-      case DataSource::Order::kSequential:
-        row = host_.next_feeder_row(feeder, rows);
-        break;
-      case DataSource::Order::kRandom:
-        row = host_.random64() % rows;
-        break;
-      case DataSource::Order::kUnique:
-        row = user_index_ % rows;
-        break;
-    }
-    const std::size_t first = config_.plan->feeders[feeder].first_slot;
-    for (std::size_t c = 0; c < source.columns.size(); ++c)
-      values_[first + c] = source.rows[row][c];
-  }
-
-  // The step's request into request_buf_: body first (its length goes into the head).
-  const std::string& render_request() {
-    const RequestTemplate& rt = *step_->dynamic;
-    body_buf_.clear();
-    render_template(rt.body, *this, body_buf_);
-    request_buf_.clear();
-    render_template(rt.head, *this, request_buf_);
-    append_auth();
-    if (rt.sends_body) {
-      char digits[24];
-      const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, body_buf_.size());
-      request_buf_.append("Content-Length: ").append(digits, end).append("\r\n");
-    }
-    request_buf_.append("\r\n").append(body_buf_);
-    return request_buf_;
-  }
-
-  void append_auth() {
-    jwt_span_ = {};
-    const std::optional<Auth>& auth = step_->source->auth;
-    if (!auth || auth->kind == Auth::Kind::kNone) return;
-    request_buf_.append("Authorization: ");
-    switch (auth->kind) {
-      case Auth::Kind::kBearer:
-        request_buf_.append("Bearer ");
-        render_template(step_->bearer, *this, request_buf_);
-        break;
-      case Auth::Kind::kBasic:
-        scratch_.clear();
-        render_template(step_->basic_user, *this, scratch_);
-        scratch_.push_back(':');
-        render_template(step_->basic_password, *this, scratch_);
-        request_buf_.append("Basic ");
-        append_base64(request_buf_, scratch_, /*url=*/false);
-        break;
-      case Auth::Kind::kJwt: {
-        request_buf_.append("Bearer ");
-        const std::string& token = jwt_token(auth->jwt, jwt_check_time());
-        jwt_span_ = {request_buf_.size(), token.size()};
-        request_buf_.append(token);
-        break;
-      }
-      case Auth::Kind::kNone:
-        break;
-    }
-    request_buf_.append("\r\n");
-  }
+  // --- templates and auth ----------------------------------------------------------------
 
   // The time a JWT's refresh is judged by. The step's start time is the clock read when the
   // step began (no clock read here), except for the first step of an open-model arrival: its
@@ -624,94 +547,6 @@ class HttpUser final : public User, public TemplateScope {
   TimePoint jwt_check_time() const {
     const bool queued_arrival = !loop_ && step_index_ == 0;
     return queued_arrival ? Clock::now() : step_scheduled_;
-  }
-
-  // A retry resends the request rendered for the first attempt, after a wait that may be longer
-  // than the margin its JWT had left: put a fresh token in place of one due for re-signing.
-  void refresh_retried_jwt() {
-    if (jwt_span_.length == 0 || request_ != &request_buf_) return;
-    const std::string& token = jwt_token(step_->source->auth->jwt, Clock::now());
-    const std::string_view sent(request_buf_.data() + jwt_span_.offset, jwt_span_.length);
-    if (sent == token) return;
-    request_buf_.replace(jwt_span_.offset, jwt_span_.length, token);
-    jwt_span_.length = token.size();
-  }
-
-  // The user's token for this JWT config, signed again when a fifth of its life is left.
-  const std::string& jwt_token(const JwtAuth& jwt, TimePoint now) {
-    auto it = std::find_if(jwts_.begin(), jwts_.end(),
-                           [&](const CachedJwt& c) { return c.config == &jwt; });
-    if (it == jwts_.end()) it = jwts_.insert(jwts_.end(), CachedJwt{&jwt, {}, {}});
-    if (!it->token.empty() && now < it->refresh_at) return it->token;
-    scratch_.clear();
-    render_template(step_->jwt_claims, *this, scratch_);
-    // iat and exp are whole seconds: iat is the signing time rounded down, so the token expires
-    // up to a second earlier than signing time + expiresIn. The refresh is timed from the exp
-    // actually written, a fifth of the lifetime ahead of it, so no token is sent at or after it.
-    const auto wall = std::chrono::system_clock::now();
-    const auto iat = std::chrono::floor<std::chrono::seconds>(wall);
-    const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(jwt.expires_in);
-    const auto exp = iat + lifetime;
-    std::string payload = "{\"iat\":" + std::to_string(iat.time_since_epoch().count()) +
-                          ",\"exp\":" + std::to_string(exp.time_since_epoch().count());
-    payload += scratch_.size() > 2 ? "," + scratch_.substr(1) : "}";
-    it->token.clear();
-    append_jwt_hs256(it->token, payload, jwt.secret);
-    it->refresh_at = now + std::chrono::duration_cast<Duration>(exp - wall) -
-                     std::chrono::duration_cast<Duration>(lifetime) / 5;
-    return it->token;
-  }
-
-  // Extract, checks and custom metrics of the step. False when an extraction found nothing.
-  bool apply_response_rules(RequestStats& row, int status, TimePoint done) {
-    const HttpStep& h = *step_->source;
-    if (h.extract.empty() && h.checks.empty() && h.metrics.empty()) return true;
-    const ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list};
-    ResponseReader reader(view);
-    bool extracted = true;
-    for (std::size_t i = 0; i < h.extract.size(); ++i) {
-      std::optional<std::string> value = reader.read(h.extract[i].source);
-      if (!value) value = h.extract[i].fallback;
-      if (!value) {
-        extracted = false;
-        continue;
-      }
-      const std::size_t slot = step_->extract_slots[i];
-      owned_[slot] = std::move(*value);
-      values_[slot] = owned_[slot];
-    }
-    for (std::size_t i = 0; i < h.checks.size(); ++i) {
-      scratch_.clear();
-      render_template(step_->check_expected[i], *this, scratch_);
-      CheckCounts& counts = row.checks[step_->check_index[i]];
-      ++(check_passes(h.checks[i], scratch_, reader) ? counts.passes : counts.fails);
-    }
-    for (const MetricCapture& capture : h.metrics) record_custom(capture, reader);
-    return extracted;
-  }
-
-  // A custom metric from the response: a trend's number, or a count, per `by` value. A
-  // response without the value (or with a non-number for a trend) records nothing.
-  void record_custom(const MetricCapture& capture, ResponseReader& reader) {
-    CustomMetricStats& metric = host_.stats().custom[capture.metric];
-    std::optional<std::string> tag;
-    if (capture.by) {
-      tag = reader.read(*capture.by);
-      if (!tag) return;
-    }
-    if (metric.kind == CustomMetricStats::Kind::kCounter) {
-      ++custom_value_slot(metric, tag.value_or("")).count;
-      return;
-    }
-    const std::optional<std::string> text = reader.read(capture.value);
-    if (!text) return;
-    char* end = nullptr;
-    const double value = std::strtod(text->c_str(), &end);
-    if (end == text->c_str() || value < 0) return;
-    const double scale = metric.unit == "ms" ? 1e6 : metric.unit == "s" ? 1e9 : kPlainTrendScale;
-    CustomValueStats& slot = custom_value_slot(metric, tag.value_or(""));
-    ++slot.count;
-    slot.histogram.record_ns(static_cast<std::uint64_t>(value * scale));
   }
 
   asio::io_context& io_;
@@ -734,7 +569,7 @@ class HttpUser final : public User, public TemplateScope {
   bool interrupted_ = false;
   bool retried_ = false;
   bool backing_off_ = false;
-  std::uint32_t attempts_ = 0;  // retries of the current step so far
+  std::uint32_t attempts_ = 0;   // retries of the current step so far
   Duration resource_backoff_{};  // after connects that failed for want of local resources
 
   std::size_t scenario_ = 0;
@@ -750,30 +585,9 @@ class HttpUser final : public User, public TemplateScope {
   TimePoint deadline_{};
   std::optional<Duration> pending_connect_;
 
-  // Templates: this user's number, iterations, variables (data rows are views into the plan,
-  // extracted values live in owned_), and reused buffers for the rendered request.
-  struct CachedJwt {
-    const JwtAuth* config = nullptr;
-    std::string token;
-    TimePoint refresh_at{};
-  };
-  std::uint64_t user_index_;
-  std::uint64_t iteration_ = 0;
-  std::uint64_t iterations_started_ = 0;
-  std::vector<std::string_view> values_;
-  std::vector<std::string> owned_;
-  std::string request_buf_;
-  std::string body_buf_;
-  std::string scratch_;
-  const std::string* request_ = nullptr;
+  const std::string* request_ = nullptr;  // the step's request: constant or rendered
   ResponseCapture capture_;
-  std::vector<CachedJwt> jwts_;
-  // Where the JWT sits in request_buf_ (length 0: the step sends none).
-  struct Span {
-    std::size_t offset = 0;
-    std::size_t length = 0;
-  };
-  Span jwt_span_;
+  UserContext context_;
 };
 
 }  // namespace stampede

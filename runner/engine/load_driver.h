@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "base/units.h"
 #include "engine/user.h"
-#include "model/units.h"
 
 namespace stampede {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "model/plan.h"
+#include "plan/plan.h"
 
 namespace stampede {
 
@@ -26,7 +26,7 @@ class RateSchedule {
   double expected_arrivals(Duration t) const;
   double rate_at(Duration t) const;
   // The largest rate of the segments; for RateSchedule::of(m) it is peak_rate(m) of
-  // model/load_peak.h, which the operator sizes runners by.
+  // plan/load_peak.h, which the operator sizes runners by.
   double peak_rate() const;
   Duration total() const { return total_; }
 

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "model/plan.h"
+#include "plan/plan.h"
 
 namespace stampede {
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "engine/compiled_plan.h"
-#include "model/request_stats.h"
-#include "model/result.h"
+#include "stats/request_stats.h"
+#include "stats/result.h"
 
 namespace stampede {
 

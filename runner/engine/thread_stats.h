@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/request_stats.h"
-#include "model/result.h"
+#include "stats/request_stats.h"
+#include "stats/result.h"
 
 namespace stampede {
 

@@ -24,12 +24,4 @@ std::unique_ptr<TlsClientContext> make_tls_context(const Target& target, std::st
   return tls;
 }
 
-void TlsTransport::prepare_handshake(Stream& s, const Context& tls) {
-  SSL_set_tlsext_host_name(s.native_handle(), tls.server_name.c_str());
-  if (tls.verify) {
-    ErrorCode ignored;
-    s.set_verify_callback(asio::ssl::host_name_verification(tls.server_name), ignored);
-  }
-}
-
 }  // namespace stampede

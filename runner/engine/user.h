@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/units.h"
 #include "engine/thread_stats.h"
-#include "model/units.h"
 
 namespace stampede {
 

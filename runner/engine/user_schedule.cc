@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "model/load_peak.h"
+#include "plan/load_peak.h"
 
 namespace stampede {
 

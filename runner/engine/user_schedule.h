@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/plan.h"
+#include "plan/plan.h"
 
 namespace stampede {
 

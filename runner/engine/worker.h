@@ -15,7 +15,7 @@
 #include "engine/load_driver.h"
 #include "engine/share.h"
 #include "engine/stats_sink.h"
-#include "engine/tls_context.h"
+#include "engine/transport.h"
 #include "engine/weighted_picker.h"
 
 namespace stampede {

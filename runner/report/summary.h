@@ -5,8 +5,8 @@
 
 #include <cstdio>
 
-#include "model/plan.h"
-#include "model/result.h"
+#include "plan/plan.h"
+#include "stats/result.h"
 
 namespace stampede {
 

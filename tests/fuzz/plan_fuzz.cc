@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "fuzz_support.h"
-#include "model/plan_parser.h"
-#include "model/result.h"
+#include "plan/plan_parser.h"
+#include "stats/result.h"
 
 namespace {
 

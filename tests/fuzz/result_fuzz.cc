@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "model/result.h"
-#include "model/result_json.h"
-#include "model/threshold.h"
+#include "stats/result.h"
+#include "stats/result_json.h"
+#include "stats/threshold.h"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/template.h"
+#include "plan/template.h"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "model/plan_parser.h"
-#include "model/plan_sections.h"
-#include "model/result.h"
+#include "plan/plan_parser.h"
+#include "plan/plan_sections.h"
+#include "stats/result.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "model/rfc3339.h"
+#include "base/rfc3339.h"
 #include "support/agent.h"
 #include "support/nginx.h"
 #include "support/stampede_run.h"

@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "model/rfc3339.h"
+#include "base/rfc3339.h"
 #include "support/agent.h"
 #include "support/dashboard_queries.h"
 

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/rfc3339.h"
 #include "kube/base64.h"
-#include "model/rfc3339.h"
 #include "support/http_client.h"
 
 namespace stampede::testing {

@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "base/rfc3339.h"
 #include "controller/children.h"
 #include "controller/conditions.h"
-#include "model/rfc3339.h"
 
 namespace stampede::op {
 namespace {
@@ -416,7 +416,7 @@ TEST(Children, RunnerPodCarriesSegmentTokenLabelsAndOwner) {
   EXPECT_EQ(p["spec"]["restartPolicy"], "Never");
 }
 
-// Sizing follows what the runners' engine runs (model/load_peak.h): stages ramp from 0 and a
+// Sizing follows what the runners' engine runs (plan/load_peak.h): stages ramp from 0 and a
 // `users` or `rate` beside them is not used.
 TEST(Children, SizingUsesTheEnginesPeaks) {
   Plan open;

@@ -1,4 +1,4 @@
-#include "model/duration.h"
+#include "plan/duration.h"
 
 #include <gtest/gtest.h>
 

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <optional>
 
-#include "model/plan_parser.h"
-#include "model/read_file.h"
+#include "plan/plan_parser.h"
+#include "plan/read_file.h"
 #include "unit/plan_test_support.h"
 
 namespace stampede {

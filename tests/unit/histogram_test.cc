@@ -1,4 +1,4 @@
-#include "model/histogram.h"
+#include "stats/histogram.h"
 
 #include <gtest/gtest.h>
 #include <malloc.h>

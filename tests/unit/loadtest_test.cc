@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/rfc3339.h"
 #include "controller/decide.h"
-#include "model/rfc3339.h"
 
 namespace stampede::op {
 namespace {

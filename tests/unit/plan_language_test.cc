@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "model/data_file.h"
-#include "model/tag_filter.h"
+#include "plan/data_file.h"
+#include "plan/tag_filter.h"
 #include "plan_test_support.h"
 
 namespace stampede::plan_test {

@@ -1,5 +1,5 @@
 // Valid plans and manifests parse to the expected values.
-#include "model/plan_parser.h"
+#include "plan/plan_parser.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

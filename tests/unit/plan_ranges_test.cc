@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "model/limits.h"
+#include "plan/limits.h"
 #include "unit/plan_test_support.h"
 
 namespace stampede {

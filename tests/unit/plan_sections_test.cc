@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "model/plan_parser.h"
+#include "plan/plan_parser.h"
 #include "unit/plan_test_support.h"
 
 namespace stampede {

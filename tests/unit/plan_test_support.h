@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "model/plan_parser.h"
+#include "plan/plan_parser.h"
 
 namespace stampede::plan_test {
 

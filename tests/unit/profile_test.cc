@@ -1,7 +1,7 @@
-// Load profiles: the shipped ones (built into the model library) and what they contain, how a
+// Load profiles: the shipped ones (built into the plan library) and what they contain, how a
 // name is resolved (file path, $STAMPEDE_PROFILE_PATH, built-in), how a profile merges into a
 // plan, and where errors point.
-#include "model/profile.h"
+#include "plan/profile.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/builtin_profiles.h"
+#include "plan/builtin_profiles.h"
 #include "unit/plan_test_support.h"
 
 namespace stampede {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "engine/user_schedule.h"
-#include "model/load_peak.h"
+#include "plan/load_peak.h"
 
 namespace stampede {
 namespace {
@@ -66,7 +66,7 @@ TEST(RateSchedule, SharesPartitionArrivalsExactly) {
   EXPECT_EQ(total, 1000u);
 }
 
-// The operator sizes runners with model/load_peak.h: the engine's schedules peak exactly there.
+// The operator sizes runners with plan/load_peak.h: the engine's schedules peak exactly there.
 TEST(LoadPeak, TheSchedulesPeakWhereTheModelSays) {
   const std::vector<OpenModel> open = {
       OpenModel{250, seconds(5), {}, 0, 0, 0},

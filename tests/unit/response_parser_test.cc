@@ -6,7 +6,7 @@
 #include <boost/beast/http/error.hpp>
 #include <string>
 
-#include "engine/error_category.h"
+#include "engine/classify_error.h"
 
 namespace stampede {
 namespace {

@@ -2,8 +2,8 @@
 // thresholds that compare one stage with another.
 #include <gtest/gtest.h>
 
-#include "model/result.h"
-#include "model/result_json.h"
+#include "stats/result.h"
+#include "stats/result_json.h"
 
 namespace stampede {
 namespace {

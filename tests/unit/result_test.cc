@@ -1,8 +1,8 @@
-#include "model/result.h"
+#include "stats/result.h"
 
 #include <gtest/gtest.h>
 
-#include "model/result_json.h"
+#include "stats/result_json.h"
 
 namespace stampede {
 namespace {

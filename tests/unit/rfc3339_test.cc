@@ -1,4 +1,4 @@
-#include "model/rfc3339.h"
+#include "base/rfc3339.h"
 
 #include <gtest/gtest.h>
 

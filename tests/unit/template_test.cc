@@ -1,4 +1,4 @@
-#include "model/template.h"
+#include "plan/template.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "model/threshold.h"
+#include "stats/threshold.h"
 
 #include <gtest/gtest.h>
 

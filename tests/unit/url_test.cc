@@ -1,4 +1,4 @@
-#include "model/url.h"
+#include "plan/url.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,53 @@
+#include "plan/plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "plan/limits.h"
+
+namespace stampede {
+namespace {
+
+Duration sum_stages(const std::vector<Stage>& stages) {
+  Duration total{};
+  for (const Stage& stage : stages) total += stage.duration;
+  return total;
+}
+
+}  // namespace
+
+std::uint32_t default_max_in_flight(double peak_rate) {
+  const double wanted = std::max(100.0, std::ceil(peak_rate));
+  return static_cast<std::uint32_t>(std::min<double>(limits::kMaxInFlight, wanted));
+}
+
+Duration LoadModel::duration() const {
+  return std::visit(
+      [](const auto& m) { return m.stages.empty() ? m.duration : sum_stages(m.stages); }, model);
+}
+
+StatusSet StatusSet::default_success() {
+  StatusSet set;
+  set.add_range(200, 399);
+  return set;
+}
+
+void StatusSet::add(int status) {
+  if (status < 0 || status >= kMax) return;  // the parser only produces 100-999
+  bits_[status / 64] |= std::uint64_t{1} << (status % 64);
+}
+
+void StatusSet::add_range(int first, int last) {
+  // Clamped first, so a huge `last` cannot overflow the loop counter.
+  for (int status = std::max(first, 0); status <= std::min(last, kMax - 1); ++status) add(status);
+}
+
+std::vector<int> StatusSet::to_list() const {
+  std::vector<int> out;
+  for (int status = 0; status < kMax; ++status) {
+    if (contains(status)) out.push_back(status);
+  }
+  return out;
+}
+
+}  // namespace stampede

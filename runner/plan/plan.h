@@ -1,0 +1,237 @@
+#pragma once
+// The typed, immutable load plan: what `stampede run` executes and the operator schedules.
+// Produced only by parse_plan() (plan_parser.h), which guarantees every invariant noted here.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/units.h"
+#include "plan/template.h"
+#include "plan/url.h"
+#include "stats/threshold.h"
+
+namespace stampede {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct TlsOptions {
+  bool verify = true;       // false only when insecureSkipVerify is set
+  std::string ca_file;      // PEM bundle; empty = system default paths
+  std::string server_name;  // SNI and the name verified; empty = the URL's host
+};
+
+struct Target {
+  Url url;                      // base URL: scheme, host, port, base path
+  std::vector<Header> headers;  // sent with every request unless a step overrides them
+  Duration connect_timeout = std::chrono::seconds(10);
+  Duration request_timeout = std::chrono::seconds(60);  // send to last byte
+  std::uint64_t max_response_bytes = 16ull << 20;       // larger responses are protocol errors
+  TlsOptions tls;
+};
+
+// One leg of a ramp: move linearly from the previous stage's target (0 at the start) to `target`
+// over `duration`. For the closed model the target is users; for the open model, requests/s.
+struct Stage {
+  Duration duration{};
+  double target = 0;
+  std::string name;  // optional; becomes the `stage` tag in later versions
+};
+
+// Locust semantics: a population of users, each running tasks in a loop with think time.
+// Without stages: ramp from 0 to `users` at `spawn_rate` users/s, hold until `duration` ends.
+// With stages: the user count follows the stages; `duration` is their sum.
+struct ClosedModel {
+  std::uint32_t users = 0;
+  double spawn_rate = 0;  // users per second; 0 = all at once
+  Duration duration{};
+  std::vector<Stage> stages;
+};
+
+// k6 arrival-rate semantics: iterations start on a schedule independent of responses.
+// Without stages: constant `rate` for `duration`. With stages: ramping rate, `duration` = sum.
+// An iteration that finds every user busy and `max_in_flight` reached waits for a free user (its
+// latency still counts from its scheduled start); when `max_queued` already wait, it is dropped.
+struct OpenModel {
+  double rate = 0;  // iterations per second
+  Duration duration{};
+  std::vector<Stage> stages;
+  std::uint32_t pre_allocated_users = 0;  // users (connections) made before the start
+  std::uint32_t max_in_flight = 0;        // cap on concurrent iterations (>= pre_allocated_users)
+  std::uint32_t max_queued = 0;           // arrivals that may wait for a free user
+};
+
+// maxInFlight when the plan does not give it: the peak rate (one second's arrivals), at least
+// 100 and at most limits::kMaxInFlight.
+std::uint32_t default_max_in_flight(double peak_rate);
+
+struct LoadModel {
+  std::variant<ClosedModel, OpenModel> model;
+  Duration graceful_stop = std::chrono::seconds(30);  // in-flight requests may finish this long
+
+  bool is_open() const { return std::holds_alternative<OpenModel>(model); }
+  // Planned length of the load phase (without the graceful stop).
+  Duration duration() const;
+};
+
+// Think time between task iterations of one user (Locust's wait_time).
+struct WaitTime {
+  enum class Kind { kNone, kConstant, kBetween, kPacing };
+  Kind kind = Kind::kNone;
+  Duration min{};  // constant and pacing use `min` only
+  Duration max{};
+};
+
+// A set of HTTP statuses, from `expect.status`. Default: 200-399 are successes.
+class StatusSet {
+ public:
+  static StatusSet default_success();
+  void add(int status);
+  void add_range(int first, int last);
+  bool contains(int status) const {
+    return status >= 0 && status < kMax && ((bits_[status / 64] >> (status % 64)) & 1u);
+  }
+  std::vector<int> to_list() const;
+
+ private:
+  static constexpr int kMax = 1000;
+  std::uint64_t bits_[(kMax + 63) / 64] = {};
+};
+
+// Where a value is read from in a response (extract, checks, custom metrics).
+struct ResponseSource {
+  enum class Kind { kJson, kHeader, kRegex, kBody, kStatus, kDuration };
+  Kind kind = Kind::kJson;
+  std::string
+      path;  // kJson: JSON pointer ("" = the whole document); kHeader: name; kRegex: pattern
+};
+
+// `extract: {var: {json: /id}}`: sets a user variable from the response.
+struct Extractor {
+  std::string variable;
+  ResponseSource source;
+  std::optional<std::string> fallback;  // `default:`; without it, nothing found fails the request
+};
+
+// k6's check: a named assertion on a response, counted, never failing the request.
+struct Check {
+  enum class Op { kExists, kEquals, kMatches, kContains, kOneOf, kLess, kLessEqual };
+  std::string name;        // as written, or made from subject and operator ("status is 201")
+  ResponseSource subject;  // kStatus, kJson, kBody, kHeader or kDuration
+  Op op = Op::kExists;
+  Template expected;                // kEquals, kMatches (a regex), kContains
+  std::vector<std::string> one_of;  // kOneOf
+  StatusSet statuses;               // subject kStatus
+  Duration limit{};                 // subject kDuration with kLess / kLessEqual
+};
+
+struct BasicAuth {
+  Template username;
+  Template password;
+};
+
+// HS256 JSON Web Token, signed per user and re-signed when a fifth of its life is left.
+struct JwtAuth {
+  std::string secret;         // read at load time from env or a file; never printed anywhere
+  std::string secret_source;  // "env JWT_SECRET" or "file /path", for messages
+  Template claims_json;       // the claims object as JSON text (string values JSON-escaped)
+  Duration expires_in = std::chrono::minutes(15);
+};
+
+struct Auth {
+  enum class Kind { kNone, kBearer, kBasic, kJwt };
+  Kind kind = Kind::kNone;
+  Template bearer;  // kBearer: the token
+  BasicAuth basic;
+  JwtAuth jwt;
+};
+
+// `retry:` for rate limits and transient errors.
+struct RetryPolicy {
+  StatusSet on;            // statuses that are retried
+  bool on_errors = false;  // also transport errors (refused, reset, timeout)
+  std::uint32_t max = 3;   // retries after the first attempt
+  Duration initial = std::chrono::milliseconds(200);
+  Duration max_backoff = std::chrono::seconds(5);
+  double multiplier = 2;
+  bool retry_after = true;  // honour Retry-After, capped by max_backoff
+};
+
+// A metric the plan declares through `metrics:` on steps; one entry per distinct name.
+struct CustomMetricDef {
+  enum class Kind { kTrend, kCounter };
+  std::string name;
+  Kind kind = Kind::kTrend;
+  std::string unit;  // trends: "ms", "s" or "" (a plain number)
+};
+
+// One step's contribution to a custom metric.
+struct MetricCapture {
+  std::size_t metric = 0;            // index into Plan::metrics
+  ResponseSource value;              // trends: the number; counters: ignored unless `by` is absent
+  std::optional<ResponseSource> by;  // the `value` tag
+};
+
+struct HttpStep {
+  std::string method = "GET";
+  std::string path = "/";       // joined to the target's base path
+  std::vector<Header> headers;  // override target headers of the same name
+  std::string body;             // raw body; `json:` bodies are serialized here at load time
+  std::string content_type;     // set for `json:` bodies unless a header gives one
+  std::string name;             // stats name; defaults to the path as written
+  StatusSet expect_status = StatusSet::default_success();
+  // The same fields as templates (constant ones when the text has no {{ }}); the strings above
+  // keep the text as written, for names and messages.
+  Template path_template;
+  std::vector<Template> header_templates;  // values, parallel to `headers`
+  Template body_template;
+  std::vector<Extractor> extract;
+  std::vector<Check> checks;
+  std::optional<Auth> auth;          // the nearest of step, task, scenario and target
+  std::optional<RetryPolicy> retry;  // the nearest of step, scenario and target
+  std::vector<MetricCapture> metrics;
+};
+
+// A step is one action of a task. Later versions add WebSocket, SSE and think steps here.
+using Step = std::variant<HttpStep>;
+
+struct Task {
+  std::string name;
+  double weight = 1;
+  std::vector<Step> steps;  // run in order, one iteration = all steps once
+  std::vector<std::string> tags;
+};
+
+struct Scenario {
+  std::string name;
+  double weight = 1;
+  WaitTime wait;
+  std::vector<Task> tasks;  // never empty
+};
+
+// A feeder: rows of named columns, drawn per iteration (data:).
+struct DataSource {
+  enum class Order { kSequential, kRandom, kUnique };
+  std::string name;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // each as long as `columns`
+  Order order = Order::kSequential;
+};
+
+struct Plan {
+  std::string name;  // metadata.name of a LoadTest manifest, or `name:`; may be empty
+  Target target;
+  LoadModel load;
+  std::vector<Scenario> scenarios;  // never empty
+  std::vector<Threshold> thresholds;
+  std::vector<std::pair<std::string, std::string>> vars;  // constants, already rendered
+  std::vector<DataSource> data;
+  std::vector<CustomMetricDef> metrics;  // declared by steps' `metrics:`
+};
+
+}  // namespace stampede

@@ -1,0 +1,35 @@
+#include "stats/error_category.h"
+
+#include <array>
+
+namespace stampede {
+namespace {
+
+constexpr std::array<std::string_view, kErrorCategoryCount> kErrorNames = {
+    "connect_refused",
+    "connect_timeout",
+    "connect_error",
+    "request_timeout",
+    "reset",
+    "tls",
+    "protocol",
+    "response_too_large",
+    "unexpected_status",
+    "interrupted",
+    "extract",
+};
+
+}  // namespace
+
+std::string_view error_category_name(ErrorCategory category) {
+  return kErrorNames[static_cast<std::size_t>(category)];
+}
+
+std::optional<ErrorCategory> error_category_from_name(std::string_view name) {
+  for (std::size_t i = 0; i < kErrorNames.size(); ++i) {
+    if (kErrorNames[i] == name) return static_cast<ErrorCategory>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace stampede

@@ -1,0 +1,131 @@
+#pragma once
+// The outcome of a run: per-row statistics with their histograms, totals, a per-second time
+// series and threshold verdicts. Results merge exactly (bucket-wise), so the operator can
+// combine runners' results into the one a single runner would have produced.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "stats/request_stats.h"
+#include "stats/threshold.h"
+
+namespace stampede {
+
+inline constexpr const char* kResultSchema = "stampede.result/v1";
+
+struct TimeSeriesPoint {
+  double elapsed_seconds = 0;  // end of the one-second interval, from the start of the run
+  double users = 0;            // active users at the end of the interval
+  std::uint64_t requests = 0;  // completed in the interval
+  std::uint64_t failures = 0;
+  double p50_seconds = 0;  // latency percentiles of the interval
+  double p95_seconds = 0;
+  double p99_seconds = 0;
+};
+
+struct ResultRow {
+  StatsKey key;
+  RequestStats stats;
+};
+
+// Iterations started and dropped, per scenario.
+struct IterationCounts {
+  std::uint64_t iterations = 0;
+  std::uint64_t dropped = 0;
+};
+
+// The requests started during one named load stage (the `stage` tag), all rows together.
+struct StageStats {
+  std::string name;
+  RequestStats stats;
+  // How long the stage ran (planned length, shorter when the run stopped early; stages sharing a
+  // name add up), for per-second rates such as http_reqs{stage:spike} rate. 0: unknown.
+  double duration_seconds = 0;
+};
+
+// A metric taken from responses (`metrics:` on a step): a trend records values in a histogram,
+// a counter counts responses; both per `value` tag (at most kMaxCustomValues, then "other").
+// Trend histograms hold nanoseconds for time units ("ms", "s") and thousandths of the number for
+// plain values (unit ""), so 3 significant digits survive either way.
+struct CustomValueStats {
+  std::string value;  // the `by` tag's value; "" when the metric has no `by`
+  std::uint64_t count = 0;
+  Histogram histogram;  // trends only
+};
+
+struct CustomMetricStats {
+  enum class Kind { kTrend, kCounter };
+  std::string name;
+  Kind kind = Kind::kTrend;
+  std::string unit;  // trends: "ms", "s" (recorded in nanoseconds) or "" (a plain number)
+  std::vector<CustomValueStats> values;
+};
+
+inline constexpr std::size_t kMaxCustomValues = 50;
+inline constexpr double kPlainTrendScale = 1000.0;  // plain trend value v is recorded as v * 1000
+inline constexpr const char* kOtherCustomValue = "other";
+
+// The entry of `metric` for `value`, added when new; once the metric holds kMaxCustomValues
+// values besides "other", a new value gets the "other" entry instead.
+CustomValueStats& custom_value_slot(CustomMetricStats& metric, std::string_view value);
+// Adds `from`'s values to `into`, metrics by name, values by value (bounded as above).
+void merge_custom_metrics(std::vector<CustomMetricStats>& into,
+                          const std::vector<CustomMetricStats>& from);
+// A custom trend's histogram value in the metric's unit: milliseconds for "ms", seconds for
+// "s", the plain number for "".
+double custom_trend_value(const CustomMetricStats& metric, double raw);
+
+struct ThresholdOutcome {
+  std::string metric;      // the selector as written, e.g. http_req_duration{scenario:api}
+  std::string expression;  // e.g. "p(95) < 2s"
+  std::optional<double> actual;
+  bool is_time = false;  // actual is in seconds
+  bool ok = true;
+  // The evaluated right-hand side, when it refers to a stage.
+  std::optional<double> bound = std::nullopt;
+};
+
+struct Result {
+  std::string plan_name;
+  std::string testid;
+  std::string runner;           // "i/N" segment, "0/1" for a single runner
+  std::string started_at;       // RFC 3339, UTC
+  double duration_seconds = 0;  // measured load phase (start to the end of the graceful stop)
+  std::vector<ResultRow> rows;  // one per scenario + name + method, in plan order
+  std::map<std::string, IterationCounts> iterations;  // by scenario
+  std::vector<TimeSeriesPoint> series;
+  std::vector<StageStats> stages;         // named load stages, in plan order
+  std::vector<CustomMetricStats> custom;  // custom metrics, in plan order
+  std::vector<ThresholdOutcome> thresholds;
+  std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
+
+  RequestStats totals() const;
+  IterationCounts total_iterations() const;
+  double rps() const;
+  bool thresholds_ok() const;
+
+  // Adds another runner's result: rows by key, iterations, time series by second, stages by
+  // name, custom metrics by name and value, duration = the longer one. Threshold verdicts are
+  // not merged: re-evaluate them on the merged result.
+  void merge(const Result& other);
+};
+
+// Exposes a result to threshold evaluation (k6 metric names, see threshold.h).
+class ResultMetrics : public MetricSource {
+ public:
+  explicit ResultMetrics(const Result& result) : result_(result) {}
+  std::optional<double> value(const MetricSelector& selector,
+                              const Aggregation& aggregation) const override;
+
+ private:
+  const Result& result_;
+};
+
+// Evaluates thresholds on the result and stores the outcomes in result.thresholds.
+void judge_thresholds(const std::vector<Threshold>& thresholds, Result& result);
+
+}  // namespace stampede

@@ -1,0 +1,193 @@
+#include "stats/result_json.h"
+
+namespace stampede {
+namespace {
+
+using nlohmann::json;
+
+json percentiles(const Histogram& h) {
+  if (h.empty()) return json::object();
+  return {{"count", h.count()},
+          {"min", h.min_ns() * 1e-9},
+          {"mean", h.mean_ns() * 1e-9},
+          {"p50", h.percentile_seconds(50)},
+          {"p75", h.percentile_seconds(75)},
+          {"p90", h.percentile_seconds(90)},
+          {"p95", h.percentile_seconds(95)},
+          {"p99", h.percentile_seconds(99)},
+          {"p99_9", h.percentile_seconds(99.9)},
+          {"p99_99", h.percentile_seconds(99.99)},
+          {"max", h.max_ns() * 1e-9}};
+}
+
+json status_codes(const StatusCounts& statuses) {
+  json out = json::object();
+  for (const auto& [code, count] : statuses.sorted()) out[std::to_string(code)] = count;
+  return out;
+}
+
+json errors(const ErrorCounts& counts) {
+  json out = json::object();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i]) out[std::string(error_category_name(static_cast<ErrorCategory>(i)))] = counts[i];
+  }
+  return out;
+}
+
+json checks_json(const std::vector<CheckCounts>& checks) {
+  json out = json::array();
+  for (const CheckCounts& c : checks) {
+    out.push_back({{"name", c.name}, {"passes", c.passes}, {"fails", c.fails}});
+  }
+  return out;
+}
+
+// What a row and a stage both carry; rps is per second of `duration`.
+json stats_json(const RequestStats& s, double duration) {
+  return {{"requests", s.requests},
+          {"failures", s.failures},
+          {"rps", duration > 0 ? s.requests / duration : 0.0},
+          {"bytes_sent", s.bytes_sent},
+          {"bytes_received", s.bytes_received},
+          {"latency_seconds", percentiles(s.latency)},
+          {"service_time_seconds", percentiles(s.service_time)},
+          {"status_codes", status_codes(s.statuses)},
+          {"errors", errors(s.errors)},
+          {"retries", s.retries},
+          {"retried_statuses", status_codes(s.retried_statuses)},
+          {"checks", checks_json(s.checks)},
+          {"histograms",
+           {{"latency", s.latency.to_json()},
+            {"service_time", s.service_time.to_json()},
+            {"waiting", s.waiting.to_json()},
+            {"connecting", s.connecting.to_json()}}}};
+}
+
+json row_json(const ResultRow& row, double duration) {
+  json j = {{"scenario", row.key.scenario}, {"name", row.key.name}, {"method", row.key.method}};
+  j.update(stats_json(row.stats, duration));
+  return j;
+}
+
+json stage_json(const StageStats& stage) {
+  json j = {{"name", stage.name}, {"duration_seconds", stage.duration_seconds}};
+  j.update(stats_json(stage.stats, stage.duration_seconds));
+  return j;
+}
+
+// A trend's percentiles in the metric's unit (ms, s or the plain number).
+json trend_stats(const CustomMetricStats& m, const Histogram& h) {
+  if (h.empty()) return json::object();
+  auto in_unit = [&](double raw) { return custom_trend_value(m, raw); };
+  return {{"min", in_unit(static_cast<double>(h.min_ns()))},
+          {"mean", in_unit(h.mean_ns())},
+          {"p50", in_unit(static_cast<double>(h.percentile_ns(50)))},
+          {"p90", in_unit(static_cast<double>(h.percentile_ns(90)))},
+          {"p95", in_unit(static_cast<double>(h.percentile_ns(95)))},
+          {"p99", in_unit(static_cast<double>(h.percentile_ns(99)))},
+          {"max", in_unit(static_cast<double>(h.max_ns()))}};
+}
+
+json custom_json(const CustomMetricStats& m, double duration) {
+  const bool trend = m.kind == CustomMetricStats::Kind::kTrend;
+  json values = json::array();
+  for (const CustomValueStats& v : m.values) {
+    json value = {{"value", v.value}, {"count", v.count}};
+    if (trend) {
+      value["stats"] = trend_stats(m, v.histogram);
+      value["histogram"] = v.histogram.to_json();
+    } else {
+      value["rate"] = duration > 0 ? static_cast<double>(v.count) / duration : 0.0;
+    }
+    values.push_back(std::move(value));
+  }
+  return {{"name", m.name},
+          {"kind", trend ? "trend" : "counter"},
+          {"unit", m.unit},
+          {"values", std::move(values)}};
+}
+
+json checks_total(const RequestStats& t) {
+  std::uint64_t passes = 0;
+  std::uint64_t fails = 0;
+  for (const CheckCounts& c : t.checks) {
+    passes += c.passes;
+    fails += c.fails;
+  }
+  const std::uint64_t total = passes + fails;
+  return {{"passes", passes},
+          {"fails", fails},
+          {"rate", total ? json(static_cast<double>(passes) / total) : json(nullptr)}};
+}
+
+json totals_json(const Result& r, const RequestStats& t) {
+  const IterationCounts it = r.total_iterations();
+  return {{"requests", t.requests},
+          {"failures", t.failures},
+          {"failure_rate", t.requests ? static_cast<double>(t.failures) / t.requests : 0.0},
+          {"dropped", it.dropped},
+          {"iterations", it.iterations},
+          {"rps", r.rps()},
+          {"duration_seconds", r.duration_seconds},
+          {"bytes_sent", t.bytes_sent},
+          {"bytes_received", t.bytes_received},
+          {"retries", t.retries}};
+}
+
+}  // namespace
+
+json threshold_to_json(const ThresholdOutcome& th) {
+  json j = {{"metric", th.metric},
+            {"expression", th.expression},
+            {"actual", th.actual ? json(*th.actual) : json(nullptr)},
+            {"ok", th.ok}};
+  if (th.bound) j["bound"] = *th.bound;
+  return j;
+}
+
+json result_to_json(const Result& r) {
+  const RequestStats t = r.totals();
+  json j = {{"schema", kResultSchema},
+            {"plan", r.plan_name},
+            {"testid", r.testid},
+            {"runner", r.runner},
+            {"started_at", r.started_at},
+            {"totals", totals_json(r, t)},
+            {"latency_seconds", percentiles(t.latency)},
+            {"service_time_seconds", percentiles(t.service_time)},
+            {"waiting_seconds", percentiles(t.waiting)},
+            {"connecting_seconds", percentiles(t.connecting)},
+            {"status_codes", status_codes(t.statuses)},
+            {"errors", errors(t.errors)},
+            {"retried_statuses", status_codes(t.retried_statuses)},
+            {"checks", checks_total(t)}};
+  if (!r.aborted_by.empty()) j["aborted_by"] = r.aborted_by;
+  json& rows = j["requests"] = json::array();
+  for (const auto& row : r.rows) rows.push_back(row_json(row, r.duration_seconds));
+  json& iterations = j["iterations"] = json::object();
+  for (const auto& [scenario, c] : r.iterations) {
+    iterations[scenario] = {{"iterations", c.iterations}, {"dropped", c.dropped}};
+  }
+  json& series = j["series"] = json::array();
+  for (const auto& p : r.series) {
+    series.push_back({{"t", p.elapsed_seconds},
+                      {"users", p.users},
+                      {"requests", p.requests},
+                      {"failures", p.failures},
+                      {"p50", p.p50_seconds},
+                      {"p95", p.p95_seconds},
+                      {"p99", p.p99_seconds}});
+  }
+  json& stages = j["stages"] = json::array();
+  for (const auto& stage : r.stages) stages.push_back(stage_json(stage));
+  json& custom = j["custom"] = json::array();
+  for (const auto& metric : r.custom) custom.push_back(custom_json(metric, r.duration_seconds));
+  json& thresholds = j["thresholds"] = json::array();
+  for (const auto& th : r.thresholds) {
+    thresholds.push_back(threshold_to_json(th));
+  }
+  j["thresholds_ok"] = r.thresholds_ok();
+  return j;
+}
+
+}  // namespace stampede

@@ -1,0 +1,198 @@
+// Threshold evaluation over a Result: maps k6 metric names onto the rows' statistics, the named
+// stages' statistics ({stage:NAME}) and the plan's custom metrics.
+#include <algorithm>
+#include <string_view>
+
+#include "stats/result.h"
+
+namespace stampede {
+namespace {
+
+// Does a status tag value ("429" or a class such as "5xx") match a status code?
+bool status_matches(std::string_view pattern, int status) {
+  if (pattern.size() == 3 && pattern.substr(1) == "xx") return status / 100 == pattern[0] - '0';
+  return pattern == std::to_string(status);
+}
+
+struct Filter {
+  const std::string* scenario = nullptr;
+  const std::string* name = nullptr;
+  const std::string* method = nullptr;
+  const std::string* status = nullptr;
+  const std::string* check = nullptr;
+  const std::string* stage = nullptr;
+  const std::string* value = nullptr;  // custom metrics
+
+  explicit Filter(const MetricSelector& selector) {
+    for (const auto& [key, tag] : selector.tags) {
+      if (key == "scenario") scenario = &tag;
+      if (key == "name") name = &tag;
+      if (key == "method") method = &tag;
+      if (key == "status") status = &tag;
+      if (key == "check") check = &tag;
+      if (key == "stage") stage = &tag;
+      if (key == "value") value = &tag;
+    }
+  }
+  bool matches(const StatsKey& key) const {
+    return (!scenario || *scenario == key.scenario) && (!name || *name == key.name) &&
+           (!method || *method == key.method);
+  }
+  std::uint64_t status_count(const StatusCounts& statuses) const {
+    std::uint64_t n = 0;
+    for (const auto& [code, count] : statuses.sorted()) {
+      if (status_matches(*status, code)) n += count;
+    }
+    return n;
+  }
+};
+
+const Histogram& trend_of(const RequestStats& stats, std::string_view metric) {
+  if (metric == "http_req_service_time") return stats.service_time;
+  if (metric == "http_req_waiting") return stats.waiting;
+  if (metric == "http_req_connecting") return stats.connecting;
+  return stats.latency;
+}
+
+// `scale` turns the histogram's raw values into the metric's unit (1e-9: nanoseconds to seconds).
+std::optional<double> trend_value(const Histogram& h, const Aggregation& aggregation,
+                                  double scale = 1e-9) {
+  using Kind = Aggregation::Kind;
+  if (aggregation.kind == Kind::kCount) return static_cast<double>(h.count());
+  if (h.empty()) return std::nullopt;
+  switch (aggregation.kind) {
+    case Kind::kAvg:
+      return h.mean_ns() * scale;
+    case Kind::kMin:
+      return static_cast<double>(h.min_ns()) * scale;
+    case Kind::kMax:
+      return static_cast<double>(h.max_ns()) * scale;
+    case Kind::kMed:
+      return static_cast<double>(h.percentile_ns(50)) * scale;
+    case Kind::kPercentile:
+      return static_cast<double>(h.percentile_ns(aggregation.percentile)) * scale;
+    default:
+      return std::nullopt;
+  }
+}
+
+// count and rate of a counter: rate per second of the run.
+std::optional<double> counter_value(double count, double duration, const Aggregation& a) {
+  if (a.kind == Aggregation::Kind::kCount) return count;
+  if (a.kind == Aggregation::Kind::kRate) {
+    if (duration <= 0) return std::nullopt;
+    return count / duration;
+  }
+  return std::nullopt;
+}
+
+// count and rate of a share: rate is a fraction of `total`.
+std::optional<double> share_value(double count, double total, const Aggregation& a) {
+  if (a.kind == Aggregation::Kind::kCount) return count;
+  if (a.kind == Aggregation::Kind::kRate) {
+    if (total <= 0) return std::nullopt;
+    return count / total;
+  }
+  return std::nullopt;
+}
+
+// The share of check evaluations that passed, of the checks `filter` selects.
+std::optional<double> checks_value(const RequestStats& stats, const Filter& filter,
+                                   const Aggregation& a) {
+  std::uint64_t passes = 0;
+  std::uint64_t total = 0;
+  for (const CheckCounts& check : stats.checks) {
+    if (filter.check && *filter.check != check.name) continue;
+    passes += check.passes;
+    total += check.passes + check.fails;
+  }
+  return share_value(static_cast<double>(passes), static_cast<double>(total), a);
+}
+
+// A custom metric; absent from the result it has no values, so counts are 0 and trends have no
+// data, as for the built-in metrics.
+std::optional<double> custom_value(const CustomMetricStats* metric, const Filter& filter,
+                                   double duration, const Aggregation& a) {
+  std::uint64_t count = 0;
+  Histogram merged;
+  const bool trend = metric && metric->kind == CustomMetricStats::Kind::kTrend;
+  if (metric) {
+    for (const CustomValueStats& v : metric->values) {
+      if (filter.value && *filter.value != v.value) continue;
+      count += v.count;
+      if (trend) merged.merge(v.histogram);
+    }
+  }
+  if (!trend || a.kind == Aggregation::Kind::kCount) {
+    return counter_value(static_cast<double>(count), duration, a);
+  }
+  const bool time = metric->unit == "ms" || metric->unit == "s";
+  return trend_value(merged, a, time ? 1e-9 : 1 / kPlainTrendScale);
+}
+
+const CustomMetricStats* find_custom(const Result& result, std::string_view name) {
+  auto it = std::find_if(result.custom.begin(), result.custom.end(),
+                         [&](const CustomMetricStats& m) { return m.name == name; });
+  return it == result.custom.end() ? nullptr : &*it;
+}
+
+// A built-in metric of the statistics `stats` (rows or a stage) over `duration` seconds.
+std::optional<double> stats_value(const RequestStats& stats, std::string_view metric,
+                                  const Filter& filter, double duration,
+                                  const Aggregation& aggregation) {
+  const double requests = static_cast<double>(stats.requests);
+  if (metric == "http_req_failed") return share_value(stats.failures, requests, aggregation);
+  if (metric == "http_req_status") {
+    if (!filter.status) return std::nullopt;
+    return share_value(filter.status_count(stats.statuses), requests, aggregation);
+  }
+  if (metric == "http_reqs") {
+    double count = filter.status ? filter.status_count(stats.statuses) : requests;
+    return counter_value(count, duration, aggregation);
+  }
+  if (metric == "http_req_retries") {
+    double count = filter.status ? filter.status_count(stats.retried_statuses) : stats.retries;
+    return counter_value(count, duration, aggregation);
+  }
+  if (metric == "checks") return checks_value(stats, filter, aggregation);
+  if (metric == "data_sent") return counter_value(stats.bytes_sent, duration, aggregation);
+  if (metric == "data_received") return counter_value(stats.bytes_received, duration, aggregation);
+  return trend_value(trend_of(stats, metric), aggregation);
+}
+
+}  // namespace
+
+std::optional<double> ResultMetrics::value(const MetricSelector& selector,
+                                           const Aggregation& aggregation) const {
+  const std::string_view metric = selector.metric;
+  const Filter filter(selector);
+  if (metric == "iterations" || metric == "dropped_iterations") {
+    double count = 0;
+    for (const auto& [scenario, counts] : result_.iterations) {
+      if (filter.scenario && *filter.scenario != scenario) continue;
+      count += metric == "iterations" ? counts.iterations : counts.dropped;
+    }
+    return counter_value(count, result_.duration_seconds, aggregation);
+  }
+  if (find_metric(metric) == nullptr) {
+    return custom_value(find_custom(result_, metric), filter, result_.duration_seconds,
+                        aggregation);
+  }
+  RequestStats rows;
+  const RequestStats* stats = &rows;
+  double duration = result_.duration_seconds;
+  if (filter.stage) {
+    auto stage = std::find_if(result_.stages.begin(), result_.stages.end(),
+                              [&](const StageStats& s) { return s.name == *filter.stage; });
+    if (stage == result_.stages.end()) return std::nullopt;  // the run never reached it
+    stats = &stage->stats;
+    duration = stage->duration_seconds;
+  } else {
+    for (const auto& row : result_.rows) {
+      if (filter.matches(row.key)) rows.merge(row.stats);
+    }
+  }
+  return stats_value(*stats, metric, filter, duration, aggregation);
+}
+
+}  // namespace stampede

@@ -1,0 +1,139 @@
+// Reading a result document back (the operator merges results fetched from runners).
+#include "stats/result_json.h"
+
+namespace stampede {
+namespace {
+
+using nlohmann::json;
+
+bool read_histogram(const json& row, const char* name, Histogram& out, std::string* error) {
+  const auto& histograms = row.at("histograms");
+  if (!histograms.contains(name)) return true;
+  auto h = Histogram::from_json(histograms.at(name), error);
+  if (!h) {
+    *error = std::string("histograms.") + name + ": " + *error;
+    return false;
+  }
+  out = std::move(*h);
+  return true;
+}
+
+void read_statuses(const json& j, const char* key, StatusCounts& out) {
+  if (!j.contains(key)) return;
+  for (const auto& [code, count] : j.at(key).items()) {
+    out.add(std::stoi(code), count.get<std::uint64_t>());
+  }
+}
+
+// What rows and stages share; the keys added later (retries, checks) are optional.
+bool read_stats(const json& j, RequestStats& s, std::string* error) {
+  s.requests = j.at("requests").get<std::uint64_t>();
+  s.failures = j.at("failures").get<std::uint64_t>();
+  s.bytes_sent = j.value("bytes_sent", std::uint64_t{0});
+  s.bytes_received = j.value("bytes_received", std::uint64_t{0});
+  for (const auto& [code, count] : j.at("status_codes").items()) {
+    s.statuses.add(std::stoi(code), count.get<std::uint64_t>());
+  }
+  const json row_errors = j.value("errors", json::object());
+  for (const auto& [name, count] : row_errors.items()) {
+    if (auto c = error_category_from_name(name)) {
+      s.errors[static_cast<std::size_t>(*c)] = count.get<std::uint64_t>();
+    }
+  }
+  s.retries = j.value("retries", std::uint64_t{0});
+  read_statuses(j, "retried_statuses", s.retried_statuses);
+  for (const auto& c : j.value("checks", json::array())) {
+    s.checks.push_back({c.at("name").get<std::string>(), c.at("passes").get<std::uint64_t>(),
+                        c.at("fails").get<std::uint64_t>()});
+  }
+  return read_histogram(j, "latency", s.latency, error) &&
+         read_histogram(j, "service_time", s.service_time, error) &&
+         read_histogram(j, "waiting", s.waiting, error) &&
+         read_histogram(j, "connecting", s.connecting, error);
+}
+
+bool read_row(const json& j, ResultRow& row, std::string* error) {
+  row.key = {j.at("scenario").get<std::string>(), j.at("name").get<std::string>(),
+             j.at("method").get<std::string>()};
+  return read_stats(j, row.stats, error);
+}
+
+bool read_stage(const json& j, StageStats& stage, std::string* error) {
+  stage.name = j.at("name").get<std::string>();
+  stage.duration_seconds = j.value("duration_seconds", 0.0);
+  if (read_stats(j, stage.stats, error)) return true;
+  *error = "stages." + stage.name + ": " + *error;
+  return false;
+}
+
+bool read_custom(const json& j, CustomMetricStats& m, std::string* error) {
+  m.name = j.at("name").get<std::string>();
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind != "trend" && kind != "counter") {
+    *error = "custom." + m.name + ": unknown kind '" + kind + "'";
+    return false;
+  }
+  m.kind = kind == "trend" ? CustomMetricStats::Kind::kTrend : CustomMetricStats::Kind::kCounter;
+  m.unit = j.value("unit", "");
+  for (const auto& v : j.at("values")) {
+    CustomValueStats& value = m.values.emplace_back();
+    value.value = v.at("value").get<std::string>();
+    value.count = v.at("count").get<std::uint64_t>();
+    if (m.kind != CustomMetricStats::Kind::kTrend || !v.contains("histogram")) continue;
+    auto h = Histogram::from_json(v.at("histogram"), error);
+    if (!h) {
+      *error = "custom." + m.name + "." + value.value + ".histogram: " + *error;
+      return false;
+    }
+    value.histogram = std::move(*h);
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Result> result_from_json(const json& j, std::string* error) {
+  try {
+    if (!j.is_object() || j.value("schema", "") != kResultSchema) {
+      *error = std::string("not a ") + kResultSchema + " document";
+      return std::nullopt;
+    }
+    Result r;
+    r.plan_name = j.value("plan", "");
+    r.testid = j.value("testid", "");
+    r.runner = j.value("runner", "");
+    r.started_at = j.value("started_at", "");
+    r.aborted_by = j.value("aborted_by", "");
+    r.duration_seconds = j.at("totals").at("duration_seconds").get<double>();
+    for (const auto& row_json : j.at("requests")) {
+      ResultRow& row = r.rows.emplace_back();
+      if (!read_row(row_json, row, error)) return std::nullopt;
+    }
+    const json iterations = j.value("iterations", json::object());
+    for (const auto& [scenario, c] : iterations.items()) {
+      r.iterations[scenario] = {c.at("iterations").get<std::uint64_t>(),
+                                c.at("dropped").get<std::uint64_t>()};
+    }
+    for (const auto& stage_json : j.value("stages", json::array())) {
+      if (!read_stage(stage_json, r.stages.emplace_back(), error)) return std::nullopt;
+    }
+    for (const auto& custom_json : j.value("custom", json::array())) {
+      if (!read_custom(custom_json, r.custom.emplace_back(), error)) return std::nullopt;
+    }
+    for (const auto& p : j.value("series", json::array())) {
+      r.series.push_back({p.at("t").get<double>(), p.at("users").get<double>(),
+                          p.at("requests").get<std::uint64_t>(),
+                          p.at("failures").get<std::uint64_t>(), p.at("p50").get<double>(),
+                          p.at("p95").get<double>(), p.at("p99").get<double>()});
+    }
+    return r;
+  } catch (const json::exception& e) {
+    *error = std::string("malformed result: ") + e.what();
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    *error = std::string("malformed result: ") + e.what();
+    return std::nullopt;
+  }
+}
+
+}  // namespace stampede
