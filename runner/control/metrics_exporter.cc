@@ -101,7 +101,8 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
                      "Attempts retried by a retry policy, by the status that caused them (0: no "
                      "response).",
                      identity, *registry_)),
-      custom_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
+      custom_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
+      streams_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
   prometheus::BuildGauge()
       .Name("stampede_runner_info")
       .Help("Always 1; labels identify the runner.")
@@ -181,6 +182,8 @@ void MetricsExporter::update(const Snapshot& s) {
     received[series.scenario] += stats.bytes_received;
     // A retry can happen before its request completes, so retries are looked at every time.
     export_retries(series, stats);
+    // Events arrive while a stream's request is still open.
+    streams_.update(i, series.labels, stats.stream);
     if (stats.requests == series.requests) continue;  // nothing new: skip the histogram pass
     export_row(series, stats);
     export_checks(series, stats);

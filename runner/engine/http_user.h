@@ -25,6 +25,7 @@
 #include "engine/compiled_plan.h"
 #include "engine/response_parser.h"
 #include "engine/response_rules.h"
+#include "engine/stream_reader.h"
 #include "engine/transport.h"
 #include "engine/user.h"
 #include "engine/user_config.h"
@@ -262,8 +263,15 @@ class HttpUser final : public User {
     timed_out_ = false;
     send_time_ = Clock::now();
     deadline_ = send_time_ + config_.request_timeout;
-    const bool capture = step_->capture_body || step_->capture_headers;
+    const StreamSpec* stream = step_->source->stream ? &*step_->source->stream : nullptr;
+    const bool capture = step_->capture_body || step_->capture_headers || stream != nullptr;
     if (capture) capture_.reset(step_->capture_body, step_->capture_headers);
+    capture_.stream = nullptr;
+    if (stream != nullptr) {
+      stream_reader_.begin(host_, step_->row, *stream, step_->expect, step_->capture_body,
+                           step_scheduled_, send_time_);
+      capture_.stream = &stream_reader_;
+    }
     parser_.emplace(config_.max_response_bytes, step_->head, capture ? &capture_ : nullptr);
     used_ = 0;
     received_ = 0;
@@ -292,7 +300,10 @@ class HttpUser final : public User {
 
   void on_read(const ErrorCode& ec, std::size_t n) {
     if (ec) return on_read_error(ec);
-    if (received_ == 0) first_byte_ = Clock::now();
+    const bool first = received_ == 0;
+    if (first) first_byte_ = Clock::now();
+    // A stream's events are timed by the read they arrived in.
+    if (capture_.stream != nullptr) stream_reader_.set_arrival(first ? first_byte_ : Clock::now());
     const bool filled = used_ + n == buffer_.size();
     received_ += n;
     used_ += n;
@@ -304,6 +315,12 @@ class HttpUser final : public User {
       offset += consumed;
       if (perr == boost::beast::http::error::need_more) break;
       if (perr) return fail(classify_error(perr, Phase::kRequest, false));
+    }
+    if (capture_.stream != nullptr) {
+      if (stream_reader_.too_large()) return fail(ErrorCategory::kResponseTooLarge);
+      // The end marker ends the request; a body still open after it is not read (the
+      // connection is not reused).
+      if (stream_reader_.ended() && !parser_->is_done()) return complete(/*keep_connection=*/false);
     }
     if (parser_->is_done()) {
       // Bytes after a complete response to a non-pipelined request mean the stream is out of
@@ -361,7 +378,14 @@ class HttpUser final : public User {
       if (!keep_connection) reset_stream();
       return retry_later(row, status);
     }
-    const ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list};
+    ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list, {}};
+    if (capture_.stream != nullptr) {
+      stream_reader_.record_end(done);
+      if (stream_reader_.streaming()) {
+        view.body = stream_reader_.text();
+        view.json_text = stream_reader_.last_event();
+      }
+    }
     const bool extracted = context_.apply_response_rules(*step_, row, view);
     std::optional<ErrorCategory> failure;
     if (!step_->expect.contains(status)) {
@@ -587,6 +611,7 @@ class HttpUser final : public User {
 
   const std::string* request_ = nullptr;  // the step's request: constant or rendered
   ResponseCapture capture_;
+  StreamReader stream_reader_;
   UserContext context_;
 };
 

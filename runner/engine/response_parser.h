@@ -18,11 +18,23 @@
 
 namespace stampede {
 
+// Takes a streamed response's body as it is parsed (`stream:` steps), instead of the capture.
+class BodySink {
+ public:
+  // The final response's head is complete: true to take its body.
+  virtual bool on_stream_start(int status) = 0;
+  virtual void on_body(std::string_view piece) = 0;
+
+ protected:
+  ~BodySink() = default;
+};
+
 // Where a step that reads its response (extract, checks, metrics, Retry-After) keeps it. Owned by
 // the user and reused, so its buffers keep their capacity.
 struct ResponseCapture {
   bool body = false;
   bool headers = false;
+  BodySink* stream = nullptr;  // a stream step's reader
   std::string body_text;
   std::vector<std::pair<std::string, std::string>> header_list;
 
@@ -66,17 +78,23 @@ class MessageParser final : public boost::beast::http::basic_parser<false> {
       capture_->header_list.emplace_back(std::string(name), std::string(value));
     }
   }
-  void on_header_impl(ErrorCode&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, ErrorCode&) override {}
-  std::size_t on_body_impl(StringView body, ErrorCode&) override {
-    body_bytes_ += body.size();
-    if (capture_ != nullptr && capture_->body) capture_->body_text.append(body.data(), body.size());
-    return body.size();
+  void on_header_impl(ErrorCode&) override {
+    streaming_ = capture_ != nullptr && capture_->stream != nullptr && status_ >= 200 &&
+                 capture_->stream->on_stream_start(status_);
   }
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, ErrorCode&) override {}
+  std::size_t on_body_impl(StringView body, ErrorCode&) override { return take(body); }
   void on_chunk_header_impl(std::uint64_t, StringView, ErrorCode&) override {}
   std::size_t on_chunk_body_impl(std::uint64_t, StringView body, ErrorCode&) override {
+    return take(body);
+  }
+  std::size_t take(StringView body) {
     body_bytes_ += body.size();
-    if (capture_ != nullptr && capture_->body) capture_->body_text.append(body.data(), body.size());
+    if (streaming_) {
+      capture_->stream->on_body(std::string_view(body.data(), body.size()));
+    } else if (capture_ != nullptr && capture_->body) {
+      capture_->body_text.append(body.data(), body.size());
+    }
     return body.size();
   }
   void on_finish_impl(ErrorCode&) override {}
@@ -84,6 +102,7 @@ class MessageParser final : public boost::beast::http::basic_parser<false> {
   ResponseCapture* capture_;
   int status_ = 0;
   std::uint64_t body_bytes_ = 0;
+  bool streaming_ = false;
 };
 
 }  // namespace detail

@@ -20,7 +20,8 @@ const std::regex& compiled_regex(const std::string& pattern) {
 const nlohmann::json* ResponseReader::json() {
   if (!parsed_) {
     parsed_ = true;
-    nlohmann::json doc = nlohmann::json::parse(response_.body, nullptr, /*allow_exceptions=*/false);
+    const std::string_view text = response_.json_text.value_or(response_.body);
+    nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!doc.is_discarded()) json_ = std::move(doc);
   }
   return json_ ? &*json_ : nullptr;

@@ -20,8 +20,11 @@ using ResponseHeaders = std::vector<std::pair<std::string, std::string>>;
 struct ResponseView {
   int status = 0;
   Duration duration{};
-  std::string_view body;
+  std::string_view body;  // a stream's events: the data of all of them, joined by LF
   const ResponseHeaders* headers = nullptr;
+  // A stream's last event (before the end marker): `json:` reads it instead of the body, so a
+  // pointer reaches the usage block or the final state.
+  std::optional<std::string_view> json_text;
 };
 
 // Reads values out of one response; parses the body as JSON at most once.

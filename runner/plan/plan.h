@@ -177,6 +177,24 @@ struct MetricCapture {
   std::optional<ResponseSource> by;  // the `value` tag
 };
 
+// `stream:` on an HTTP step: the response body is read as events while it arrives, for the
+// latencies of streaming APIs (time to first event, gaps between events, tokens per second).
+enum class StreamFormat : unsigned char { kSse, kNdjson };
+
+struct StreamSpec {
+  StreamFormat format = StreamFormat::kSse;
+  // The data of the event that ends the stream (OpenAI's "[DONE]"): not an event itself, and
+  // the request completes when it arrives. Without it the stream ends with the body.
+  std::optional<std::string> end;
+  // What a stream's tokens are: one per event; the events with a non-empty value at a JSON
+  // pointer; the sum of the numbers at a pointer; or the number at a pointer in the last event
+  // that has one (a usage block).
+  enum class Tokens : unsigned char { kEvents, kCount, kSum, kLast };
+  Tokens tokens = Tokens::kEvents;
+  std::string token_pointer;
+  std::uint64_t max_event_bytes = std::uint64_t{1} << 20;
+};
+
 struct HttpStep {
   std::string method = "GET";
   std::string path = "/";       // joined to the target's base path
@@ -195,6 +213,7 @@ struct HttpStep {
   std::optional<Auth> auth;          // the nearest of step, task, scenario and target
   std::optional<RetryPolicy> retry;  // the nearest of step, scenario and target
   std::vector<MetricCapture> metrics;
+  std::optional<StreamSpec> stream;
 };
 
 // A step is one action of a task. Later versions add WebSocket, SSE and think steps here.

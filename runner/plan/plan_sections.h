@@ -63,6 +63,8 @@ void parse_checks(YamlReader& reader, const YamlField& field, const StepContext&
                   HttpStep* step);
 void parse_metrics(YamlReader& reader, const YamlField& field, StepContext& context,
                    HttpStep* step);
+// `stream:` of a step: `sse`, `ndjson` or a map with format, end, tokens and maxEventBytes.
+void parse_stream(YamlReader& reader, const YamlField& field, HttpStep* step);
 // 200, "2xx" or "200-299" into *set; false when malformed.
 bool add_status(const std::string& text, StatusSet* set);
 // One status or a list of them; reports errors; nullopt when any is malformed.

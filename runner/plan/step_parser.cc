@@ -192,9 +192,10 @@ bool add_status(const std::string& text, StatusSet* set) {
 }
 
 std::optional<Step> parse_step(YamlReader& reader, const YamlField& field, StepContext& context) {
-  if (!reader.check_map(field, {"method", "path", "get", "post", "put", "patch", "delete", "head",
-                                "options", "headers", "body", "json", "name", "expect", "extract",
-                                "checks", "auth", "retry", "metrics"})) {
+  if (!reader.check_map(field,
+                        {"method",  "path",    "get",     "post",  "put",     "patch", "delete",
+                         "head",    "options", "headers", "body",  "json",    "name",  "expect",
+                         "extract", "checks",  "auth",    "retry", "metrics", "stream"})) {
     return std::nullopt;
   }
   const std::size_t errors_before = reader.error_count();
@@ -224,6 +225,9 @@ std::optional<Step> parse_step(YamlReader& reader, const YamlField& field, StepC
   }
   if (std::optional<YamlField> metrics = reader.get(field, "metrics")) {
     parse_metrics(reader, *metrics, context, &step);
+  }
+  if (std::optional<YamlField> stream = reader.get(field, "stream")) {
+    parse_stream(reader, *stream, &step);
   }
   // Extracted variables are usable from the next step of the task on.
   if (std::optional<YamlField> extract = reader.get(field, "extract")) {

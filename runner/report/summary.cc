@@ -118,6 +118,37 @@ void print_stages(std::FILE* out, const Result& r) {
   }
 }
 
+// `stream:` rows: time to first event, gap between events, time per output token (p50 / p95)
+// and tokens per second (p50), as LLM serving benchmarks report them.
+void print_streams(std::FILE* out, const Result& r) {
+  std::size_t width = 6;
+  for (const auto& row : r.rows) {
+    if (!row.stats.stream.empty())
+      width = std::max(width, row.key.scenario.size() + row.key.name.size() + 3);
+  }
+  if (width == 6) return;
+  width = std::min<std::size_t>(width, 60);
+  auto p = [](const Histogram& h, double percentile) {
+    return h.empty() ? std::string("-") : human_seconds(h.percentile_seconds(percentile));
+  };
+  fmt::print(out, "\n  {:<{}} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "stream", width,
+             "streams", "events", "ttfe p50", "ttfe p95", "gap p50", "gap p95", "tpot p50",
+             "tok/s p50");
+  for (const auto& row : r.rows) {
+    const StreamStats& s = row.stats.stream;
+    if (s.empty()) continue;
+    const std::string tokens =
+        s.tokens_per_second.empty()
+            ? "-"
+            : fmt::format("{:.4g}", static_cast<double>(s.tokens_per_second.percentile_ns(50)) /
+                                        kTokensPerSecondScale);
+    fmt::print(out, "  {:<{}} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}\n",
+               row.key.scenario + " · " + row.key.name, width, human_count(s.streams),
+               human_count(s.events), p(s.time_to_first_event, 50), p(s.time_to_first_event, 95),
+               p(s.event_gap, 50), p(s.event_gap, 95), p(s.time_per_output_token, 50), tokens);
+  }
+}
+
 // A custom trend's value for people: a duration for the time units, else the number.
 std::string custom_value_text(const CustomMetricStats& m, std::uint64_t raw) {
   if (m.unit == "ms" || m.unit == "s") return human_seconds(static_cast<double>(raw) * 1e-9);
@@ -197,6 +228,7 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   print_totals(out, result, totals);
   print_rows(out, result);
   print_stages(out, result);
+  print_streams(out, result);
   print_checks(out, result);
   print_custom(out, result);
   print_codes(out, totals);

@@ -9,6 +9,7 @@
 
 #include "stats/error_category.h"
 #include "stats/histogram.h"
+#include "stats/stream_stats.h"
 
 namespace stampede {
 
@@ -73,6 +74,7 @@ struct RequestStats {
   std::uint64_t retries = 0;      // attempts retried by a `retry` policy (not in `requests`)
   StatusCounts retried_statuses;  // the statuses that caused those retries (0: no response)
   std::vector<CheckCounts> checks;  // the row's checks, in plan order
+  StreamStats stream;               // `stream:` steps only
 
   void merge(const RequestStats& other);
   std::uint64_t error_count(ErrorCategory c) const { return errors[static_cast<std::size_t>(c)]; }

@@ -66,6 +66,7 @@ json stats_json(const RequestStats& s, double duration) {
 json row_json(const ResultRow& row, double duration) {
   json j = {{"scenario", row.key.scenario}, {"name", row.key.name}, {"method", row.key.method}};
   j.update(stats_json(row.stats, duration));
+  if (!row.stats.stream.empty()) j["stream"] = row.stats.stream.to_json();
   return j;
 }
 

@@ -136,6 +136,25 @@ const CustomMetricStats* find_custom(const Result& result, std::string_view name
   return it == result.custom.end() ? nullptr : &*it;
 }
 
+// The sse_* metrics of `stream:` steps.
+std::optional<double> stream_value(const StreamStats& stream, std::string_view metric,
+                                   double duration, const Aggregation& aggregation) {
+  if (metric == "sse_streams") return counter_value(stream.streams, duration, aggregation);
+  if (metric == "sse_events") return counter_value(stream.events, duration, aggregation);
+  if (metric == "sse_tokens") return counter_value(stream.tokens, duration, aggregation);
+  if (metric == "sse_tokens_per_second") {
+    return trend_value(stream.tokens_per_second, aggregation, 1 / kTokensPerSecondScale);
+  }
+  if (metric == "sse_events_per_stream")
+    return trend_value(stream.events_per_stream, aggregation, 1);
+  if (metric == "sse_event_gap") return trend_value(stream.event_gap, aggregation);
+  if (metric == "sse_stream_duration") return trend_value(stream.duration, aggregation);
+  if (metric == "sse_time_per_output_token") {
+    return trend_value(stream.time_per_output_token, aggregation);
+  }
+  return trend_value(stream.time_to_first_event, aggregation);
+}
+
 // A built-in metric of the statistics `stats` (rows or a stage) over `duration` seconds.
 std::optional<double> stats_value(const RequestStats& stats, std::string_view metric,
                                   const Filter& filter, double duration,
@@ -157,6 +176,7 @@ std::optional<double> stats_value(const RequestStats& stats, std::string_view me
   if (metric == "checks") return checks_value(stats, filter, aggregation);
   if (metric == "data_sent") return counter_value(stats.bytes_sent, duration, aggregation);
   if (metric == "data_received") return counter_value(stats.bytes_received, duration, aggregation);
+  if (metric.starts_with("sse_")) return stream_value(stats.stream, metric, duration, aggregation);
   return trend_value(trend_of(stats, metric), aggregation);
 }
 

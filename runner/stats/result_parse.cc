@@ -55,7 +55,8 @@ bool read_stats(const json& j, RequestStats& s, std::string* error) {
 bool read_row(const json& j, ResultRow& row, std::string* error) {
   row.key = {j.at("scenario").get<std::string>(), j.at("name").get<std::string>(),
              j.at("method").get<std::string>()};
-  return read_stats(j, row.stats, error);
+  if (!read_stats(j, row.stats, error)) return false;
+  return !j.contains("stream") || StreamStats::from_json(j.at("stream"), row.stats.stream, error);
 }
 
 bool read_stage(const json& j, StageStats& stage, std::string* error) {

@@ -40,6 +40,16 @@ std::vector<MetricInfo> make_metrics() {
       {"dropped_iterations", false, {Kind::kCount, Kind::kRate}, {"scenario"}, "", false},
       {"data_sent", false, {Kind::kCount, Kind::kRate}, {}, "", false},
       {"data_received", false, {Kind::kCount, Kind::kRate}, {}, "", false},
+      // `stream:` steps (SSE and NDJSON alike), per row.
+      {"sse_time_to_first_event", true, kTimeAggregations, kRowTags, "", false},
+      {"sse_event_gap", true, kTimeAggregations, kRowTags, "", false},
+      {"sse_stream_duration", true, kTimeAggregations, kRowTags, "", false},
+      {"sse_time_per_output_token", true, kTimeAggregations, kRowTags, "", false},
+      {"sse_tokens_per_second", false, kTimeAggregations, kRowTags, "", false},
+      {"sse_events_per_stream", false, kTimeAggregations, kRowTags, "", false},
+      {"sse_streams", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
+      {"sse_events", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
+      {"sse_tokens", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
   };
 }
 

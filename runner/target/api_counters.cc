@@ -7,10 +7,11 @@ namespace {
 
 // The /__stats key of each ApiEvent, in enum order.
 constexpr std::array<std::string_view, static_cast<std::size_t>(ApiEvent::kCount)> kEventNames{
-    "plans_created",   "plans_approved",   "approve_conflicts", "jwt_accepted",  "jwt_rejected",
-    "jwt_forbidden",   "limited_accepted", "limited_rejected",  "chat_rejected", "workers_created",
-    "workers_claimed", "claim_conflicts",  "workers_deleted",   "admin_reports", "admin_forbidden",
-    "not_found",       "bad_requests",
+    "plans_created",   "plans_approved",  "approve_conflicts", "jwt_accepted",
+    "jwt_rejected",    "jwt_forbidden",   "limited_accepted",  "limited_rejected",
+    "chat_rejected",   "workers_created", "workers_claimed",   "claim_conflicts",
+    "workers_deleted", "admin_reports",   "admin_forbidden",   "not_found",
+    "bad_requests",    "streams_started", "streams_completed", "stream_events",
 };
 
 }  // namespace

@@ -31,6 +31,9 @@ enum class ApiEvent : std::size_t {
   kAdminForbidden,    // ... -> 403
   kNotFound,          // 404 for an unknown plan or worker id
   kBadRequests,       // 400 from any /api endpoint
+  kStreamsStarted,    // /api/chat/stream and /v1/chat/completions (stream) began sending events
+  kStreamsCompleted,  // ... sent their last event (the end marker)
+  kStreamEvents,      // events written, end markers not included
   kCount,
 };
 

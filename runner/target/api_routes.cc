@@ -52,6 +52,7 @@ void add_api_routes(Router& router) {
   add_worker_routes(router);
   add_secure_routes(router);
   add_chat_routes(router);
+  add_stream_routes(router);
 }
 
 }  // namespace stampede::target

@@ -40,5 +40,6 @@ void add_plan_routes(Router& router);
 void add_worker_routes(Router& router);
 void add_secure_routes(Router& router);
 void add_chat_routes(Router& router);
+void add_stream_routes(Router& router);
 
 }  // namespace stampede::target

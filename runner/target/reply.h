@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "target/net.h"
 
@@ -27,9 +28,20 @@ struct GeneratedBody {
   std::size_t chunk_size = 0;
 };
 
+// A body of events sent over time (Server-Sent Events or NDJSON), each event already framed:
+// the first `first_delay` after the headers, each later one `gap` after the one before, every
+// event its own chunk. The last event is the end marker (OpenAI's `data: [DONE]`); what was
+// written is counted in the "api" stats (streams_started, stream_events, streams_completed).
+struct EventStreamBody {
+  std::vector<std::string> events;
+  std::chrono::milliseconds first_delay{0};
+  std::chrono::milliseconds gap{0};
+};
+
 struct Reply {
   Response response;
   std::optional<GeneratedBody> generated;  // replaces response.body() when set
+  std::optional<EventStreamBody> events;   // replaces response.body() when set
   std::chrono::milliseconds delay{0};      // held this long before sending (a timer, not a sleep)
   Delivery delivery = Delivery::kRespond;
   bool close = false;  // close after sending even when the client asked for keep-alive

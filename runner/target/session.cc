@@ -64,6 +64,8 @@ class Session {
   net::awaitable<bool> deliver(const Request& request, Reply& reply);
   net::awaitable<bool> write_response(Reply& reply, bool head);
   net::awaitable<bool> write_generated(Response& header, GeneratedBody body, bool head);
+  net::awaitable<bool> write_events(Response& header, const EventStreamBody& body, bool head);
+  net::awaitable<bool> pause(std::chrono::milliseconds wait);
   net::awaitable<void> close_gracefully();
   void reset();
 
@@ -176,6 +178,7 @@ net::awaitable<bool> Session::deliver(const Request& request, Reply& reply) {
 
 net::awaitable<bool> Session::write_response(Reply& reply, bool head) {
   if (reply.generated) co_return co_await write_generated(reply.response, *reply.generated, head);
+  if (reply.events) co_return co_await write_events(reply.response, *reply.events, head);
   if (has_no_body(reply.response.result())) {
     // RFC 9110 forbids Content-Length on 204; a 304's would describe a body never sent.
     reply.response.erase(http::field::content_length);
@@ -222,6 +225,51 @@ net::awaitable<bool> Session::write_generated(Response& header, GeneratedBody bo
   }
   if (chunked && !head && !ec)
     co_await net::async_write(stream_, http::make_chunk_last(), with_ec(ec));
+  co_return !ec;
+}
+
+// Writes the header, then each event as it falls due, as a chunk of its own (HTTP/1.0: the
+// bytes alone, and the connection closes to end the body). Counts what reached the socket.
+net::awaitable<bool> Session::write_events(Response& header, const EventStreamBody& body,
+                                           bool head) {
+  const bool chunked = header.version() >= 11;
+  header.body().clear();
+  if (chunked) {
+    header.chunked(true);
+  } else {
+    header.keep_alive(false);
+  }
+  error_code ec;
+  stream_.expires_after(kIoTimeout);
+  http::response_serializer<http::string_body> serializer(header);
+  co_await http::async_write_header(stream_, serializer, with_ec(ec));
+  if (ec || head) co_return !ec;
+  ApiCounters& counters = config_.state.api.counters;
+  counters.record(ApiEvent::kStreamsStarted);
+  for (std::size_t i = 0; i < body.events.size(); ++i) {
+    if (!co_await pause(i == 0 ? body.first_delay : body.gap)) co_return false;
+    const auto event = net::buffer(body.events[i]);
+    stream_.expires_after(kIoTimeout);
+    // NOLINTNEXTLINE(bugprone-branch-clone): a chunk-framed buffer vs the raw event
+    if (chunked) {
+      co_await net::async_write(stream_, http::make_chunk(event), with_ec(ec));
+    } else {
+      co_await net::async_write(stream_, event, with_ec(ec));
+    }
+    if (ec) co_return false;
+    const bool last = i + 1 == body.events.size();
+    counters.record(last ? ApiEvent::kStreamsCompleted : ApiEvent::kStreamEvents);
+  }
+  if (chunked) co_await net::async_write(stream_, http::make_chunk_last(), with_ec(ec));
+  co_return !ec;
+}
+
+// A timer wait between events; false when the session is being torn down.
+net::awaitable<bool> Session::pause(std::chrono::milliseconds wait) {
+  if (wait.count() <= 0) co_return true;
+  error_code ec;
+  timer_.expires_after(wait);
+  co_await timer_.async_wait(with_ec(ec));
   co_return !ec;
 }
 

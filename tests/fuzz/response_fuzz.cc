@@ -16,8 +16,11 @@
 #include <string_view>
 
 #include "engine/response_parser.h"
+#include "fuzz_support.h"
 
 namespace {
+
+using stampede::fuzz::Pieces;
 
 using stampede::ResponseCapture;
 using stampede::ResponseParser;
@@ -47,21 +50,8 @@ struct Outcome {
   }
 };
 
-// Piece sizes from a seed: up to 1, 2, 7, 64 bytes or everything, chosen by the low bits.
-class Pieces {
- public:
-  explicit Pieces(std::uint32_t seed) : state_(seed | 1), max_(kMax[seed & 7]) {}
-  std::size_t next() {
-    state_ ^= state_ << 13;
-    state_ ^= state_ >> 17;
-    state_ ^= state_ << 5;
-    return max_ == 0 ? SIZE_MAX : 1 + state_ % max_;
-  }
-
- private:
-  static constexpr std::size_t kMax[8] = {1, 2, 3, 7, 16, 64, 500, 0};
-  std::uint32_t state_;
-  std::size_t max_;
+std::uint32_t state_;
+std::size_t max_;
 };
 
 // HttpUser's read loop, with reads of the sizes `pieces` gives; at the end of the input, a
@@ -115,7 +105,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Outcome whole = feed(bytes, flags, body_limit, Pieces(7));  // 7: one piece
   const Outcome pieces = feed(bytes, flags, body_limit, Pieces(seed));
   // Beast may defer a verdict on a head that has not ended yet when it came in pieces (it waits
-  // for the blank line), so only two verdicts are compared: they must agree.
+  // for the blank line), so only two verdicts are compared: they must agree. Except one: Beast
+  // 1.74 parses a chunk extension up to the end of the bytes at hand, not of its line, so a
+  // quoted extension value that runs past the line end is refused when the next line is already
+  // there and may be taken when it is not (docs/fuzzing.md, "Not fixed").
+  const auto bad_extension = http::make_error_code(http::error::bad_chunk_extension);
+  if (whole.error == bad_extension || pieces.error == bad_extension) return 0;
   if (whole.decided() && pieces.decided() && !(whole == pieces)) __builtin_trap();
   if (whole.body_bytes > bytes.size()) __builtin_trap();
   return 0;

@@ -350,6 +350,15 @@ scenarios:
               - {name: provider_requests, counter: {json: /provider}}
               - {name: plans_created, counter: true}
               - {name: tokens, trend: {regex: 'tokens=([0-9]+)'}, unit: none, by: {json: /model}}
+          - post: /v1/chat/completions
+            json: {stream: true}
+            stream: {format: sse, end: "[DONE]", tokens: {count: /choices/0/delta/content}, maxEventBytes: 65536}
+          - get: /events
+            stream: ndjson
+          - get: /usage
+            stream: {tokens: {last: /usage/completion_tokens}}
+          - get: /count
+            stream: {tokens: events}
           - get: /plans/{{ plan_id }}
             name: /plans/{id}
             headers: {If-None-Match: "{{ etag }}", X-Code: "{{ code }}"}
@@ -840,6 +849,21 @@ std::vector<Case> invalid_cases() {
            "x}}]}]}]\n",
        {"spec.scenarios[0].steps[0].metrics[0].counter",
         "must validate at least one schema (anyOf)"}},
+      // --- stream: steps
+      {"a stream format that does not exist",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, stream: xml}]}]\n",
+       {"spec.scenarios[0].steps[0].stream", "should match"}},
+      {"a stream map with an unknown format",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, stream: {format: xml}}]}]\n",
+       {"spec.scenarios[0].steps[0].stream.format", "Unsupported value"}},
+      {"stream tokens with two sources",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, stream: {tokens: {count: /a, sum: /b}}}]}]\n",
+       {"spec.scenarios[0].steps[0].stream.tokens", "at most 1"}},
+      {"stream tokens counted at something not a JSON pointer",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{get: /, stream: {tokens: {count: content}}}]}]\n",
+       {"spec.scenarios[0].steps[0].stream.tokens.count", "should match"}},
       // --- templates in paths and stage references in thresholds
       {"a path with a space outside a template",
        kTarget + kLoad + "scenarios: [{name: a, steps: [{get: \"/plans/{{ id }} x\"}]}]\n",

@@ -397,3 +397,95 @@ TEST(TargetApiCliTest, RejectsBadApiFlags) {
 
 }  // namespace
 }  // namespace stampede::testing
+
+namespace stampede::testing {
+namespace {
+
+// The streaming endpoints, read whole by a plain HTTP client: the events, their framing and
+// the counters the stream tests compare with.
+TEST_F(TargetApiTest, ChatStreamSendsTokenEventsThenDone) {
+  const auto response = call("GET", "/api/chat/stream?tokens=12&gap_ms=1");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("Content-Type"), "text/event-stream");
+  EXPECT_EQ(response.header("Transfer-Encoding"), "chunked");
+  std::size_t tokens = 0;
+  for (std::size_t at = 0; (at = response.body.find("event: token\n", at)) != std::string::npos;
+       ++at) {
+    ++tokens;
+  }
+  EXPECT_EQ(tokens, 12u);
+  EXPECT_NE(response.body.find("id: 11\ndata: {\"index\":11,\"token\":\"tok11 \"}\n\n"),
+            std::string::npos)
+      << response.body;
+  EXPECT_NE(response.body.find(": keep-alive\n"), std::string::npos);
+  EXPECT_TRUE(response.body.ends_with("data: [DONE]\n\n")) << response.body;
+  Json api = api_stats(target_);
+  EXPECT_EQ(api["streams_started"], 1);
+  EXPECT_EQ(api["streams_completed"], 1);
+  EXPECT_EQ(api["stream_events"], 12);
+}
+
+TEST_F(TargetApiTest, ChatStreamAsNdjson) {
+  const auto response = call("POST", "/api/chat/stream?tokens=3&format=ndjson");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("Content-Type"), "application/x-ndjson");
+  EXPECT_EQ(response.body,
+            "{\"index\":0,\"token\":\"tok0 \"}\n{\"index\":1,\"token\":\"tok1 \"}\n"
+            "{\"index\":2,\"token\":\"tok2 \"}\n{\"done\":true,\"tokens\":3}\n");
+}
+
+TEST_F(TargetApiTest, ChatStreamRefusesBadParameters) {
+  EXPECT_EQ(call("GET", "/api/chat/stream?tokens=x").status, 400);
+  EXPECT_EQ(call("GET", "/api/chat/stream?first_ms=60001").status, 400);
+  EXPECT_EQ(call("GET", "/api/chat/stream?format=xml").status, 400);
+  EXPECT_EQ(api_stats(target_)["bad_requests"], 3);
+}
+
+// The first event waits first_ms after the headers; each next one gap_ms.
+TEST_F(TargetApiTest, ChatStreamKeepsItsTiming) {
+  const auto start = Clock::now();
+  ASSERT_EQ(call("GET", "/api/chat/stream?tokens=5&first_ms=150&gap_ms=20").status, 200);
+  const double elapsed = seconds_since(start);
+  EXPECT_GE(elapsed, 0.150 + 4 * 0.020);
+  EXPECT_LT(elapsed, 0.150 + 4 * 0.020 + 0.2);
+}
+
+TEST_F(TargetApiTest, CompletionsStreamLikeOpenAi) {
+  const auto response = call("POST", "/v1/chat/completions",
+                             R"({"model":"m","stream":true,"max_tokens":3,)"
+                             R"("stream_options":{"include_usage":true},)"
+                             R"("messages":[{"role":"user","content":"hello there"}]})");
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("Content-Type"), "text/event-stream");
+  std::vector<Json> chunks;
+  std::size_t at = 0;
+  while ((at = response.body.find("data: ", at)) != std::string::npos) {
+    const std::size_t end = response.body.find("\n\n", at);
+    const std::string data = response.body.substr(at + 6, end - at - 6);
+    at = end;
+    if (data == "[DONE]") break;
+    chunks.push_back(Json::parse(data));
+  }
+  ASSERT_EQ(chunks.size(), 5u);  // role, 3 tokens, stop
+  EXPECT_EQ(chunks[0]["choices"][0]["delta"]["role"], "assistant");
+  EXPECT_EQ(chunks[2]["choices"][0]["delta"]["content"], "tok1 ");
+  EXPECT_EQ(chunks[2]["object"], "chat.completion.chunk");
+  EXPECT_EQ(chunks[4]["choices"][0]["finish_reason"], "stop");
+  EXPECT_EQ(chunks[4]["usage"]["completion_tokens"], 3);
+  EXPECT_TRUE(response.body.ends_with("data: [DONE]\n\n"));
+  EXPECT_EQ(api_stats(target_)["stream_events"], 5);
+}
+
+TEST_F(TargetApiTest, CompletionsWithoutStreamIsOneObject) {
+  const auto response = call("POST", "/v1/chat/completions", R"({"max_tokens":2,"messages":[]})");
+  ASSERT_EQ(response.status, 200);
+  Json body = Json::parse(response.body);
+  EXPECT_EQ(body["object"], "chat.completion");
+  EXPECT_EQ(body["choices"][0]["message"]["content"], "tok0 tok1 ");
+  EXPECT_EQ(body["usage"]["completion_tokens"], 2);
+  EXPECT_EQ(call("POST", "/v1/chat/completions", "[]").status, 400);
+  EXPECT_EQ(call("POST", "/v1/chat/completions", R"({"max_tokens":-1})").status, 400);
+}
+
+}  // namespace
+}  // namespace stampede::testing

@@ -1,0 +1,94 @@
+#include "control/stream_metrics_exporter.h"
+
+#include "control/prometheus_buckets.h"
+
+namespace stampede {
+namespace {
+
+template <class Builder>
+auto& build(Builder&& builder, const char* name, const char* help,
+            const prometheus::Labels& constant_labels, prometheus::Registry& registry) {
+  return builder.Name(name).Help(help).Labels(constant_labels).Register(registry);
+}
+
+// A Prometheus histogram fed from a cumulative exact histogram: only the difference is added.
+struct HistogramFeed {
+  prometheus::Histogram* metric = nullptr;
+  std::vector<double> buckets = std::vector<double>(kLatencyBuckets.size() + 1, 0.0);
+  std::uint64_t count = 0;
+  std::uint64_t sum_ns = 0;
+
+  void update(const Histogram& h) {
+    if (h.count() == count) return;
+    const std::vector<double> now = bucket_counts(h, kLatencyBuckets, 1e-9);
+    std::vector<double> increments(now.size());
+    for (std::size_t b = 0; b < now.size(); ++b) increments[b] = now[b] - buckets[b];
+    metric->ObserveMultiple(increments, static_cast<double>(h.sum_ns() - sum_ns) * 1e-9);
+    buckets = now;
+    count = h.count();
+    sum_ns = h.sum_ns();
+  }
+};
+
+void add(prometheus::Counter* counter, std::uint64_t now, std::uint64_t& exported) {
+  if (now > exported) counter->Increment(static_cast<double>(now - exported));
+  exported = now;
+}
+
+}  // namespace
+
+struct StreamMetricsExporter::Series {
+  prometheus::Counter* streams = nullptr;
+  prometheus::Counter* events = nullptr;
+  prometheus::Counter* tokens = nullptr;
+  HistogramFeed first_event;
+  HistogramFeed gap;
+  StreamStats exported;  // counters only
+};
+
+StreamMetricsExporter::StreamMetricsExporter(prometheus::Registry& registry,
+                                             const prometheus::Labels& constant_labels)
+    : streams_(build(prometheus::BuildCounter(), "stampede_sse_streams_total",
+                     "Streamed responses read to their end (stream: steps).", constant_labels,
+                     registry)),
+      events_(build(prometheus::BuildCounter(), "stampede_sse_events_total",
+                    "Events received on streamed responses (end markers not included).",
+                    constant_labels, registry)),
+      tokens_(build(prometheus::BuildCounter(), "stampede_sse_tokens_total",
+                    "Tokens of streamed responses, as the step's stream.tokens counts them.",
+                    constant_labels, registry)),
+      first_event_(build(prometheus::BuildHistogram(), "stampede_sse_time_to_first_event_seconds",
+                         "From a streamed request's due time to its first event.", constant_labels,
+                         registry)),
+      gap_(build(prometheus::BuildHistogram(), "stampede_sse_event_gap_seconds",
+                 "Between consecutive events of one stream (inter-token latency).", constant_labels,
+                 registry)) {}
+
+StreamMetricsExporter::~StreamMetricsExporter() = default;
+
+StreamMetricsExporter::Series& StreamMetricsExporter::series(std::size_t index,
+                                                             const prometheus::Labels& labels) {
+  auto& slot = series_[index];
+  if (!slot) {
+    slot = std::make_unique<Series>();
+    slot->streams = &streams_.Add(labels);
+    slot->events = &events_.Add(labels);
+    slot->tokens = &tokens_.Add(labels);
+    slot->first_event.metric = &first_event_.Add(labels, kLatencyBuckets);
+    slot->gap.metric = &gap_.Add(labels, kLatencyBuckets);
+  }
+  return *slot;
+}
+
+void StreamMetricsExporter::update(std::size_t index, const prometheus::Labels& labels,
+                                   const StreamStats& stats) {
+  if (stats.empty()) return;
+  Series& s = series(index, labels);
+  add(s.streams, stats.streams, s.exported.streams);
+  add(s.events, stats.events, s.exported.events);
+  add(s.tokens, stats.tokens, s.exported.tokens);
+  s.first_event.update(stats.time_to_first_event);
+  s.gap.update(stats.event_gap);
+}
+
+}  // namespace stampede
