@@ -31,10 +31,6 @@ struct Outcome {
   bool operator==(const Outcome&) const = default;
 };
 
-std::uint32_t state_;
-std::size_t max_;
-};
-
 Outcome feed(std::string_view body, StreamFormat format, std::size_t limit, Pieces pieces) {
   EventStreamParser parser(format, limit);
   Outcome out;

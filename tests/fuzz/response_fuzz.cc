@@ -50,10 +50,6 @@ struct Outcome {
   }
 };
 
-std::uint32_t state_;
-std::size_t max_;
-};
-
 // HttpUser's read loop, with reads of the sizes `pieces` gives; at the end of the input, a
 // close-delimited body ends with put_eof as on a real connection.
 Outcome feed(std::string_view bytes, std::uint8_t flags, std::uint64_t body_limit, Pieces pieces) {
