@@ -28,7 +28,8 @@ double scalar_of(const nlohmann::json& response) {
 
 TEST(Prometheus, ScrapesARunAndFeedsEveryDashboardQuery) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  // Statuses 200, 404 (expected), 429 and 500, so the failure, reason and status panels see data.
+  // Statuses 200, 404 (expected), 429 and 500, so the failure, reason and status panels see data;
+  // a streamed step for the stream panels.
   AgentProcess agent("name: promtest\ntarget: " + target.url() + R"(
 load: {rate: 200, duration: 6s, preAllocatedUsers: 10}
 scenarios:
@@ -38,6 +39,8 @@ scenarios:
       - {name: missing, steps: [{get: /status/404, name: "/status/{code}", expect: {status: [404]}}]}
       - {name: limited, steps: [{get: /status/429, name: limited}]}
       - {name: broken, steps: [{get: /status/500, name: broken}]}
+      - name: stream
+        steps: [{get: "/api/chat/stream?tokens=4&gap_ms=2", name: stream, stream: {end: "[DONE]"}}]
 thresholds:
   http_req_duration: ["p(95) < 2s"]
   http_req_failed: ["rate < 0.5"]

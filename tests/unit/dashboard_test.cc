@@ -33,6 +33,11 @@ const std::set<std::string> kContractMetrics = {
     "stampede_test_elapsed_seconds",
     "stampede_test_planned_duration_seconds",
     "stampede_runner_info",
+    "stampede_sse_time_to_first_event_seconds_bucket",
+    "stampede_sse_event_gap_seconds_bucket",
+    "stampede_sse_events_total",
+    "stampede_sse_tokens_total",
+    "stampede_sse_streams_total",
 };
 
 // Metrics that carry scenario and name labels (the rest cannot be filtered by them).
@@ -42,7 +47,12 @@ const std::set<std::string> kScenarioMetrics = {
 const std::set<std::string> kScenarioNameMetrics = {
     "stampede_requests_total", "stampede_request_failures_total",
     "stampede_request_duration_seconds_bucket", "stampede_request_duration_seconds_sum",
-    "stampede_request_duration_seconds_count"};
+    "stampede_request_duration_seconds_count",
+    "stampede_sse_time_to_first_event_seconds_bucket",
+    "stampede_sse_event_gap_seconds_bucket",
+    "stampede_sse_events_total",
+    "stampede_sse_tokens_total",
+    "stampede_sse_streams_total"};
 
 const std::set<std::string> kAllowedVariables = {
     "datasource", "testid", "scenario", "name", "__rate_interval", "__interval", "__range"};
