@@ -86,7 +86,8 @@ TEST(SseParser, RetryOnlyWhenAllDigits) {
 }
 
 TEST(SseParser, UnknownFieldsAndIdsWithNulAreIgnored) {
-  EXPECT_EQ(sse(std::string("foo: bar\nid: a\0b\ndata: x\n\n", 27)),
+  using namespace std::string_view_literals;
+  EXPECT_EQ(sse(std::string("foo: bar\nid: a\0b\ndata: x\n\n"sv)),
             (std::vector<Seen>{{"message", "x", ""}}));
 }
 

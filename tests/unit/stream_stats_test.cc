@@ -25,7 +25,7 @@ StreamStats sample(int streams, milliseconds first, milliseconds gap, int events
     s.events_per_stream.record_ns(static_cast<std::uint64_t>(events_each));
     s.duration.record(first + gap * (events_each - 1));
     s.tokens_per_second.record_ns(static_cast<std::uint64_t>(
-        events_each * 1000 * 1000 / (first + gap * (events_each - 1)).count()));
+        std::int64_t{events_each} * 1000 * 1000 / (first + gap * (events_each - 1)).count()));
   }
   return s;
 }
