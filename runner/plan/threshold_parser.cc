@@ -97,12 +97,13 @@ std::optional<MetricInfo> metric_named(const std::string& name, const ThresholdT
   return std::nullopt;
 }
 
+// The plan's own metrics first: a long list is cut, and those are the likeliest to be meant.
 std::string unknown_metric(const std::string& name, const ThresholdTargets& targets) {
   std::vector<std::string> names;
-  for (const MetricInfo& known : known_metrics()) names.emplace_back(known.name);
   if (targets.metrics) {
     for (const CustomMetricDef& def : *targets.metrics) names.push_back(def.name);
   }
+  for (const MetricInfo& known : known_metrics()) names.emplace_back(known.name);
   return "unknown metric '" + name + "' (known: " + list_names(names) + ")";
 }
 

@@ -38,7 +38,7 @@ TEST(ThresholdTest, KnownMetrics) {
   EXPECT_FALSE(metric("http_reqs").rate_is_fraction);
   EXPECT_EQ(metric("http_req_status").required_tag, "status");
   EXPECT_EQ(find_metric("http_req_foo"), nullptr);
-  EXPECT_EQ(known_metrics().size(), 13u);
+  EXPECT_EQ(known_metrics().size(), 22u);  // 13 http and run metrics, 9 sse_*
 }
 
 TEST(ThresholdTest, EveryAggregation) {
