@@ -120,6 +120,21 @@ TEST(Streams, NdjsonLinesAreEvents) {
   EXPECT_EQ(stream["events"].get<std::uint64_t>(), 6 * streams);
 }
 
+// An event larger than maxEventBytes fails its request as response_too_large; the run goes on.
+TEST(Streams, AnEventOverTheLimitIsResponseTooLarge) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run =
+      run_stampede("run", plan(target.url(), "{users: 1, duration: 1s}",
+                               "      - get: /api/chat/stream?tokens=3\n"
+                               "        name: chat\n"
+                               "        stream: {end: \"[DONE]\", maxEventBytes: 16}\n"));
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto& row = result_row(run.result, "chat");
+  ASSERT_GT(row["requests"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(row["errors"]["response_too_large"], row["requests"]) << row.dump();
+  EXPECT_FALSE(row.contains("stream")) << "no event got through";
+}
+
 // Thresholds and /metrics name the stream metrics; a failing one fails the run.
 TEST(Streams, ThresholdsJudgeTimeToFirstEvent) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
