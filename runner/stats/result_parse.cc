@@ -1,4 +1,5 @@
 // Reading a result document back (the operator merges results fetched from runners).
+#include "stats/json_count.h"
 #include "stats/result_json.h"
 
 namespace stampede {
@@ -21,30 +22,30 @@ bool read_histogram(const json& row, const char* name, Histogram& out, std::stri
 void read_statuses(const json& j, const char* key, StatusCounts& out) {
   if (!j.contains(key)) return;
   for (const auto& [code, count] : j.at(key).items()) {
-    out.add(std::stoi(code), count.get<std::uint64_t>());
+    out.add(std::stoi(code), json_count(count));
   }
 }
 
 // What rows and stages share; the keys added later (retries, checks) are optional.
 bool read_stats(const json& j, RequestStats& s, std::string* error) {
-  s.requests = j.at("requests").get<std::uint64_t>();
-  s.failures = j.at("failures").get<std::uint64_t>();
-  s.bytes_sent = j.value("bytes_sent", std::uint64_t{0});
-  s.bytes_received = j.value("bytes_received", std::uint64_t{0});
+  s.requests = json_count(j.at("requests"));
+  s.failures = json_count(j.at("failures"));
+  s.bytes_sent = json_count(j, "bytes_sent");
+  s.bytes_received = json_count(j, "bytes_received");
   for (const auto& [code, count] : j.at("status_codes").items()) {
-    s.statuses.add(std::stoi(code), count.get<std::uint64_t>());
+    s.statuses.add(std::stoi(code), json_count(count));
   }
   const json row_errors = j.value("errors", json::object());
   for (const auto& [name, count] : row_errors.items()) {
     if (auto c = error_category_from_name(name)) {
-      s.errors[static_cast<std::size_t>(*c)] = count.get<std::uint64_t>();
+      s.errors[static_cast<std::size_t>(*c)] = json_count(count);
     }
   }
-  s.retries = j.value("retries", std::uint64_t{0});
+  s.retries = json_count(j, "retries");
   read_statuses(j, "retried_statuses", s.retried_statuses);
   for (const auto& c : j.value("checks", json::array())) {
-    s.checks.push_back({c.at("name").get<std::string>(), c.at("passes").get<std::uint64_t>(),
-                        c.at("fails").get<std::uint64_t>()});
+    s.checks.push_back(
+        {c.at("name").get<std::string>(), json_count(c.at("passes")), json_count(c.at("fails"))});
   }
   return read_histogram(j, "latency", s.latency, error) &&
          read_histogram(j, "service_time", s.service_time, error) &&
@@ -79,7 +80,7 @@ bool read_custom(const json& j, CustomMetricStats& m, std::string* error) {
   for (const auto& v : j.at("values")) {
     CustomValueStats& value = m.values.emplace_back();
     value.value = v.at("value").get<std::string>();
-    value.count = v.at("count").get<std::uint64_t>();
+    value.count = json_count(v.at("count"));
     if (m.kind != CustomMetricStats::Kind::kTrend || !v.contains("histogram")) continue;
     auto h = Histogram::from_json(v.at("histogram"), error);
     if (!h) {
@@ -112,8 +113,7 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
     }
     const json iterations = j.value("iterations", json::object());
     for (const auto& [scenario, c] : iterations.items()) {
-      r.iterations[scenario] = {c.at("iterations").get<std::uint64_t>(),
-                                c.at("dropped").get<std::uint64_t>()};
+      r.iterations[scenario] = {json_count(c.at("iterations")), json_count(c.at("dropped"))};
     }
     for (const auto& stage_json : j.value("stages", json::array())) {
       if (!read_stage(stage_json, r.stages.emplace_back(), error)) return std::nullopt;
@@ -123,9 +123,9 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
     }
     for (const auto& p : j.value("series", json::array())) {
       r.series.push_back({p.at("t").get<double>(), p.at("users").get<double>(),
-                          p.at("requests").get<std::uint64_t>(),
-                          p.at("failures").get<std::uint64_t>(), p.at("p50").get<double>(),
-                          p.at("p95").get<double>(), p.at("p99").get<double>()});
+                          json_count(p.at("requests")), json_count(p.at("failures")),
+                          p.at("p50").get<double>(), p.at("p95").get<double>(),
+                          p.at("p99").get<double>()});
     }
     return r;
   } catch (const json::exception& e) {

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "stats/json_count.h"
+
 namespace stampede {
 namespace {
 
@@ -62,9 +64,9 @@ bool StreamStats::from_json(const json& j, StreamStats& out, std::string* error)
     *error = "stream: must be an object";
     return false;
   }
-  out.streams = j.value("streams", std::uint64_t{0});
-  out.events = j.value("events", std::uint64_t{0});
-  out.tokens = j.value("tokens", std::uint64_t{0});
+  out.streams = json_count(j, "streams");
+  out.events = json_count(j, "events");
+  out.tokens = json_count(j, "tokens");
   const json& h = j.contains("histograms") ? j.at("histograms") : json::object();
   for (const auto& [name, member] : histograms()) {
     if (!h.contains(name)) continue;

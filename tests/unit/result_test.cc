@@ -254,5 +254,23 @@ TEST(Result, JudgedCountsAreNotDurations) {
   EXPECT_FALSE(r.thresholds[1].bound.has_value());
 }
 
+// A count that is not a whole number >= 0 is refused with a message. Before, nlohmann's
+// get<uint64_t> cast it: 5e47 was undefined behaviour (UBSan, found by the result fuzz target)
+// and -1 read as 18446744073709551615.
+TEST(ResultJson, CountsMustBeWholeNumbers) {
+  for (const char* bad : {"5.02222e+47", "-1", "1.5", "\"7\""}) {
+    nlohmann::json j = result_to_json(sample());
+    j["requests"][0]["requests"] = nlohmann::json::parse(bad);
+    std::string error;
+    EXPECT_FALSE(result_from_json(j, &error).has_value()) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+  nlohmann::json j = result_to_json(sample());
+  j["requests"][0]["stream"] = {{"streams", -3}};
+  std::string error;
+  EXPECT_FALSE(result_from_json(j, &error).has_value());
+  EXPECT_NE(error.find("whole number"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace stampede

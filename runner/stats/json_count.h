@@ -1,0 +1,30 @@
+#pragma once
+// Counts read back from result documents (runners' results, fetched by the operator). nlohmann's
+// get<std::uint64_t>() converts a float or a negative number with a cast, which is undefined
+// when the value is out of range (5e47, found by the result fuzz target): a count must be a
+// JSON whole number >= 0, and anything else is refused with a message.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace stampede {
+
+// Parsed non-negative numbers are unsigned; a document built in code from `int` holds signed
+// ones, so those are taken too when not negative.
+inline std::uint64_t json_count(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
+    return static_cast<std::uint64_t>(value.get<std::int64_t>());
+  }
+  throw std::invalid_argument("a count must be a whole number >= 0, not " + value.dump());
+}
+
+// `key` of an object, 0 when absent (keys added in later versions).
+inline std::uint64_t json_count(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  return it == object.end() ? 0 : json_count(*it);
+}
+
+}  // namespace stampede
