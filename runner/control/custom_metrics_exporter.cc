@@ -5,17 +5,14 @@
 #include <set>
 #include <stdexcept>
 
-#include "control/prometheus_buckets.h"
+#include "control/histogram_feed.h"
 
 namespace stampede {
 
 struct CustomMetricsExporter::ValueSeries {
-  prometheus::Histogram* histogram = nullptr;  // trends
-  prometheus::Counter* counter = nullptr;      // counters
-  // What has been exported so far, to add only the difference.
-  std::uint64_t count = 0;
-  std::vector<double> buckets;
-  std::uint64_t sum = 0;
+  HistogramFeed histogram;                 // trends
+  prometheus::Counter* counter = nullptr;  // counters
+  std::uint64_t count = 0;                 // exported so far, to add only the difference
 };
 
 struct CustomMetricsExporter::Series {
@@ -90,8 +87,8 @@ CustomMetricsExporter::ValueSeries& CustomMetricsExporter::value_series(Series& 
     series.labels.insert(label);
   }
   if (series.histograms) {
-    v.histogram = &series.histograms->Add({{"value", label}}, *series.bounds);
-    v.buckets.assign(series.bounds->size() + 1, 0.0);
+    v.histogram = {&series.histograms->Add({{"value", label}}, *series.bounds), *series.bounds,
+                   series.scale};
   }
   if (series.counters) v.counter = &series.counters->Add({{"value", label}});
   return v;
@@ -102,16 +99,7 @@ void CustomMetricsExporter::export_value(Series& series, const CustomValueStats&
   ValueSeries& v = value_series(series, value.value);
   if (count <= v.count) return;
   if (v.counter) v.counter->Increment(static_cast<double>(count - v.count));
-  if (v.histogram) {
-    const std::vector<double> buckets =
-        bucket_counts(value.histogram, *series.bounds, series.scale);
-    std::vector<double> increments(buckets.size());
-    for (std::size_t b = 0; b < buckets.size(); ++b) increments[b] = buckets[b] - v.buckets[b];
-    const std::uint64_t sum = value.histogram.sum_ns();
-    v.histogram->ObserveMultiple(increments, static_cast<double>(sum - v.sum) * series.scale);
-    v.buckets = buckets;
-    v.sum = sum;
-  }
+  v.histogram.update(value.histogram);
   v.count = count;
 }
 

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "control/prometheus_buckets.h"
+#include "control/histogram_feed.h"
 
 namespace stampede {
 namespace {
@@ -27,15 +27,13 @@ auto& build(Builder&& builder, const char* name, const char* help, const Exporte
 struct MetricsExporter::RowSeries {
   Labels labels;             // scenario, name, method
   std::size_t scenario = 0;  // index of the row's scenario in the plan
-  prometheus::Histogram* duration = nullptr;
+  HistogramFeed duration;
   std::map<int, prometheus::Counter*> by_status;
   std::array<prometheus::Counter*, kErrorCategoryCount> by_reason{};
   // What has been exported so far, to add only the difference.
   std::uint64_t requests = 0;
   StatusCounts statuses;
   ErrorCounts errors{};
-  std::vector<double> buckets;
-  std::uint64_t sum_ns = 0;
   // Checks (by index in the row's plan order) and retries by status.
   struct CheckSeries {
     std::string name;
@@ -146,8 +144,7 @@ MetricsExporter::RowSeries& MetricsExporter::row(std::size_t index, const StatsK
     for (std::size_t k = 0; k < plan.scenarios.size(); ++k) {
       if (plan.scenarios[k].name == key.scenario) series->scenario = k;
     }
-    series->duration = &duration_.Add(series->labels, kLatencyBuckets);
-    series->buckets.assign(kLatencyBuckets.size() + 1, 0.0);
+    series->duration = {&duration_.Add(series->labels, kLatencyBuckets), kLatencyBuckets, 1e-9};
   }
   return *series;
 }
@@ -244,13 +241,7 @@ void MetricsExporter::export_row(RowSeries& series, const RequestStats& stats) {
     counter->Increment(static_cast<double>(stats.errors[c] - series.errors[c]));
     series.errors[c] = stats.errors[c];
   }
-  const std::vector<double> buckets = bucket_counts(stats.latency, kLatencyBuckets, 1e-9);
-  std::vector<double> increments(buckets.size());
-  for (std::size_t b = 0; b < buckets.size(); ++b) increments[b] = buckets[b] - series.buckets[b];
-  series.duration->ObserveMultiple(
-      increments, static_cast<double>(stats.latency.sum_ns() - series.sum_ns) * 1e-9);
-  series.buckets = buckets;
-  series.sum_ns = stats.latency.sum_ns();
+  series.duration.update(stats.latency);
   series.requests = stats.requests;
 }
 

@@ -1,6 +1,6 @@
 #include "control/stream_metrics_exporter.h"
 
-#include "control/prometheus_buckets.h"
+#include "control/histogram_feed.h"
 
 namespace stampede {
 namespace {
@@ -10,25 +10,6 @@ auto& build(Builder&& builder, const char* name, const char* help,
             const prometheus::Labels& constant_labels, prometheus::Registry& registry) {
   return builder.Name(name).Help(help).Labels(constant_labels).Register(registry);
 }
-
-// A Prometheus histogram fed from a cumulative exact histogram: only the difference is added.
-struct HistogramFeed {
-  prometheus::Histogram* metric = nullptr;
-  std::vector<double> buckets = std::vector<double>(kLatencyBuckets.size() + 1, 0.0);
-  std::uint64_t count = 0;
-  std::uint64_t sum_ns = 0;
-
-  void update(const Histogram& h) {
-    if (h.count() == count) return;
-    const std::vector<double> now = bucket_counts(h, kLatencyBuckets, 1e-9);
-    std::vector<double> increments(now.size());
-    for (std::size_t b = 0; b < now.size(); ++b) increments[b] = now[b] - buckets[b];
-    metric->ObserveMultiple(increments, static_cast<double>(h.sum_ns() - sum_ns) * 1e-9);
-    buckets = now;
-    count = h.count();
-    sum_ns = h.sum_ns();
-  }
-};
 
 void add(prometheus::Counter* counter, std::uint64_t now, std::uint64_t& exported) {
   if (now > exported) counter->Increment(static_cast<double>(now - exported));
@@ -74,8 +55,8 @@ StreamMetricsExporter::Series& StreamMetricsExporter::series(std::size_t index,
     slot->streams = &streams_.Add(labels);
     slot->events = &events_.Add(labels);
     slot->tokens = &tokens_.Add(labels);
-    slot->first_event.metric = &first_event_.Add(labels, kLatencyBuckets);
-    slot->gap.metric = &gap_.Add(labels, kLatencyBuckets);
+    slot->first_event = {&first_event_.Add(labels, kLatencyBuckets), kLatencyBuckets, 1e-9};
+    slot->gap = {&gap_.Add(labels, kLatencyBuckets), kLatencyBuckets, 1e-9};
   }
   return *slot;
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 namespace stampede {
 
@@ -10,7 +9,11 @@ void StreamReader::begin(UserHost& host, std::size_t row, const StreamSpec& spec
                          const StatusSet& expect, bool keep_text, TimePoint due, TimePoint sent) {
   host_ = &host;
   row_ = row;
-  spec_ = &spec;
+  if (spec_ != &spec) {
+    spec_ = &spec;
+    token_pointer_.reset();
+    if (spec.tokens != StreamSpec::Tokens::kEvents) token_pointer_.emplace(spec.token_pointer);
+  }
   expect_ = &expect;
   keep_text_ = keep_text;
   streaming_ = false;
@@ -80,9 +83,8 @@ void StreamReader::count_tokens(std::string_view data) {
   }
   const nlohmann::json doc = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return;
-  const nlohmann::json::json_pointer pointer(spec_->token_pointer);  // checked at load time
-  if (!doc.contains(pointer)) return;
-  const nlohmann::json& value = doc.at(pointer);
+  if (!doc.contains(*token_pointer_)) return;  // the pointer was checked at load time
+  const nlohmann::json& value = doc.at(*token_pointer_);
   switch (spec_->tokens) {
     case StreamSpec::Tokens::kCount:
       if (!value.is_null() && !(value.is_string() && value.get_ref<const std::string&>().empty())) {

@@ -8,6 +8,7 @@
 // in; the per-stream figures when the stream ends well (the end marker, or the body's end).
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,8 @@ class StreamReader final : public BodySink {
   UserHost* host_ = nullptr;
   std::size_t row_ = 0;
   const StreamSpec* spec_ = nullptr;
+  // spec_->token_pointer parsed once per step rather than per event (kEvents: none).
+  std::optional<nlohmann::json::json_pointer> token_pointer_;
   const StatusSet* expect_ = nullptr;
   std::optional<EventStreamParser> parser_;
   bool keep_text_ = false;

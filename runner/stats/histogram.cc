@@ -3,26 +3,15 @@
 #include <cmath>
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
+
+#include "stats/json_count.h"
 
 namespace stampede {
 namespace {
 
 constexpr int kJsonVersion = 1;
-
-// Reads a non-negative integer. nlohmann keeps parsed non-negative numbers as unsigned, but a
-// document built in code from `int` holds signed ones, so both are accepted; floats are not.
-bool read_u64(const nlohmann::json& value, std::uint64_t* out) {
-  if (value.is_number_unsigned()) {
-    *out = value.get<std::uint64_t>();
-    return true;
-  }
-  if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
-    *out = static_cast<std::uint64_t>(value.get<std::int64_t>());
-    return true;
-  }
-  return false;
-}
 
 // Reads the required non-negative integer field `key` of object j, or explains why not.
 bool read_field(const nlohmann::json& j, const char* key, std::uint64_t* out, std::string* error) {
@@ -31,10 +20,12 @@ bool read_field(const nlohmann::json& j, const char* key, std::uint64_t* out, st
     *error = std::string("missing field \"") + key + "\"";
     return false;
   }
-  if (!read_u64(*it, out)) {
+  const auto value = json_uint(*it);
+  if (!value) {
     *error = std::string("field \"") + key + "\" must be a non-negative integer, got " + it->dump();
     return false;
   }
+  *out = *value;
   return true;
 }
 
@@ -249,13 +240,15 @@ bool Histogram::parse_buckets(const nlohmann::json& list, std::string* error) {
   std::size_t first = 0;
   std::uint64_t total = 0;
   for (std::size_t k = 0; k < list.size(); k += 2) {
-    std::uint64_t delta = 0;
-    std::uint64_t n = 0;
+    const std::optional<std::uint64_t> index_delta = json_uint(list[k]);
+    const std::optional<std::uint64_t> count = json_uint(list[k + 1]);
     const std::string where = "bucket pair " + std::to_string(k / 2) + ": ";
-    if (!read_u64(list[k], &delta) || !read_u64(list[k + 1], &n) || n == 0) {
+    if (!index_delta || !count || *count == 0) {
       *error = where + "index delta and count must be integers, the count positive";
       return false;
     }
+    const std::uint64_t delta = *index_delta;
+    const std::uint64_t n = *count;
     if (k > 0 && delta == 0) {
       *error = where + "bucket indices must be strictly increasing";
       return false;

@@ -6,18 +6,26 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 namespace stampede {
 
-// Parsed non-negative numbers are unsigned; a document built in code from `int` holds signed
-// ones, so those are taken too when not negative.
-inline std::uint64_t json_count(const nlohmann::json& value) {
+// The value as a count; nullopt when it is not a whole number >= 0. Parsed non-negative
+// numbers are unsigned; a document built in code from `int` holds signed ones, so those are
+// taken too when not negative.
+inline std::optional<std::uint64_t> json_uint(const nlohmann::json& value) {
   if (value.is_number_unsigned()) return value.get<std::uint64_t>();
   if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
     return static_cast<std::uint64_t>(value.get<std::int64_t>());
   }
+  return std::nullopt;
+}
+
+// As json_uint, for readers that report through exceptions.
+inline std::uint64_t json_count(const nlohmann::json& value) {
+  if (const auto count = json_uint(value)) return *count;
   throw std::invalid_argument("a count must be a whole number >= 0, not " + value.dump());
 }
 

@@ -5,19 +5,21 @@ namespace {
 
 using nlohmann::json;
 
-json percentiles(const Histogram& h) {
+// `scale` turns the histogram's raw values into the reported unit (1e-9: seconds from ns).
+json percentiles(const Histogram& h, double scale = 1e-9) {
   if (h.empty()) return json::object();
+  const auto at = [&](double p) { return static_cast<double>(h.percentile_ns(p)) * scale; };
   return {{"count", h.count()},
-          {"min", h.min_ns() * 1e-9},
-          {"mean", h.mean_ns() * 1e-9},
-          {"p50", h.percentile_seconds(50)},
-          {"p75", h.percentile_seconds(75)},
-          {"p90", h.percentile_seconds(90)},
-          {"p95", h.percentile_seconds(95)},
-          {"p99", h.percentile_seconds(99)},
-          {"p99_9", h.percentile_seconds(99.9)},
-          {"p99_99", h.percentile_seconds(99.99)},
-          {"max", h.max_ns() * 1e-9}};
+          {"min", static_cast<double>(h.min_ns()) * scale},
+          {"mean", h.mean_ns() * scale},
+          {"p50", at(50)},
+          {"p75", at(75)},
+          {"p90", at(90)},
+          {"p95", at(95)},
+          {"p99", at(99)},
+          {"p99_9", at(99.9)},
+          {"p99_99", at(99.99)},
+          {"max", static_cast<double>(h.max_ns()) * scale}};
 }
 
 json status_codes(const StatusCounts& statuses) {
@@ -63,10 +65,26 @@ json stats_json(const RequestStats& s, double duration) {
             {"connecting", s.connecting.to_json()}}}};
 }
 
+// What `stream:` steps add to their row.
+json stream_json(const StreamStats& s) {
+  json histograms = json::object();
+  for (const auto& [name, member] : kStreamHistograms) histograms[name] = (s.*member).to_json();
+  return {{"streams", s.streams},
+          {"events", s.events},
+          {"tokens", s.tokens},
+          {"time_to_first_event_seconds", percentiles(s.time_to_first_event)},
+          {"event_gap_seconds", percentiles(s.event_gap)},
+          {"duration_seconds", percentiles(s.duration)},
+          {"time_per_output_token_seconds", percentiles(s.time_per_output_token)},
+          {"events_per_stream", percentiles(s.events_per_stream, 1)},
+          {"tokens_per_second", percentiles(s.tokens_per_second, 1 / kTokensPerSecondScale)},
+          {"histograms", std::move(histograms)}};
+}
+
 json row_json(const ResultRow& row, double duration) {
   json j = {{"scenario", row.key.scenario}, {"name", row.key.name}, {"method", row.key.method}};
   j.update(stats_json(row.stats, duration));
-  if (!row.stats.stream.empty()) j["stream"] = row.stats.stream.to_json();
+  if (!row.stats.stream.empty()) j["stream"] = stream_json(row.stats.stream);
   return j;
 }
 

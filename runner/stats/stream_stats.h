@@ -4,9 +4,9 @@
 // benchmark_serving) report the same: time to first token, inter-token latency, time per output
 // token and output tokens per second.
 
+#include <array>
 #include <cstdint>
-#include <nlohmann/json_fwd.hpp>
-#include <string>
+#include <utility>
 
 #include "stats/histogram.h"
 
@@ -25,12 +25,17 @@ struct StreamStats {
 
   bool empty() const { return streams == 0 && events == 0; }
   void merge(const StreamStats& other);
-
-  // {"streams", "events", "tokens", "time_to_first_event_seconds": {percentiles}, ...,
-  //  "histograms": {...}}; from_json reads what to_json wrote.
-  nlohmann::json to_json() const;
-  static bool from_json(const nlohmann::json& j, StreamStats& out, std::string* error);
 };
+
+// The histograms by their names in the result JSON (result_json.cc writes them, result_parse.cc
+// reads them back), so merging, writing and reading walk one list.
+inline constexpr std::array<std::pair<const char*, Histogram StreamStats::*>, 6> kStreamHistograms =
+    {{{"time_to_first_event", &StreamStats::time_to_first_event},
+      {"event_gap", &StreamStats::event_gap},
+      {"duration", &StreamStats::duration},
+      {"time_per_output_token", &StreamStats::time_per_output_token},
+      {"events_per_stream", &StreamStats::events_per_stream},
+      {"tokens_per_second", &StreamStats::tokens_per_second}}};
 
 // tokens_per_second holds thousandths, as custom plain trends do (kPlainTrendScale).
 inline constexpr double kTokensPerSecondScale = 1000.0;

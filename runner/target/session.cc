@@ -66,6 +66,8 @@ class Session {
   net::awaitable<bool> write_generated(Response& header, GeneratedBody body, bool head);
   net::awaitable<bool> write_events(Response& header, const EventStreamBody& body, bool head);
   net::awaitable<bool> pause(std::chrono::milliseconds wait);
+  net::awaitable<error_code> write_head(Response& header);
+  net::awaitable<error_code> write_piece(net::const_buffer piece, bool chunked);
   net::awaitable<void> close_gracefully();
   void reset();
 
@@ -135,12 +137,9 @@ Reply Session::dispatch(const Request& request, std::uint64_t bytes) {
 
 // Applies the reply's delay, then holds non-admin replies while a stall window is open.
 net::awaitable<void> Session::hold(const Reply& reply, bool admin) {
-  error_code ec;
-  if (reply.delay.count() > 0) {
-    timer_.expires_after(reply.delay);
-    co_await timer_.async_wait(with_ec(ec));
-  }
+  co_await pause(reply.delay);
   if (admin) co_return;
+  error_code ec;
   for (;;) {
     const auto now = StallWindow::Clock::now();
     const auto until = config_.state.stall.until();
@@ -207,21 +206,12 @@ net::awaitable<bool> Session::write_generated(Response& header, GeneratedBody bo
   } else {
     header.content_length(body.size);
   }
-  error_code ec;
-  stream_.expires_after(kIoTimeout);
-  http::response_serializer<http::string_body> serializer(header);
-  co_await http::async_write_header(stream_, serializer, with_ec(ec));
+  error_code ec = co_await write_head(header);
   const std::size_t piece = chunked ? body.chunk_size : kMaxPatternSlice;
   for (std::uint64_t offset = 0; !head && !ec && offset < body.size; offset += piece) {
-    const auto slice =
-        net::buffer(pattern_slice(offset, std::min<std::uint64_t>(piece, body.size - offset)));
-    stream_.expires_after(kIoTimeout);
-    // NOLINTNEXTLINE(bugprone-branch-clone): a chunk-framed buffer vs the raw slice
-    if (chunked) {
-      co_await net::async_write(stream_, http::make_chunk(slice), with_ec(ec));  // framed
-    } else {
-      co_await net::async_write(stream_, slice, with_ec(ec));  // raw bytes
-    }
+    ec = co_await write_piece(
+        net::buffer(pattern_slice(offset, std::min<std::uint64_t>(piece, body.size - offset))),
+        chunked);
   }
   if (chunked && !head && !ec)
     co_await net::async_write(stream_, http::make_chunk_last(), with_ec(ec));
@@ -239,24 +229,13 @@ net::awaitable<bool> Session::write_events(Response& header, const EventStreamBo
   } else {
     header.keep_alive(false);
   }
-  error_code ec;
-  stream_.expires_after(kIoTimeout);
-  http::response_serializer<http::string_body> serializer(header);
-  co_await http::async_write_header(stream_, serializer, with_ec(ec));
+  error_code ec = co_await write_head(header);
   if (ec || head) co_return !ec;
   ApiCounters& counters = config_.state.api.counters;
   counters.record(ApiEvent::kStreamsStarted);
   for (std::size_t i = 0; i < body.events.size(); ++i) {
     if (!co_await pause(i == 0 ? body.first_delay : body.gap)) co_return false;
-    const auto event = net::buffer(body.events[i]);
-    stream_.expires_after(kIoTimeout);
-    // NOLINTNEXTLINE(bugprone-branch-clone): a chunk-framed buffer vs the raw event
-    if (chunked) {
-      co_await net::async_write(stream_, http::make_chunk(event), with_ec(ec));
-    } else {
-      co_await net::async_write(stream_, event, with_ec(ec));
-    }
-    if (ec) co_return false;
+    if (co_await write_piece(net::buffer(body.events[i]), chunked)) co_return false;
     const bool last = i + 1 == body.events.size();
     counters.record(last ? ApiEvent::kStreamsCompleted : ApiEvent::kStreamEvents);
   }
@@ -264,7 +243,30 @@ net::awaitable<bool> Session::write_events(Response& header, const EventStreamBo
   co_return !ec;
 }
 
-// A timer wait between events; false when the session is being torn down.
+net::awaitable<error_code> Session::write_head(Response& header) {
+  error_code ec;
+  stream_.expires_after(kIoTimeout);
+  http::response_serializer<http::string_body> serializer(header);
+  co_await http::async_write_header(stream_, serializer, with_ec(ec));
+  co_return ec;
+}
+
+// One piece of a body that is written over time: a chunk of its own when chunked, else the bytes
+// as they are (Content-Length or close-delimited framing).
+net::awaitable<error_code> Session::write_piece(net::const_buffer piece, bool chunked) {
+  error_code ec;
+  stream_.expires_after(kIoTimeout);
+  // NOLINTNEXTLINE(bugprone-branch-clone): a chunk-framed buffer vs the raw bytes
+  if (chunked) {
+    co_await net::async_write(stream_, http::make_chunk(piece), with_ec(ec));
+  } else {
+    co_await net::async_write(stream_, piece, with_ec(ec));
+  }
+  co_return ec;
+}
+
+// A timer wait (a reply's delay, the time between events); false when the session is being
+// torn down.
 net::awaitable<bool> Session::pause(std::chrono::milliseconds wait) {
   if (wait.count() <= 0) co_return true;
   error_code ec;

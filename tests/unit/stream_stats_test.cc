@@ -41,26 +41,6 @@ TEST(StreamStats, MergeIsTheUnion) {
   EXPECT_EQ(a.time_to_first_event.max_ns(), 300'000'000u);
 }
 
-TEST(StreamStats, JsonRoundTrip) {
-  const StreamStats s = sample(4, milliseconds(250), milliseconds(15), 6);
-  const nlohmann::json j = s.to_json();
-  EXPECT_EQ(j["streams"], 4);
-  EXPECT_NEAR(j["time_to_first_event_seconds"]["p50"].get<double>(), 0.25, 0.25 * 0.001);
-  EXPECT_NEAR(j["tokens_per_second"]["p50"].get<double>(), 6 / 0.325, 0.1);
-  StreamStats back;
-  std::string error;
-  ASSERT_TRUE(StreamStats::from_json(j, back, &error)) << error;
-  EXPECT_EQ(back.streams, s.streams);
-  EXPECT_EQ(back.events, s.events);
-  EXPECT_EQ(back.tokens, s.tokens);
-  EXPECT_EQ(back.time_to_first_event, s.time_to_first_event);
-  EXPECT_EQ(back.event_gap, s.event_gap);
-  EXPECT_EQ(back.tokens_per_second, s.tokens_per_second);
-  EXPECT_FALSE(StreamStats::from_json(
-      nlohmann::json{{"histograms", {{"event_gap", "not a histogram"}}}}, back, &error));
-  EXPECT_NE(error.find("stream.histograms.event_gap"), std::string::npos) << error;
-}
-
 Result result_with(const StreamStats& stream) {
   Result r;
   r.duration_seconds = 10;
@@ -70,6 +50,30 @@ Result result_with(const StreamStats& stream) {
   row.stats.stream = stream;
   r.rows.push_back(row);
   return r;
+}
+
+// A row's `stream` object in the result JSON, written and read back.
+TEST(StreamStats, JsonRoundTrip) {
+  const StreamStats s = sample(4, milliseconds(250), milliseconds(15), 6);
+  nlohmann::json doc = result_to_json(result_with(s));
+  const nlohmann::json& j = doc["requests"][0]["stream"];
+  EXPECT_EQ(j["streams"], 4);
+  EXPECT_NEAR(j["time_to_first_event_seconds"]["p50"].get<double>(), 0.25, 0.25 * 0.001);
+  EXPECT_NEAR(j["tokens_per_second"]["p50"].get<double>(), 6 / 0.325, 0.1);
+  EXPECT_EQ(j["events_per_stream"]["max"], 6);
+  std::string error;
+  const auto read = result_from_json(doc, &error);
+  ASSERT_TRUE(read) << error;
+  const StreamStats& back = read->rows.at(0).stats.stream;
+  EXPECT_EQ(back.streams, s.streams);
+  EXPECT_EQ(back.events, s.events);
+  EXPECT_EQ(back.tokens, s.tokens);
+  EXPECT_EQ(back.time_to_first_event, s.time_to_first_event);
+  EXPECT_EQ(back.event_gap, s.event_gap);
+  EXPECT_EQ(back.tokens_per_second, s.tokens_per_second);
+  doc["requests"][0]["stream"]["histograms"]["event_gap"] = "not a histogram";
+  EXPECT_FALSE(result_from_json(doc, &error).has_value());
+  EXPECT_NE(error.find("stream.histograms.event_gap"), std::string::npos) << error;
 }
 
 // What the operator does with runners' results: read them back and merge them.
