@@ -1,18 +1,44 @@
 #include "controller/loadtest.h"
 
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
 #include "controller/children.h"
 #include "plan/plan_parser.h"
 
 namespace stampede::op {
 namespace {
 
+// An integer field that holds a whole number T can represent; nullopt otherwise. nlohmann's
+// get<T>() casts a float or a number out of range: undefined for 6e21 into an int (found by the
+// loadtest fuzz target), and -1 into a uint32_t reads 4294967295.
+template <class T>
+std::optional<T> whole_number(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    const auto n = value.get<std::uint64_t>();
+    if (n <= static_cast<std::uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(n);
+  } else if (value.is_number_integer()) {
+    const auto n = value.get<std::int64_t>();
+    if (std::in_range<T>(n)) return static_cast<T>(n);
+  }
+  return std::nullopt;
+}
+
 template <class T>
 T value_or(const nlohmann::json& object, const char* key, T fallback) {
   if (!object.is_object() || !object.contains(key) || object[key].is_null()) return fallback;
-  try {
-    return object[key].get<T>();
-  } catch (const nlohmann::json::exception&) {
-    return fallback;  // the schema guards types; a wrong one falls back rather than throwing
+  // The schema guards types; a wrong one falls back rather than throwing or wrapping.
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    return whole_number<T>(object[key]).value_or(fallback);
+  } else {
+    try {
+      return object[key].get<T>();
+    } catch (const nlohmann::json::exception&) {
+      return fallback;
+    }
   }
 }
 

@@ -49,6 +49,27 @@ TEST(LoadTest, StatusFieldsOfAnotherTypeAreReadAsNotWritten) {
   EXPECT_EQ(lt.status["other"], 1) << "fields the controller does not read are kept";
 }
 
+// Found by the loadtest fuzz target: an integer field holding a float or a number out of range
+// was cast (startTimeoutSeconds 6.01845e21 into an int: undefined; runners.count -1 into a
+// uint32_t: 4294967295). Such a field now reads as absent.
+TEST(LoadTest, IntegerFieldsOutOfRangeReadAsAbsent) {
+  const OperatorDefaults defaults;
+  nlohmann::json o = object({{"count", -1}, {"maxUsersPerRunner", 1.5}}, {});
+  o["spec"]["startTimeoutSeconds"] = 6.01845e21;
+  o["spec"]["ttlSecondsAfterFinished"] = 4294967296;
+  o["metadata"]["generation"] = 1e300;
+  const LoadTest lt = read_loadtest(o, defaults);
+  EXPECT_EQ(lt.runners.count, 0u);
+  EXPECT_EQ(lt.runners.max_users_per_runner, defaults.max_users_per_runner);
+  EXPECT_EQ(lt.start_timeout_seconds, defaults.start_timeout_seconds);
+  EXPECT_EQ(lt.ttl_seconds_after_finished, 0);
+  EXPECT_EQ(lt.generation, 0);
+  o["spec"]["startTimeoutSeconds"] = 42;
+  o["spec"]["runners"]["count"] = 3;
+  EXPECT_EQ(read_loadtest(o, defaults).start_timeout_seconds, 42);
+  EXPECT_EQ(read_loadtest(o, defaults).runners.count, 3u);
+}
+
 // Seen while fixing the status finding (not by the fuzzer itself): 5000 users at
 // maxUsersPerRunner 1 asked for 5000 pods, and a peak past 2^32 runners overflowed the count.
 // More than kMaxRunners is an invalid spec.
