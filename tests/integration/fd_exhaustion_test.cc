@@ -60,8 +60,8 @@ TEST(OutOfFileHandles, UsersWithoutAHandleWaitInsteadOfSpinning) {
   const std::string json = write_temp_file("", ".json");
   std::remove(json.c_str());
   const RunResult run = run_process(
-      with_open_file_limit(kOpenFileLimit,
-                           {STAMPEDE_BIN, "run", plan, "--threads", "2", "--json", json, "--quiet"}),
+      with_open_file_limit(
+          kOpenFileLimit, {STAMPEDE_BIN, "run", plan, "--threads", "2", "--json", json, "--quiet"}),
       std::chrono::seconds(60));
   const std::string describe = run.status.to_string() + "\n--- stderr\n" + run.stderr_text;
   ASSERT_FALSE(run.timed_out) << describe;

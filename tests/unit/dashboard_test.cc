@@ -45,8 +45,10 @@ const std::set<std::string> kScenarioMetrics = {
     "stampede_iterations_total", "stampede_dropped_total", "stampede_data_sent_bytes_total",
     "stampede_data_received_bytes_total"};
 const std::set<std::string> kScenarioNameMetrics = {
-    "stampede_requests_total", "stampede_request_failures_total",
-    "stampede_request_duration_seconds_bucket", "stampede_request_duration_seconds_sum",
+    "stampede_requests_total",
+    "stampede_request_failures_total",
+    "stampede_request_duration_seconds_bucket",
+    "stampede_request_duration_seconds_sum",
     "stampede_request_duration_seconds_count",
     "stampede_sse_time_to_first_event_seconds_bucket",
     "stampede_sse_event_gap_seconds_bucket",
