@@ -100,7 +100,8 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
                      "response).",
                      identity, *registry_)),
       custom_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
-      streams_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
+      streams_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
+      ws_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
   prometheus::BuildGauge()
       .Name("stampede_runner_info")
       .Help("Always 1; labels identify the runner.")
@@ -181,6 +182,7 @@ void MetricsExporter::update(const Snapshot& s) {
     export_retries(series, stats);
     // Events arrive while a stream's request is still open.
     streams_.update(i, series.labels, stats.stream);
+    ws_.update(i, series.labels, stats.ws);
     if (stats.requests == series.requests) continue;  // nothing new: skip the histogram pass
     export_row(series, stats);
     export_checks(series, stats);

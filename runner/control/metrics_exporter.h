@@ -18,6 +18,7 @@
 #include "control/custom_metrics_exporter.h"
 #include "control/run_state.h"
 #include "control/stream_metrics_exporter.h"
+#include "control/ws_metrics_exporter.h"
 #include "engine/snapshot.h"
 #include "stats/result.h"
 
@@ -78,6 +79,7 @@ class MetricsExporter {
   prometheus::Family<prometheus::Counter>& retries_;
   CustomMetricsExporter custom_;
   StreamMetricsExporter streams_;
+  WsMetricsExporter ws_;
   std::vector<std::unique_ptr<RowSeries>> rows_;
   std::vector<std::unique_ptr<ScenarioSeries>> scenarios_;
   std::set<std::string> names_;

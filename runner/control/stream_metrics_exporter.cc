@@ -1,22 +1,9 @@
 #include "control/stream_metrics_exporter.h"
 
 #include "control/histogram_feed.h"
+#include "control/prometheus_counter.h"
 
 namespace stampede {
-namespace {
-
-template <class Builder>
-auto& build(Builder&& builder, const char* name, const char* help,
-            const prometheus::Labels& constant_labels, prometheus::Registry& registry) {
-  return builder.Name(name).Help(help).Labels(constant_labels).Register(registry);
-}
-
-void add(prometheus::Counter* counter, std::uint64_t now, std::uint64_t& exported) {
-  if (now > exported) counter->Increment(static_cast<double>(now - exported));
-  exported = now;
-}
-
-}  // namespace
 
 struct StreamMetricsExporter::Series {
   prometheus::Counter* streams = nullptr;
@@ -29,21 +16,22 @@ struct StreamMetricsExporter::Series {
 
 StreamMetricsExporter::StreamMetricsExporter(prometheus::Registry& registry,
                                              const prometheus::Labels& constant_labels)
-    : streams_(build(prometheus::BuildCounter(), "stampede_sse_streams_total",
-                     "Streamed responses read to their end (stream: steps).", constant_labels,
-                     registry)),
-      events_(build(prometheus::BuildCounter(), "stampede_sse_events_total",
-                    "Events received on streamed responses (end markers not included).",
-                    constant_labels, registry)),
-      tokens_(build(prometheus::BuildCounter(), "stampede_sse_tokens_total",
-                    "Tokens of streamed responses, as the step's stream.tokens counts them.",
-                    constant_labels, registry)),
-      first_event_(build(prometheus::BuildHistogram(), "stampede_sse_time_to_first_event_seconds",
-                         "From a streamed request's due time to its first event.", constant_labels,
-                         registry)),
-      gap_(build(prometheus::BuildHistogram(), "stampede_sse_event_gap_seconds",
-                 "Between consecutive events of one stream (inter-token latency).", constant_labels,
-                 registry)) {}
+    : streams_(register_family(prometheus::BuildCounter(), "stampede_sse_streams_total",
+                               "Streamed responses read to their end (stream: steps).",
+                               constant_labels, registry)),
+      events_(register_family(prometheus::BuildCounter(), "stampede_sse_events_total",
+                              "Events received on streamed responses (end markers not included).",
+                              constant_labels, registry)),
+      tokens_(
+          register_family(prometheus::BuildCounter(), "stampede_sse_tokens_total",
+                          "Tokens of streamed responses, as the step's stream.tokens counts them.",
+                          constant_labels, registry)),
+      first_event_(register_family(
+          prometheus::BuildHistogram(), "stampede_sse_time_to_first_event_seconds",
+          "From a streamed request's due time to its first event.", constant_labels, registry)),
+      gap_(register_family(prometheus::BuildHistogram(), "stampede_sse_event_gap_seconds",
+                           "Between consecutive events of one stream (inter-token latency).",
+                           constant_labels, registry)) {}
 
 StreamMetricsExporter::~StreamMetricsExporter() = default;
 
@@ -65,9 +53,9 @@ void StreamMetricsExporter::update(std::size_t index, const prometheus::Labels& 
                                    const StreamStats& stats) {
   if (stats.empty()) return;
   Series& s = series(index, labels);
-  add(s.streams, stats.streams, s.exported.streams);
-  add(s.events, stats.events, s.exported.events);
-  add(s.tokens, stats.tokens, s.exported.tokens);
+  add_increase(s.streams, stats.streams, s.exported.streams);
+  add_increase(s.events, stats.events, s.exported.events);
+  add_increase(s.tokens, stats.tokens, s.exported.tokens);
   s.first_event.update(stats.time_to_first_event);
   s.gap.update(stats.event_gap);
 }

@@ -98,7 +98,7 @@ std::map<std::string, std::size_t> assign_slots(const Plan& plan, CompiledPlan* 
   for (const Scenario& scenario : plan.scenarios) {
     for (const Task& task : scenario.tasks) {
       for (const Step& step : task.steps) {
-        for (const Extractor& e : std::get<HttpStep>(step).extract) {
+        for (const Extractor& e : http_part(step).extract) {
           if (slots.emplace(e.variable, compiled->slot_count).second) ++compiled->slot_count;
         }
       }
@@ -224,9 +224,10 @@ CompiledPlan compile_plan(const Plan& plan) {
       cs.task_weights.push_back(task.weight);
       SlotBinder binder(slots);
       for (const Step& step : task.steps) {
-        const auto& http = std::get<HttpStep>(step);
+        const HttpStep& http = http_part(step);
+        const auto* ws = std::get_if<WsStep>(&step);
         CompiledStep& s = ct.steps.emplace_back();
-        s.row = row_for(compiled.rows, {scenario.name, http.name, http.method});
+        s.row = row_for(compiled.rows, {scenario.name, http.name, ws ? "WS" : http.method});
         compiled.row_checks.resize(compiled.rows.size());
         s.expect = http.expect_status;
         s.head = http.method == "HEAD";
@@ -237,6 +238,13 @@ CompiledPlan compile_plan(const Plan& plan) {
           s.request = serialize_request(plan.target, http);
         }
         compile_response_rules(http, slots, binder, compiled.row_checks[s.row], &s);
+        if (ws) {
+          s.ws = compile_ws(
+              *ws, [&](const Template& t) { return binder.bind(t); },
+              [&](const std::string& name) {
+                return row_for(compiled.rows, {scenario.name, name, "REPLY"});
+              });
+        }
       }
       ct.feeders = feeders_used(plan, binder.used());
     }

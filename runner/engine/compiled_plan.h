@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/ws_program.h"
 #include "plan/plan.h"
 #include "stats/request_stats.h"
 
@@ -38,6 +39,9 @@ struct CompiledStep {
   Template jwt_claims;
   bool capture_body = false;     // extract, checks or metrics read the body
   bool capture_headers = false;  // ... or headers (Retry-After included)
+  // A `ws:` step: `request` (or `dynamic`) is its handshake, `source` the handshake's HttpStep
+  // (name, auth, extract, checks: these read the last message received).
+  std::optional<CompiledWs> ws;
 };
 
 struct CompiledTask {

@@ -7,6 +7,7 @@
 // The transport is a template parameter (PlainTransport or TlsTransport, engine/transport.h),
 // so TCP and TLS share every line of the protocol logic without a virtual call per operation.
 // What does not depend on the transport (templates, auth, response rules) is UserContext's.
+// A `ws:` step runs as a WsSession (engine/ws_session.h) on a connection of its own.
 
 #include <strings.h>
 
@@ -14,6 +15,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,11 +32,12 @@
 #include "engine/user.h"
 #include "engine/user_config.h"
 #include "engine/user_context.h"
+#include "engine/ws_session.h"
 
 namespace stampede {
 
 template <class Transport>
-class HttpUser final : public User {
+class HttpUser final : public User, private WsSessionOwner {
  public:
   HttpUser(asio::io_context& io, UserHost& host, const UserConfig& config,
            typename Transport::Context* tls, std::uint64_t user_index)
@@ -66,6 +69,7 @@ class HttpUser final : public User {
 
   void stop() override {
     stopping_ = true;
+    if (state_ == State::kWebSocket) return ws_->stop();
     // A think time ends now (on_think_done sees stopping_ and goes idle). A wait for a retry
     // belongs to the current iteration: it goes on within the graceful stop.
     if (state_ == State::kThinking && !backing_off_) think_.cancel();
@@ -73,6 +77,7 @@ class HttpUser final : public User {
 
   void abort() override {
     stopping_ = true;
+    if (state_ == State::kWebSocket) return ws_->abort();
     if (state_ == State::kThinking) {
       // A retry still waiting is the step's outcome: interrupted (on_backoff_done records it).
       if (backing_off_) interrupted_ = true;
@@ -85,6 +90,7 @@ class HttpUser final : public User {
   }
 
   void sweep(TimePoint now) override {
+    if (state_ == State::kWebSocket) return ws_->sweep(now);
     if (in_flight() && now >= deadline_) {
       timed_out_ = true;
       close();  // pending operations complete with operation_aborted
@@ -100,7 +106,8 @@ class HttpUser final : public User {
     kHandshaking,
     kWriting,
     kReading,
-    kThinking
+    kThinking,
+    kWebSocket  // a `ws:` step's session runs (ws_)
   };
   // Small responses fit a small buffer, and memory per connection matters at 10,000s of users;
   // a connection whose reads fill the buffer grows it for fewer, larger reads.
@@ -136,11 +143,30 @@ class HttpUser final : public User {
     attempts_ = 0;
     request_ =
         step_->dynamic ? &context_.render_request(*step_, jwt_check_time()) : &step_->request;
+    if (step_->ws) return run_ws();
     if (stream_) {
       send();
     } else {
       connect();
     }
+  }
+
+  // --- WebSocket sessions ------------------------------------------------------------------
+
+  void run_ws() {
+    if (!ws_) {
+      WsSessionOwner& owner = *this;
+      ws_ = std::make_unique<WsSession<Transport>>(io_, host_, config_, tls_, context_, owner);
+    }
+    state_ = State::kWebSocket;
+    ws_->start(*step_, *request_, step_scheduled_);
+  }
+
+  void on_ws_session_end(bool proceed) override {
+    state_ = State::kIdle;
+    // A failed session ends the iteration, as a failed request does.
+    if (!proceed) return end_after_failure();
+    step_done();
   }
 
   void step_done() {
@@ -613,6 +639,7 @@ class HttpUser final : public User {
   ResponseCapture capture_;
   StreamReader stream_reader_;
   UserContext context_;
+  std::unique_ptr<WsSession<Transport>> ws_;  // made at the first `ws:` step
 };
 
 }  // namespace stampede

@@ -216,8 +216,56 @@ struct HttpStep {
   std::optional<StreamSpec> stream;
 };
 
-// A step is one action of a task. Later versions add WebSocket, SSE and think steps here.
-using Step = std::variant<HttpStep>;
+// One action of a WebSocket session (`actions:` of a `ws:` step). Actions run in order; a
+// repeat holds a block of them.
+struct WsAction {
+  enum class Kind : unsigned char { kSend, kReceive, kPing, kThink, kRepeat, kClose };
+  Kind kind = Kind::kSend;
+  // kSend and kReceive: a receive with the name of an earlier send is that request's reply, and
+  // the time between them is recorded in a row of its own (method REPLY, this name).
+  std::string name;
+  // kSend: a text message (`send: text`, or `send: {json ...}` as JSON text) or a binary one
+  // (`sendBinary:`), with templates.
+  bool binary = false;
+  Template payload;
+  // kReceive: messages until one passes `until` (a check's subject and operator, judged on each
+  // message), or else the next `count` messages; within `timeout` from the action's start.
+  std::optional<Check> until;
+  std::uint64_t count = 1;
+  Duration timeout = std::chrono::seconds(10);
+  // kThink: a constant pause or one between min and max.
+  WaitTime think;
+  // kRepeat: the block `times` times, or until `duration` has passed since the repeat began
+  // (a round that has begun finishes).
+  std::uint64_t times = 0;
+  Duration duration{};
+  std::vector<WsAction> actions;
+  // kClose: the close handshake with this code and reason; the session ends with it.
+  std::uint16_t close_code = 1000;
+  std::string close_reason;
+};
+
+// `ws: /path`: a WebSocket session. Its handshake is an HTTP GET with the step's path, headers,
+// auth and name (statistics row: method WS); extract, checks and metrics read the last message
+// received. Users and arrival rates count sessions: the session is the step.
+struct WsStep {
+  HttpStep handshake;                     // method GET; expect_status 101
+  std::vector<std::string> subprotocols;  // offered in Sec-WebSocket-Protocol, in order
+  bool deflate = false;                   // offer permessage-deflate
+  std::uint64_t max_message_bytes = std::uint64_t{1} << 20;
+  std::vector<WsAction> actions;
+};
+
+// A step is one action of a task: an HTTP request (which may read a stream) or a WebSocket
+// session.
+using Step = std::variant<HttpStep, WsStep>;
+
+// The HTTP part of any step: the request itself, or a WebSocket session's handshake (name,
+// auth, extract and checks live there).
+inline const HttpStep& http_part(const Step& step) {
+  if (const auto* ws = std::get_if<WsStep>(&step)) return ws->handshake;
+  return std::get<HttpStep>(step);
+}
 
 struct Task {
   std::string name;

@@ -40,6 +40,21 @@ struct StepContext {
 };
 
 std::optional<Step> parse_step(YamlReader& reader, const YamlField& field, StepContext& context);
+// `ws: /path` with its actions (ws_step_parser.cc).
+std::optional<Step> parse_ws_step(YamlReader& reader, const YamlField& field, StepContext& context);
+// Parts of a step that HTTP and WebSocket steps share: the path (a template starting with /),
+// header templates and the statistics name (constant).
+void parse_step_path(YamlReader& reader, const YamlField& field, const StepContext& context,
+                     HttpStep* step);
+void parse_header_templates(YamlReader& reader, const YamlField& field, const StepContext& context,
+                            HttpStep* step);
+void parse_step_name(YamlReader& reader, const YamlField& field, const StepContext& context,
+                     HttpStep* step);
+// One check (`checks:` items; a WebSocket receive's condition).
+std::optional<Check> parse_check(YamlReader& reader, const YamlField& field,
+                                 const StepContext& context);
+// `constant(1s)`, `between(1s, 3s)`, `pacing(5s)` or `none`; nullopt with *error set.
+std::optional<WaitTime> parse_wait_text(std::string_view text, std::string* error);
 // `open_model`: nullopt when the load section was invalid. Steps add custom metrics to
 // *context.metrics.
 void parse_scenarios(YamlReader& reader, const YamlField& field, std::optional<bool> open_model,

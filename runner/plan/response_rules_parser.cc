@@ -153,6 +153,8 @@ bool parse_operator(YamlReader& reader, const YamlField& field, const StepContex
   return true;
 }
 
+}  // namespace
+
 std::optional<Check> parse_check(YamlReader& reader, const YamlField& field,
                                  const StepContext& context) {
   if (!reader.check_map(field, {"name", "status", "json", "header", "body", "duration", "equals",
@@ -218,6 +220,8 @@ std::optional<Check> parse_check(YamlReader& reader, const YamlField& field,
   }
   return check;
 }
+
+namespace {
 
 // Registers a custom metric in the plan, or finds it: one name, one kind and unit.
 std::optional<std::size_t> register_metric(YamlReader& reader, const YamlField& field,

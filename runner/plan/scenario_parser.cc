@@ -37,6 +37,8 @@ std::optional<std::pair<std::string_view, std::vector<Duration>>> split_call(
   return std::pair(trim(text.substr(0, open)), std::move(args));
 }
 
+}  // namespace
+
 std::optional<WaitTime> parse_wait_text(std::string_view text, std::string* error) {
   text = trim(text);
   if (text == "none") return WaitTime{};
@@ -67,6 +69,8 @@ std::optional<WaitTime> parse_wait_text(std::string_view text, std::string* erro
   *error = kWaitForms;
   return std::nullopt;
 }
+
+namespace {
 
 void parse_wait(YamlReader& reader, const YamlField& field, std::optional<bool> open_model,
                 WaitTime* wait) {

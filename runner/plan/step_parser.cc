@@ -1,4 +1,5 @@
-// One step of a task: an HTTP request written as `method` + `path` or as `get: /path`.
+// One step of a task: an HTTP request written as `method` + `path` or as `get: /path` (a
+// WebSocket session, `ws: /path`, is read by ws_step_parser.cc).
 
 #include <algorithm>
 #include <array>
@@ -39,10 +40,12 @@ void parse_method(YamlReader& reader, const YamlField& field, HttpStep* step) {
   step->method = method;
 }
 
+}  // namespace
+
 // The path goes into the request line as written, so its literal text must already be encoded;
 // template output is percent-encoded where it would break the request line.
-void parse_path(YamlReader& reader, const YamlField& field, const StepContext& context,
-                HttpStep* step) {
+void parse_step_path(YamlReader& reader, const YamlField& field, const StepContext& context,
+                     HttpStep* step) {
   std::optional<std::string> text = reader.string(field);
   if (!text) return;
   std::optional<Template> t = parse_template_field(reader, field, context, TemplateEscape::kPath);
@@ -64,6 +67,8 @@ void parse_path(YamlReader& reader, const YamlField& field, const StepContext& c
   }
 }
 
+namespace {
+
 // `method` + `path`, or exactly one shorthand such as `get: /path`.
 void parse_request_line(YamlReader& reader, const YamlField& field, const StepContext& context,
                         HttpStep* step) {
@@ -83,11 +88,11 @@ void parse_request_line(YamlReader& reader, const YamlField& field, const StepCo
                                                ":` shorthand (use one form)");
   } else if (shorthands.size() == 1) {
     step->method = upper(std::string(shorthands[0].first));
-    parse_path(reader, shorthands[0].second, context, step);
+    parse_step_path(reader, shorthands[0].second, context, step);
   } else {
     if (method) parse_method(reader, *method, step);
     if (path) {
-      parse_path(reader, *path, context, step);
+      parse_step_path(reader, *path, context, step);
     } else {
       reader.error(YamlReader::absent(field, "path"),
                    "required (or use a shorthand such as `get: /path`)");
@@ -129,6 +134,8 @@ void parse_expect(YamlReader& reader, const YamlField& field, HttpStep* step) {
   if (std::optional<StatusSet> set = parse_statuses(reader, *status)) step->expect_status = *set;
 }
 
+}  // namespace
+
 // Header values are templates (CR and LF in their output become spaces).
 void parse_header_templates(YamlReader& reader, const YamlField& field, const StepContext& context,
                             HttpStep* step) {
@@ -143,8 +150,8 @@ void parse_header_templates(YamlReader& reader, const YamlField& field, const St
 }
 
 // The request name keys a statistics row: it must not change from request to request.
-void parse_name(YamlReader& reader, const YamlField& field, const StepContext& context,
-                HttpStep* step) {
+void parse_step_name(YamlReader& reader, const YamlField& field, const StepContext& context,
+                     HttpStep* step) {
   std::optional<Template> t = parse_template_field(reader, field, context, TemplateEscape::kNone);
   if (!t) return;
   if (!t->constant()) {
@@ -155,8 +162,6 @@ void parse_name(YamlReader& reader, const YamlField& field, const StepContext& c
   }
   step->name = t->constant_text();
 }
-
-}  // namespace
 
 namespace {
 
@@ -192,6 +197,7 @@ bool add_status(const std::string& text, StatusSet* set) {
 }
 
 std::optional<Step> parse_step(YamlReader& reader, const YamlField& field, StepContext& context) {
+  if (reader.is_map(field) && reader.has(field, "ws")) return parse_ws_step(reader, field, context);
   if (!reader.check_map(field,
                         {"method",  "path",    "get",     "post",  "put",     "patch", "delete",
                          "head",    "options", "headers", "body",  "json",    "name",  "expect",
@@ -207,7 +213,7 @@ std::optional<Step> parse_step(YamlReader& reader, const YamlField& field, StepC
   parse_body(reader, field, context, &step);
   step.name = step.path;
   if (std::optional<YamlField> name = reader.get(field, "name")) {
-    parse_name(reader, *name, context, &step);
+    parse_step_name(reader, *name, context, &step);
   }
   if (std::optional<YamlField> expect = reader.get(field, "expect")) {
     parse_expect(reader, *expect, &step);

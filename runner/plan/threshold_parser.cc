@@ -27,11 +27,24 @@ void add_unique(std::vector<std::string>* names, const std::string& name) {
   if (std::find(names->begin(), names->end(), name) == names->end()) names->push_back(name);
 }
 
+// Named receives of a WebSocket session have rows of their own (method REPLY).
+void add_reply_names(const std::vector<WsAction>& actions, std::vector<std::string>* names) {
+  for (const WsAction& action : actions) {
+    if (action.kind == WsAction::Kind::kReceive && !action.name.empty()) {
+      add_unique(names, action.name);
+    }
+    add_reply_names(action.actions, names);
+  }
+}
+
 std::vector<std::string> step_names(const std::vector<Scenario>& scenarios) {
   std::vector<std::string> names;
   for (const Scenario& scenario : scenarios) {
     for (const Task& task : scenario.tasks) {
-      for (const Step& step : task.steps) add_unique(&names, std::get<HttpStep>(step).name);
+      for (const Step& step : task.steps) {
+        add_unique(&names, http_part(step).name);
+        if (const auto* ws = std::get_if<WsStep>(&step)) add_reply_names(ws->actions, &names);
+      }
     }
   }
   return names;
@@ -42,7 +55,7 @@ std::vector<std::string> check_names(const std::vector<Scenario>& scenarios) {
   for (const Scenario& scenario : scenarios) {
     for (const Task& task : scenario.tasks) {
       for (const Step& step : task.steps) {
-        for (const Check& check : std::get<HttpStep>(step).checks) add_unique(&names, check.name);
+        for (const Check& check : http_part(step).checks) add_unique(&names, check.name);
       }
     }
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -118,16 +119,26 @@ void print_stages(std::FILE* out, const Result& r) {
   }
 }
 
+// The width of the "scenario · name" column over the rows `shown` picks (at least `header`'s,
+// at most 60); nullopt when it picks none.
+template <class Shown>
+std::optional<std::size_t> label_width(const Result& r, std::size_t header, Shown shown) {
+  std::optional<std::size_t> width;
+  for (const auto& row : r.rows) {
+    if (!shown(row)) continue;
+    width = std::max(width.value_or(header), row.key.scenario.size() + row.key.name.size() + 3);
+  }
+  if (width) width = std::min<std::size_t>(*width, 60);
+  return width;
+}
+
 // `stream:` rows: time to first event, gap between events, time per output token (p50 / p95)
 // and tokens per second (p50), as LLM serving benchmarks report them.
 void print_streams(std::FILE* out, const Result& r) {
-  std::size_t width = 6;
-  for (const auto& row : r.rows) {
-    if (!row.stats.stream.empty())
-      width = std::max(width, row.key.scenario.size() + row.key.name.size() + 3);
-  }
-  if (width == 6) return;
-  width = std::min<std::size_t>(width, 60);
+  const std::optional<std::size_t> shown =
+      label_width(r, 6, [](const ResultRow& row) { return !row.stats.stream.empty(); });
+  if (!shown) return;
+  const std::size_t width = *shown;
   auto p = [](const Histogram& h, double percentile) {
     return h.empty() ? std::string("-") : human_seconds(h.percentile_seconds(percentile));
   };
@@ -146,6 +157,33 @@ void print_streams(std::FILE* out, const Result& r) {
                row.key.scenario + " · " + row.key.name, width, human_count(s.streams),
                human_count(s.events), p(s.time_to_first_event, 50), p(s.time_to_first_event, 95),
                p(s.event_gap, 50), p(s.event_gap, 95), p(s.time_per_output_token, 50), tokens);
+  }
+}
+
+// `ws:` rows: sessions, messages each way, connecting (p95), message gap (p50 / p95), ping
+// (p95) and the close codes the server sent. Reply times are the REPLY rows of the main table.
+void print_ws(std::FILE* out, const Result& r) {
+  const std::optional<std::size_t> shown =
+      label_width(r, 9, [](const ResultRow& row) { return !row.stats.ws.empty(); });
+  if (!shown) return;
+  const std::size_t width = *shown;
+  auto p = [](const Histogram& h, double percentile) {
+    return h.empty() ? std::string("-") : human_seconds(h.percentile_seconds(percentile));
+  };
+  fmt::print(out, "\n  {:<{}} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}  {}\n", "websocket", width,
+             "sessions", "sent", "received", "conn p95", "gap p50", "gap p95", "ping p95",
+             "close codes");
+  for (const auto& row : r.rows) {
+    const WsStats& s = row.stats.ws;
+    if (s.empty()) continue;
+    std::string codes;
+    for (const auto& [code, count] : s.close_codes.sorted()) {
+      codes += fmt::format("{}{}: {}", codes.empty() ? "" : "  ", code, human_count(count));
+    }
+    fmt::print(out, "  {:<{}} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}  {}\n",
+               row.key.scenario + " · " + row.key.name, width, human_count(s.sessions),
+               human_count(s.msgs_sent), human_count(s.msgs_received), p(s.connecting, 95),
+               p(s.message_gap, 50), p(s.message_gap, 95), p(s.ping, 95), codes);
   }
 }
 
@@ -229,6 +267,7 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   print_rows(out, result);
   print_stages(out, result);
   print_streams(out, result);
+  print_ws(out, result);
   print_checks(out, result);
   print_custom(out, result);
   print_codes(out, totals);

@@ -17,6 +17,11 @@ constexpr std::array<std::string_view, kErrorCategoryCount> kErrorNames = {
     "unexpected_status",
     "interrupted",
     "extract",
+    "ws_handshake_refused",
+    "ws_closed_abnormally",
+    "ws_protocol_error",
+    "receive_timeout",
+    "message_too_large",
 };
 
 }  // namespace

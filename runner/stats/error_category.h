@@ -20,9 +20,16 @@ enum class ErrorCategory : unsigned char {
   kUnexpectedStatus,  // a status outside expect.status
   kInterrupted,       // still in flight when the graceful stop ended
   kExtract,           // an `extract` found nothing (and had no default): later steps need it
+  // WebSocket sessions (`ws:` steps):
+  kWsHandshake,      // the upgrade was refused: any status but 101 (the status is counted too)
+  kWsClosed,         // the connection ended without a close handshake (1006), or the server
+                     // closed with a code other than 1000 (normal) or 1001 (going away)
+  kWsProtocol,       // frames that break RFC 6455 (bad masking, opcode, UTF-8, handshake)
+  kReceiveTimeout,   // a receive action's messages did not come within its timeout
+  kMessageTooLarge,  // a message above the step's maxMessageBytes
 };
 
-inline constexpr std::size_t kErrorCategoryCount = 11;
+inline constexpr std::size_t kErrorCategoryCount = 16;
 
 // Stable snake_case names used in results, metrics and reports ("connect_refused", ...).
 std::string_view error_category_name(ErrorCategory category);

@@ -24,6 +24,7 @@ void RequestStats::merge(const RequestStats& other) {
   retries += other.retries;
   retried_statuses.merge(other.retried_statuses);
   stream.merge(other.stream);
+  ws.merge(other.ws);
   for (std::size_t i = 0; i < other.checks.size(); ++i) {
     const CheckCounts& theirs = other.checks[i];
     // Same plan: same order. Otherwise (results of other versions) match by name.

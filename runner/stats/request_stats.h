@@ -9,7 +9,9 @@
 
 #include "stats/error_category.h"
 #include "stats/histogram.h"
+#include "stats/status_counts.h"
 #include "stats/stream_stats.h"
+#include "stats/ws_stats.h"
 
 namespace stampede {
 
@@ -20,36 +22,6 @@ struct StatsKey {
   std::string method;
 
   bool operator==(const StatsKey&) const = default;
-};
-
-// Counts per HTTP status; a request name sees few distinct statuses, so a small vector with a
-// linear search beats a map on the request path.
-class StatusCounts {
- public:
-  void add(int status, std::uint64_t n = 1) {
-    for (auto& [code, count] : counts_) {
-      if (code == status) {
-        count += n;
-        return;
-      }
-    }
-    counts_.emplace_back(status, n);
-  }
-  void merge(const StatusCounts& other) {
-    for (const auto& [code, count] : other.counts_) add(code, count);
-  }
-  std::uint64_t get(int status) const {
-    for (const auto& [code, count] : counts_) {
-      if (code == status) return count;
-    }
-    return 0;
-  }
-  // Sorted by status.
-  std::vector<std::pair<int, std::uint64_t>> sorted() const;
-  bool empty() const { return counts_.empty(); }
-
- private:
-  std::vector<std::pair<int, std::uint64_t>> counts_;
 };
 
 // Passes and failures of one check of a row's step (k6's `checks` metric). A row's checks are
@@ -75,6 +47,7 @@ struct RequestStats {
   StatusCounts retried_statuses;  // the statuses that caused those retries (0: no response)
   std::vector<CheckCounts> checks;  // the row's checks, in plan order
   StreamStats stream;               // `stream:` steps only
+  WsStats ws;                       // `ws:` steps only
 
   void merge(const RequestStats& other);
   std::uint64_t error_count(ErrorCategory c) const { return errors[static_cast<std::size_t>(c)]; }

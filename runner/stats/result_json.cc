@@ -81,10 +81,28 @@ json stream_json(const StreamStats& s) {
           {"histograms", std::move(histograms)}};
 }
 
+// What `ws:` steps add to their row.
+json ws_json(const WsStats& s) {
+  json j = json::object();
+  for (const auto& [name, member] : kWsCounters) j[name] = s.*member;
+  json codes = json::object();
+  for (const auto& [code, count] : s.close_codes.sorted()) codes[std::to_string(code)] = count;
+  j["close_codes"] = std::move(codes);
+  j["connecting_seconds"] = percentiles(s.connecting);
+  j["session_duration_seconds"] = percentiles(s.session_duration);
+  j["ping_seconds"] = percentiles(s.ping);
+  j["message_gap_seconds"] = percentiles(s.message_gap);
+  json histograms = json::object();
+  for (const auto& [name, member] : kWsHistograms) histograms[name] = (s.*member).to_json();
+  j["histograms"] = std::move(histograms);
+  return j;
+}
+
 json row_json(const ResultRow& row, double duration) {
   json j = {{"scenario", row.key.scenario}, {"name", row.key.name}, {"method", row.key.method}};
   j.update(stats_json(row.stats, duration));
   if (!row.stats.stream.empty()) j["stream"] = stream_json(row.stats.stream);
+  if (!row.stats.ws.empty()) j["ws"] = ws_json(row.stats.ws);
   return j;
 }
 

@@ -155,6 +155,18 @@ std::optional<double> stream_value(const StreamStats& stream, std::string_view m
   return trend_value(stream.time_to_first_event, aggregation);
 }
 
+// The ws_* metrics of `ws:` steps (ws_reply_time is the latency of REPLY rows: stats_value).
+std::optional<double> ws_value(const WsStats& ws, std::string_view metric, double duration,
+                               const Aggregation& aggregation) {
+  if (metric == "ws_sessions") return counter_value(ws.sessions, duration, aggregation);
+  if (metric == "ws_msgs_sent") return counter_value(ws.msgs_sent, duration, aggregation);
+  if (metric == "ws_msgs_received") return counter_value(ws.msgs_received, duration, aggregation);
+  if (metric == "ws_session_duration") return trend_value(ws.session_duration, aggregation);
+  if (metric == "ws_ping") return trend_value(ws.ping, aggregation);
+  if (metric == "ws_message_gap") return trend_value(ws.message_gap, aggregation);
+  return trend_value(ws.connecting, aggregation);
+}
+
 // A built-in metric of the statistics `stats` (rows or a stage) over `duration` seconds.
 std::optional<double> stats_value(const RequestStats& stats, std::string_view metric,
                                   const Filter& filter, double duration,
@@ -177,6 +189,8 @@ std::optional<double> stats_value(const RequestStats& stats, std::string_view me
   if (metric == "data_sent") return counter_value(stats.bytes_sent, duration, aggregation);
   if (metric == "data_received") return counter_value(stats.bytes_received, duration, aggregation);
   if (metric.starts_with("sse_")) return stream_value(stats.stream, metric, duration, aggregation);
+  if (metric == "ws_reply_time") return trend_value(stats.latency, aggregation);
+  if (metric.starts_with("ws_")) return ws_value(stats.ws, metric, duration, aggregation);
   return trend_value(trend_of(stats, metric), aggregation);
 }
 
@@ -208,8 +222,12 @@ std::optional<double> ResultMetrics::value(const MetricSelector& selector,
     stats = &stage->stats;
     duration = stage->duration_seconds;
   } else {
+    // ws_reply_time reads only the REPLY rows, whose latency is a reply's time.
+    const bool replies = metric == "ws_reply_time";
     for (const auto& row : result_.rows) {
-      if (filter.matches(row.key)) rows.merge(row.stats);
+      if (filter.matches(row.key) && (!replies || row.key.method == "REPLY")) {
+        rows.merge(row.stats);
+      }
     }
   }
   return stats_value(*stats, metric, filter, duration, aggregation);

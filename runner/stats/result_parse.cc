@@ -67,11 +67,25 @@ bool read_stream(const json& j, StreamStats& s, std::string* error) {
   return true;
 }
 
+// What `ws:` steps add to their row.
+bool read_ws(const json& j, WsStats& s, std::string* error) {
+  for (const auto& [name, member] : kWsCounters) s.*member = json_count(j, name);
+  read_statuses(j, "close_codes", s.close_codes);
+  for (const auto& [name, member] : kWsHistograms) {
+    if (!read_histogram(j, name, s.*member, error)) {
+      *error = "ws." + *error;
+      return false;
+    }
+  }
+  return true;
+}
+
 bool read_row(const json& j, ResultRow& row, std::string* error) {
   row.key = {j.at("scenario").get<std::string>(), j.at("name").get<std::string>(),
              j.at("method").get<std::string>()};
   if (!read_stats(j, row.stats, error)) return false;
-  return !j.contains("stream") || read_stream(j.at("stream"), row.stats.stream, error);
+  if (j.contains("stream") && !read_stream(j.at("stream"), row.stats.stream, error)) return false;
+  return !j.contains("ws") || read_ws(j.at("ws"), row.stats.ws, error);
 }
 
 bool read_stage(const json& j, StageStats& stage, std::string* error) {

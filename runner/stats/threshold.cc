@@ -50,6 +50,16 @@ std::vector<MetricInfo> make_metrics() {
       {"sse_streams", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
       {"sse_events", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
       {"sse_tokens", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
+      // `ws:` steps, per row, with k6's names; ws_reply_time is the latency of the REPLY rows
+      // (named send/receive pairs), the others read the session rows (method WS).
+      {"ws_connecting", true, kTimeAggregations, kRowTags, "", false},
+      {"ws_session_duration", true, kTimeAggregations, kRowTags, "", false},
+      {"ws_ping", true, kTimeAggregations, kRowTags, "", false},
+      {"ws_message_gap", true, kTimeAggregations, kRowTags, "", false},
+      {"ws_reply_time", true, kTimeAggregations, kRowTags, "", false},
+      {"ws_sessions", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
+      {"ws_msgs_sent", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
+      {"ws_msgs_received", false, {Kind::kCount, Kind::kRate}, kRowTags, "", false},
   };
 }
 

@@ -13,9 +13,11 @@ namespace {
 // Long enough for any coordinated-omission test, short enough that a typo cannot wedge a server.
 constexpr double kMaxStallSeconds = 3600;
 
-// The request counters, plus the /api outcome counters under "api".
+// The request counters and the WebSocket counters ("ws_..."), plus the /api outcome counters
+// under "api".
 Reply handle_stats(const RouteRequest& request) {
   nlohmann::json stats = request.state.counters.to_json();
+  stats.update(request.state.ws.to_json());
   stats["api"] = request.state.api.counters.to_json();
   return json_reply(http::status::ok, stats);
 }
@@ -24,6 +26,7 @@ Reply handle_stats(const RouteRequest& request) {
 Reply handle_reset(const RouteRequest& request) {
   request.state.counters.reset();
   request.state.api.counters.reset();
+  request.state.ws.reset();
   return json_reply(http::status::ok, {{"reset", true}});
 }
 

@@ -6,6 +6,7 @@
 #include "target/api_state.h"
 #include "target/counters.h"
 #include "target/stall.h"
+#include "target/ws_counters.h"
 
 namespace stampede::target {
 
@@ -16,6 +17,7 @@ struct ServerState {
   Counters counters;
   StallWindow stall;
   ApiState api;
+  WsCounters ws;  // the /ws endpoints (see ws_session.h)
 };
 
 }  // namespace stampede::target

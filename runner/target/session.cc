@@ -8,6 +8,8 @@
 
 #include "target/pattern.h"
 #include "target/request_target.h"
+#include "target/ws_handshake.h"
+#include "target/ws_session.h"
 
 namespace stampede::target {
 namespace {
@@ -60,6 +62,7 @@ class Session {
   net::awaitable<std::optional<Request>> read_request(std::uint64_t& bytes);
   net::awaitable<void> answer_parse_error(const error_code& ec);
   Reply dispatch(const Request& request, std::uint64_t bytes);
+  net::awaitable<void> serve_websocket(Request request);
   net::awaitable<void> hold(const Reply& reply, bool admin);
   net::awaitable<bool> deliver(const Request& request, Reply& reply);
   net::awaitable<bool> write_response(Reply& reply, bool head);
@@ -84,6 +87,10 @@ net::awaitable<void> Session::run() {
     std::uint64_t bytes = 0;
     std::optional<Request> request = co_await read_request(bytes);
     if (!request) co_return;
+    if (is_ws_upgrade(*request)) {
+      co_await serve_websocket(std::move(*request));
+      co_return;
+    }
     Reply reply = dispatch(*request, bytes);
     if (!co_await deliver(*request, reply)) co_return;
   }
@@ -133,6 +140,21 @@ Reply Session::dispatch(const Request& request, std::uint64_t bytes) {
         config_.shard, {path, request.method_string(), status, bytes}, counted_epoch_);
   }
   return reply;
+}
+
+// Hands the connection to a WebSocket session, or refuses the upgrade with an ordinary response.
+// Upgrades are counted by the ws_ counters, not as HTTP requests. Bytes the client sent after
+// its upgrade request, before our 101, are lost with buffer_: RFC 6455 clients wait for the 101.
+net::awaitable<void> Session::serve_websocket(Request request) {
+  WsHandshake handshake = plan_ws_handshake(request);
+  if (auto* refusal = std::get_if<Reply>(&handshake)) {
+    config_.state.ws.record(WsEvent::kSessionsRefused);
+    refusal->close = true;
+    co_await deliver(request, *refusal);
+    co_return;
+  }
+  co_await run_ws_session(stream_.release_socket(), std::move(request),
+                          std::get<WsAccept>(std::move(handshake)), config_.state.ws);
 }
 
 // Applies the reply's delay, then holds non-admin replies while a stall window is open.

@@ -31,16 +31,12 @@ double seconds(const nlohmann::json& stream, const char* metric, const char* sta
   return stream[metric][stat].get<double>();
 }
 
-std::string plan(const std::string& url, const std::string& load, const std::string& steps) {
-  return "target: " + url + "\nload: " + load + "\nscenarios:\n  - name: s\n    steps:\n" + steps;
-}
-
 // 200 ms to the first token, 10 ms between tokens, OpenAI's end marker: the figures read what
 // the target was told, and every event and stream is counted once.
 TEST(Streams, SseTimeToFirstEventAndGapsAgainstTheBundledTarget) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  const auto run =
-      run_stampede("run", plan(target.url(), "{users: 2, duration: 2s}",
+  const auto run = run_stampede(
+      "run", one_scenario_plan(target.url(), "{users: 2, duration: 2s}",
                                "      - get: /api/chat/stream?tokens=12&first_ms=200&gap_ms=10\n"
                                "        name: chat\n"
                                "        stream: {format: sse, end: \"[DONE]\"}\n"));
@@ -72,18 +68,19 @@ TEST(Streams, SseTimeToFirstEventAndGapsAgainstTheBundledTarget) {
 TEST(Streams, OpenAiCompatibleStreamCountsContentTokensAndReadsTheUsageBlock) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   const auto run = run_stampede(
-      "run", plan(target.url(), "{users: 1, duration: 1s}",
-                  "      - post: /v1/chat/completions\n"
-                  "        name: completions\n"
-                  "        json: {model: demo, stream: true, max_tokens: 7,\n"
-                  "               stream_options: {include_usage: true},\n"
-                  "               messages: [{role: user, content: hi}]}\n"
-                  "        stream:\n"
-                  "          end: \"[DONE]\"\n"
-                  "          tokens: {count: /choices/0/delta/content}\n"
-                  "        checks:\n"
-                  "          - {name: usage, json: /usage/completion_tokens, equals: \"7\"}\n"
-                  "          - {name: text, body: true, contains: \"tok6 \"}\n"));
+      "run",
+      one_scenario_plan(target.url(), "{users: 1, duration: 1s}",
+                        "      - post: /v1/chat/completions\n"
+                        "        name: completions\n"
+                        "        json: {model: demo, stream: true, max_tokens: 7,\n"
+                        "               stream_options: {include_usage: true},\n"
+                        "               messages: [{role: user, content: hi}]}\n"
+                        "        stream:\n"
+                        "          end: \"[DONE]\"\n"
+                        "          tokens: {count: /choices/0/delta/content}\n"
+                        "        checks:\n"
+                        "          - {name: usage, json: /usage/completion_tokens, equals: \"7\"}\n"
+                        "          - {name: text, body: true, contains: \"tok6 \"}\n"));
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto& stream = stream_of(run, "completions");
   const auto api = api_stats(target);
@@ -103,8 +100,8 @@ TEST(Streams, OpenAiCompatibleStreamCountsContentTokensAndReadsTheUsageBlock) {
 // NDJSON ends with the body: every line is an event, the summary line included.
 TEST(Streams, NdjsonLinesAreEvents) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  const auto run =
-      run_stampede("run", plan(target.url(), "{users: 2, duration: 1s}",
+  const auto run = run_stampede(
+      "run", one_scenario_plan(target.url(), "{users: 2, duration: 1s}",
                                "      - get: /api/chat/stream?format=ndjson&tokens=5&gap_ms=2\n"
                                "        name: lines\n"
                                "        stream: ndjson\n"));
@@ -123,8 +120,8 @@ TEST(Streams, NdjsonLinesAreEvents) {
 // An event larger than maxEventBytes fails its request as response_too_large; the run goes on.
 TEST(Streams, AnEventOverTheLimitIsResponseTooLarge) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  const auto run =
-      run_stampede("run", plan(target.url(), "{users: 1, duration: 1s}",
+  const auto run = run_stampede(
+      "run", one_scenario_plan(target.url(), "{users: 1, duration: 1s}",
                                "      - get: /api/chat/stream?tokens=3\n"
                                "        name: chat\n"
                                "        stream: {end: \"[DONE]\", maxEventBytes: 16}\n"));
@@ -143,12 +140,12 @@ TEST(Streams, ThresholdsJudgeTimeToFirstEvent) {
       "        name: chat\n"
       "        stream: {end: \"[DONE]\"}\n";
   const auto pass = run_stampede(
-      "run", plan(target.url(), "{users: 1, duration: 1s}", steps) +
+      "run", one_scenario_plan(target.url(), "{users: 1, duration: 1s}", steps) +
                  "thresholds:\n  \"sse_time_to_first_event{name:chat}\": [\"p(95) < 3s\"]\n"
                  "  sse_events: [\"count > 0\"]\n");
   EXPECT_EQ(pass.exit_code, 0) << pass.describe();
   const auto fail = run_stampede(
-      "run", plan(target.url(), "{users: 1, duration: 1s}", steps) +
+      "run", one_scenario_plan(target.url(), "{users: 1, duration: 1s}", steps) +
                  "thresholds:\n  \"sse_time_to_first_event{name:chat}\": [\"p(95) < 50ms\"]\n");
   EXPECT_EQ(fail.exit_code, 99) << fail.describe();
 }
@@ -158,8 +155,8 @@ TEST(Streams, ThresholdsJudgeTimeToFirstEvent) {
 // the time to first event.
 TEST(Streams, AStalledStreamUnderTheOpenModelShowsInTheTimeToFirstEvent) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  const auto run =
-      run_stampede("run", plan(target.url(),
+  const auto run = run_stampede(
+      "run", one_scenario_plan(target.url(),
                                "{rate: 20, duration: 2s, preAllocatedUsers: 1, maxInFlight: 1, "
                                "maxQueued: 100, gracefulStop: 10s}",
                                "      - get: /api/chat/stream?tokens=2&first_ms=250\n"
@@ -185,12 +182,13 @@ TEST(Streams, SseFromAnAiohttpServer) {
   ASSERT_TRUE(line.has_value()) << "the aiohttp server did not start (python3-aiohttp missing?)";
   const std::string port = line->substr(std::string("listening on ").size());
   const auto run = run_stampede(
-      "run", plan("http://127.0.0.1:" + port, "{users: 3, duration: 2s}",
-                  "      - get: /sse?events=20&first_ms=200&gap_ms=5\n"
-                  "        name: ticks\n"
-                  "        stream: {end: \"[DONE]\"}\n"
-                  "        checks:\n"
-                  "          - {name: all events, body: true, contains: '\"i\": 19'}\n"));
+      "run",
+      one_scenario_plan("http://127.0.0.1:" + port, "{users: 3, duration: 2s}",
+                        "      - get: /sse?events=20&first_ms=200&gap_ms=5\n"
+                        "        name: ticks\n"
+                        "        stream: {end: \"[DONE]\"}\n"
+                        "        checks:\n"
+                        "          - {name: all events, body: true, contains: '\"i\": 19'}\n"));
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto counts = nlohmann::json::parse(
       http_get("127.0.0.1", static_cast<std::uint16_t>(std::stoi(port)), "/stats").body);

@@ -74,4 +74,9 @@ StampedeRun run_stampede(const std::string& command, const std::string& plan_yam
   return run;
 }
 
+std::string one_scenario_plan(const std::string& url, const std::string& load,
+                              const std::string& steps) {
+  return "target: " + url + "\nload: " + load + "\nscenarios:\n  - name: s\n    steps:\n" + steps;
+}
+
 }  // namespace stampede::testing

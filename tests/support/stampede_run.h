@@ -27,6 +27,11 @@ std::uint64_t row_requests(const nlohmann::json& result, const std::string& name
 // Writes `content` to a new temporary file (removed at exit of the test process).
 std::string write_temp_file(const std::string& content, const std::string& suffix = ".yaml");
 
+// A plan of one scenario `s`: target URL, the load as a YAML flow map, and the steps' YAML
+// (indented by six spaces, as items of `steps:`).
+std::string one_scenario_plan(const std::string& url, const std::string& load,
+                              const std::string& steps);
+
 // `stampede COMMAND PLAN --json FILE --quiet args...` with the plan given as YAML text.
 StampedeRun run_stampede(const std::string& command, const std::string& plan_yaml,
                          std::vector<std::string> args = {},

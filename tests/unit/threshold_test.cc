@@ -38,7 +38,10 @@ TEST(ThresholdTest, KnownMetrics) {
   EXPECT_FALSE(metric("http_reqs").rate_is_fraction);
   EXPECT_EQ(metric("http_req_status").required_tag, "status");
   EXPECT_EQ(find_metric("http_req_foo"), nullptr);
-  EXPECT_EQ(known_metrics().size(), 22u);  // 13 http and run metrics, 9 sse_*
+  EXPECT_TRUE(metric("ws_reply_time").is_time);
+  EXPECT_TRUE(metric("ws_message_gap").is_time);
+  EXPECT_FALSE(metric("ws_sessions").is_time);
+  EXPECT_EQ(known_metrics().size(), 30u);  // 13 http and run metrics, 9 sse_*, 8 ws_*
 }
 
 TEST(ThresholdTest, EveryAggregation) {
