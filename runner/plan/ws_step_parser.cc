@@ -151,7 +151,10 @@ bool parse_close(YamlReader& reader, const YamlField& value, WsAction* action) {
       action->close_reason = *text;
     }
   }
-  if (!code || (code->node.IsScalar() && code->node.Scalar().empty())) return true;
+  // `close:` with no value, like the bare word, closes with 1000.
+  if (!code || code->node.IsNull() || (code->node.IsScalar() && code->node.Scalar().empty())) {
+    return true;
+  }
   std::optional<std::int64_t> n = reader.integer(*code, Bound::kPositive, 4999);
   if (!n) return false;
   // RFC 6455 §7.4: 1000-1003, 1007-1014 are defined; 1004-1006 and 1015 must never be sent;

@@ -22,8 +22,8 @@ enum class ErrorCategory : unsigned char {
   kExtract,           // an `extract` found nothing (and had no default): later steps need it
   // WebSocket sessions (`ws:` steps):
   kWsHandshake,      // the upgrade was refused: any status but 101 (the status is counted too)
-  kWsClosed,         // the connection ended without a close handshake (1006), or the server
-                     // closed with a code other than 1000 (normal) or 1001 (going away)
+  kWsClosed,         // the server closed (any code), or the connection ended without a close
+                     // frame (1006), before the session's actions were done
   kWsProtocol,       // frames that break RFC 6455 (bad masking, opcode, UTF-8, handshake)
   kReceiveTimeout,   // a receive action's messages did not come within its timeout
   kMessageTooLarge,  // a message above the step's maxMessageBytes

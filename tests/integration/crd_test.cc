@@ -109,6 +109,42 @@ std::string object_name(const std::string& label, std::size_t index) {
 // ---------------------------------------------------------------------------------------------
 // The cases
 
+// A WebSocket session with every key and action, as a list item; the two step schemas (a
+// scenario's steps and a task's) each get it.
+const std::string kWsSession = R"yaml(- ws: /ws/scope?client={{ userIndex }}
+  name: scope
+  headers: {X-Client: "user-{{ userIndex }}"}
+  auth: {bearer: token-1}
+  subprotocols: [scope.v1, scope.v2]
+  deflate: true
+  maxMessageBytes: 1048576
+  actions:
+    - send: {op: configure, rate: 50, channel: "{{ userIndex }}", tags: [a, 1]}
+      name: configure
+    - receive: {json: /op, equals: configured}
+      name: configure
+      timeout: 2s
+    - sendBinary: "raw {{ seq() }}"
+    - send: plain text
+    - receive: 50
+    - receive: {body: true, contains: frame}
+    - receive: {json: /op, oneOf: [frame, 3]}
+    - ping
+    - ping: {}
+    - think: 500ms
+    - think: between(1s, 3s)
+    - repeat: 3
+      actions:
+        - send: {op: poll}
+        - receive: 1
+        - repeat: 10s
+          actions: [ping, {think: 100ms}]
+    - close: {code: 4000, reason: done}
+  extract: {token: {json: /token}}
+  checks: [{json: /op, equals: unsubscribed}]
+  metrics: [{name: frames, counter: true}]
+)yaml";
+
 std::vector<Case> valid_cases() {
   return {
       {"target as a URL string",
@@ -400,6 +436,14 @@ data:
         metrics: [{name: visits, counter: true}]
 )yaml" +
            "        auth: {jwt: {secret: {file: " + kSourceDir + "/crds/README.md}, claims: {}}}\n",
+       {},
+       Runner::kAccepts},
+      {"WebSocket sessions with every key and action, in a scenario's steps and a task's",
+       kTarget + kLoad + "scenarios:\n  - name: feed\n    steps:\n" + indent(kWsSession, "      ") +
+           "      - get: /tokens/{{ token }}\n  - name: echo\n    tasks:\n      - steps:\n" +
+           indent(kWsSession, "          ") +
+           "          - ws: /ws/echo\n            subprotocols: [chat]\n"
+           "            actions: [{send: hi}, {receive: 1, timeout: 1}, close]\n",
        {},
        Runner::kAccepts},
   };
@@ -864,6 +908,81 @@ std::vector<Case> invalid_cases() {
        kTarget + kLoad +
            "scenarios: [{name: a, steps: [{get: /, stream: {tokens: {count: content}}}]}]\n",
        {"spec.scenarios[0].steps[0].stream.tokens.count", "should match"}},
+      // --- ws: steps
+      {"a ws deflate that is not a boolean",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, deflate: maybe, actions: [ping]}]}]\n",
+       {"spec.scenarios[0].steps[0].deflate", "must be of type boolean"}},
+      {"a zero maxMessageBytes",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, maxMessageBytes: 0, actions: [ping]}]}]\n",
+       {"spec.scenarios[0].steps[0].maxMessageBytes", "greater than or equal to 1"}},
+      {"a ws step without actions",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws}]}]\n",
+       {"spec.scenarios[0].steps[0].actions", "Required value"}},
+      {"actions on an HTTP step",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, actions: [ping]}]}]\n",
+       {"spec.scenarios[0].steps[0].ws", "Required value"}},
+      {"a ws step with an HTTP request's field",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, expect: {status: [101]}, actions: [ping]}]}]\n",
+       {"spec.scenarios[0].steps[0]", "a ws: step is a WebSocket session"}},
+      {"a ws step with a json body",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, json: {}, actions: [ping]}]}]\n",
+       {"spec.scenarios[0].steps[0]", "must not validate the schema"}},
+      {"deflate on an HTTP step",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{get: /, deflate: true}]}]\n",
+       {"spec.scenarios[0].steps[0]", "are for ws: steps"}},
+      {"a subprotocol with a space",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, subprotocols: [\"a b\"], actions: [ping]}]}]\n",
+       {"spec.scenarios[0].steps[0].subprotocols[0]", "should match"}},
+      {"a ws action with an unknown key and none of the actions",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, actions: [{sned: hi}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0]", "Found none valid"}},
+      {"a ws action with two kinds",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, actions: [{send: hi, receive: 1}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0]", "Found 2 valid alternatives"}},
+      {"a word that is no action",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, actions: [pong]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0]", "should match '^(?:ping|close)$'"}},
+      {"a name on a ping",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, actions: [{ping: {}, name: p}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0]", "must validate at least one schema (anyOf)"}},
+      {"a timeout on a send",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, actions: [{send: hi, timeout: 1s}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].receive", "Required value"}},
+      {"a repeat without actions",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, actions: [{repeat: 3}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].actions", "Required value"}},
+      {"a receive of no messages",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, actions: [{receive: 0}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].receive", "greater than or equal to 1"}},
+      {"a receive with a status",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, actions: [{receive: {status: 200}}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].receive",
+        "must validate at least one schema (anyOf)"}},
+      {"a close code a client may not send",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, actions: [{close: 1005}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].close",
+        "must validate at least one schema (anyOf)"}},
+      {"a close reason over 123 bytes",
+       kTarget + kLoad + "scenarios: [{name: a, steps: [{ws: /ws, actions: [{close: {reason: " +
+           std::string(124, 'r') + "}}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].close.reason", "Too long"}},
+      {"a think time that is no duration",
+       kTarget + kLoad +
+           "scenarios: [{name: a, steps: [{ws: /ws, actions: [{think: pacing(1s)}]}]}]\n",
+       {"spec.scenarios[0].steps[0].actions[0].think", "should match"}},
+      {"ws steps in a task are checked too",
+       kTarget + kLoad +
+           "scenarios: [{name: a, tasks: [{steps: [{ws: /ws, maxMessageBytes: 0, actions: "
+           "[ping]}]}]}]\n",
+       {"spec.scenarios[0].tasks[0].steps[0].maxMessageBytes", "greater than or equal to 1"}},
       // --- templates in paths and stage references in thresholds
       {"a path with a space outside a template",
        kTarget + kLoad + "scenarios: [{name: a, steps: [{get: \"/plans/{{ id }} x\"}]}]\n",
@@ -1249,7 +1368,8 @@ TEST_F(Crd, ExplainDescribesTheSchema) {
   // The plan language, including the fields described without a type (auth).
   const KubectlResult steps = plane().kubectl({"explain", "slt.spec.scenarios.tasks.steps"});
   ASSERT_TRUE(steps.ok()) << steps.describe();
-  for (const char* field : {"auth", "retry", "extract", "checks", "metrics"}) {
+  for (const char* field :
+       {"auth", "retry", "extract", "checks", "metrics", "ws", "subprotocols", "actions"}) {
     EXPECT_NE(steps.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
                                                                             << steps.out;
   }
