@@ -115,6 +115,8 @@ class WsSession {
     finishing_ = false;
     notified_ = false;
     receiving_ = false;
+    awaiting_pong_ = false;
+    ping_written_ = false;
     opened_ = false;
     closing_ = false;
     timed_out_ = false;
@@ -274,7 +276,8 @@ class WsSession {
     namespace websocket = boost::beast::websocket;
     if (closing_) return close_done();  // our close handshake ended the reader
     if (timed_out_) {
-      return fail(receiving_ ? ErrorCategory::kReceiveTimeout : ErrorCategory::kRequestTimeout);
+      const bool waiting = receiving_ || awaiting_pong_;
+      return fail(waiting ? ErrorCategory::kReceiveTimeout : ErrorCategory::kRequestTimeout);
     }
     if (ec == websocket::error::closed) {  // the server closed before the session's end
       note_close_code();
@@ -418,26 +421,45 @@ class WsSession {
     reply.service_time.record(arrival - from);
   }
 
+  // A ping waits for its pong (within the request timeout), so its round trip is measured even
+  // when a close follows: Beast's close handshake discards the frames it reads. The pong may be
+  // read before the ping's write completes; the action ends when both have happened.
   void ping() {
     ping_sent_ = Clock::now();
     ++row().ws.pings;
+    awaiting_pong_ = true;
+    ping_written_ = false;
     set_deadline(config_.request_timeout);
     ++outstanding_;
     ws_->async_ping({}, [this](const ErrorCode& ec) {
       --outstanding_;
       if (finishing_) return drain();
-      armed_ = false;
       if (ec) return fail(on_write_error(ec));
-      ++pc_;
-      run();
+      ping_written_ = true;
+      if (!awaiting_pong_) ping_done();
     });
   }
 
+  // Called by Beast inside a read: the program goes on from a handler of its own.
   void on_pong() {
+    if (!awaiting_pong_) return;  // an unsolicited pong (a heartbeat) is not a reply
+    awaiting_pong_ = false;
     WsStats& ws = row().ws;
-    if (ws.pongs >= ws.pings) return;  // an unsolicited pong (a heartbeat) is not a reply
     ++ws.pongs;
     ws.ping.record(Clock::now() - ping_sent_);
+    if (!ping_written_) return;
+    ++outstanding_;
+    asio::post(io_, [this] {
+      --outstanding_;
+      if (finishing_) return drain();
+      ping_done();
+    });
+  }
+
+  void ping_done() {
+    armed_ = false;
+    ++pc_;
+    run();
   }
 
   void think(const WsOp& op) {
@@ -588,6 +610,8 @@ class WsSession {
   bool stopping_ = false;
   bool thinking_ = false;
   bool receiving_ = false;
+  bool awaiting_pong_ = false;  // a ping action waits for its pong
+  bool ping_written_ = false;
   bool proceed_ = false;
   bool armed_ = false;
   bool have_last_arrival_ = false;

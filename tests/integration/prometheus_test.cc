@@ -1,9 +1,11 @@
 // A real Prometheus (Debian's) scrapes a running agent every second: the live exposition feeds
-// every query of the shipped dashboard, and the counters add up to the result's counts.
+// every query of the shipped dashboard (the WebSocket row's included), and the counters add up
+// to the result's counts.
 #include "support/prometheus.h"
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <thread>
 
 #include "base/rfc3339.h"
@@ -29,7 +31,9 @@ double scalar_of(const nlohmann::json& response) {
 TEST(Prometheus, ScrapesARunAndFeedsEveryDashboardQuery) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   // Statuses 200, 404 (expected), 429 and 500, so the failure, reason and status panels see data;
-  // a streamed step for the stream panels.
+  // a streamed step for the stream panels; WebSocket sessions on the target's echo (a ping, a
+  // named send/receive pair for the REPLY row, a second message for the gap) and refused ones
+  // (ws_handshake_refused) for the WebSocket panels.
   AgentProcess agent("name: promtest\ntarget: " + target.url() + R"(
 load: {rate: 200, duration: 6s, preAllocatedUsers: 10}
 scenarios:
@@ -41,6 +45,12 @@ scenarios:
       - {name: broken, steps: [{get: /status/500, name: broken}]}
       - name: stream
         steps: [{get: "/api/chat/stream?tokens=4&gap_ms=2", name: stream, stream: {end: "[DONE]"}}]
+      - name: ws
+        steps:
+          - ws: /ws/echo
+            name: echo
+            actions: [ping, {send: hi, name: rtt}, {receive: 1, name: rtt}, {send: again}, {receive: 1}]
+      - {name: refused, steps: [{ws: "/ws/echo?status=403", name: refused, actions: [ping]}]}
 thresholds:
   http_req_duration: ["p(95) < 2s"]
   http_req_failed: ["rate < 0.5"]
@@ -62,6 +72,15 @@ thresholds:
   const auto queries =
       dashboard_queries(std::string(STAMPEDE_SOURCE_DIR) + "/dashboards/stampede.json", values);
   ASSERT_GT(queries.size(), 20u);
+  std::set<int> ws_panels;  // the WebSocket row's panels are among them
+  for (const DashboardQuery& q : queries) {
+    if (q.expr.find("stampede_ws_") != std::string::npos ||
+        q.expr.find(R"(method="REPLY")") != std::string::npos ||
+        q.expr.find("ws_handshake_refused") != std::string::npos) {
+      ws_panels.insert(q.panel_id);
+    }
+  }
+  EXPECT_GE(ws_panels.size(), 8u);
   const double late = started + 5.5;
   for (const DashboardQuery& q : queries) {
     const auto response = prometheus.query(q.expr, late);
@@ -88,6 +107,38 @@ thresholds:
             result["status_codes"]["429"].get<double>());
   EXPECT_EQ(
       scalar_of(prometheus.query(R"(stampede_test_state{testid="promtest",state="finished"})")), 1);
+
+  // The WebSocket counters equal the rows' ws objects, the REPLY rows' latency count their
+  // replies.
+  double sessions = 0;
+  double sent = 0;
+  double received = 0;
+  double replies = 0;
+  for (const auto& row : result["requests"]) {
+    if (row.contains("ws")) {
+      sessions += row["ws"]["sessions"].get<double>();
+      sent += row["ws"]["msgs_sent"].get<double>();
+      received += row["ws"]["msgs_received"].get<double>();
+    }
+    if (row["method"] == "REPLY") replies += row["latency_seconds"]["count"].get<double>();
+  }
+  EXPECT_GT(sessions, 20);
+  EXPECT_GT(replies, 20);
+  EXPECT_EQ(scalar_of(prometheus.query(R"(sum(stampede_ws_sessions_total{testid="promtest"}))")),
+            sessions);
+  EXPECT_EQ(scalar_of(prometheus.query(R"(sum(stampede_ws_msgs_sent_total{testid="promtest"}))")),
+            sent);
+  EXPECT_EQ(
+      scalar_of(prometheus.query(R"(sum(stampede_ws_msgs_received_total{testid="promtest"}))")),
+      received);
+  EXPECT_EQ(
+      scalar_of(prometheus.query(
+          R"(sum(stampede_request_duration_seconds_count{testid="promtest",method="REPLY"}))")),
+      replies);
+  EXPECT_GT(
+      scalar_of(prometheus.query(
+          R"(sum(stampede_request_failures_total{testid="promtest",reason="ws_handshake_refused"}))")),
+      0);
 }
 
 }  // namespace

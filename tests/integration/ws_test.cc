@@ -4,7 +4,9 @@
 // its category; the latencies read what the servers were told to do.
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -39,22 +41,46 @@ std::uint64_t count(const nlohmann::json& j, const char* key) {
 // Python's websockets server (tests/support/servers/ws_server.py) on a free loopback port.
 class PythonServer {
  public:
-  PythonServer()
-      : process_({"/usr/bin/python3", STAMPEDE_SOURCE_DIR "/tests/support/servers/ws_server.py"}) {
+  // `tls_dir`: serve wss:// with DIR/cert.pem and DIR/key.pem.
+  explicit PythonServer(const std::string& tls_dir = "") : process_(command(tls_dir)) {
     const auto line = process_.wait_for_line("listening on ", std::chrono::seconds(15));
     if (!line) throw std::runtime_error("ws_server.py did not start (python3-websockets?)");
     port_ =
         static_cast<std::uint16_t>(std::stoi(line->substr(std::string("listening on ").size())));
   }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url(const char* scheme = "http") const {
+    return std::string(scheme) + "://127.0.0.1:" + std::to_string(port_);
+  }
   nlohmann::json stats() const {
     return nlohmann::json::parse(http_get("127.0.0.1", port_, "/stats").body);
   }
 
  private:
+  static std::vector<std::string> command(const std::string& tls_dir) {
+    std::vector<std::string> argv = {"/usr/bin/python3",
+                                     STAMPEDE_SOURCE_DIR "/tests/support/servers/ws_server.py"};
+    if (!tls_dir.empty()) {
+      argv.insert(argv.end(), {"--cert", tls_dir + "/cert.pem", "--key", tls_dir + "/key.pem"});
+    }
+    return argv;
+  }
+
   Subprocess process_;
   std::uint16_t port_ = 0;
 };
+
+// A self-signed certificate for 127.0.0.1 in a new directory.
+std::string certificate_dir() {
+  char dir[] = "/tmp/stampede-ws-tls-XXXXXX";
+  if (::mkdtemp(dir) == nullptr) throw std::runtime_error("mkdtemp failed");
+  const auto r = run_process(
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+       "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout",
+       std::string(dir) + "/key.pem", "-out", std::string(dir) + "/cert.pem"},
+      std::chrono::seconds(60));
+  if (r.status.code != 0) throw std::runtime_error("openssl failed: " + r.stderr_text);
+  return dir;
+}
 
 // Echo with a subprotocol and permessage-deflate: every message each way is counted once, the
 // server saw the offer, and each named send has its reply.
@@ -95,6 +121,31 @@ TEST(WebSocket, EchoCountsEqualTheServersWithSubprotocolAndDeflate) {
   EXPECT_EQ(count(reply, "requests"), 10 * sessions);
   EXPECT_EQ(count(reply, "failures"), 0u);
   EXPECT_NE(run.out.find("websocket"), std::string::npos) << "no websocket table in the summary";
+}
+
+// wss://: the session runs over TLS as an HTTP step does (the target's tls.caFile trusts the
+// server's certificate), deflate included.
+TEST(WebSocket, SessionsOverTls) {
+  const std::string dir = certificate_dir();
+  PythonServer server(dir);
+  const auto run =
+      run_stampede("run", "target:\n  url: " + server.url("https") + "\n  tls: {caFile: " + dir +
+                              "/cert.pem}\n"
+                              "load: {users: 2, duration: 1s}\n"
+                              "scenarios:\n  - name: s\n    steps:\n"
+                              "      - ws: /echo\n"
+                              "        name: echo\n"
+                              "        deflate: true\n"
+                              "        actions: [{send: hi}, {receive: 1}, ping]\n");
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto& session = row(run.result, "echo", "WS");
+  const auto& ws = session["ws"];
+  ASSERT_GT(count(ws, "sessions"), 0u) << run.describe();
+  EXPECT_EQ(count(session, "failures"), 0u) << session.dump();
+  EXPECT_EQ(count(ws, "msgs_received"), count(ws, "sessions"));
+  EXPECT_EQ(count(ws, "pongs"), count(ws, "sessions"));
+  EXPECT_EQ(ws["close_codes"]["1000"], ws["sessions"]);
+  std::filesystem::remove_all(dir);
 }
 
 // A 50 Hz feed: the gap between received messages reads 20 ms, every message is counted.

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "support/dashboard_queries.h"
 
@@ -38,6 +39,13 @@ const std::set<std::string> kContractMetrics = {
     "stampede_sse_events_total",
     "stampede_sse_tokens_total",
     "stampede_sse_streams_total",
+    "stampede_ws_sessions_total",
+    "stampede_ws_msgs_sent_total",
+    "stampede_ws_msgs_received_total",
+    "stampede_ws_connecting_seconds_bucket",
+    "stampede_ws_session_duration_seconds_bucket",
+    "stampede_ws_ping_seconds_bucket",
+    "stampede_ws_message_gap_seconds_bucket",
 };
 
 // Metrics that carry scenario and name labels (the rest cannot be filtered by them).
@@ -54,7 +62,14 @@ const std::set<std::string> kScenarioNameMetrics = {
     "stampede_sse_event_gap_seconds_bucket",
     "stampede_sse_events_total",
     "stampede_sse_tokens_total",
-    "stampede_sse_streams_total"};
+    "stampede_sse_streams_total",
+    "stampede_ws_sessions_total",
+    "stampede_ws_msgs_sent_total",
+    "stampede_ws_msgs_received_total",
+    "stampede_ws_connecting_seconds_bucket",
+    "stampede_ws_session_duration_seconds_bucket",
+    "stampede_ws_ping_seconds_bucket",
+    "stampede_ws_message_gap_seconds_bucket"};
 
 const std::set<std::string> kAllowedVariables = {
     "datasource", "testid", "scenario", "name", "__rate_interval", "__interval", "__range"};
@@ -195,6 +210,37 @@ TEST_F(Dashboard, LatencyPercentilesComeFromTheMergedHistogram) {
     }
   }
   EXPECT_EQ(quantiles, (std::set<std::string>{"0.5", "0.9", "0.95", "0.99"}));
+}
+
+TEST_F(Dashboard, WebSocketRowShowsReplyTimesAndEveryWsFailureReason) {
+  const auto queries = dashboard_queries(kDashboard, kSubstitutions);
+  bool reply = false;
+  bool failures = false;
+  for (const auto& q : queries) {
+    if (q.panel_title == "Reply time (p95) by name") {
+      reply = q.expr.find("stampede_request_duration_seconds_bucket{") != std::string::npos &&
+              q.expr.find(R"(method="REPLY")") != std::string::npos;
+    }
+    if (q.panel_title == "WebSocket failures by reason") {
+      failures = q.expr.starts_with("sum by (reason) (rate(stampede_request_failures_total{");
+      for (const char* reason : {"ws_handshake_refused", "ws_closed_abnormally",
+                                 "ws_protocol_error", "receive_timeout", "message_too_large"}) {
+        EXPECT_NE(q.expr.find(reason), std::string::npos) << reason << " in " << q.expr;
+      }
+    }
+  }
+  EXPECT_TRUE(reply) << "a reply time panel on the REPLY rows' latency histogram";
+  EXPECT_TRUE(failures) << "a WebSocket failures by reason panel";
+  // The row follows the Streams row.
+  std::vector<std::string> rows;
+  for (const auto& panel : dashboard_["panels"]) {
+    if (panel.value("type", "") == "row") rows.push_back(panel.value("title", ""));
+  }
+  const auto streams = std::find_if(rows.begin(), rows.end(),
+                                    [](const auto& title) { return title.starts_with("Streams"); });
+  ASSERT_NE(streams, rows.end());
+  ASSERT_NE(streams + 1, rows.end());
+  EXPECT_EQ(*(streams + 1), "WebSocket");
 }
 
 TEST_F(Dashboard, ShowsTheSharesOf429And5xx) {

@@ -13,13 +13,14 @@ Debian's python3-websockets).
                      (offered: each session's Sec-WebSocket-Protocol request header;
                      extensions: each session's negotiated Sec-WebSocket-Extensions)
 
-Offered subprotocols chat and scope.v1 are accepted. Prints "listening on PORT" once serving
-(port 0 picks a free one).
+Offered subprotocols chat and scope.v1 are accepted. With --cert and --key it serves TLS
+(wss://). Prints "listening on PORT" once serving (port 0 picks a free one).
 """
 import argparse
 import asyncio
 import http
 import json
+import ssl
 from urllib.parse import parse_qs, urlparse
 
 import websockets
@@ -115,10 +116,14 @@ async def handler(ws, path=None) -> None:
         counts["clean_closes"] += 1
 
 
-async def main(port: int) -> None:
+async def main(port: int, cert: str, key: str) -> None:
+    context = None
+    if cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
     async with websockets.serve(handler, "127.0.0.1", port, process_request=process_request,
                                 subprotocols=["chat", "scope.v1"], max_size=None,
-                                ping_interval=None) as server:
+                                ping_interval=None, ssl=context) as server:
         bound = next(iter(server.sockets)).getsockname()[1]
         print(f"listening on {bound}", flush=True)
         await asyncio.Future()
@@ -127,4 +132,7 @@ async def main(port: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=0)
-    asyncio.run(main(parser.parse_args().port))
+    parser.add_argument("--cert", default="")
+    parser.add_argument("--key", default="")
+    args = parser.parse_args()
+    asyncio.run(main(args.port, args.cert, args.key))
