@@ -37,8 +37,9 @@ OUT_ROOT = os.path.join(ROOT, "bench", "out")
 CONNECTIONS = 50
 RATE = 50000
 MEM_USERS = (50, 1000)
-# BENCHMARKS.md sections written by bench/operator and scripts/build-images --benchmarks.
-KEPT_SECTIONS = ("Operator", "Images")
+# BENCHMARKS.md sections written by bench/operator, scripts/build-images --benchmarks and
+# bench/streams.
+KEPT_SECTIONS = ("Operator", "Images", "WebSocket echo", "SSE events", "Concurrent sessions")
 # stampede+metrics: the same closed-loop run with --listen (Prometheus export on) and /metrics
 # scraped every second, to measure what the export costs. stampede+templates: every request
 # rendered from templates (path, a header) and carrying an HS256 JWT, to measure what the

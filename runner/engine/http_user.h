@@ -46,9 +46,7 @@ class HttpUser final : public User, private WsSessionOwner {
         config_(config),
         tls_(tls),
         think_(io.get_executor()),
-        context_(host, config, user_index) {
-    buffer_.resize(kInitialBuffer);
-  }
+        context_(host, config, user_index) {}
 
   void start_loop(std::size_t scenario) override {
     loop_ = true;
@@ -299,6 +297,8 @@ class HttpUser final : public User, private WsSessionOwner {
       capture_.stream = &stream_reader_;
     }
     parser_.emplace(config_.max_response_bytes, step_->head, capture ? &capture_ : nullptr);
+    // Allocated at the first request: a user that only holds WebSocket sessions never needs it.
+    if (buffer_.empty()) buffer_.resize(kInitialBuffer);
     used_ = 0;
     received_ = 0;
     const std::string& request = *request_;
