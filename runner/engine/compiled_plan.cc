@@ -87,6 +87,14 @@ RequestTemplate request_template(const Target& target, const HttpStep& step) {
 
 namespace {
 
+// The variables a WebSocket session's receives extract, nested repeats included.
+void ws_extractors(const std::vector<WsAction>& actions, std::vector<const Extractor*>* out) {
+  for (const WsAction& action : actions) {
+    for (const Extractor& e : action.extract) out->push_back(&e);
+    ws_extractors(action.actions, out);
+  }
+}
+
 // Data columns first (feeder.column), then every extracted variable, each once.
 std::map<std::string, std::size_t> assign_slots(const Plan& plan, CompiledPlan* compiled) {
   std::map<std::string, std::size_t> slots;
@@ -98,8 +106,11 @@ std::map<std::string, std::size_t> assign_slots(const Plan& plan, CompiledPlan* 
   for (const Scenario& scenario : plan.scenarios) {
     for (const Task& task : scenario.tasks) {
       for (const Step& step : task.steps) {
-        for (const Extractor& e : http_part(step).extract) {
-          if (slots.emplace(e.variable, compiled->slot_count).second) ++compiled->slot_count;
+        std::vector<const Extractor*> extractors;
+        for (const Extractor& e : http_part(step).extract) extractors.push_back(&e);
+        if (const auto* ws = std::get_if<WsStep>(&step)) ws_extractors(ws->actions, &extractors);
+        for (const Extractor* e : extractors) {
+          if (slots.emplace(e->variable, compiled->slot_count).second) ++compiled->slot_count;
         }
       }
     }
@@ -243,7 +254,8 @@ CompiledPlan compile_plan(const Plan& plan) {
               *ws, [&](const Template& t) { return binder.bind(t); },
               [&](const std::string& name) {
                 return row_for(compiled.rows, {scenario.name, name, "REPLY"});
-              });
+              },
+              [&](const std::string& variable) { return slots.at(variable); });
         }
       }
       ct.feeders = feeders_used(plan, binder.used());

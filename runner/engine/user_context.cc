@@ -130,18 +130,7 @@ bool UserContext::apply_response_rules(const CompiledStep& step, RequestStats& r
   const HttpStep& h = *step.source;
   if (h.extract.empty() && h.checks.empty() && h.metrics.empty()) return true;
   ResponseReader reader(response);
-  bool extracted = true;
-  for (std::size_t i = 0; i < h.extract.size(); ++i) {
-    std::optional<std::string> value = reader.read(h.extract[i].source);
-    if (!value) value = h.extract[i].fallback;
-    if (!value) {
-      extracted = false;
-      continue;
-    }
-    const std::size_t slot = step.extract_slots[i];
-    owned_[slot] = std::move(*value);
-    values_[slot] = owned_[slot];
-  }
+  const bool extracted = extract(h.extract, step.extract_slots, reader);
   for (std::size_t i = 0; i < h.checks.size(); ++i) {
     scratch_.clear();
     render_template(step.check_expected[i], *this, scratch_);
@@ -149,6 +138,22 @@ bool UserContext::apply_response_rules(const CompiledStep& step, RequestStats& r
     ++(check_passes(h.checks[i], scratch_, reader) ? counts.passes : counts.fails);
   }
   for (const MetricCapture& capture : h.metrics) record_custom(capture, reader);
+  return extracted;
+}
+
+bool UserContext::extract(const std::vector<Extractor>& extract,
+                          const std::vector<std::size_t>& slots, ResponseReader& reader) {
+  bool extracted = true;
+  for (std::size_t i = 0; i < extract.size(); ++i) {
+    std::optional<std::string> value = reader.read(extract[i].source);
+    if (!value) value = extract[i].fallback;
+    if (!value) {
+      extracted = false;
+      continue;
+    }
+    owned_[slots[i]] = std::move(*value);
+    values_[slots[i]] = owned_[slots[i]];
+  }
   return extracted;
 }
 

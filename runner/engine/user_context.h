@@ -36,6 +36,10 @@ class UserContext final : public TemplateScope {
   // found nothing (and had no default): later steps would miss the value.
   bool apply_response_rules(const CompiledStep& step, RequestStats& row,
                             const ResponseView& response);
+  // Sets each extractor's variable (slots parallel to `extract`) from one response or message.
+  // False when one found nothing and had no default.
+  bool extract(const std::vector<Extractor>& extract, const std::vector<std::size_t>& slots,
+               ResponseReader& reader);
 
   // TemplateScope: what {{ }} expressions of this user's requests read.
   std::string_view variable(std::size_t slot) const override { return values_[slot]; }

@@ -8,8 +8,9 @@ namespace {
 class ProgramBuilder {
  public:
   ProgramBuilder(const std::function<Template(const Template&)>& bind,
-                 const std::function<std::size_t(const std::string&)>& reply_row, CompiledWs* out)
-      : bind_(bind), reply_row_(reply_row), out_(out) {}
+                 const std::function<std::size_t(const std::string&)>& reply_row,
+                 const std::function<std::size_t(const std::string&)>& slot, CompiledWs* out)
+      : bind_(bind), reply_row_(reply_row), slot_(slot), out_(out) {}
 
   void add(const std::vector<WsAction>& actions, std::size_t depth) {
     for (const WsAction& action : actions) add(action, depth);
@@ -29,6 +30,7 @@ class ProgramBuilder {
         op.code = WsOp::Code::kReceive;
         if (action.until) op.until_expected = bind_(action.until->expected);
         if (!action.name.empty()) op.reply_row = reply_row_(action.name);
+        for (const Extractor& e : action.extract) op.extract_slots.push_back(slot_(e.variable));
         break;
       case WsAction::Kind::kPing:
         op.code = WsOp::Code::kPing;
@@ -70,6 +72,7 @@ class ProgramBuilder {
 
   const std::function<Template(const Template&)>& bind_;
   const std::function<std::size_t(const std::string&)>& reply_row_;
+  const std::function<std::size_t(const std::string&)>& slot_;
   CompiledWs* out_;
   std::vector<std::string> names_;
 };
@@ -77,10 +80,11 @@ class ProgramBuilder {
 }  // namespace
 
 CompiledWs compile_ws(const WsStep& step, const std::function<Template(const Template&)>& bind,
-                      const std::function<std::size_t(const std::string& name)>& reply_row) {
+                      const std::function<std::size_t(const std::string& name)>& reply_row,
+                      const std::function<std::size_t(const std::string& variable)>& slot) {
   CompiledWs ws;
   ws.step = &step;
-  ProgramBuilder(bind, reply_row, &ws).add(step.actions, 0);
+  ProgramBuilder(bind, reply_row, slot, &ws).add(step.actions, 0);
   return ws;
 }
 

@@ -27,6 +27,7 @@ struct WsOp {
   std::size_t reply_row = kNone;     // kReceive with a name: its REPLY statistics row
   std::size_t loop = 0;              // kRepeat / kRepeatEnd: the counter of its nesting level
   std::size_t partner = 0;           // kRepeat: its end's index; kRepeatEnd: its begin's index
+  std::vector<std::size_t> extract_slots;  // kReceive: the variable slot of each extractor
 };
 
 struct CompiledWs {
@@ -36,9 +37,10 @@ struct CompiledWs {
   std::size_t loops = 0;  // deepest nesting of repeat blocks
 };
 
-// `bind` binds a template to the user's slots; `row` finds or adds the statistics row of a
-// named receive (method REPLY).
+// `bind` binds a template to the user's slots; `reply_row` finds or adds the statistics row of
+// a named receive (method REPLY); `slot` is an extracted variable's slot.
 CompiledWs compile_ws(const WsStep& step, const std::function<Template(const Template&)>& bind,
-                      const std::function<std::size_t(const std::string& name)>& reply_row);
+                      const std::function<std::size_t(const std::string& name)>& reply_row,
+                      const std::function<std::size_t(const std::string& variable)>& slot);
 
 }  // namespace stampede

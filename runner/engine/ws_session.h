@@ -265,6 +265,7 @@ class WsSession {
       enqueue(now, data);
     }
     read_buffer_.consume(n);
+    if (finishing_) return drain();  // the receive's extract found nothing
     // The reader is outstanding again before the program goes on, so a close the program
     // begins finds it (Beast hands the close frame to it).
     read();
@@ -383,7 +384,7 @@ class WsSession {
     receive_start_ = Clock::now();
     set_deadline(op.action->timeout);
     bool done = false;
-    while (queue_head_ < queue_.size() && !done) {
+    while (queue_head_ < queue_.size() && !done && !finishing_) {
       Message m = std::move(queue_[queue_head_++]);
       done = take(m.arrival, m.data);
     }
@@ -405,8 +406,18 @@ class WsSession {
     receiving_ = false;
     armed_ = false;
     if (op.reply_row != WsOp::kNone) record_reply(op, arrival);
+    if (!op.action->extract.empty() && !extract(op, data)) {
+      fail(ErrorCategory::kExtract);  // later actions and steps would miss the value
+      return false;
+    }
     ++pc_;
     return true;
+  }
+
+  bool extract(const WsOp& op, std::string_view data) {
+    ResponseView view{101, Clock::now() - opened_at_, data, nullptr, {}};
+    ResponseReader reader(view);
+    return context_.extract(op.action->extract, op.extract_slots, reader);
   }
 
   bool matches(const WsOp& op, std::string_view data) {

@@ -233,6 +233,10 @@ struct WsAction {
   std::optional<Check> until;
   std::uint64_t count = 1;
   Duration timeout = std::chrono::seconds(10);
+  // kReceive: values read from the message that ended the receive, for later actions and steps
+  // (a token in a welcome message, an id in a reply). Nothing found, and no default: the
+  // session fails with `extract`.
+  std::vector<Extractor> extract;
   // kThink: a constant pause or one between min and max.
   WaitTime think;
   // kRepeat: the block `times` times, or until `duration` has passed since the repeat began

@@ -26,7 +26,7 @@ constexpr std::int64_t kMaxMessageBytes = 1024LL * 1024 * 1024;
 constexpr std::int64_t kMaxCount = 1'000'000'000;
 
 std::optional<WsAction> parse_action(YamlReader& reader, const YamlField& field,
-                                     const StepContext& context, int depth);
+                                     StepContext& context, int depth);
 
 // A bare word (`- ping`, `- close`) stands for the action with its defaults.
 std::optional<WsAction> parse_word(YamlReader& reader, const YamlField& field) {
@@ -101,7 +101,7 @@ bool parse_think(YamlReader& reader, const YamlField& value, WsAction* action) {
 
 // `repeat: 3` (times) or `repeat: 10s` (for a duration), with `actions:` beside it.
 bool parse_repeat(YamlReader& reader, const YamlField& field, const YamlField& value,
-                  const StepContext& context, int depth, WsAction* action) {
+                  StepContext& context, int depth, WsAction* action) {
   action->kind = WsAction::Kind::kRepeat;
   const std::string text = value.node.IsScalar() ? value.node.Scalar() : "";
   const bool count = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
@@ -187,14 +187,14 @@ std::optional<std::string_view> action_kind(YamlReader& reader, const YamlField&
 }
 
 std::optional<WsAction> parse_action(YamlReader& reader, const YamlField& field,
-                                     const StepContext& context, int depth) {
+                                     StepContext& context, int depth) {
   if (depth > 8) {
     reader.error(field, "repeat blocks nest at most 8 deep");
     return std::nullopt;
   }
   if (field.node.IsScalar()) return parse_word(reader, field);
   if (!reader.check_map(field, {"send", "sendBinary", "receive", "ping", "think", "repeat", "close",
-                                "name", "timeout", "actions"})) {
+                                "name", "timeout", "actions", "extract"})) {
     return std::nullopt;
   }
   std::optional<std::string_view> kind = action_kind(reader, field);
@@ -237,6 +237,18 @@ std::optional<WsAction> parse_action(YamlReader& reader, const YamlField& field,
       ok = false;
     } else if (d) {
       action.timeout = *d;
+    }
+  }
+  if (std::optional<YamlField> extract = reader.get(field, "extract")) {
+    if (action.kind != WsAction::Kind::kReceive) {
+      reader.error(*extract, "only receive extracts (from the message that ends it)");
+      ok = false;
+    } else {
+      HttpStep values;
+      parse_extract(reader, *extract, &values);
+      action.extract = std::move(values.extract);
+      // Usable by the session's later actions and the task's later steps.
+      for (const Extractor& e : action.extract) context.variables.insert(e.variable);
     }
   }
   if (action.kind != WsAction::Kind::kRepeat && reader.has(field, "actions")) {

@@ -148,6 +148,36 @@ TEST(WebSocket, SessionsOverTls) {
   std::filesystem::remove_all(dir);
 }
 
+// A receive extracts from the message that ended it: a later send and receive of the same
+// session use the value; a value that is missing fails the session as `extract`.
+TEST(WebSocket, ReceivesExtractForLaterActions) {
+  PythonServer server;
+  const auto run =
+      run_stampede("run", "target: " + server.url() +
+                              "\nload: {users: 2, duration: 1s}\nscenarios:\n"
+                              "  - name: chained\n    steps:\n"
+                              "      - ws: /echo\n        name: chained\n        actions:\n"
+                              "          - send: '{\"token\": \"t{{ seq() }}\"}'\n"
+                              "          - receive: 1\n"
+                              "            extract: {token: {json: /token}}\n"
+                              "          - send: 'again {{ token }}'\n"
+                              "          - receive: {body: true, equals: 'again {{ token }}'}\n"
+                              "            timeout: 1s\n"
+                              "  - name: missing\n    steps:\n"
+                              "      - ws: /echo\n        name: missing\n        actions:\n"
+                              "          - send: '{}'\n"
+                              "          - receive: 1\n"
+                              "            extract: {token: {json: /token}}\n");
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const auto& chained = row(run.result, "chained", "WS");
+  ASSERT_GT(count(chained, "requests"), 0u) << run.describe();
+  EXPECT_EQ(count(chained, "failures"), 0u) << chained.dump();
+  EXPECT_EQ(count(chained["ws"], "msgs_received"), 2 * count(chained, "requests"));
+  const auto& missing = row(run.result, "missing", "WS");
+  ASSERT_GT(count(missing, "requests"), 0u);
+  EXPECT_EQ(missing["errors"]["extract"], missing["requests"]) << missing.dump();
+}
+
 // A 50 Hz feed: the gap between received messages reads 20 ms, every message is counted.
 TEST(WebSocket, TheGapOfAFiftyHertzFeedIsTwentyMilliseconds) {
   PythonServer server;

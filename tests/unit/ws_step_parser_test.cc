@@ -259,6 +259,28 @@ TEST(WsStepParser, ActionErrorsNameTheFieldAndLine) {
                         "only receive has a timeout"));
 }
 
+// A receive extracts from the message that ended it; the variable is known to the session's
+// later actions (and the task's later steps), and only a receive may extract.
+TEST(WsStepParser, AReceiveExtractsForLaterActions) {
+  const Plan plan =
+      parse_ok(with_actions("          - receive: 1\n"
+                            "            extract: {token: {json: /token}}\n"
+                            "          - send: '{{ token }}'\n"));
+  const WsAction& receive = ws(plan).actions[0];
+  ASSERT_EQ(receive.extract.size(), 1u);
+  EXPECT_EQ(receive.extract[0].variable, "token");
+  EXPECT_EQ(receive.extract[0].source.path, "/token");
+  EXPECT_TRUE(has_error(parse(with_actions("          - send: hi\n"
+                                           "            extract: {token: {json: /token}}\n")),
+                        "scenarios[0].steps[0].actions[0].extract", 9,
+                        "only receive extracts (from the message that ends it)"));
+  EXPECT_FALSE(parse(with_actions("          - send: '{{ token }}'\n"
+                                  "          - receive: 1\n"
+                                  "            extract: {token: {json: /token}}\n"))
+                   .plan.has_value())
+      << "a variable is known only after the receive that extracts it";
+}
+
 TEST(WsStepParser, StepErrorsNameTheFieldAndLine) {
   const std::string step = "scenarios[0].steps[0]";
   EXPECT_TRUE(has_error(parse(with_ws("")), step + ".actions", 6,
