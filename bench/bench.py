@@ -239,6 +239,18 @@ def proc_cpu_seconds(pid):
 # nginx
 
 
+def stop_process(proc):
+    """Terminates a server the harness started (SIGTERM, SIGKILL after 10 s); None: nothing."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 class Nginx:
     def __init__(self, workdir, cpu, worker_connections=4096):
         self.dir = workdir
@@ -318,13 +330,7 @@ http {{
     def stop(self):
         if self.proc is None:
             return
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         self.proc = None
         self.out.close()
 

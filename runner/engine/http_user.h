@@ -67,7 +67,9 @@ class HttpUser final : public User, private WsSessionOwner {
 
   void stop() override {
     stopping_ = true;
-    if (state_ == State::kWebSocket) return ws_->stop();
+    // Like an HTTP iteration, a session runs to its end within the graceful stop (abort()
+    // ends it there).
+    if (state_ == State::kWebSocket) return;
     // A think time ends now (on_think_done sees stopping_ and goes idle). A wait for a retry
     // belongs to the current iteration: it goes on within the graceful stop.
     if (state_ == State::kThinking && !backing_off_) think_.cancel();
@@ -478,12 +480,7 @@ class HttpUser final : public User, private WsSessionOwner {
   }
 
   // The statistics of the named load stage this request was scheduled in; null when none.
-  RequestStats* stage_stats() {
-    auto& stages = host_.stats().stages;
-    if (stages.empty()) return nullptr;
-    const std::size_t stage = host_.stage_at(step_scheduled_);
-    return stage < stages.size() ? &stages[stage] : nullptr;
-  }
+  RequestStats* stage_stats() { return stampede::stage_stats(host_, step_scheduled_); }
 
   // A failed request ends its iteration: later steps may depend on it, and the connection is
   // gone. The next iteration starts on a new connection.

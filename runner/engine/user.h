@@ -49,4 +49,13 @@ class UserHost {
   ~UserHost() = default;
 };
 
+// The statistics of the named load stage running at `scheduled` (a request's or a session's due
+// time); null when the plan names no stages or none runs then.
+inline RequestStats* stage_stats(UserHost& host, TimePoint scheduled) {
+  auto& stages = host.stats().stages;
+  if (stages.empty()) return nullptr;
+  const std::size_t stage = host.stage_at(scheduled);
+  return stage < stages.size() ? &stages[stage] : nullptr;
+}
+
 }  // namespace stampede

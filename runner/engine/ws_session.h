@@ -64,7 +64,6 @@ class WsSession {
     reset_session();
     start_ = Clock::now();
     set_deadline(config_.connect_timeout);
-    phase_ = Phase::kConnect;
     make_stream();
     ++outstanding_;
     lowest().async_connect(config_.endpoint, [this](const ErrorCode& ec) { on_connect(ec); });
@@ -79,13 +78,8 @@ class WsSession {
     }
   }
 
-  // The load is stopping: like an HTTP iteration, the session runs to its end within the
-  // graceful stop (abort() ends it there).
-  void stop() { stopping_ = true; }
-
   // The graceful stop is over: the session ends now, `interrupted`.
   void abort() {
-    stopping_ = true;
     if (finishing_) return;
     fail(ErrorCategory::kInterrupted);
   }
@@ -119,7 +113,6 @@ class WsSession {
     opened_ = false;
     closing_ = false;
     timed_out_ = false;
-    stopping_ = false;
     thinking_ = false;
     proceed_ = false;
     armed_ = false;
@@ -152,13 +145,12 @@ class WsSession {
   void on_connect(const ErrorCode& ec) {
     --outstanding_;
     if (finishing_) return drain();
-    if (ec) return fail(classify_error(ec, stampede::Phase::kConnect, timed_out_));
+    if (ec) return fail(classify_error(ec, Phase::kConnect, timed_out_));
     pending_connect_ = Clock::now() - start_;
     ErrorCode ignored;
     lowest().set_option(asio::ip::tcp::no_delay(true), ignored);
     set_deadline(config_.request_timeout);
     if constexpr (Transport::kTls) {
-      phase_ = Phase::kTls;
       Transport::prepare_handshake(ws_->next_layer(), *tls_);
       ++outstanding_;
       ws_->next_layer().async_handshake(asio::ssl::stream_base::client,
@@ -171,13 +163,12 @@ class WsSession {
   void on_tls(const ErrorCode& ec) {
     --outstanding_;
     if (finishing_) return drain();
-    if (ec) return fail(classify_error(ec, stampede::Phase::kHandshake, timed_out_));
+    if (ec) return fail(classify_error(ec, Phase::kHandshake, timed_out_));
     upgrade();
   }
 
   void upgrade() {
     namespace websocket = boost::beast::websocket;
-    phase_ = Phase::kUpgrade;
     const WsStep& spec = *ws_program_->step;
     handshake_ = parse_handshake_request(*request_);
     ws_->set_option(websocket::stream_base::decorator(
@@ -235,7 +226,7 @@ class WsSession {
     if (ec == boost::beast::websocket::condition::handshake_failed) {
       return ErrorCategory::kWsProtocol;
     }
-    return classify_error(ec, stampede::Phase::kRequest, false);
+    return classify_error(ec, Phase::kRequest, false);
   }
 
   // --- the reader --------------------------------------------------------------------------
@@ -370,10 +361,9 @@ class WsSession {
     run();
   }
 
-  ErrorCategory on_write_error(const ErrorCode& ec) {
-    if (timed_out_) return ErrorCategory::kRequestTimeout;
-    if (ec == boost::beast::websocket::error::closed) return ErrorCategory::kWsClosed;
-    return ErrorCategory::kWsClosed;  // reset or broken pipe: no close handshake
+  // A write fails when the connection is gone (closed, reset, broken pipe), or by our deadline.
+  ErrorCategory on_write_error(const ErrorCode&) const {
+    return timed_out_ ? ErrorCategory::kRequestTimeout : ErrorCategory::kWsClosed;
   }
 
   // A receive starts: messages already queued count first. False: it waits for more.
@@ -521,19 +511,12 @@ class WsSession {
     RequestStats& r = row();
     note_close_code();
     r.ws.session_duration.record(now - opened_at_);
-    const bool extracted = apply_rules(r, now);
-    record_session(r, 101, now, extracted ? std::nullopt : std::optional(ErrorCategory::kExtract));
+    // The step's extract, checks and metrics read the last message a receive took.
+    const ResponseView view{101, now - opened_at_, last_message_, nullptr, {}};
+    const bool extracted = context_.apply_response_rules(*step_, r, view);
+    record_session(r, 101, extracted ? std::nullopt : std::optional(ErrorCategory::kExtract));
     proceed_ = extracted;
     drain();
-  }
-
-  bool apply_rules(RequestStats& r, TimePoint now) {
-    if (!step_->capture_body && step_->source->extract.empty() && step_->source->checks.empty() &&
-        step_->source->metrics.empty()) {
-      return true;
-    }
-    ResponseView view{101, now - opened_at_, last_message_, nullptr, {}};
-    return context_.apply_response_rules(*step_, r, view);
   }
 
   void fail(ErrorCategory category, int status = 0) {
@@ -550,7 +533,7 @@ class WsSession {
     }
     receiving_ = false;
     if (opened_) r.ws.session_duration.record(now - opened_at_);
-    record_session(r, status, now, category);
+    record_session(r, status, category);
     proceed_ = false;
     close_socket();
     if (thinking_) think_.cancel();
@@ -559,18 +542,12 @@ class WsSession {
 
   // The session in its row (and its stage): one request, timed from its due time to the open
   // socket, as k6's ws_connecting is from the start.
-  void record_session(RequestStats& r, int status, TimePoint now,
-                      std::optional<ErrorCategory> failure) {
-    record_into(r, status, now, failure);
-    auto& stages = host_.stats().stages;
-    if (!stages.empty()) {
-      const std::size_t stage = host_.stage_at(scheduled_);
-      if (stage < stages.size()) record_into(stages[stage], status, now, failure);
-    }
+  void record_session(RequestStats& r, int status, std::optional<ErrorCategory> failure) {
+    record_into(r, status, failure);
+    if (RequestStats* stage = stage_stats(host_, scheduled_)) record_into(*stage, status, failure);
   }
 
-  void record_into(RequestStats& s, int status, TimePoint now,
-                   std::optional<ErrorCategory> failure) {
+  void record_into(RequestStats& s, int status, std::optional<ErrorCategory> failure) {
     ++s.requests;
     if (status != 0) s.statuses.add(status);
     if (opened_) {
@@ -583,7 +560,6 @@ class WsSession {
       ++s.failures;
       ++s.errors[static_cast<std::size_t>(*failure)];
     }
-    (void)now;
   }
 
   // The user hears of the end once no handler of this session is pending, so the next session
@@ -597,8 +573,6 @@ class WsSession {
   }
 
   RequestStats& row() { return host_.stats().rows[step_->row]; }
-
-  enum class Phase : unsigned char { kConnect, kTls, kUpgrade };
 
   asio::io_context& io_;
   UserHost& host_;
@@ -617,7 +591,6 @@ class WsSession {
   const CompiledStep* step_ = nullptr;
   const CompiledWs* ws_program_ = nullptr;
   const std::string* request_ = nullptr;
-  Phase phase_ = Phase::kConnect;
   std::size_t pc_ = 0;
   std::uint32_t outstanding_ = 0;
   bool finishing_ = false;
@@ -625,7 +598,6 @@ class WsSession {
   bool opened_ = false;
   bool closing_ = false;
   bool timed_out_ = false;
-  bool stopping_ = false;
   bool thinking_ = false;
   bool receiving_ = false;
   bool awaiting_pong_ = false;  // a ping action waits for its pong

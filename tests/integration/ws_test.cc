@@ -24,16 +24,6 @@ constexpr double kSlack = 0.004;  // instrumented code: more scheduling noise pe
 constexpr double kSlack = 0.002;
 #endif
 
-// The row of `name` with `method` (a session is WS, a named reply REPLY).
-const nlohmann::json& row(const nlohmann::json& result, const std::string& name,
-                          const std::string& method) {
-  for (const auto& r : result["requests"]) {
-    if (r["name"] == name && r["method"] == method) return r;
-  }
-  static const nlohmann::json kNone = nlohmann::json::object();
-  return kNone;
-}
-
 std::uint64_t count(const nlohmann::json& j, const char* key) {
   return j.contains(key) ? j[key].get<std::uint64_t>() : 0;
 }
@@ -103,7 +93,7 @@ TEST(WebSocket, EchoCountsEqualTheServersWithSubprotocolAndDeflate) {
                                             "          - receive: 1\n"));
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto stats = server.stats();
-  const auto& session = row(run.result, "echo", "WS");
+  const auto& session = result_row(run.result, "echo", "WS");
   const auto& ws = session["ws"];
   const std::uint64_t sessions = count(ws, "sessions");
   ASSERT_GT(sessions, 0u) << run.describe();
@@ -117,7 +107,7 @@ TEST(WebSocket, EchoCountsEqualTheServersWithSubprotocolAndDeflate) {
   EXPECT_EQ(stats["offered"][0], "chat, other");
   EXPECT_NE(stats["extensions"][0].get<std::string>().find("permessage-deflate"),
             std::string::npos);
-  const auto& reply = row(run.result, "rtt", "REPLY");
+  const auto& reply = result_row(run.result, "rtt", "REPLY");
   EXPECT_EQ(count(reply, "requests"), 10 * sessions);
   EXPECT_EQ(count(reply, "failures"), 0u);
   EXPECT_NE(run.out.find("websocket"), std::string::npos) << "no websocket table in the summary";
@@ -138,7 +128,7 @@ TEST(WebSocket, SessionsOverTls) {
                               "        deflate: true\n"
                               "        actions: [{send: hi}, {receive: 1}, ping]\n");
   ASSERT_EQ(run.exit_code, 0) << run.describe();
-  const auto& session = row(run.result, "echo", "WS");
+  const auto& session = result_row(run.result, "echo", "WS");
   const auto& ws = session["ws"];
   ASSERT_GT(count(ws, "sessions"), 0u) << run.describe();
   EXPECT_EQ(count(session, "failures"), 0u) << session.dump();
@@ -169,11 +159,11 @@ TEST(WebSocket, ReceivesExtractForLaterActions) {
                               "          - receive: 1\n"
                               "            extract: {token: {json: /token}}\n");
   ASSERT_EQ(run.exit_code, 0) << run.describe();
-  const auto& chained = row(run.result, "chained", "WS");
+  const auto& chained = result_row(run.result, "chained", "WS");
   ASSERT_GT(count(chained, "requests"), 0u) << run.describe();
   EXPECT_EQ(count(chained, "failures"), 0u) << chained.dump();
   EXPECT_EQ(count(chained["ws"], "msgs_received"), 2 * count(chained, "requests"));
-  const auto& missing = row(run.result, "missing", "WS");
+  const auto& missing = result_row(run.result, "missing", "WS");
   ASSERT_GT(count(missing, "requests"), 0u);
   EXPECT_EQ(missing["errors"]["extract"], missing["requests"]) << missing.dump();
 }
@@ -188,13 +178,17 @@ TEST(WebSocket, TheGapOfAFiftyHertzFeedIsTwentyMilliseconds) {
                                                          "          - receive: 25\n"
                                                          "            timeout: 3s\n"));
   ASSERT_EQ(run.exit_code, 0) << run.describe();
-  const auto& ws = row(run.result, "feed", "WS")["ws"];
+  const auto& ws = result_row(run.result, "feed", "WS")["ws"];
   const std::uint64_t sessions = count(ws, "sessions");
   ASSERT_GT(sessions, 0u);
   EXPECT_EQ(count(ws, "msgs_received"), 25 * sessions);
   EXPECT_EQ(count(ws, "msgs_received"), server.stats()["sent"]);
   EXPECT_NEAR(ws["message_gap_seconds"]["p50"].get<double>(), 0.020, kSlack);
-  EXPECT_GE(ws["session_duration_seconds"]["min"].get<double>(), 24 * 0.020 - kSlack);
+  // The session is open from our side's handshake to the last message: the server paces from
+  // its own start on absolute deadlines, so a late handshake on a busy machine shortens it by
+  // that lateness (seen: 23 ms while the sanitizer builds ran beside the tests).
+  constexpr double kHandshakeLateness = 0.050;
+  EXPECT_GE(ws["session_duration_seconds"]["min"].get<double>(), 24 * 0.020 - kHandshakeLateness);
 }
 
 // Each way a session fails lands in its category, with the handshake's status and the close
@@ -220,24 +214,24 @@ TEST(WebSocket, FailuresAreCountedByCategory) {
                  "        actions: [{send: a}, {receive: 1}]\n");
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   auto all_failed = [&](const char* name, const char* category) {
-    const auto& r = row(run.result, name, "WS");
+    const auto& r = result_row(run.result, name, "WS");
     ASSERT_GT(count(r, "requests"), 0u) << name << ": " << run.describe();
     EXPECT_EQ(r["failures"], r["requests"]) << name << ": " << r.dump();
     EXPECT_EQ(r["errors"][category], r["requests"]) << name << ": " << r.dump();
   };
   all_failed("refused", "ws_handshake_refused");
-  EXPECT_EQ(row(run.result, "refused", "WS")["status_codes"]["403"],
-            row(run.result, "refused", "WS")["requests"]);
+  EXPECT_EQ(result_row(run.result, "refused", "WS")["status_codes"]["403"],
+            result_row(run.result, "refused", "WS")["requests"]);
   all_failed("dropped", "ws_closed_abnormally");
-  EXPECT_EQ(row(run.result, "dropped", "WS")["ws"]["close_codes"]["1006"],
-            row(run.result, "dropped", "WS")["requests"]);
+  EXPECT_EQ(result_row(run.result, "dropped", "WS")["ws"]["close_codes"]["1006"],
+            result_row(run.result, "dropped", "WS")["requests"]);
   all_failed("silent", "receive_timeout");
-  EXPECT_EQ(row(run.result, "answer", "REPLY")["errors"]["receive_timeout"],
-            row(run.result, "silent", "WS")["requests"]);
+  EXPECT_EQ(result_row(run.result, "answer", "REPLY")["errors"]["receive_timeout"],
+            result_row(run.result, "silent", "WS")["requests"]);
   all_failed("big", "message_too_large");
   all_failed("closed", "ws_closed_abnormally");
-  EXPECT_EQ(row(run.result, "closed", "WS")["ws"]["close_codes"]["4001"],
-            row(run.result, "closed", "WS")["requests"]);
+  EXPECT_EQ(result_row(run.result, "closed", "WS")["ws"]["close_codes"]["4001"],
+            result_row(run.result, "closed", "WS")["requests"]);
 }
 
 // The bundled target's oscilloscope, mixed with HTTP users by weight as the seed's journey is:
@@ -277,7 +271,7 @@ TEST(WebSocket, OscilloscopeJourneyAgainstTheBundledTarget) {
   const auto run = run_stampede("run", yaml);
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const auto stats = nlohmann::json::parse(target.get("/__stats").body);
-  const auto& session = row(run.result, "scope", "WS");
+  const auto& session = result_row(run.result, "scope", "WS");
   const auto& ws = session["ws"];
   const std::uint64_t sessions = count(ws, "sessions");
   ASSERT_GT(sessions, 0u) << run.describe();
@@ -290,8 +284,8 @@ TEST(WebSocket, OscilloscopeJourneyAgainstTheBundledTarget) {
   EXPECT_EQ(count(ws, "pings"), sessions);
   EXPECT_EQ(count(ws, "pongs"), sessions);
   EXPECT_EQ(stats["ws_pings_received"], sessions);
-  EXPECT_EQ(count(row(run.result, "configure", "REPLY"), "requests"), sessions);
-  EXPECT_EQ(count(row(run.result, "unsubscribe", "REPLY"), "requests"), sessions);
+  EXPECT_EQ(count(result_row(run.result, "configure", "REPLY"), "requests"), sessions);
+  EXPECT_EQ(count(result_row(run.result, "unsubscribe", "REPLY"), "requests"), sessions);
   EXPECT_GT(row_requests(run.result, "/health"), 0u) << "the HTTP users ran beside";
   // Frames at 50 Hz, then 100 Hz: the typical gap is one of the two periods.
   const double gap = ws["message_gap_seconds"]["p50"].get<double>();
@@ -307,7 +301,7 @@ TEST(WebSocket, ArrivalRatesCountSessions) {
                                "        name: echo\n"
                                "        actions: [{send: hi}, {receive: 1}]\n"));
   ASSERT_EQ(run.exit_code, 0) << run.describe();
-  const auto& session = row(run.result, "echo", "WS");
+  const auto& session = result_row(run.result, "echo", "WS");
   EXPECT_NEAR(static_cast<double>(count(session["ws"], "sessions")), 40, 2) << session.dump();
   EXPECT_EQ(count(session, "failures"), 0u);
   const auto stats = nlohmann::json::parse(target.get("/__stats").body);

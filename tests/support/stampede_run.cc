@@ -30,13 +30,27 @@ std::string StampedeRun::describe() const {
   return s.str();
 }
 
-const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name) {
+namespace {
+
+const nlohmann::json& find_row(const nlohmann::json& result, const std::string& name,
+                               const std::string* method) {
   static const nlohmann::json kNone = nlohmann::json::object();
   if (!result.contains("requests")) return kNone;
   for (const auto& row : result["requests"]) {
-    if (row["name"] == name) return row;
+    if (row["name"] == name && (method == nullptr || row["method"] == *method)) return row;
   }
   return kNone;
+}
+
+}  // namespace
+
+const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name) {
+  return find_row(result, name, nullptr);
+}
+
+const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name,
+                                 const std::string& method) {
+  return find_row(result, name, &method);
 }
 
 std::uint64_t row_requests(const nlohmann::json& result, const std::string& name) {

@@ -21,6 +21,9 @@ struct StampedeRun {
 
 // The row of `result["requests"]` with this name; an empty object when there is none.
 const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name);
+// The row of `name` with `method` (a WebSocket session's row is WS, a named reply's REPLY).
+const nlohmann::json& result_row(const nlohmann::json& result, const std::string& name,
+                                 const std::string& method);
 // Its request count, or 0.
 std::uint64_t row_requests(const nlohmann::json& result, const std::string& name);
 
