@@ -23,7 +23,7 @@ using boost::asio::awaitable;
 using namespace std::chrono_literals;
 
 // The runner's own peak memory: a few MiB of code and buffers. Sanitizers multiply it.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(STAMPEDE_SANITIZED)
 constexpr long kMaxRssKib = 1024L * 1024;
 #else
 constexpr long kMaxRssKib = 64L * 1024;

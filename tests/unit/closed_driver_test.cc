@@ -16,9 +16,9 @@ using std::chrono::seconds;
 // Records what the driver asks of its users; no network.
 class FakeUser final : public User {
  public:
-  void start_loop(std::size_t scenario) override {
+  void start_loop(std::size_t index) override {
     running = true;
-    this->scenario = scenario;
+    scenario = index;
     ++starts;
   }
   void start_iteration(std::size_t, TimePoint) override {}
@@ -33,7 +33,7 @@ class FakeUser final : public User {
   int starts = 0;
 };
 
-class FakePool : public testing_support::FakeUserPool<FakeUser> {
+class FakePool final : public testing_support::FakeUserPool<FakeUser> {
  public:
   int running() const {
     return static_cast<int>(count([](const FakeUser& u) { return u.running ? 1 : 0; }));

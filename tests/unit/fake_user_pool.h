@@ -28,6 +28,9 @@ class FakeUserPool : public UserPool {
 
   std::vector<std::unique_ptr<UserT>> users;
   ThreadStats stats_{1, 2};  // one statistics row, two scenarios
+
+ protected:
+  ~FakeUserPool() = default;  // a test's own pool derives from it; never deleted through it
 };
 
 }  // namespace stampede::testing_support

@@ -393,7 +393,8 @@ TEST(Histogram, CopiesAreDeep) {
   EXPECT_NE(original, copy);
   Histogram moved(std::move(copy));
   EXPECT_EQ(moved, assigned);
-  assigned = assigned;  // self-assignment keeps the data
+  const Histogram& same = assigned;
+  assigned = same;  // self-assignment keeps the data
   EXPECT_EQ(assigned, moved);
 }
 
@@ -550,7 +551,13 @@ TEST(HistogramJson, RandomlyCorruptedDocumentsNeverThrow) {
 
 // ---- Memory ---------------------------------------------------------------------------------
 
-#if defined(__SANITIZE_ADDRESS__)
+// gcc says __SANITIZE_ADDRESS__, clang __has_feature(address_sanitizer).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STAMPEDE_ASAN_HEAP 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(STAMPEDE_ASAN_HEAP)
 #define STAMPEDE_HEAP_IS_GLIBC 0
 #else
 #define STAMPEDE_HEAP_IS_GLIBC 1

@@ -32,7 +32,7 @@ class FakeUser final : public User {
   std::vector<TimePoint> scheduled;
 };
 
-class FakePool : public testing_support::FakeUserPool<FakeUser> {
+class FakePool final : public testing_support::FakeUserPool<FakeUser> {
  public:
   std::size_t started() const {
     return count([](const FakeUser& u) { return u.scheduled.size(); });
