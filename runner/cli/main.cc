@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "cli/options.h"
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 #include "plan/version.h"
 
@@ -35,6 +36,8 @@ int main(int argc, char** argv) {
         return stampede::run_command(options);
       case CliOptions::Command::kAgent:
         return stampede::agent_command(options);
+      case CliOptions::Command::kReport:
+        return stampede::report_command(options);
     }
   } catch (const std::exception& e) {
     // Nothing should get here; if it does, say what happened without a stack trace.

@@ -20,6 +20,10 @@ constexpr const char* kUsage =
     "       stampede agent PLAN [options]   load the plan, serve the control API on --listen\n"
     "                                       (default 0.0.0.0:9646), run on POST /v1/start\n"
     "       stampede validate PLAN          check a plan and exit (0 valid, 2 invalid)\n"
+    "       stampede report RESULT.json|- [NEW.json] [--html FILE] [--csv PREFIX]\n"
+    "                       [--junit FILE] [--summary-md FILE]\n"
+    "                                       write the reports of a saved result (HTML of two:\n"
+    "                                       compared)\n"
     "       stampede version                print the version\n";
 
 std::string profile_help() {
@@ -42,6 +46,16 @@ po::options_description run_options() {
       "arrival rate per second (open model); replaces the load model")(
       "host,H", po::value<std::string>(), "target base URL (env: STAMPEDE_HOST, TARGET_HOST)")(
       "json", po::value<std::string>(), "write the result JSON to this file")(
+      "html", po::value<std::string>(), "write the self-contained HTML report to this file")(
+      "csv", po::value<std::string>(),
+      "write Locust's CSV files PREFIX_stats.csv, PREFIX_stats_history.csv, "
+      "PREFIX_failures.csv and PREFIX_exceptions.csv")(
+      "csv-full-history", po::bool_switch(),
+      "with --csv: a history row per request name and second, not only the aggregated one")(
+      "junit", po::value<std::string>(),
+      "write a JUnit XML report (thresholds and checks as test cases) to this file")(
+      "summary-md", po::value<std::string>(),
+      "write a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY) to this file")(
       "tags", po::value<std::string>(), "run only the tasks tagged with one of these (a,b)")(
       "exclude-tags", po::value<std::string>(), "do not run tasks tagged with any of these")(
       "threads", po::value<std::string>(), "worker threads, 1 to 1024 (default: one per core)")(
@@ -64,9 +78,60 @@ po::options_description run_options() {
   return d;
 }
 
+// `stampede report`: the report files it can write. --csv, --junit and --summary-md belong here
+// too (one add_options entry each, read in parse_report).
+po::options_description report_options() {
+  po::options_description d("report options");
+  d.add_options()("html", po::value<std::string>(), "write the HTML report to this file")(
+      "csv", po::value<std::string>(), "write Locust's four CSV files PREFIX_*.csv")(
+      "junit", po::value<std::string>(), "write a JUnit XML report to this file")(
+      "summary-md", po::value<std::string>(), "write a Markdown summary to this file")(
+      "help,h", po::bool_switch(), "show this help");
+  return d;
+}
+
+// --csv, --junit and --summary-md of `stampede report`; true when one is given. A comparison is
+// an HTML page: these describe one result.
+bool parse_report_files(const po::variables_map& vm, CliOptions& o) {
+  ReportOptions& r = o.reports;
+  if (vm.count("csv")) r.csv_prefix = vm["csv"].as<std::string>();
+  if (vm.count("junit")) r.junit_path = vm["junit"].as<std::string>();
+  if (vm.count("summary-md")) r.summary_md_path = vm["summary-md"].as<std::string>();
+  const bool any = !r.csv_prefix.empty() || !r.junit_path.empty() || !r.summary_md_path.empty();
+  if (any && o.result_paths.size() > 1) {
+    throw po::error("report: --csv, --junit and --summary-md take one result");
+  }
+  return any;
+}
+
+// RESULT.json (or - for stdin) and, for compare mode, NEW.json.
+void parse_report(int argc, const char* const* argv, CliOptions& o) {
+  po::options_description all = report_options();
+  all.add_options()("result", po::value<std::vector<std::string>>(), "result files");
+  po::positional_options_description positional;
+  positional.add("result", 2);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(),
+            vm);
+  po::notify(vm);
+  if (vm["help"].as<bool>()) {
+    o.command = CliOptions::Command::kHelp;
+    return;
+  }
+  if (!vm.count("result")) throw po::error("report: missing RESULT.json (or - for stdin)");
+  o.result_paths = vm["result"].as<std::vector<std::string>>();
+  if (vm.count("html")) o.html_path = vm["html"].as<std::string>();
+  const bool ci = parse_report_files(vm, o);
+  if (o.html_path.empty() && !ci) {
+    throw po::error(
+        "report: nothing to write; give --html FILE, --csv PREFIX, --junit FILE or "
+        "--summary-md FILE");
+  }
+}
+
 std::string help_text() {
   std::ostringstream out;
-  out << kUsage << "\n" << run_options();
+  out << kUsage << "\n" << run_options() << "\n" << report_options();
   out << "\nexit codes: 0 every threshold passed, 99 a threshold failed, 2 invalid plan or usage,\n"
          "            1 could not run\n";
   return out.str();
@@ -157,6 +222,17 @@ void fill_serve(ServeOptions& s, const po::variables_map& vm, bool agent) {
   }
 }
 
+void fill_reports(ReportOptions& r, const po::variables_map& vm) {
+  if (vm.count("csv")) r.csv_prefix = vm["csv"].as<std::string>();
+  r.csv_full_history = vm["csv-full-history"].as<bool>();
+  if (vm.count("junit")) r.junit_path = vm["junit"].as<std::string>();
+  if (vm.count("summary-md")) r.summary_md_path = vm["summary-md"].as<std::string>();
+  // Locust ignores --csv-full-history without --csv; a flag that does nothing is a mistake.
+  if (r.csv_full_history && r.csv_prefix.empty()) {
+    throw po::error("--csv-full-history needs --csv PREFIX");
+  }
+}
+
 void fill(CliOptions& o, const po::variables_map& vm) {
   auto text = [&](const char* key, std::optional<std::string>& into) {
     if (vm.count(key)) into = vm[key].as<std::string>();
@@ -168,6 +244,8 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   if (vm.count("profile")) o.profile = vm["profile"].as<std::string>();
   o.host = vm.count("host") ? vm["host"].as<std::string>() : env_host();
   if (vm.count("json")) o.json_path = vm["json"].as<std::string>();
+  if (vm.count("html")) o.html_path = vm["html"].as<std::string>();
+  fill_reports(o.reports, vm);
   if (vm.count("tags")) o.tags = vm["tags"].as<std::string>();
   if (vm.count("exclude-tags")) o.exclude_tags = vm["exclude-tags"].as<std::string>();
   if (vm.count("threads")) {
@@ -183,6 +261,7 @@ std::optional<CliOptions::Command> command_of(const std::string& name) {
   if (name == "run") return CliOptions::Command::kRun;
   if (name == "validate") return CliOptions::Command::kValidate;
   if (name == "agent") return CliOptions::Command::kAgent;
+  if (name == "report") return CliOptions::Command::kReport;
   if (name == "version" || name == "--version") return CliOptions::Command::kVersion;
   if (name == "help" || name == "--help" || name == "-h") return CliOptions::Command::kHelp;
   return std::nullopt;
@@ -206,6 +285,16 @@ CliParse parse_cli(int argc, const char* const* argv) {
   CliOptions o;
   o.command = *parsed_command;
   if (o.command == CliOptions::Command::kVersion || o.command == CliOptions::Command::kHelp) {
+    result.options = o;
+    return result;
+  }
+  if (o.command == CliOptions::Command::kReport) {
+    try {
+      parse_report(argc, argv, o);
+    } catch (const po::error& e) {
+      result.error = e.what();
+      return result;
+    }
     result.options = o;
     return result;
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/units.h"
 
@@ -25,8 +26,16 @@ struct ServeOptions {
   Duration linger = std::chrono::minutes(5);  // agent: serve the result this long at most
 };
 
+// Report files written at the end of `run` and `agent` besides --json (see cli/report_files.h).
+struct ReportOptions {
+  std::string csv_prefix;         // --csv PREFIX: Locust's four CSV files
+  bool csv_full_history = false;  // --csv-full-history: a history row per request name too
+  std::string junit_path;         // --junit FILE
+  std::string summary_md_path;    // --summary-md FILE
+};
+
 struct CliOptions {
-  enum class Command { kRun, kValidate, kAgent, kVersion, kHelp };
+  enum class Command { kRun, kValidate, kAgent, kReport, kVersion, kHelp };
   Command command = Command::kHelp;
   std::string plan_path;
   std::string host;          // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target
@@ -35,6 +44,10 @@ struct CliOptions {
   std::string exclude_tags;  // --exclude-tags c: not tasks with any of these
   LoadOverrides load;
   std::string json_path;
+  std::string html_path;  // --html FILE: the self-contained HTML report (run, agent, report)
+  // report: RESULT.json (or "-" for stdin), then NEW.json to compare it with
+  std::vector<std::string> result_paths;
+  ReportOptions reports;
   unsigned threads = 0;
   bool quiet = false;
   std::uint32_t segment = 0;  // --segment i/N: this runner's share i of N

@@ -8,6 +8,7 @@
 
 #include "cli/open_file_limit.h"
 #include "cli/overrides.h"
+#include "cli/report_files.h"
 #include "cli/result_file.h"
 #include "cli/result_handover.h"
 #include "cli/run_session.h"
@@ -73,6 +74,7 @@ EngineOptions engine_options(const CliOptions& options) {
   o.threads = options.threads;
   o.segment = options.segment;
   o.segments = options.segments;
+  o.request_history = options.reports.csv_full_history;
   return o;
 }
 
@@ -85,13 +87,21 @@ void log_start(const Plan& plan, const CliOptions& options) {
                format_duration(plan.load.duration()));
 }
 
-// Opens the --json file before the run: an unwritable path is found at once, and a run whose
-// connections use up the file handles can still write its result.
-std::optional<ResultFile> open_result_file(const CliOptions& options) {
+// Opens the --json (or --html) file before the run: an unwritable path is found at once, and a
+// run whose connections use up the file handles can still write its result.
+std::optional<ResultFile> open_result_file(const std::string& path) {
   std::string error;
-  auto file = ResultFile::open(options.json_path, &error);
+  auto file = ResultFile::open(path, &error);
   if (!file) fmt::print(stderr, "error: could not run: {}\n", error);
   return file;
+}
+
+// The --csv, --junit and --summary-md files, opened before the run like the --json file.
+std::optional<ReportFiles> open_report_files(const CliOptions& options) {
+  std::string error;
+  auto files = ReportFiles::open(options.reports, &error);
+  if (!files) fmt::print(stderr, "error: could not run: {}\n", error);
+  return files;
 }
 
 // A startAt already past starts at once: the other runners of the test began earlier, so the
@@ -129,8 +139,12 @@ int run_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
   prepare_open_files(*plan, options);
-  auto result_file = open_result_file(options);
+  auto result_file = open_result_file(options.json_path);
   if (!result_file) return kExitCouldNotRun;
+  auto html_file = open_result_file(options.html_path);
+  if (!html_file) return kExitCouldNotRun;
+  auto reports = open_report_files(options);
+  if (!reports) return kExitCouldNotRun;
   Engine engine(*plan, engine_options(options));
   Serving serving(options, *plan);
   std::string error;
@@ -141,15 +155,19 @@ int run_command(const CliOptions& options) {
   serving.control().set_ready(true);
   log_start(*plan, options);
   hold_signals_until_exit();
-  return run_session(engine, *plan, options, serving, *result_file);
+  return run_session(engine, *plan, options, serving, {*result_file, *html_file}, *reports);
 }
 
 int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
   prepare_open_files(*plan, options);
-  auto result_file = open_result_file(options);
+  auto result_file = open_result_file(options.json_path);
   if (!result_file) return kExitCouldNotRun;
+  auto html_file = open_result_file(options.html_path);
+  if (!html_file) return kExitCouldNotRun;
+  auto reports = open_report_files(options);
+  if (!reports) return kExitCouldNotRun;
   EngineOptions engine_opts = engine_options(options);
   engine_opts.signal_grace = kAgentSignalGrace;  // a terminating pod has a grace period
   Engine engine(*plan, engine_opts);
@@ -174,7 +192,8 @@ int agent_command(const CliOptions& options) {
   log_start(*plan, options);
   hold_signals_until_exit();
   ResultHandover handover(options.serve.linger);
-  const int code = run_session(engine, *plan, options, serving, *result_file);
+  const int code =
+      run_session(engine, *plan, options, serving, {*result_file, *html_file}, *reports);
   if (!handover.serve(serving.control())) {
     spdlog::info("the result was not acknowledged (POST /v1/result/ack); exiting");
   }

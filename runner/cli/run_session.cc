@@ -4,8 +4,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "base/rfc3339.h"
 #include "cli/abort_watch.h"
+#include "cli/result_meta.h"
 #include "cli/run_command.h"
+#include "report/html_report.h"
 #include "report/progress.h"
 #include "report/summary.h"
 #include "stats/result_json.h"
@@ -13,9 +16,31 @@
 namespace stampede {
 namespace {
 
-bool write_json(ResultFile& file, const Result& result) {
+bool write_file(ResultFile& file, const std::string& text) {
   std::string error;
-  if (file.write(result_to_json(result).dump(2) + "\n", &error)) return true;
+  if (file.write(text, &error)) return true;
+  fmt::print(stderr, "error: {}\n", error);
+  return false;
+}
+
+// The result document and its HTML report (rendered only when asked for: it embeds the
+// whole result).
+bool write_results(ResultFiles& files, const nlohmann::json& document) {
+  const bool json_written = write_file(files.json, document.dump(2) + "\n");
+  if (files.html.path().empty()) return json_written;
+  return write_file(files.html, render_html_report(document)) && json_written;
+}
+
+// Where and how the run was made, for the reports' headers; ended now, after the graceful stop.
+void add_meta(Result& result, const Plan& plan) {
+  result.meta = run_meta(plan);
+  result.meta.ended_at = format_rfc3339(std::chrono::system_clock::now());
+}
+
+// --csv, --junit and --summary-md, from the result document.
+bool write_reports(ReportFiles& reports, const nlohmann::json& document, const Engine& engine) {
+  std::string error;
+  if (reports.write(document, engine.request_history(), &error)) return true;
   fmt::print(stderr, "error: {}\n", error);
   return false;
 }
@@ -78,7 +103,7 @@ class SnapshotHandler {
 }  // namespace
 
 int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving,
-                ResultFile& result_file) {
+                ResultFiles results, ReportFiles& reports) {
   SnapshotHandler handler(engine, plan, options, serving);
   serving.control().started([&engine] { engine.request_stop("stopped through /v1/stop"); });
   if (MetricsExporter* exporter = serving.exporter()) {
@@ -87,15 +112,18 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
   Result result = engine.run(std::ref(handler));
   handler.finish();
   result.testid = serving.identity().testid;
+  add_meta(result, plan);
   judge_thresholds(plan.thresholds, result);
   print_summary(stdout, plan, result);
-  const bool written = write_json(result_file, result);
+  const nlohmann::json document = result_to_json(result);
+  const bool written = write_results(results, document);
+  const bool reported = write_reports(reports, document, engine);
   if (MetricsExporter* exporter = serving.exporter()) {
     exporter->set_thresholds(result.thresholds);
     exporter->set_state(RunState::kFinished);
   }
-  serving.control().finished(result_to_json(result).dump());
-  if (!written) return kExitCouldNotRun;
+  serving.control().finished(document.dump());
+  if (!written || !reported) return kExitCouldNotRun;
   if (result.aborted_by == kStoppedBySignal) return kExitInterrupted;
   return result.thresholds_ok() ? kExitOk : kExitThresholdsFailed;
 }

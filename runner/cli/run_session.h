@@ -4,6 +4,7 @@
 // `stampede run` and `stampede agent`.
 
 #include "cli/options.h"
+#include "cli/report_files.h"
 #include "cli/result_file.h"
 #include "cli/serving.h"
 #include "engine/engine.h"
@@ -11,10 +12,17 @@
 
 namespace stampede {
 
+// The --json and --html files (either may be a no-op ResultFile without a path).
+struct ResultFiles {
+  ResultFile& json;
+  ResultFile& html;
+};
+
 // Runs the engine (already prepared) and returns the exit code (0, 99, 105 when a signal
-// stopped it, or 1 when the result file cannot be written). The result goes to `result_file`
-// (opened before the run).
+// stopped it, or 1 when a result file cannot be written). The result goes to `results.json`,
+// its HTML report to `results.html`, and the CSV, JUnit and Markdown reports to `reports` (all
+// opened before the run).
 int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving,
-                ResultFile& result_file);
+                ResultFiles results, ReportFiles& reports);
 
 }  // namespace stampede

@@ -4,13 +4,23 @@
 
 namespace stampede {
 
-Aggregator::Aggregator(const CompiledPlan& plan, std::size_t workers)
+Aggregator::Aggregator(const CompiledPlan& plan, std::size_t workers, bool request_history)
     : plan_(plan),
       rows_(plan.rows.size()),
       iterations_(plan.scenarios.size()),
       last_tick_(workers, -1),
       done_(workers, false) {
   for (const std::string& name : plan.stage_names) stages_.push_back(StageStats{name, {}, 0});
+  if (request_history) history_ = std::make_unique<RequestHistory>(plan.rows);
+}
+
+void Aggregator::add_to_pending(Pending& p, const ThreadStats& stats) {
+  for (const auto& row : stats.rows) p.interval.merge(row);
+  if (!history_) return;
+  // The per-row split of the interval costs a merge per row and worker each second: only
+  // when the history is wanted.
+  p.rows.resize(stats.rows.size());
+  for (std::size_t i = 0; i < stats.rows.size(); ++i) p.rows[i].merge(stats.rows[i]);
 }
 
 void Aggregator::merge_rows(const ThreadStats& stats) {
@@ -31,7 +41,7 @@ void Aggregator::merge_rows(const ThreadStats& stats) {
 void Aggregator::absorb(std::size_t worker, std::uint64_t tick, const ThreadStats& stats) {
   merge_rows(stats);
   Pending& p = pending_[tick];
-  for (const auto& row : stats.rows) p.interval.merge(row);
+  add_to_pending(p, stats);
   p.users += stats.users;
   last_tick_[worker] = static_cast<std::int64_t>(tick);
   complete_ticks();
@@ -45,8 +55,7 @@ void Aggregator::worker_done(std::size_t worker, const ThreadStats& stats) {
                                  [](const RequestStats& r) { return r.requests == 0; });
   if (!empty) {
     const auto tick = static_cast<std::uint64_t>(std::max<std::int64_t>(1, last_tick_[worker] + 1));
-    Pending& p = pending_[tick];
-    for (const auto& row : stats.rows) p.interval.merge(row);
+    add_to_pending(pending_[tick], stats);
   }
   done_[worker] = true;
   complete_ticks();
@@ -68,6 +77,7 @@ void Aggregator::complete_ticks() {
     point.p99_seconds = p.interval.latency.percentile_seconds(99);
     users_ = p.users;
     series_.push_back(point);
+    if (history_) history_->add_second(point.elapsed_seconds, p.users, p.rows);
     pending_.erase(pending_.begin());
   }
 }
@@ -87,6 +97,7 @@ void Aggregator::finish(double elapsed) {
   elapsed_ = elapsed;
   // The last point may cover only part of a second: label it with the real end.
   for (auto& point : series_) point.elapsed_seconds = std::min(point.elapsed_seconds, elapsed);
+  if (history_) history_->finish(elapsed);
 }
 
 Snapshot Aggregator::snapshot(double elapsed, double planned) const {

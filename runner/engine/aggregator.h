@@ -10,12 +10,14 @@
 #include "engine/compiled_plan.h"
 #include "engine/snapshot.h"
 #include "engine/thread_stats.h"
+#include "stats/request_history.h"
 
 namespace stampede {
 
 class Aggregator {
  public:
-  Aggregator(const CompiledPlan& plan, std::size_t workers);
+  // `request_history`: also keep every row's statistics per second (--csv-full-history).
+  Aggregator(const CompiledPlan& plan, std::size_t workers, bool request_history = false);
 
   // A worker's statistics for the interval ending at `tick` (seconds since the start).
   void absorb(std::size_t worker, std::uint64_t tick, const ThreadStats& stats);
@@ -30,12 +32,16 @@ class Aggregator {
   Snapshot snapshot(double elapsed, double planned) const;
   // The result body: rows, iterations, series (the caller fills the run's metadata).
   Result result() const;
+  // Every row per second; null unless asked for at construction.
+  const RequestHistory* request_history() const { return history_.get(); }
 
  private:
   struct Pending {
     RequestStats interval;  // all rows of the interval
     std::uint32_t users = 0;
+    std::vector<RequestStats> rows;  // each row of the interval, only for history_
   };
+  void add_to_pending(Pending& p, const ThreadStats& stats);
   void merge_rows(const ThreadStats& stats);
   void complete_ticks();
 
@@ -52,6 +58,7 @@ class Aggregator {
   std::vector<TimeSeriesPoint> series_;
   std::size_t reported_ = 0;
   std::uint32_t users_ = 0;
+  std::unique_ptr<RequestHistory> history_;
 };
 
 }  // namespace stampede

@@ -98,7 +98,7 @@ void Engine::start_workers(TimePoint t0) {
 }
 
 Result Engine::run(const SnapshotFn& on_snapshot) {
-  aggregator_ = std::make_unique<Aggregator>(compiled_, options_.threads);
+  aggregator_ = std::make_unique<Aggregator>(compiled_, options_.threads, options_.request_history);
   const WallTime wall_now = std::chrono::system_clock::now();
   Duration delay = kStartDelay;
   if (options_.start_at) {

@@ -40,6 +40,8 @@ struct EngineOptions {
   std::optional<Duration> signal_grace;
   // The instant the load starts (runners of one test share it); unset: as soon as possible.
   std::optional<WallTime> start_at;
+  // Keep every row's statistics per second besides the all-rows series (--csv-full-history).
+  bool request_history = false;
 };
 
 class Engine final : private StatsSink {
@@ -60,6 +62,11 @@ class Engine final : private StatsSink {
   Result current_result(double elapsed_seconds) const;
   // Thread-safe: end the load phase early (graceful stop follows).
   void request_stop(const std::string& reason);
+  // After run(): every row per second, when EngineOptions::request_history asked for it; else
+  // null.
+  const RequestHistory* request_history() const {
+    return aggregator_ ? aggregator_->request_history() : nullptr;
+  }
 
  private:
   void absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<ThreadStats> s) override;

@@ -295,7 +295,8 @@ struct DataSource {
 };
 
 struct Plan {
-  std::string name;  // metadata.name of a LoadTest manifest, or `name:`; may be empty
+  std::string name;     // metadata.name of a LoadTest manifest, or `name:`; may be empty
+  std::string profile;  // the load profile used (--profile, else `profile:`); empty: none
   Target target;
   LoadModel load;
   std::vector<Scenario> scenarios;  // never empty

@@ -28,6 +28,10 @@ void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& o
                 Plan* plan) {
   const bool wants_profile = !options.profile.empty() || reader.has(body, "profile");
   std::optional<ProfileReader> profile = open_plan_profile(reader, body, options);
+  // Its name as asked for, for the result's meta (the key is a string once the profile opened).
+  if (profile) {
+    plan->profile = options.profile.empty() ? body.node["profile"].Scalar() : options.profile;
+  }
   if (std::optional<YamlField> name = reader.get(body, "name")) {
     if (std::optional<std::string> text = reader.string(*name)) plan->name = *text;
   }

@@ -65,6 +65,18 @@ void merge_stages(std::vector<StageStats>& into, const std::vector<StageStats>& 
   }
 }
 
+// Runners of one test share target, load, profile and version; a result that lacks them (an
+// older document) takes them from the other.
+void merge_meta(ResultMeta& into, const ResultMeta& from) {
+  into.runners += from.runners;
+  into.ended_at = std::max(into.ended_at, from.ended_at);  // RFC 3339 UTC sorts as text
+  for (auto member :
+       {&ResultMeta::target, &ResultMeta::load, &ResultMeta::profile, &ResultMeta::version}) {
+    if ((into.*member).empty()) into.*member = from.*member;
+  }
+  if (into.stages.empty()) into.stages = from.stages;
+}
+
 }  // namespace
 
 void merge_custom_metrics(std::vector<CustomMetricStats>& into,
@@ -135,6 +147,7 @@ void Result::merge(const Result& other) {
     started_at = other.started_at;
   }
   if (aborted_by.empty()) aborted_by = other.aborted_by;
+  merge_meta(meta, other.meta);
   thresholds.clear();
 }
 

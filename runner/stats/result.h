@@ -89,6 +89,25 @@ struct ThresholdOutcome {
   std::optional<double> bound = std::nullopt;
 };
 
+// A named load stage on the run's time axis (seconds from the start), for reports that shade it.
+struct StageSpan {
+  std::string name;
+  double start_seconds = 0;
+  double end_seconds = 0;
+};
+
+// Where and how the result was made, for the reports' headers (the HTML report).
+struct ResultMeta {
+  std::string target;    // the target's base URL
+  std::string load;      // the load as run, e.g. "closed model, 10 users, spawn rate 5/s, 30s"
+  std::string profile;   // the load profile's name; empty: none
+  std::string version;   // Stampede's version
+  std::string ended_at;  // RFC 3339, UTC: when the load phase ended (the latest runner's)
+  // How many runners' results this one holds: 1 for a run, N once N results are merged.
+  std::uint32_t runners = 1;
+  std::vector<StageSpan> stages;  // the plan's named load stages, in order
+};
+
 struct Result {
   std::string plan_name;
   std::string testid;
@@ -102,6 +121,7 @@ struct Result {
   std::vector<CustomMetricStats> custom;  // custom metrics, in plan order
   std::vector<ThresholdOutcome> thresholds;
   std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
+  ResultMeta meta;
 
   RequestStats totals() const;
   IterationCounts total_iterations() const;
@@ -109,8 +129,9 @@ struct Result {
   bool thresholds_ok() const;
 
   // Adds another runner's result: rows by key, iterations, time series by second, stages by
-  // name, custom metrics by name and value, duration = the longer one. Threshold verdicts are
-  // not merged: re-evaluate them on the merged result.
+  // name, custom metrics by name and value, duration = the longer one; meta counts the runners
+  // and keeps the latest end. Threshold verdicts are not merged: re-evaluate them on the merged
+  // result.
   void merge(const Result& other);
 };
 

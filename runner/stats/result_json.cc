@@ -171,6 +171,17 @@ json totals_json(const Result& r, const RequestStats& t) {
           {"retries", t.retries}};
 }
 
+json meta_json(const ResultMeta& m) {
+  json stages = json::array();
+  for (const StageSpan& s : m.stages) {
+    stages.push_back(
+        {{"name", s.name}, {"start_seconds", s.start_seconds}, {"end_seconds", s.end_seconds}});
+  }
+  return {{"target", m.target},         {"load", m.load},         {"profile", m.profile},
+          {"version", m.version},       {"ended_at", m.ended_at}, {"runners", m.runners},
+          {"stages", std::move(stages)}};
+}
+
 }  // namespace
 
 json threshold_to_json(const ThresholdOutcome& th) {
@@ -179,6 +190,7 @@ json threshold_to_json(const ThresholdOutcome& th) {
             {"actual", th.actual ? json(*th.actual) : json(nullptr)},
             {"ok", th.ok}};
   if (th.bound) j["bound"] = *th.bound;
+  if (th.is_time) j["unit"] = "s";  // actual and bound are durations (reports format them so)
   return j;
 }
 
@@ -224,6 +236,7 @@ json result_to_json(const Result& r) {
     thresholds.push_back(threshold_to_json(th));
   }
   j["thresholds_ok"] = r.thresholds_ok();
+  j["meta"] = meta_json(r.meta);
   return j;
 }
 

@@ -120,6 +120,22 @@ bool read_custom(const json& j, CustomMetricStats& m, std::string* error) {
   return true;
 }
 
+// Absent in results written before it existed: the defaults (one runner) stand.
+void read_meta(const json& j, ResultMeta& m) {
+  if (!j.contains("meta")) return;
+  const json& meta = j.at("meta");
+  m.target = meta.value("target", "");
+  m.load = meta.value("load", "");
+  m.profile = meta.value("profile", "");
+  m.version = meta.value("version", "");
+  m.ended_at = meta.value("ended_at", "");
+  m.runners = meta.value("runners", std::uint32_t{1});
+  for (const auto& s : meta.value("stages", json::array())) {
+    m.stages.push_back({s.at("name").get<std::string>(), s.at("start_seconds").get<double>(),
+                        s.at("end_seconds").get<double>()});
+  }
+}
+
 }  // namespace
 
 std::optional<Result> result_from_json(const json& j, std::string* error) {
@@ -135,6 +151,7 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
     r.started_at = j.value("started_at", "");
     r.aborted_by = j.value("aborted_by", "");
     r.duration_seconds = j.at("totals").at("duration_seconds").get<double>();
+    read_meta(j, r.meta);
     for (const auto& row_json : j.at("requests")) {
       ResultRow& row = r.rows.emplace_back();
       if (!read_row(row_json, row, error)) return std::nullopt;

@@ -1,0 +1,27 @@
+#pragma once
+// The self-contained HTML report (`stampede run --html`, `stampede report`): one file holding
+// the page, its script and style, uPlot, and the result documents, so it opens from an email
+// attachment or a CI artifact with no network access at all. See runner/report/html/.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace stampede {
+
+// Throws std::invalid_argument, "<name>: <what is wrong>", unless `document` is a result the
+// report can draw: schema stampede.result/v1 with its totals. Every other key is optional to the
+// page (older results, or a merged result whose histograms were dropped for size).
+void check_report_input(const nlohmann::json& document, std::string_view name);
+
+// The report of one result document (schema stampede.result/v1: a run's --json, /v1/result, or
+// the operator's merged result). Throws std::invalid_argument, saying what is wrong, when the
+// document is not such a result.
+std::string render_html_report(const nlohmann::json& result);
+
+// Two results side by side: `base` and `next` (e.g. the last release's soak and this one's),
+// with the change in each percentile and rate and each threshold's verdict in both. Throws
+// std::invalid_argument naming "base" or "new" when either is not a result.
+std::string render_html_compare(const nlohmann::json& base, const nlohmann::json& next);
+
+}  // namespace stampede
