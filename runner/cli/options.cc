@@ -104,16 +104,23 @@ bool parse_report_files(const po::variables_map& vm, CliOptions& o) {
   return any;
 }
 
-// RESULT.json (or - for stdin) and, for compare mode, NEW.json.
-void parse_report(int argc, const char* const* argv, CliOptions& o) {
-  po::options_description all = report_options();
-  all.add_options()("result", po::value<std::vector<std::string>>(), "result files");
+// The subcommand's options and its positional arguments (`name`, up to `max_count` of them),
+// parsed and checked; argv[1] is the subcommand itself.
+po::variables_map parse_subcommand(int argc, const char* const* argv, po::options_description all,
+                                   const char* name, int max_count) {
+  all.add_options()(name, po::value<std::vector<std::string>>(), name);
   po::positional_options_description positional;
-  positional.add("result", 2);
+  positional.add(name, max_count);
   po::variables_map vm;
   po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(),
             vm);
   po::notify(vm);
+  return vm;
+}
+
+// RESULT.json (or - for stdin) and, for compare mode, NEW.json.
+void parse_report(int argc, const char* const* argv, CliOptions& o) {
+  const po::variables_map vm = parse_subcommand(argc, argv, report_options(), "result", 2);
   if (vm["help"].as<bool>()) {
     o.command = CliOptions::Command::kHelp;
     return;
@@ -298,15 +305,8 @@ CliParse parse_cli(int argc, const char* const* argv) {
     result.options = o;
     return result;
   }
-  po::options_description all = run_options();
-  all.add_options()("plan", po::value<std::string>(), "plan file");
-  po::positional_options_description positional;
-  positional.add("plan", 1);
   try {
-    po::variables_map vm;
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(all).positional(positional).run(),
-              vm);
-    po::notify(vm);
+    const po::variables_map vm = parse_subcommand(argc, argv, run_options(), "plan", 1);
     if (vm["help"].as<bool>()) {
       o.command = CliOptions::Command::kHelp;
       result.options = o;
@@ -316,7 +316,7 @@ CliParse parse_cli(int argc, const char* const* argv) {
       result.error = command + ": missing PLAN file";
       return result;
     }
-    o.plan_path = vm["plan"].as<std::string>();
+    o.plan_path = vm["plan"].as<std::vector<std::string>>().front();
     fill(o, vm);
   } catch (const po::error& e) {
     result.error = e.what();
