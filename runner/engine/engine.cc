@@ -71,8 +71,13 @@ bool Engine::prepare(std::string* error) {
   user_config_.runner_index = options_.segment;
   user_config_.runner_count = options_.segments;
   if (target.url.tls()) {
-    tls_ = make_tls_context(target, error);
-    if (!tls_) return false;
+    // One context per worker thread: OpenSSL fills caches inside a shared context's
+    // certificates lazily (seen by ThreadSanitizer as a race between two handshakes), and
+    // threads that share nothing never contend on its locks.
+    for (unsigned k = 0; k < options_.threads; ++k) {
+      tls_.push_back(make_tls_context(target, error));
+      if (!tls_.back()) return false;
+    }
   }
   return true;
 }
@@ -87,7 +92,7 @@ void Engine::start_workers(TimePoint t0) {
     config.plan = &plan_;
     config.compiled = &compiled_;
     config.user = user_config_;
-    config.tls = tls_.get();
+    config.tls = tls_.empty() ? nullptr : tls_[k].get();
     config.scenario_of_user = &scenario_of_user_;
     config.seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
     workers_.push_back(std::make_unique<Worker>(config, static_cast<StatsSink&>(*this)));

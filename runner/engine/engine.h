@@ -86,7 +86,7 @@ class Engine final : private StatsSink {
   CompiledPlan compiled_;
   std::vector<std::size_t> scenario_of_user_;
   UserConfig user_config_;
-  std::unique_ptr<TlsClientContext> tls_;
+  std::vector<std::unique_ptr<TlsClientContext>> tls_;  // one per worker, when https
   asio::io_context control_;
   SteadyTimer flush_timer_;
   std::unique_ptr<Aggregator> aggregator_;
