@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
       case CliOptions::Command::kValidate:
         return stampede::validate_command(options);
       case CliOptions::Command::kRun:
+      case CliOptions::Command::kUi:
         return stampede::run_command(options);
       case CliOptions::Command::kAgent:
         return stampede::agent_command(options);

@@ -19,6 +19,9 @@ constexpr const char* kUsage =
     "usage: stampede run PLAN [options]     run a load plan (bare plan or LoadTest manifest)\n"
     "       stampede agent PLAN [options]   load the plan, serve the control API on --listen\n"
     "                                       (default 0.0.0.0:9646), run on POST /v1/start\n"
+    "       stampede ui PLAN [options]      serve the live web UI on --listen (default\n"
+    "                                       127.0.0.1:9646): start, watch, change and stop the\n"
+    "                                       load from the browser\n"
     "       stampede validate PLAN          check a plan and exit (0 valid, 2 invalid)\n"
     "       stampede report RESULT.json|- [NEW.json] [--html FILE] [--csv PREFIX]\n"
     "                       [--junit FILE] [--summary-md FILE]\n"
@@ -65,10 +68,15 @@ po::options_description run_options() {
       "test id for metric labels (env: STAMPEDE_TESTID; default: the plan's name)")(
       "listen", po::value<std::string>(),
       "serve /metrics and the control API on HOST:PORT (env: STAMPEDE_LISTEN; agent default "
-      "0.0.0.0:9646)")("no-metrics", po::bool_switch(),
-                       "do not compute or serve /metrics (env: STAMPEDE_METRICS_EXPORT=false)")(
+      "0.0.0.0:9646; with --ui and for `stampede ui` 127.0.0.1:9646)")(
+      "ui", po::bool_switch(),
+      "run: serve the live web UI at http://HOST:PORT/ of --listen (default 127.0.0.1:9646, "
+      "this machine only), with controls to change and stop the load")(
+      "no-metrics", po::bool_switch(),
+      "do not compute or serve /metrics (env: STAMPEDE_METRICS_EXPORT=false)")(
       "control-token-file", po::value<std::string>(),
-      "file holding the bearer token for /v1/start, /v1/stop and /v1/result/ack (env: "
+      "file holding the bearer token for /v1/start, /v1/stop, /v1/load and /v1/result/ack "
+      "(env: "
       "STAMPEDE_CONTROL_TOKEN, "
       "STAMPEDE_CONTROL_TOKEN_FILE)")(
       "linger", po::value<std::string>(),
@@ -203,9 +211,14 @@ std::string read_token_file(const std::string& path) {
   return token;
 }
 
-void fill_serve(ServeOptions& s, const po::variables_map& vm, bool agent) {
+void fill_serve(ServeOptions& s, const po::variables_map& vm, CliOptions::Command command) {
+  const bool agent = command == CliOptions::Command::kAgent;
+  // The agent's page is read-only; `ui` and --ui have controls, so by default only this
+  // machine reaches them (--listen 0.0.0.0:9646 opens them up, ideally with a token).
+  s.ui = agent || command == CliOptions::Command::kUi || vm["ui"].as<bool>();
   s.listen = vm.count("listen") ? vm["listen"].as<std::string>() : env("STAMPEDE_LISTEN");
   if (s.listen.empty() && agent) s.listen = kDefaultListen;
+  if (s.listen.empty() && s.ui) s.listen = kDefaultUiListen;
   if (!s.listen.empty()) {
     std::string error;
     if (!parse_listen_address(s.listen, &error)) throw po::error("--listen: " + error);
@@ -261,11 +274,12 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   if (vm.count("segment")) parse_segment(vm["segment"].as<std::string>(), o);
   o.testid = vm.count("testid") ? vm["testid"].as<std::string>() : env("STAMPEDE_TESTID");
   o.quiet = vm["quiet"].as<bool>();
-  fill_serve(o.serve, vm, o.command == CliOptions::Command::kAgent);
+  fill_serve(o.serve, vm, o.command);
 }
 
 std::optional<CliOptions::Command> command_of(const std::string& name) {
   if (name == "run") return CliOptions::Command::kRun;
+  if (name == "ui") return CliOptions::Command::kUi;
   if (name == "validate") return CliOptions::Command::kValidate;
   if (name == "agent") return CliOptions::Command::kAgent;
   if (name == "report") return CliOptions::Command::kReport;

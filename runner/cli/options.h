@@ -21,6 +21,7 @@ struct LoadOverrides {
 // Serving the runner's HTTP endpoints (/metrics and the control API).
 struct ServeOptions {
   std::string listen;   // HOST:PORT; empty: do not serve (run without --listen)
+  bool ui = false;      // the live web UI on the same port (--ui, `stampede ui`, the agent)
   bool metrics = true;  // --no-metrics / STAMPEDE_METRICS_EXPORT=false turn it off
   std::string token;    // STAMPEDE_CONTROL_TOKEN or --control-token-file
   Duration linger = std::chrono::minutes(5);  // agent: serve the result this long at most
@@ -35,7 +36,7 @@ struct ReportOptions {
 };
 
 struct CliOptions {
-  enum class Command { kRun, kValidate, kAgent, kReport, kVersion, kHelp };
+  enum class Command { kRun, kUi, kValidate, kAgent, kReport, kVersion, kHelp };
   Command command = Command::kHelp;
   std::string plan_path;
   std::string host;          // -H, else STAMPEDE_HOST, else TARGET_HOST; empty = the plan's target

@@ -104,6 +104,44 @@ std::optional<ReportFiles> open_report_files(const CliOptions& options) {
   return files;
 }
 
+// Every file a run writes (--json, --html, --csv, --junit, --summary-md), opened before it.
+struct OutputFiles {
+  ResultFile result;
+  ResultFile html;
+  ReportFiles reports;
+
+  // nullopt after saying which file cannot be written.
+  static std::optional<OutputFiles> open(const CliOptions& options) {
+    auto result = open_result_file(options.json_path);
+    if (!result) return std::nullopt;
+    auto html = open_result_file(options.html_path);
+    if (!html) return std::nullopt;
+    auto reports = open_report_files(options);
+    if (!reports) return std::nullopt;
+    return OutputFiles{std::move(*result), std::move(*html), std::move(*reports)};
+  }
+};
+
+// `run` and `ui`: serves (when asked to) and resolves the target at once, or says why it cannot.
+bool start_local(Serving& serving, Engine& engine) {
+  std::string error;
+  if (!serving.start(&error) || !engine.prepare(&error)) {
+    fmt::print(stderr, "error: could not run: {}\n", error);
+    return false;
+  }
+  serving.control().set_ready(true);
+  return true;
+}
+
+// Blocks until SIGINT or SIGTERM.
+void wait_for_signal() {
+  SignalWatch signals;
+  while (signals.count() == 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    signals.poll();
+  }
+}
+
 // A startAt already past starts at once: the other runners of the test began earlier, so the
 // late one says by how much (a warning here, started_late_seconds in /v1/status).
 void warn_if_late(ControlState& control, const std::optional<WallTime>& start_at) {
@@ -136,42 +174,51 @@ int validate_command(const CliOptions& options) {
 }
 
 int run_command(const CliOptions& options) {
+  // `ui`: the page starts the test (like `locust` without --headless) and stays up after it.
+  const bool interactive = options.command == CliOptions::Command::kUi;
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
   prepare_open_files(*plan, options);
-  auto result_file = open_result_file(options.json_path);
-  if (!result_file) return kExitCouldNotRun;
-  auto html_file = open_result_file(options.html_path);
-  if (!html_file) return kExitCouldNotRun;
-  auto reports = open_report_files(options);
-  if (!reports) return kExitCouldNotRun;
+  auto files = OutputFiles::open(options);
+  if (!files) return kExitCouldNotRun;
   Engine engine(*plan, engine_options(options));
   Serving serving(options, *plan);
-  std::string error;
-  if (!serving.start(&error) || !engine.prepare(&error)) {
-    fmt::print(stderr, "error: could not run: {}\n", error);
-    return kExitCouldNotRun;
+  // The page's Start sends its form's load (POST /v1/load) before /v1/start: kept, from t0.
+  serving.control().accept_load_changes(
+      [&engine](const LoadChange& c) { return engine.change_load(c); });
+  if (!start_local(serving, engine)) return kExitCouldNotRun;
+  if (interactive) {
+    spdlog::info("waiting for the start from the page (or POST /v1/start)");
+    serving.control().wait_for_start();
   }
-  serving.control().set_ready(true);
   log_start(*plan, options);
   hold_signals_until_exit();
-  return run_session(engine, *plan, options, serving, {*result_file, *html_file}, *reports);
+  const int code =
+      run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
+  if (interactive) {
+    spdlog::info("the test is over; the page keeps its result until Ctrl-C");
+    wait_for_signal();
+  } else if (serving.live() != nullptr) {
+    // The live page's last update, the final result, reaches its open event streams (they
+    // look for one every 100 ms) before the server stops with the process.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  return code;
 }
 
 int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
   prepare_open_files(*plan, options);
-  auto result_file = open_result_file(options.json_path);
-  if (!result_file) return kExitCouldNotRun;
-  auto html_file = open_result_file(options.html_path);
-  if (!html_file) return kExitCouldNotRun;
-  auto reports = open_report_files(options);
-  if (!reports) return kExitCouldNotRun;
+  auto files = OutputFiles::open(options);
+  if (!files) return kExitCouldNotRun;
   EngineOptions engine_opts = engine_options(options);
   engine_opts.signal_grace = kAgentSignalGrace;  // a terminating pod has a grace period
   Engine engine(*plan, engine_opts);
   Serving serving(options, *plan);
+  // A load change made while waiting for the start is kept and applies from t0.
+  serving.control().accept_load_changes(
+      [&engine](const LoadChange& c) { return engine.change_load(c); });
   std::string error;
   if (!serving.start(&error)) {
     fmt::print(stderr, "error: could not run: {}\n", error);
@@ -193,7 +240,7 @@ int agent_command(const CliOptions& options) {
   hold_signals_until_exit();
   ResultHandover handover(options.serve.linger);
   const int code =
-      run_session(engine, *plan, options, serving, {*result_file, *html_file}, *reports);
+      run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
   if (!handover.serve(serving.control())) {
     spdlog::info("the result was not acknowledged (POST /v1/result/ack); exiting");
   }

@@ -1,5 +1,5 @@
 #pragma once
-// The `run`, `agent` and `validate` commands. Each returns the process exit code.
+// The `run`, `ui`, `agent` and `validate` commands. Each returns the process exit code.
 
 #include "cli/options.h"
 
@@ -14,6 +14,8 @@ inline constexpr int kExitThresholdsFailed = 99;
 inline constexpr int kExitInterrupted = 105;
 
 int validate_command(const CliOptions& options);
+// `run`, and `ui`: serves the live web UI, runs when its Start (POST /v1/start) comes, then keeps
+// serving the finished page until SIGINT or SIGTERM. Same exit codes.
 int run_command(const CliOptions& options);
 // Loads the plan, serves the control API, runs on POST /v1/start, then serves the result
 // until it is acknowledged (POST /v1/result/ack) or --linger passes. Same exit codes as run.

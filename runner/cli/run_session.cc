@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "base/rfc3339.h"
 #include "cli/abort_watch.h"
 #include "cli/result_meta.h"
@@ -61,12 +63,16 @@ class SnapshotHandler {
     // Thresholds so far: for abortOnFail, /metrics and /v1/status. A copy of the merged
     // result once per second; skipped when nobody looks at it.
     const bool judge = !plan_.thresholds.empty() && (serving_.active() || abort_watch_.active());
+    // The live page shows the whole result so far; the last snapshot's page is the final
+    // result's, published by run_session.
+    LiveFeed* live = s.final ? nullptr : serving_.live();
     std::vector<ThresholdOutcome> verdicts;
-    if (judge) {
-      Result so_far = engine_.current_result(s.elapsed_seconds);
-      check_abort(so_far, s.elapsed_seconds);
-      judge_thresholds(plan_.thresholds, so_far);
-      verdicts = std::move(so_far.thresholds);
+    std::optional<Result> so_far;
+    if (judge || live != nullptr) {
+      so_far = engine_.current_result(s.elapsed_seconds);
+      check_abort(*so_far, s.elapsed_seconds);
+      judge_thresholds(plan_.thresholds, *so_far);
+      verdicts = so_far->thresholds;
     }
     if (!serving_.active()) return;
     const RunState state = s.stopping ? RunState::kStopping : RunState::kRunning;
@@ -77,11 +83,19 @@ class SnapshotHandler {
     }
     serving_.control().set_status(status_document(serving_.identity(), s, verdicts));
     serving_.control().set_state(state);
+    if (live != nullptr) publish_live(*live, std::move(*so_far));
   }
 
   void finish() { progress_.finish(); }
 
  private:
+  void publish_live(LiveFeed& live, Result so_far) {
+    so_far.testid = serving_.identity().testid;
+    so_far.meta = run_meta(plan_);
+    const nlohmann::json document = result_to_json(so_far);
+    live.publish(serving_.control().state(), serving_.control().status(), &document);
+  }
+
   void check_abort(const Result& so_far, double elapsed) {
     if (!abort_watch_.active() || aborting_) return;
     if (auto failed = abort_watch_.check(so_far, elapsed)) {
@@ -123,6 +137,9 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
     exporter->set_state(RunState::kFinished);
   }
   serving.control().finished(document.dump());
+  if (LiveFeed* live = serving.live()) {
+    live->publish(RunState::kFinished, serving.control().status(), &document);
+  }
   if (!written || !reported) return kExitCouldNotRun;
   if (result.aborted_by == kStoppedBySignal) return kExitInterrupted;
   return result.thresholds_ok() ? kExitOk : kExitThresholdsFailed;

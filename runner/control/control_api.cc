@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 
+#include "control/load_request.h"
 #include "server/bearer_auth.h"
 
 namespace stampede {
@@ -35,7 +36,7 @@ struct Route {
   bool mutating;
 };
 
-constexpr std::array<Route, 8> kRoutes = {{
+constexpr std::array<Route, 9> kRoutes = {{
     {"/metrics", "GET", false},
     {"/healthz", "GET", false},
     {"/readyz", "GET", false},
@@ -43,6 +44,7 @@ constexpr std::array<Route, 8> kRoutes = {{
     {"/v1/result", "GET", false},
     {"/v1/start", "POST", true},
     {"/v1/stop", "POST", true},
+    {"/v1/load", "POST", true},
     {"/v1/result/ack", "POST", true},
 }};
 
@@ -128,6 +130,7 @@ HttpResponse ControlApi::handle(const HttpRequest& request) const {
   if (path == "/v1/result") return result();
   if (path == "/v1/start") return start(request);
   if (path == "/v1/result/ack") return acknowledge();
+  if (path == "/v1/load") return change_load(request);
   return stop();
 }
 
@@ -146,6 +149,22 @@ HttpResponse ControlApi::stop() const {
   std::string why;
   if (!state_.request_stop(&why)) return error(409, why);
   return json_response(202, {{"state", "stopping"}});
+}
+
+HttpResponse ControlApi::change_load(const HttpRequest& request) const {
+  LoadChange change;
+  std::string why;
+  if (!parse_load_request(request.body, &change, &why)) return error(400, why);
+  const LoadChangeOutcome outcome = state_.request_load_change(change);
+  switch (outcome.status) {
+    case LoadChangeOutcome::Status::kApplied:
+      return json_response(202, load_change_json(outcome.applied));
+    case LoadChangeOutcome::Status::kInvalid:
+      return error(400, outcome.error);
+    case LoadChangeOutcome::Status::kTooLate:
+      break;
+  }
+  return error(409, outcome.error);
 }
 
 HttpResponse ControlApi::result() const {

@@ -1,7 +1,7 @@
 #pragma once
 // The runner's HTTP endpoints on one port: /metrics, /healthz, /readyz and the control API
-// (/v1/status, /v1/start, /v1/stop, /v1/result, /v1/result/ack) the operator drives runners
-// with.
+// (/v1/status, /v1/start, /v1/stop, /v1/load, /v1/result, /v1/result/ack) the operator drives
+// runners with.
 
 #include <string>
 
@@ -22,6 +22,7 @@ class ControlApi {
  private:
   HttpResponse start(const HttpRequest& request) const;
   HttpResponse stop() const;
+  HttpResponse change_load(const HttpRequest& request) const;
   HttpResponse result() const;
   HttpResponse acknowledge() const;
   bool authorized(const HttpRequest& request) const;

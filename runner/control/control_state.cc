@@ -66,6 +66,21 @@ bool ControlState::request_stop(std::string* error) {
   return true;
 }
 
+LoadChangeOutcome ControlState::request_load_change(const LoadChange& change) {
+  // As for the stop: called under the lock so that the engine cannot go away meanwhile (it
+  // takes its own load lock briefly and never calls back).
+  const std::lock_guard lock(mutex_);
+  const char* refusal = state_ == RunState::kFinished   ? "the test has finished"
+                        : state_ == RunState::kStopping ? "the load phase is over (state stopping)"
+                        : !change_load_                 ? "this runner takes no load changes yet"
+                                                        : nullptr;
+  if (refusal == nullptr) return change_load_(change);
+  LoadChangeOutcome outcome;
+  outcome.status = LoadChangeOutcome::Status::kTooLate;
+  outcome.error = refusal;
+  return outcome;
+}
+
 bool ControlState::acknowledge_result(std::string* error) {
   {
     const std::lock_guard lock(mutex_);
@@ -83,6 +98,11 @@ bool ControlState::acknowledge_result(std::string* error) {
 void ControlState::set_ready(bool ready, std::string reason) {
   const std::lock_guard lock(mutex_);
   readiness_ = {ready, std::move(reason)};
+}
+
+void ControlState::accept_load_changes(LoadChanger change) {
+  const std::lock_guard lock(mutex_);
+  change_load_ = std::move(change);
 }
 
 std::optional<WallTime> ControlState::wait_for_start() {
@@ -121,6 +141,7 @@ void ControlState::finished(std::string result_json) {
     result_ = std::move(result_json);
     state_ = RunState::kFinished;
     stop_ = nullptr;  // the engine is gone
+    change_load_ = nullptr;
   }
   changed_.notify_all();
 }

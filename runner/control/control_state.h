@@ -1,7 +1,7 @@
 #pragma once
 // What the control API's server thread and the engine's control thread share: the runner's
-// state, its latest status document, its result, and the start and stop requests. Guarded by
-// one mutex; touched once per second and per API call, never on the request path.
+// state, its latest status document, its result, and the start, stop and load-change requests.
+// Guarded by one mutex; touched once per second and per API call, never on the request path.
 
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +13,7 @@
 
 #include "base/rfc3339.h"
 #include "control/run_state.h"
+#include "engine/load_change.h"
 
 namespace stampede {
 
@@ -34,12 +35,20 @@ class ControlState {
   bool request_start(std::optional<WallTime> at, std::string* error);
   // Asks a running test to stop gracefully. false + *error when it is not running.
   bool request_stop(std::string* error);
+  // Changes the load (POST /v1/load); before the start the change is kept and applies from t0.
+  // kTooLate once the test is stopping or finished (or nothing takes changes yet), kInvalid for
+  // what the plan's load model cannot take.
+  LoadChangeOutcome request_load_change(const LoadChange& change);
   // The operator has stored the result (POST /v1/result/ack): the agent may exit. false +
   // *error before there is a result. Repeating it succeeds.
   bool acknowledge_result(std::string* error);
 
   // --- control thread ---
   void set_ready(bool ready, std::string reason = "");
+  // `change` applies load changes (thread-safe, e.g. Engine::change_load). Set once the engine
+  // exists, before the start, so that a change made while waiting is kept.
+  using LoadChanger = std::function<LoadChangeOutcome(const LoadChange&)>;
+  void accept_load_changes(LoadChanger change);
   // Blocks until a start is requested; returns the requested instant (if any).
   std::optional<WallTime> wait_for_start();
   // The load begins at `now`: how many seconds after the requested startAt (0 when there is
@@ -68,6 +77,7 @@ class ControlState {
   std::optional<WallTime> start_at_;
   double started_late_seconds_ = 0;
   std::function<void()> stop_;
+  LoadChanger change_load_;
   nlohmann::json status_;
   std::optional<std::string> result_;
   bool acknowledged_ = false;

@@ -19,6 +19,7 @@ nlohmann::json status_document(const StatusIdentity& identity, const Snapshot& s
       {"users", s.users},
       {"rps", interval > 0 ? static_cast<double>(s.last.requests) / interval : 0.0},
       {"target_rate", s.target_rate},
+      {"target_users", s.target_users},
       {"requests", t.requests},
       {"failures", t.failures},
       {"dropped", s.iterations.dropped},

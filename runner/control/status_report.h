@@ -15,9 +15,9 @@ struct StatusIdentity {
   std::string runner;  // "i/N"
 };
 
-// {testid, runner, elapsed_seconds, planned_seconds, users, rps, target_rate, requests,
-//  failures, dropped, iterations, latency_seconds{p50,p95,p99}, thresholds[]}; the state and
-//  start time are added by ControlState.
+// {testid, runner, elapsed_seconds, planned_seconds, users, rps, target_rate, target_users,
+//  requests, failures, dropped, iterations, latency_seconds{p50,p95,p99}, thresholds[]}; the
+//  state and start time are added by ControlState.
 nlohmann::json status_document(const StatusIdentity& identity, const Snapshot& snapshot,
                                const std::vector<ThresholdOutcome>& thresholds);
 

@@ -16,7 +16,8 @@ ClosedDriver::ClosedDriver(UserPool& pool, const ClosedModel& model, Share share
     : pool_(pool),
       schedule_(model),
       share_(share),
-      scenario_of_user_(std::move(scenario_of_user)) {}
+      scenario_of_user_(
+          std::make_shared<const std::vector<std::size_t>>(std::move(scenario_of_user))) {}
 
 void ClosedDriver::tick(TimePoint now) {
   if (stopped_) return;
@@ -32,13 +33,20 @@ void ClosedDriver::tick(TimePoint now) {
       user = &pool_.create_user();
     }
     active_.push_back(user);
-    user->start_loop(scenario_of_user_[global % scenario_of_user_.size()]);
+    const std::vector<std::size_t>& scenarios = *scenario_of_user_;
+    user->start_loop(scenarios[global % scenarios.size()]);
   }
   while (active_.size() > wanted) {
     User* user = active_.back();
     active_.pop_back();
     user->stop();
   }
+}
+
+void ClosedDriver::reschedule(const LoadSchedule& schedule) {
+  // The next tick starts or stops users toward the new count.
+  schedule_ = *schedule.users;
+  scenario_of_user_ = schedule.scenario_of_user;
 }
 
 void ClosedDriver::stop_load() {

@@ -3,6 +3,7 @@
 // spawn rate or the stages. Users loop over iterations; fewer wanted users are stopped after
 // their current iteration.
 
+#include <memory>
 #include <vector>
 
 #include "engine/load_driver.h"
@@ -19,6 +20,7 @@ class ClosedDriver final : public LoadDriver {
 
   void start(TimePoint t0) override { t0_ = t0; }
   void tick(TimePoint now) override;
+  void reschedule(const LoadSchedule& schedule) override;
   void stop_load() override;
   void on_user_idle(User& user) override { spare_.push_back(&user); }
   std::uint32_t active_users() const override { return static_cast<std::uint32_t>(active_.size()); }
@@ -27,7 +29,8 @@ class ClosedDriver final : public LoadDriver {
   UserPool& pool_;
   UserSchedule schedule_;
   Share share_;
-  std::vector<std::size_t> scenario_of_user_;
+  // Shared with the load control, which replaces it when a change asks for more users.
+  std::shared_ptr<const std::vector<std::size_t>> scenario_of_user_;
   TimePoint t0_{};
   bool stopped_ = false;
   std::vector<User*> active_;  // running, in start order

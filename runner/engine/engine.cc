@@ -3,8 +3,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <random>
 
-#include "engine/closed_driver.h"
-#include "engine/rate_schedule.h"
+#include "engine/share.h"
 #include "engine/worker.h"
 
 namespace stampede {
@@ -37,15 +36,9 @@ Engine::Engine(const Plan& plan, EngineOptions options)
     : plan_(plan),
       options_(options),
       compiled_(compile_plan(plan)),
+      load_control_(plan.load, compiled_.scenario_weights),
       flush_timer_(control_.get_executor()) {
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
-  if (const auto* open = std::get_if<OpenModel>(&plan_.load.model)) {
-    rate_schedule_ = RateSchedule::of(*open);
-  } else {
-    const auto& closed = std::get<ClosedModel>(plan_.load.model);
-    scenario_of_user_ = assign_scenarios(compiled_.scenario_weights,
-                                         std::max(1u, UserSchedule(closed).peak_users()));
-  }
 }
 
 Engine::~Engine() {
@@ -85,6 +78,8 @@ bool Engine::prepare(std::string* error) {
 void Engine::start_workers(TimePoint t0) {
   const unsigned n = options_.threads;
   std::random_device entropy;
+  // Holds the scenario assignment while the workers copy it.
+  const std::shared_ptr<const LoadSchedule> load = load_control_.current();
   for (unsigned k = 0; k < n; ++k) {
     WorkerConfig config;
     config.index = k;
@@ -93,7 +88,8 @@ void Engine::start_workers(TimePoint t0) {
     config.compiled = &compiled_;
     config.user = user_config_;
     config.tls = tls_.empty() ? nullptr : tls_[k].get();
-    config.scenario_of_user = &scenario_of_user_;
+    config.scenario_of_user = load->scenario_of_user.get();
+    config.load = &load_control_;
     config.seed = (static_cast<std::uint64_t>(entropy()) << 32) ^ entropy();
     workers_.push_back(std::make_unique<Worker>(config, static_cast<StatsSink&>(*this)));
   }
@@ -112,6 +108,8 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
                                std::chrono::duration_cast<Duration>(*options_.start_at - wall_now));
   }
   t0_ = Clock::now() + delay;
+  started_at_ = format_rfc3339(wall_now + std::chrono::duration_cast<WallTime::duration>(delay));
+  load_control_.set_start(t0_);
   start_workers(t0_);
 
   asio::signal_set signals(control_);
@@ -126,11 +124,7 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
   for (auto& t : threads_) t.join();
   threads_.clear();
 
-  Result result = aggregator_->result();
-  result.plan_name = plan_.name;
-  result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
-  result.started_at =
-      format_rfc3339(wall_now + std::chrono::duration_cast<WallTime::duration>(delay));
+  Result result = described(aggregator_->result());
   result.duration_seconds = to_seconds(finished_at_ - t0_);
   result.aborted_by = stop_reason_;
   return result;
@@ -182,16 +176,29 @@ void Engine::report() {
 
 Snapshot Engine::snapshot(double elapsed) const {
   Snapshot s = aggregator_->snapshot(elapsed, to_seconds(plan_.load.duration()));
-  s.target_rate = target_rate(elapsed);
-  s.open_model = rate_schedule_.has_value();
+  const std::shared_ptr<const LoadSchedule> load = load_control_.current();
+  s.target_rate = target_rate(*load, from_seconds(elapsed));
+  s.target_users = target_users(*load, from_seconds(elapsed));
+  s.open_model = plan_.load.is_open();
   s.stopping = stopping_ || elapsed >= s.planned_seconds;
   return s;
 }
 
-double Engine::target_rate(double elapsed) const {
-  if (!rate_schedule_ || elapsed >= to_seconds(rate_schedule_->total())) return 0;
-  const auto at = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(elapsed));
-  return rate_schedule_->rate_at(at) / options_.segments;
+double Engine::target_rate(const LoadSchedule& load, Duration elapsed) const {
+  if (!load.arrivals || elapsed >= load.arrivals->total()) return 0;
+  return load.arrivals->rate_at(elapsed) / options_.segments;
+}
+
+std::uint32_t Engine::target_users(const LoadSchedule& load, Duration elapsed) const {
+  if (!load.users) return 0;
+  // This runner's threads are shares segment*T+k of segments*T (start_workers).
+  const std::uint32_t wanted = load.users->users_at(elapsed);
+  const unsigned n = options_.threads;
+  std::uint64_t mine = 0;
+  for (unsigned k = 0; k < n; ++k) {
+    mine += Share{options_.segment * n + k, options_.segments * n}.of(wanted);
+  }
+  return static_cast<std::uint32_t>(mine);
 }
 
 void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
@@ -216,8 +223,15 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
 }
 
 Result Engine::current_result(double elapsed_seconds) const {
-  Result result = aggregator_->result();
+  Result result = described(aggregator_->result());
   result.duration_seconds = elapsed_seconds;
+  return result;
+}
+
+Result Engine::described(Result result) const {
+  result.plan_name = plan_.name;
+  result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
+  result.started_at = started_at_;
   return result;
 }
 
@@ -230,6 +244,7 @@ void Engine::request_stop(const std::string& reason) {
 
 void Engine::stop_workers(std::optional<Duration> grace) {
   stopping_ = true;
+  load_control_.end_load();
   for (auto& w : workers_) w->request_stop(grace);
 }
 

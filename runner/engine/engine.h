@@ -17,7 +17,7 @@
 #include "engine/aggregator.h"
 #include "engine/asio.h"
 #include "engine/compiled_plan.h"
-#include "engine/rate_schedule.h"
+#include "engine/load_control.h"
 #include "engine/snapshot.h"
 #include "engine/stats_sink.h"
 #include "engine/tls_context.h"
@@ -62,6 +62,11 @@ class Engine final : private StatsSink {
   Result current_result(double elapsed_seconds) const;
   // Thread-safe: end the load phase early (graceful stop follows).
   void request_stop(const std::string& reason);
+  // Thread-safe: change the load from kLoadChangeLead ahead to the planned end (from the start
+  // when the load has not begun), or say why not (LoadControl::change).
+  LoadChangeOutcome change_load(const LoadChange& change) {
+    return load_control_.change(change, Clock::now());
+  }
   // After run(): every row per second, when EngineOptions::request_history asked for it; else
   // null.
   const RequestHistory* request_history() const {
@@ -75,7 +80,11 @@ class Engine final : private StatsSink {
   void schedule_flush(std::uint64_t tick);
   void report();
   Snapshot snapshot(double elapsed) const;
-  double target_rate(double elapsed) const;
+  // `result` with what names this run: plan, runner (segment), start instant.
+  Result described(Result result) const;
+  // This runner's planned arrivals per second (open model) and users (closed model) now.
+  double target_rate(const LoadSchedule& load, Duration elapsed) const;
+  std::uint32_t target_users(const LoadSchedule& load, Duration elapsed) const;
   // Ends the load phase; in-flight work gets the plan's gracefulStop, capped by `grace`.
   void stop_workers(std::optional<Duration> grace);
   void await_signal(asio::signal_set& signals);
@@ -84,7 +93,7 @@ class Engine final : private StatsSink {
   const Plan& plan_;
   EngineOptions options_;
   CompiledPlan compiled_;
-  std::vector<std::size_t> scenario_of_user_;
+  LoadControl load_control_;
   UserConfig user_config_;
   std::vector<std::unique_ptr<TlsClientContext>> tls_;  // one per worker, when https
   asio::io_context control_;
@@ -93,12 +102,12 @@ class Engine final : private StatsSink {
   std::vector<std::unique_ptr<class Worker>> workers_;
   std::vector<std::thread> threads_;
   TimePoint t0_{};
+  std::string started_at_;  // RFC 3339, the wall-clock instant of t0
   TimePoint finished_at_{};
   SnapshotFn on_snapshot_;
   std::string stop_reason_;
   int signals_seen_ = 0;
   bool stopping_ = false;
-  std::optional<RateSchedule> rate_schedule_;  // open model only
 };
 
 }  // namespace stampede

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "base/units.h"
+#include "engine/load_schedule.h"
 #include "engine/user.h"
 
 namespace stampede {
@@ -28,6 +29,9 @@ class LoadDriver {
   virtual void start(TimePoint t0) = 0;
   // Called every few milliseconds while the load runs.
   virtual void tick(TimePoint now) = 0;
+  // The load was changed (Worker learns it on a tick, or before start): follow `schedule`, this
+  // driver's model's part of it, from now on.
+  virtual void reschedule(const LoadSchedule& schedule) = 0;
   // The load phase is over: start no more work, let running iterations finish.
   virtual void stop_load() = 0;
   // The graceful stop is over (users are being aborted): start nothing more, even work that was

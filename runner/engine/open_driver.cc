@@ -32,18 +32,23 @@ void OpenDriver::prepare() {
 
 void OpenDriver::start(TimePoint t0) {
   t0_ = t0;
-  const auto first = schedule_.arrival_time(next_);
-  if (!first) {
-    exhausted_ = true;  // a share smaller than one arrival
-    return;
-  }
-  next_at_ = t0_ + *first;
+  started_ = true;
+  arm();
+}
+
+void OpenDriver::reschedule(const LoadSchedule& schedule) {
+  schedule_ = *schedule.arrivals;
+  if (!started_ || stopped_) return;  // start() arms by the new schedule
+  // Exhausted or not under the old schedule (a rate of 0, say), the new one decides.
+  timer_.cancel();
   arm();
 }
 
 void OpenDriver::arm() {
   const auto offset = schedule_.arrival_time(next_);
-  if (!offset || stopped_) return;  // this share's arrivals are over
+  // No offset: this share's arrivals are over (or it is smaller than one arrival).
+  exhausted_ = !offset;
+  if (!offset || stopped_) return;
   next_at_ = t0_ + *offset;
   timer_.expires_at(next_at_);
   timer_.async_wait([this](const ErrorCode& ec) {

@@ -24,6 +24,9 @@ class OpenDriver final : public LoadDriver {
   void start(TimePoint t0) override;
   // Starts every arrival due by `now` (the timer calls it; the worker's tick too, as a backstop).
   void tick(TimePoint now) override;
+  // Arrivals keep their global numbers: the next one of this share is re-timed by the new
+  // schedule, and the timer re-armed for it.
+  void reschedule(const LoadSchedule& schedule) override;
   void stop_load() override;
   void interrupt() override;
   void on_user_idle(User& user) override;
@@ -53,6 +56,7 @@ class OpenDriver final : public LoadDriver {
   TimePoint t0_{};
   std::uint64_t next_ = 0;  // global number of this share's next arrival
   TimePoint next_at_{};
+  bool started_ = false;
   bool stopped_ = false;
   bool exhausted_ = false;  // this share's schedule has no more arrivals
 };

@@ -28,6 +28,26 @@ RateSchedule::RateSchedule(const std::vector<Stage>& stages, double start_rate) 
   }
 }
 
+RateSchedule RateSchedule::changed(Duration at, double rate) const {
+  RateSchedule out;
+  out.total_ = total_;
+  const double cut = std::max(0.0, to_seconds(at));
+  double before = 0;  // expected arrivals before the cut
+  for (const Segment& s : segments_) {
+    if (s.start_s >= cut) break;
+    Segment kept = s;
+    if (s.start_s + s.length_s > cut) {  // the segment running at the cut ends there
+      kept.length_s = cut - s.start_s;
+      kept.to = s.from + (s.to - s.from) * (kept.length_s / s.length_s);
+    }
+    out.segments_.push_back(kept);
+    before = kept.before + (kept.from + kept.to) / 2 * kept.length_s;
+  }
+  const double end = to_seconds(total_);
+  if (end > cut) out.segments_.push_back({cut, end - cut, rate, rate, before});
+  return out;
+}
+
 std::optional<Duration> RateSchedule::arrival_time(std::uint64_t n) const {
   const double wanted = static_cast<double>(n);
   for (const Segment& s : segments_) {

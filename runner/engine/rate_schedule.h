@@ -1,6 +1,7 @@
 #pragma once
-// When each arrival of an open model is due. A pure function of the stages: no clock, no
-// state, so tests check exact times and every thread or runner can compute its own share.
+// When each arrival of an open model is due. A pure function of the stages and of the rate
+// changes made while it runs: no clock, no state, so tests check exact times and every thread or
+// runner can compute its own share.
 
 #include <cstdint>
 #include <optional>
@@ -19,6 +20,11 @@ class RateSchedule {
   // Piecewise-linear rate: from `start_rate` to each stage's target over the stage's duration.
   RateSchedule(const std::vector<Stage>& stages, double start_rate);
 
+  // This schedule with a constant `rate` from offset `at` (0: from the start) to its end. The
+  // arrivals due before `at` keep their numbers and times and the later ones continue the
+  // numbering, so every share (engine/share.h) keeps taking exactly its slice.
+  RateSchedule changed(Duration at, double rate) const;
+
   // Offset from the start of arrival n (0-based), the instant at which the expected number of
   // arrivals reaches n; nullopt if that is at or after the end of the schedule.
   std::optional<Duration> arrival_time(std::uint64_t n) const;
@@ -31,6 +37,8 @@ class RateSchedule {
   Duration total() const { return total_; }
 
  private:
+  RateSchedule() = default;
+
   struct Segment {
     double start_s;   // offset of the segment start, seconds
     double length_s;  // seconds

@@ -26,9 +26,10 @@ struct Snapshot {
   // order) and the custom metrics (plan order, values bounded by kMaxCustomValues).
   const std::vector<StageStats>* stages = nullptr;
   const std::vector<CustomMetricStats>* custom = nullptr;
-  double target_rate = 0;  // this runner's planned arrivals per second now (open model)
-  bool stopping = false;   // the load phase is over or a stop was requested
-  bool final = false;      // the run has ended: the last snapshot, equal to the result
+  double target_rate = 0;          // this runner's planned arrivals per second now (open model)
+  std::uint32_t target_users = 0;  // this runner's planned users now (closed model)
+  bool stopping = false;           // the load phase is over or a stop was requested
+  bool final = false;              // the run has ended: the last snapshot, equal to the result
 };
 
 }  // namespace stampede

@@ -6,6 +6,18 @@
 #include "plan/load_peak.h"
 
 namespace stampede {
+namespace {
+
+// Locust spawns the first user at once and one more every 1/spawn_rate seconds; a change moves
+// from `from` toward `to` the same way, in either direction.
+std::uint32_t spawned(std::uint32_t from, std::uint32_t to, double spawn_rate, Duration since) {
+  if (spawn_rate <= 0) return to;
+  const double steps = std::floor(to_seconds(since) * spawn_rate) + 1;
+  if (to >= from) return static_cast<std::uint32_t>(std::min<double>(from + steps, to));
+  return static_cast<std::uint32_t>(std::max<double>(from - steps, to));
+}
+
+}  // namespace
 
 UserSchedule::UserSchedule(const ClosedModel& model) : model_(model) {
   if (model_.stages.empty()) {
@@ -15,14 +27,26 @@ UserSchedule::UserSchedule(const ClosedModel& model) : model_(model) {
   }
 }
 
+UserSchedule UserSchedule::changed(Duration at, std::uint32_t users, double spawn_rate) const {
+  UserSchedule out = *this;
+  at = std::max(at, Duration::zero());
+  // Nothing ran before the start, so a change made before it ramps from zero like the plan.
+  const std::uint32_t from = at > Duration::zero() ? users_at(at) : 0;
+  std::erase_if(out.changes_, [at](const Change& c) { return c.at >= at; });
+  out.changes_.push_back({at, from, users, spawn_rate});
+  return out;
+}
+
 std::uint32_t UserSchedule::users_at(Duration t) const {
   if (t < Duration::zero() || t >= total_) return 0;
-  if (model_.stages.empty()) {
-    if (model_.spawn_rate <= 0) return model_.users;
-    // Locust spawns the first user at once and one more every 1/spawn_rate seconds.
-    const double spawned = std::floor(to_seconds(t) * model_.spawn_rate) + 1;
-    return static_cast<std::uint32_t>(std::min<double>(spawned, model_.users));
+  for (auto c = changes_.rbegin(); c != changes_.rend(); ++c) {
+    if (c->at <= t) return spawned(c->from, c->to, c->spawn_rate, t - c->at);
   }
+  return planned_at(t);
+}
+
+std::uint32_t UserSchedule::planned_at(Duration t) const {
+  if (model_.stages.empty()) return spawned(0, model_.users, model_.spawn_rate, t);
   double from = 0;
   Duration start{};
   for (const Stage& s : model_.stages) {

@@ -97,6 +97,7 @@ void Worker::run(TimePoint t0) {
   tick_.async_wait([this, t0](const ErrorCode&) {
     if (finished_) return;  // stopped before the start instant: no load at all
     started_ = true;
+    follow_load_changes();  // a change made before the start applies from t0
     driver_->start(t0);
     on_tick();
   });
@@ -130,6 +131,11 @@ void Worker::on_user_idle(User& user) {
   driver_->on_user_idle(user);
 }
 
+void Worker::follow_load_changes() {
+  if (config_.load == nullptr || config_.load->version() == load_version_) return;
+  driver_->reschedule(*config_.load->current(&load_version_));
+}
+
 void Worker::schedule_tick() {
   tick_.expires_after(kTickPeriod);
   tick_.async_wait([this](const ErrorCode& ec) {
@@ -145,6 +151,7 @@ void Worker::on_tick() {
     if (now >= end_at_) {
       end_load(now);
     } else {
+      follow_load_changes();
       driver_->tick(now);
     }
   } else if (!aborted_ && now >= grace_until_) {

@@ -12,6 +12,7 @@
 #include "engine/asio.h"
 #include "engine/compiled_plan.h"
 #include "engine/http_user.h"
+#include "engine/load_control.h"
 #include "engine/load_driver.h"
 #include "engine/share.h"
 #include "engine/stats_sink.h"
@@ -26,8 +27,10 @@ struct WorkerConfig {
   const Plan* plan = nullptr;
   const CompiledPlan* compiled = nullptr;
   UserConfig user;
-  TlsClientContext* tls = nullptr;                             // set when the target is https
-  const std::vector<std::size_t>* scenario_of_user = nullptr;  // closed model
+  TlsClientContext* tls = nullptr;  // set when the target is https
+  // Closed model: read by the constructor only; later assignments come with load changes.
+  const std::vector<std::size_t>* scenario_of_user = nullptr;
+  const LoadControl* load = nullptr;  // changes of the load while it runs; null: none
   std::uint64_t seed = 0;
 };
 
@@ -60,6 +63,8 @@ class Worker final : public UserHost, public UserPool {
   std::size_t stage_at(TimePoint t) const override;
 
  private:
+  // Hands a changed load to the driver; a version check when nothing changed.
+  void follow_load_changes();
   void schedule_tick();
   void on_tick();
   void end_load(TimePoint now);
@@ -79,6 +84,7 @@ class Worker final : public UserHost, public UserPool {
   std::unique_ptr<ThreadStats> stats_;
   std::mt19937_64 rng_;
   std::uint64_t sequence_ = 0;
+  std::uint64_t load_version_ = 0;           // of the schedule the driver follows; 0: the plan's
   std::vector<std::uint64_t> feeder_draws_;  // per data source: rows handed out so far
   std::vector<TimePoint> stage_ends_;        // end of each load stage, from t0
   TimePoint end_at_{};

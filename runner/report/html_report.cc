@@ -12,13 +12,12 @@
 #include "stats/result.h"
 
 namespace stampede {
-namespace {
 
 using nlohmann::json;
 
 // What the charts draw, computed here from the full data (see series_display.h and
 // latency_display.h); the page only draws it.
-json display_of(const json& result) {
+json report_display(const json& result) {
   json display = json::object();
   display["series"] = display_series(result.value("series", json::array()));
   const std::optional<Histogram> latency = merged_latency(result);
@@ -28,6 +27,8 @@ json display_of(const json& result) {
   }
   return display;
 }
+
+namespace {
 
 // The result as embedded: whole, except a series too long to draw point by point, which the
 // display's buckets stand for (86,400 points would make a 24-hour report ten times larger).
@@ -47,7 +48,7 @@ std::string data_elements(const json& result, std::string_view suffix) {
            "\">" + json_for_script(document) + "</script>\n";
   };
   element("stampede-result", embedded_result(result));
-  element("stampede-display", display_of(result));
+  element("stampede-display", report_display(result));
   return out;
 }
 
@@ -65,11 +66,14 @@ std::string page(const std::string& title, const std::string& data) {
   return fill_template(html_report_asset("report.html"),
                        {{"TITLE", html_text(title)},
                         {"GENERATOR", html_text(std::string("stampede ") + kVersion)},
+                        {"CONNECT_SRC", ""},  // a report connects nowhere
                         {"UPLOT_CSS", inline_asset("uPlot.min.css")},
                         {"REPORT_CSS", inline_asset("report.css")},
+                        {"LIVE_HEAD", ""},
                         {"DATA", data},
                         {"UPLOT_JS", inline_asset("uPlot.iife.min.js")},
-                        {"REPORT_JS", inline_asset("report.js")}});
+                        {"REPORT_JS", inline_asset("report.js")},
+                        {"LIVE_SCRIPT", ""}});
 }
 
 // A document that passed check_report_input can still hold wrong types deeper down (a series point

@@ -14,6 +14,11 @@ namespace stampede {
 // page (older results, or a merged result whose histograms were dropped for size).
 void check_report_input(const nlohmann::json& document, std::string_view name);
 
+// What the report's charts draw for `result`, computed from the full data: {"series": the
+// per-second columns (series_display.h), "latency_distribution", "percentile_curve" (when the
+// result has latency histograms)}. The live page gets the same document once per second.
+nlohmann::json report_display(const nlohmann::json& result);
+
 // The report of one result document (schema stampede.result/v1: a run's --json, /v1/result, or
 // the operator's merged result). Throws std::invalid_argument, saying what is wrong, when the
 // document is not such a result.

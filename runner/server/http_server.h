@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/event_feed.h"
 #include "server/listen_address.h"
 
 namespace stampede {
@@ -30,6 +31,9 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra: Allow, WWW-Authenticate
   std::function<void()> after_sent;  // runs on the server thread once the response is written
+  // Set for a Server-Sent Events stream: the rest of the fields are ignored, the connection
+  // carries the feed's events until the client leaves (server/event_stream_session.h).
+  std::shared_ptr<const EventFeed> events;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

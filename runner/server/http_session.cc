@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/event_stream_session.h"
+
 namespace stampede {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -83,6 +85,10 @@ void HttpSession::on_read(beast::error_code ec) {
   if (ec) return;  // closed, timed out (a slow head) or malformed: drop the connection
   const auto& request = parser_->get();
   HttpResponse response = handle(to_request(request));
+  if (response.events) {
+    stream_events(std::move(response.events));
+    return;
+  }
   send(std::move(response), request.keep_alive(), request.version());
 }
 
@@ -96,6 +102,15 @@ HttpResponse HttpSession::handle(const HttpRequest& request) {
     r.body = R"({"error":"internal error"})";
     return r;
   }
+}
+
+// The connection becomes an event stream: its socket, and the open-connection count that
+// on_close_ gives back, move to the stream's own session.
+void HttpSession::stream_events(std::shared_ptr<const EventFeed> feed) {
+  stream_.expires_never();
+  std::make_shared<EventStreamSession>(std::move(stream_), std::move(feed), limits_,
+                                       std::exchange(on_close_, nullptr))
+      ->start();
 }
 
 // Answers a request that was not read whole, then closes the connection.

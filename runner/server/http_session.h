@@ -38,6 +38,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void read_request();
   void on_read(boost::beast::error_code ec);
   HttpResponse handle(const HttpRequest& request);
+  void stream_events(std::shared_ptr<const EventFeed> feed);
   void refuse(unsigned status, const std::string& message);
   void send(HttpResponse response, bool keep_alive, unsigned version);
   void drain_and_close();

@@ -15,6 +15,8 @@ struct ListenAddress {
 };
 
 inline constexpr const char* kDefaultListen = "0.0.0.0:9646";
+// The live web UI's default (`stampede ui`, `run --ui`): its controls, on this machine only.
+inline constexpr const char* kDefaultUiListen = "127.0.0.1:9646";
 
 // nullopt and *error ("--listen: ...") when the text is not HOST:PORT.
 std::optional<ListenAddress> parse_listen_address(std::string_view text, std::string* error);

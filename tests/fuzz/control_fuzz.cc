@@ -6,7 +6,8 @@
 //
 // Input: lines. "METHOD TARGET [good|bad|<Authorization value>]" starts a request whose body is
 // the lines up to a line ".". Lines starting with '!' are the control thread: "!ready",
-// "!notready REASON", "!started", "!stopping", "!status JSON", "!finished TEXT".
+// "!notready REASON", "!started", "!stopping", "!status JSON", "!finished TEXT", and "!loads"
+// (load changes reach a closed-model LoadControl, as they reach the engine).
 
 #include <strings.h>
 
@@ -17,6 +18,7 @@
 #include <string_view>
 
 #include "control/control_api.h"
+#include "engine/load_control.h"
 
 namespace {
 
@@ -39,9 +41,21 @@ std::string_view word(std::string_view* line) {
   return w;
 }
 
-void control_thread(ControlState& state, std::string_view line, bool* stop_called) {
+// The load the engine would run: 2 users for a minute.
+LoadModel fuzz_load() {
+  ClosedModel m;
+  m.users = 2;
+  m.duration = std::chrono::seconds(60);
+  return LoadModel{m};
+}
+
+void control_thread(ControlState& state, std::string_view line, bool* stop_called,
+                    LoadControl& load) {
   const std::string_view command = word(&line);
-  if (command == "!ready") {
+  if (command == "!loads") {
+    state.accept_load_changes(
+        [&load](const LoadChange& c) { return load.change(c, Clock::now()); });
+  } else if (command == "!ready") {
     state.set_ready(true);
   } else if (command == "!notready") {
     state.set_ready(false, std::string(line));
@@ -97,7 +111,7 @@ bool documented(unsigned status) {
 
 void check(const HttpRequest& r, const HttpResponse& response, bool good_token) {
   if (!documented(response.status)) __builtin_trap();
-  const bool mutating = r.path == "/v1/start" || r.path == "/v1/stop";
+  const bool mutating = r.path == "/v1/start" || r.path == "/v1/stop" || r.path == "/v1/load";
   // The scheme is case-insensitive (RFC 9110), the token is not.
   const std::string_view auth = r.authorization;
   const bool token_matches =
@@ -122,10 +136,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ControlState state;
   ControlApi api(state, nullptr, std::string(kToken));
   bool stop_called = false;
+  LoadControl load(fuzz_load(), {1});
   for (int steps = 0; !rest.empty() && steps < 64; ++steps) {
     const std::string_view line = next_line(&rest);
     if (line.starts_with('!')) {
-      control_thread(state, line, &stop_called);
+      control_thread(state, line, &stop_called, load);
       continue;
     }
     bool good_token = false;

@@ -126,6 +126,13 @@ def control():
                      "{\"startAt\": \"9999-12-31T23:59:59Z\"}\n.\n!ready\nPOST /v1/start good\n"
                      "{\"startAt\": 1, \"x\": 2}\n.\nPOST /v1/start good\n[1]\n.\n"
                      "!status {\"elapsed\": 1.5, \"requests\": 10}\nGET /v1/status\n")
+    write("control", "POST /v1/load good\n{\"users\": 5}\n.\n!loads\n!ready\n"
+                     "POST /v1/load bad\n{\"users\": 5}\n.\n"
+                     "POST /v1/load good\n{\"users\": 10, \"spawnRate\": 2.5}\n.\n!started\n"
+                     "POST /v1/load good\n{\"rate\": 5}\n.\nPOST /v1/load good\n{\"users\": -1}\n.\n"
+                     "POST /v1/load good\n{\"users\": 1e999}\n.\nGET /v1/load\n!stopping\n"
+                     "POST /v1/load good\n{\"users\": 3}\n.\n!finished {}\n"
+                     "POST /v1/load good\n{\"users\": 3}\n.\n")
 
 
 def kubeconfigs():
@@ -243,7 +250,8 @@ def dictionaries():
         "/v1/start", "/v1/stop", " good", " bad", "Bearer ", "\n.\n", "!ready\n", "!notready ",
         "!started\n", "!stopping\n", "!status ", "!finished ", '{"startAt": "',
         "2026-11-22T16:40:00.250Z", "Z", "+02:00", '"}', "9999-12-31T23:59:59Z",
-        "1677-09-21T00:12:43Z", "null", "{}", "[]", ".123456789"])
+        "1677-09-21T00:12:43Z", "null", "{}", "[]", ".123456789", "/v1/load", "!loads\n",
+        '{"users": ', ', "spawnRate": ', '{"rate": ', "1e999"])
     dictionary("kubeconfig", [
         "current-context", "contexts", "context", "cluster", "clusters", "user", "users", "name",
         "namespace", "server", "certificate-authority", "certificate-authority-data",

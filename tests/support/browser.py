@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Opens a local HTML file in headless Chromium through the DevTools protocol and reports what
-happened, as one JSON document on stdout (or --out FILE):
+"""Opens a local HTML file (or a URL) in headless Chromium through the DevTools protocol and
+reports what happened, as one JSON document on stdout (or --out FILE):
 
   console     messages the page logged (level and text), and the browser's log entries
               (failed loads, Content-Security-Policy violations)
@@ -13,8 +13,23 @@ happened, as one JSON document on stdout (or --out FILE):
 The HTML report tests use it (tests/integration/html_report_test.cc); it needs Debian's chromium
 and python3-websockets, and runs with /usr/bin/python3 so the system's websockets is found.
 
-  browser.py PAGE.html [--eval EXPR] [--screenshot FILE.png] [--pdf FILE.pdf] [--width 1280]
+  browser.py PAGE.html|URL [--eval EXPR] [--screenshot FILE.png] [--pdf FILE.pdf] [--width 1280]
              [--timeout 60] [--out FILE.json]
+
+With --session FIFO the page stays open and is driven one command at a time, for a page that
+changes while a test acts on it (the live web UI: tests/integration/live_ui_test.cc). Each
+command is one JSON line read from FIFO, {"id": N, "op": ..., ...}, and its answer one stdout line
+"reply N {"ok": true, "value": ...}" (or {"ok": false, "error": "..."}); "reply 0" says the page
+has loaded. The ops:
+
+  eval        {"expression": E}: E's JSON value (a promise is awaited)
+  wait        {"expression": E, "timeout": S}: E's value once it is truthy, polled every 100 ms;
+              an error after S seconds, with the last value (an exception counts as not yet)
+  click       {"selector": CSS}: a real mouse click at the element's centre
+  type        {"selector": CSS, "text": T}: empties the field, focuses it and types T
+  screenshot  {"path": FILE}: a PNG of the whole page
+  report      console, exceptions and requests so far, as in the one-shot report
+  quit        closes the browser (so does the end of FIFO)
 """
 
 import argparse
@@ -96,29 +111,56 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+# Events that carry a page's data and that nothing here reads: a live page receives one every
+# second, and a long session would keep them all.
+BULKY_EVENTS = {"Network.dataReceived", "Network.eventSourceMessageReceived"}
+
+
 class Session:
-    """One DevTools connection: numbered calls, and the events that arrive between them."""
+    """One DevTools connection: numbered calls, and the events that arrive meanwhile. A task of
+    its own reads every message as it comes, so a page left open for a while (a live page logs
+    and streams all along) never backs the connection up."""
 
     def __init__(self, socket):
         self.socket = socket
         self.ids = itertools.count(1)
         self.events = []
         self.session_id = None
+        self.pending = {}
+        self.arrived = asyncio.Event()
+        self.reader = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self):
+        try:
+            async for text in self.socket:
+                message = json.loads(text)
+                future = self.pending.pop(message.get("id"), None)
+                if future is not None:
+                    if not future.done():
+                        future.set_result(message)
+                elif "method" in message and message["method"] not in BULKY_EVENTS:
+                    self.events.append(message)
+                    self.arrived.set()
+        except websockets.ConnectionClosed:
+            pass  # the browser went away: the calls still waiting fail below
+        finally:
+            for future in self.pending.values():
+                if not future.done():
+                    future.set_exception(RuntimeError("the DevTools connection closed"))
+            self.pending.clear()
 
     async def call(self, method, **params):
         call_id = next(self.ids)
         message = {"id": call_id, "method": method, "params": params}
         if self.session_id:
             message["sessionId"] = self.session_id
+        future = asyncio.get_running_loop().create_future()
+        self.pending[call_id] = future
         await self.socket.send(json.dumps(message))
-        while True:
-            reply = json.loads(await self.socket.recv())
-            if reply.get("id") == call_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            if "method" in reply:
-                self.events.append(reply)
+        reply = await future
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply.get("result", {})
 
     async def wait_for(self, method, timeout):
         """Waits for an event (one that already arrived counts)."""
@@ -127,7 +169,8 @@ class Session:
                 for event in self.events:
                     if event["method"] == method:
                         return event
-                self.events.append(json.loads(await self.socket.recv()))
+                self.arrived.clear()
+                await self.arrived.wait()
         return await asyncio.wait_for(next_event(), timeout)
 
 
@@ -189,19 +232,32 @@ async def print_pdf(session, path):
     pathlib.Path(path).write_bytes(base64.b64decode(pdf["data"]))
 
 
+def page_url(page):
+    if re.match(r"^(https?|file):", page):
+        return page
+    return pathlib.Path(page).resolve().as_uri()
+
+
+async def navigate(session, url, timeout):
+    """A new tab on `url`, once its load event has fired."""
+    target = await session.call("Target.createTarget", url="about:blank")
+    attached = await session.call("Target.attachToTarget", targetId=target["targetId"],
+                                  flatten=True)
+    session.session_id = attached["sessionId"]
+    for domain in ("Page", "Runtime", "Log", "Network"):
+        await session.call(f"{domain}.enable")
+    session.events.clear()  # about:blank's own events are not the page's
+    await session.call("Page.navigate", url=url)
+    await session.wait_for("Page.loadEventFired", timeout)
+
+
 async def open_page(browser, args):
-    url = pathlib.Path(args.page).resolve().as_uri()
-    async with websockets.connect(browser.endpoint, max_size=None) as socket:
+    url = page_url(args.page)
+    # No keepalive pings: an idle DevTools connection is normal, and a ping unanswered while
+    # Chromium takes a screenshot must not close it.
+    async with websockets.connect(browser.endpoint, max_size=None, ping_interval=None) as socket:
         session = Session(socket)
-        target = await session.call("Target.createTarget", url="about:blank")
-        attached = await session.call("Target.attachToTarget", targetId=target["targetId"],
-                                      flatten=True)
-        session.session_id = attached["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            await session.call(f"{domain}.enable")
-        session.events.clear()  # about:blank's own events are not the page's
-        await session.call("Page.navigate", url=url)
-        await session.wait_for("Page.loadEventFired", args.timeout)
+        await navigate(session, url, args.timeout)
         report = {"url": url, "load_ms": await evaluate(session, LOAD_MS)}
         if args.eval:
             report["value"] = await evaluate(session, args.eval)
@@ -217,6 +273,116 @@ async def open_page(browser, args):
         return report
 
 
+# ---- --session: one command at a time ---------------------------------------------------------
+
+async def wait_until(session, expression, timeout):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = None
+    while True:
+        try:
+            last = await evaluate(session, expression)
+            if last:
+                return last
+        except RuntimeError as error:
+            last = str(error)
+        if loop.time() >= deadline:
+            raise RuntimeError(f"not true within {timeout} s: {expression}; last value: {last!r}")
+        await asyncio.sleep(0.1)
+
+
+# The centre of the element, in the viewport's CSS pixels, after scrolling it into view.
+ELEMENT_CENTRE = """((selector) => {
+  const node = document.querySelector(selector);
+  if (!node) throw new Error('no element ' + selector);
+  node.scrollIntoView({block: 'center', inline: 'center'});
+  const box = node.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) throw new Error(selector + ' is not visible');
+  return {x: box.left + box.width / 2, y: box.top + box.height / 2};
+})"""
+
+# Empties a field and focuses it, so that typed text replaces what it held.
+FOCUS_FIELD = """((selector) => {
+  const node = document.querySelector(selector);
+  if (!node) throw new Error('no element ' + selector);
+  node.focus();
+  node.value = '';
+  node.dispatchEvent(new Event('input', {bubbles: true}));
+  return document.activeElement === node;
+})"""
+
+
+async def click(session, selector):
+    centre = await evaluate(session, f"{ELEMENT_CENTRE}({json.dumps(selector)})")
+    for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+        await session.call("Input.dispatchMouseEvent", type=kind, x=centre["x"], y=centre["y"],
+                           button="left" if kind != "mouseMoved" else "none", clickCount=1)
+    return centre
+
+
+async def type_text(session, selector, text):
+    if not await evaluate(session, f"{FOCUS_FIELD}({json.dumps(selector)})"):
+        raise RuntimeError(f"{selector} does not take the focus")
+    await session.call("Input.insertText", text=text)
+
+
+async def run_command(session, command, args):
+    op = command.get("op")
+    if op == "eval":
+        return await evaluate(session, command["expression"])
+    if op == "wait":
+        return await wait_until(session, command["expression"], command.get("timeout", 10))
+    if op == "click":
+        return await click(session, command["selector"])
+    if op == "type":
+        return await type_text(session, command["selector"], command["text"])
+    if op == "screenshot":
+        await screenshot(session, command["path"], args.width)
+        return command["path"]
+    if op == "report":
+        console, exceptions, requests = summarize(session.events)
+        return {"console": console, "exceptions": exceptions, "requests": requests}
+    raise RuntimeError(f"unknown op {op!r}")
+
+
+def read_commands(path, loop, queue):
+    """A thread: the FIFO's lines onto the queue, then None at its end."""
+    with open(path, encoding="utf-8") as fifo:
+        for line in fifo:
+            if line.strip():
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+
+def reply(call_id, answer):
+    sys.stdout.write(f"reply {call_id} {json.dumps(answer)}\n")
+    sys.stdout.flush()
+
+
+async def serve(browser, args):
+    url = page_url(args.page)
+    loop = asyncio.get_running_loop()
+    queue = asyncio.Queue()
+    threading.Thread(target=read_commands, args=(args.session, loop, queue), daemon=True).start()
+    async with websockets.connect(browser.endpoint, max_size=None, ping_interval=None) as socket:
+        session = Session(socket)
+        await navigate(session, url, args.timeout)
+        reply(0, {"ok": True, "value": {"url": url, "load_ms": await evaluate(session, LOAD_MS)}})
+        while True:
+            line = await queue.get()
+            if line is None:
+                return
+            command = json.loads(line)
+            if command.get("op") == "quit":
+                reply(command.get("id"), {"ok": True, "value": None})
+                return
+            try:
+                answer = {"ok": True, "value": await run_command(session, command, args)}
+            except Exception as error:  # the test reads it; the session goes on
+                answer = {"ok": False, "error": f"{type(error).__name__}: {error}"}
+            reply(command.get("id"), answer)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("page")
@@ -226,9 +392,13 @@ def main():
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--out", help="write the report here instead of stdout")
+    parser.add_argument("--session", help="a FIFO of commands: keep the page open (see above)")
     args = parser.parse_args()
     browser = Browser(args.width, 900)
     try:
+        if args.session:
+            asyncio.run(serve(browser, args))
+            return
         report = asyncio.run(asyncio.wait_for(open_page(browser, args), args.timeout * 2))
     finally:
         browser.close()

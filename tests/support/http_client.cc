@@ -8,6 +8,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace stampede::testing {
 
@@ -138,6 +139,19 @@ HttpResponse http_request(const std::string& host, std::uint16_t port, std::stri
 HttpResponse http_get(const std::string& host, std::uint16_t port, std::string_view target,
                       const Headers& headers) {
   return http_request(host, port, "GET", target, {}, headers);
+}
+
+bool await_healthz(std::uint16_t port, Millis timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    try {
+      if (http_get("127.0.0.1", port, "/healthz").status == 200) return true;
+    } catch (const std::runtime_error&) {
+      // not listening yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 HttpResponse http_post(const std::string& host, std::uint16_t port, std::string_view target,

@@ -73,6 +73,10 @@ struct RawExchange {
 RawExchange raw_exchange(const std::string& host, std::uint16_t port, std::string_view data,
                          Millis timeout = Millis(5'000));
 
+// Polls GET /healthz on 127.0.0.1:`port` (a runner that has just been started) until it answers
+// 200; false when `timeout` passes first.
+bool await_healthz(std::uint16_t port, Millis timeout = Millis(10'000));
+
 // "http://HOST:PORT[/...]" (HOST may be a bracketed IPv6 literal) -> host and port.
 std::optional<std::pair<std::string, std::uint16_t>> parse_http_url(std::string_view url);
 

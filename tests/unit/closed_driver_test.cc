@@ -97,5 +97,37 @@ TEST(ClosedDriver, SharesSplitUsersAndScenariosAcrossThreads) {
   EXPECT_EQ(second_scenario, 3);
 }
 
+// A change of the load (POST /v1/load) reaches the driver as a new schedule: the next tick starts
+// or stops users toward it, and users beyond the plan's peak take the new scenario assignment.
+TEST(ClosedDriver, FollowsAChangedSchedule) {
+  ClosedModel m;
+  m.users = 2;
+  m.duration = seconds(60);
+  FakePool pool;
+  ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1, 1}, 2));
+  const TimePoint t0{};
+  driver.start(t0);
+  driver.tick(t0 + seconds(1));
+  EXPECT_EQ(pool.running(), 2);
+
+  LoadSchedule up;
+  up.users = UserSchedule(m).changed(seconds(2), 6, 0);
+  up.scenario_of_user =
+      std::make_shared<const std::vector<std::size_t>>(assign_scenarios({1, 1}, 6));
+  driver.reschedule(up);
+  driver.tick(t0 + milliseconds(1999));
+  EXPECT_EQ(pool.running(), 2) << "not before the change's instant";
+  driver.tick(t0 + seconds(2));
+  EXPECT_EQ(pool.running(), 6);
+  EXPECT_EQ(pool.count([](const FakeUser& u) { return u.scenario == 1 ? 1 : 0; }), 3u);
+
+  LoadSchedule down = up;
+  down.users = up.users->changed(seconds(3), 3, 0);
+  driver.reschedule(down);
+  driver.tick(t0 + seconds(3));
+  EXPECT_EQ(pool.running(), 3);
+  EXPECT_EQ(driver.active_users(), 3u);
+}
+
 }  // namespace
 }  // namespace stampede

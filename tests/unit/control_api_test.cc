@@ -7,6 +7,8 @@
 #include <future>
 #include <thread>
 
+#include "engine/load_control.h"
+
 namespace stampede {
 namespace {
 
@@ -255,6 +257,53 @@ TEST(ControlApi, AnAcknowledgementWakesTheWaitingAgent) {
   ASSERT_EQ(api.handle(request("POST", "/v1/result/ack")).status, 200);
   ASSERT_EQ(waiting.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_TRUE(waiting.get());
+}
+
+// POST /v1/load reaches the engine's load control through ControlState; a LoadControl of a
+// closed-model plan (2 users, spawnRate 1) stands in for the engine.
+TEST(ControlApi, LoadChangesReachTheEngine) {
+  ClosedModel plan;
+  plan.users = 2;
+  plan.spawn_rate = 1;
+  plan.duration = std::chrono::seconds(60);
+  LoadControl load(LoadModel{plan}, {1});
+  ControlState state;
+  ControlApi api(state, nullptr, "tok");
+  const auto post = [&](const std::string& body) {
+    return api.handle(request("POST", "/v1/load", body, "Bearer tok"));
+  };
+  const std::string body = R"({"users": 10, "spawnRate": 100})";
+  EXPECT_EQ(api.handle(request("POST", "/v1/load", body)).status, 401);
+  EXPECT_EQ(api.handle(request("POST", "/v1/load", body, "Bearer nope")).status, 401);
+  EXPECT_EQ(api.handle(request("GET", "/v1/load")).status, 405);
+  EXPECT_EQ(post(body).status, 409) << "nothing takes changes yet";
+
+  state.accept_load_changes([&](const LoadChange& c) { return load.change(c, Clock::now()); });
+  const auto waiting = post(body);  // before the start: kept, applies from t0
+  ASSERT_EQ(waiting.status, 202) << waiting.body;
+  EXPECT_EQ(body_of(waiting), nlohmann::json::parse(R"({"users": 10, "spawnRate": 100.0})"));
+  EXPECT_EQ(load.version(), 1u);
+  state.started([] {});
+  const auto running = post(R"({"users": 3})");
+  ASSERT_EQ(running.status, 202) << running.body;
+  EXPECT_EQ(body_of(running)["spawnRate"], 1.0) << "the plan's spawn rate";
+
+  const auto wrong_model = post(R"({"rate": 5})");
+  EXPECT_EQ(wrong_model.status, 400);
+  EXPECT_EQ(body_of(wrong_model)["error"].get<std::string>().rfind("rate", 0), 0u);
+  const auto bad_number = post(R"({"users": -3})");
+  EXPECT_EQ(bad_number.status, 400);
+  EXPECT_EQ(body_of(bad_number)["error"].get<std::string>().rfind("users", 0), 0u);
+
+  state.set_state(RunState::kStopping);
+  const auto stopping = post(body);
+  EXPECT_EQ(stopping.status, 409);
+  EXPECT_NE(body_of(stopping)["error"].get<std::string>().find("over"), std::string::npos);
+  state.finished("{}");
+  const auto finished = post(body);
+  EXPECT_EQ(finished.status, 409);
+  EXPECT_NE(body_of(finished)["error"].get<std::string>().find("finished"), std::string::npos);
+  EXPECT_EQ(load.version(), 2u) << "refused changes change nothing";
 }
 
 TEST(ControlApi, UnknownPathsAndWrongMethods) {

@@ -9,6 +9,7 @@
 
 #include "report/html_assets.h"
 #include "stats/result_json.h"
+#include "unit/html_page_text.h"
 
 namespace stampede {
 namespace {
@@ -34,21 +35,6 @@ json sample_result(int series_points = 3) {
   }
   r.meta.target = "http://127.0.0.1:8080";
   return result_to_json(r);
-}
-
-// The text of the element `<script type="application/json" id="ID">`.
-std::string element_text(const std::string& page, const std::string& id) {
-  const std::string open = "<script type=\"application/json\" id=\"" + id + "\">";
-  const std::size_t start = page.find(open);
-  if (start == std::string::npos) return "";
-  const std::size_t from = start + open.size();
-  return page.substr(from, page.find("</script>", from) - from);
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 TEST(HtmlReport, EmbedsTheResultWhereNoNameCanCloseItsElement) {

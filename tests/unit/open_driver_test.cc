@@ -104,5 +104,68 @@ TEST(OpenDriver, NothingStartsAfterStop) {
   EXPECT_EQ(f.pool.started(), 0u);
 }
 
+LoadSchedule arrivals(const RateSchedule& schedule) {
+  LoadSchedule s;
+  s.arrivals = schedule;
+  return s;
+}
+
+// POST /v1/load {"rate": 400} at 1 s of 100/s: the arrivals keep their numbers, the next one is
+// re-timed by the new schedule.
+TEST(OpenDriver, FollowsAChangedRate) {
+  Fixture f;
+  const OpenModel m = model(100, 1000, 0);
+  OpenDriver driver(f.io, f.pool, m, Share{0, 1}, {1});
+  driver.start(f.t0);
+  driver.tick(f.t0 + milliseconds(995));
+  EXPECT_EQ(f.pool.started(), 100u);
+  driver.reschedule(arrivals(RateSchedule::of(m).changed(seconds(1), 400)));
+  driver.tick(f.t0 + milliseconds(1999));
+  EXPECT_EQ(f.pool.started(), 500u);  // 1.0000 s, 1.0025 s, ..., 1.9975 s
+  EXPECT_NEAR(to_seconds(f.pool.users.back()->scheduled.front() - f.t0), 1.9975, 1e-9);
+}
+
+// A rate of 0 leaves a share without arrivals; a later change must re-arm it.
+TEST(OpenDriver, ResumesAfterARateOfZero) {
+  Fixture f;
+  const OpenModel m = model(100, 1000, 0);
+  const RateSchedule paused = RateSchedule::of(m).changed(milliseconds(500), 0);
+  OpenDriver driver(f.io, f.pool, m, Share{0, 1}, {1});
+  driver.start(f.t0);
+  driver.reschedule(arrivals(paused));
+  driver.tick(f.t0 + seconds(5));
+  EXPECT_EQ(f.pool.started(), 50u);
+  driver.reschedule(arrivals(paused.changed(seconds(5), 100)));
+  driver.tick(f.t0 + seconds(6));
+  EXPECT_EQ(f.pool.started(), 151u);  // 5.00 s, 5.01 s, ..., 6.00 s
+}
+
+// A change before the start is the schedule from t0.
+TEST(OpenDriver, AChangeBeforeTheStartAppliesFromT0) {
+  Fixture f;
+  const OpenModel m = model(100, 1000, 0);
+  OpenDriver driver(f.io, f.pool, m, Share{0, 1}, {1});
+  driver.reschedule(arrivals(RateSchedule::of(m).changed(Duration::zero(), 10)));
+  driver.start(f.t0);
+  driver.tick(f.t0 + milliseconds(995));
+  EXPECT_EQ(f.pool.started(), 10u);
+}
+
+TEST(OpenDriver, SharesKeepTheirSlicesThroughAChange) {
+  const OpenModel m = model(100, 10'000, 0);
+  const RateSchedule changed = RateSchedule::of(m).changed(seconds(1), 400);
+  std::size_t total = 0;
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    Fixture f;
+    OpenDriver driver(f.io, f.pool, m, Share{k, 3}, {1});
+    driver.start(f.t0);
+    driver.tick(f.t0 + milliseconds(500));
+    driver.reschedule(arrivals(changed));
+    driver.tick(f.t0 + seconds(20));
+    total += f.pool.started();
+  }
+  EXPECT_EQ(total, 100u + 400u * 9);
+}
+
 }  // namespace
 }  // namespace stampede

@@ -66,6 +66,83 @@ TEST(RateSchedule, SharesPartitionArrivalsExactly) {
   EXPECT_EQ(total, 1000u);
 }
 
+using std::chrono::milliseconds;
+
+std::uint64_t count_arrivals(const RateSchedule& s) {
+  std::uint64_t n = 0;
+  while (s.arrival_time(n)) ++n;
+  return n;
+}
+
+// POST /v1/load {"rate": 200} at 3 s of 50/s for 10 s: the first 150 arrivals are where they
+// were, the 151st is due at the change, and the numbering goes on at 200/s.
+TEST(RateSchedule, AChangeKeepsEarlierArrivalsAndContinuesTheNumbering) {
+  const auto planned = RateSchedule::constant(50, seconds(10));
+  const RateSchedule s = planned.changed(seconds(3), 200);
+  for (std::uint64_t n : {0u, 1u, 77u, 149u}) EXPECT_EQ(at(s, n), at(planned, n)) << n;
+  EXPECT_NEAR(at(s, 150), 3.0, 1e-9);
+  EXPECT_NEAR(at(s, 151), 3.005, 1e-9);
+  EXPECT_NEAR(at(s, 1549), 9.995, 1e-9);
+  EXPECT_EQ(count_arrivals(s), 150u + 200u * 7);
+  EXPECT_DOUBLE_EQ(s.rate_at(milliseconds(2999)), 50);
+  EXPECT_DOUBLE_EQ(s.rate_at(seconds(3)), 200);
+  EXPECT_NEAR(s.expected_arrivals(seconds(4)), 350, 1e-9);
+  EXPECT_EQ(s.total(), seconds(10));
+  EXPECT_DOUBLE_EQ(s.peak_rate(), 200);
+}
+
+// A ramp is cut at the change: N(t) = 5 t^2 reaches 80 arrivals at 4 s, then 10/s. (Times are
+// whole nanoseconds, rounded down: 1e-8 allows for that.)
+TEST(RateSchedule, AChangeCutsARampWhereItIs) {
+  const RateSchedule s = RateSchedule({Stage{seconds(10), 100, ""}}, 0).changed(seconds(4), 10);
+  EXPECT_NEAR(at(s, 79), std::sqrt(79 / 5.0), 1e-8);
+  EXPECT_NEAR(at(s, 80), 4.0, 1e-8);
+  EXPECT_NEAR(at(s, 81), 4.1, 1e-8);
+  EXPECT_NEAR(s.rate_at(milliseconds(3999)), 39.99, 1e-9);
+  EXPECT_EQ(count_arrivals(s), 80u + 10u * 6);
+}
+
+// Later stages are replaced, not shifted; the schedule still ends where the plan ends.
+TEST(RateSchedule, AChangeReplacesTheStagesAfterIt) {
+  const RateSchedule planned(
+      {Stage{seconds(2), 100, ""}, Stage{seconds(2), 100, ""}, Stage{seconds(2), 0, ""}}, 0);
+  const RateSchedule s = planned.changed(seconds(3), 20);
+  EXPECT_DOUBLE_EQ(s.rate_at(milliseconds(5500)), 20);
+  EXPECT_EQ(count_arrivals(s), 100u + 100u + 20u * 3);
+}
+
+TEST(RateSchedule, ARateOfZeroPausesAndALaterChangeResumes) {
+  const RateSchedule paused = RateSchedule::constant(100, seconds(10)).changed(seconds(2), 0);
+  EXPECT_EQ(count_arrivals(paused), 200u);
+  EXPECT_DOUBLE_EQ(paused.rate_at(seconds(3)), 0);
+  const RateSchedule resumed = paused.changed(seconds(5), 100);
+  EXPECT_NEAR(at(resumed, 199), 1.99, 1e-9);
+  EXPECT_NEAR(at(resumed, 200), 5.0, 1e-9);
+  EXPECT_EQ(count_arrivals(resumed), 200u + 500u);
+}
+
+// A change before the start (at 0) is the whole schedule.
+TEST(RateSchedule, AChangeAtZeroReplacesEverything) {
+  const RateSchedule s =
+      RateSchedule({Stage{seconds(5), 300, ""}}, 0).changed(Duration::zero(), 20);
+  EXPECT_DOUBLE_EQ(at(s, 0), 0.0);
+  EXPECT_NEAR(at(s, 7), 0.35, 1e-9);
+  EXPECT_EQ(count_arrivals(s), 100u);
+}
+
+TEST(RateSchedule, SharesStillPartitionArrivalsAfterAChange) {
+  const RateSchedule s = RateSchedule::constant(1000, seconds(1))
+                             .changed(milliseconds(250), 3000)
+                             .changed(milliseconds(600), 10);
+  const std::uint64_t total = count_arrivals(s);
+  EXPECT_EQ(total, 250u + 1050u + 4u);
+  std::uint64_t shared = 0;
+  for (std::uint64_t k = 0; k < 7; ++k) {
+    for (std::uint64_t n = k; s.arrival_time(n); n += 7) ++shared;
+  }
+  EXPECT_EQ(shared, total);
+}
+
 // The operator sizes runners with plan/load_peak.h: the engine's schedules peak exactly there.
 TEST(LoadPeak, TheSchedulesPeakWhereTheModelSays) {
   const std::vector<OpenModel> open = {

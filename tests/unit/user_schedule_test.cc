@@ -43,6 +43,80 @@ TEST(UserSchedule, StagesRampLinearly) {
   EXPECT_EQ(s.peak_users(), 100u);
 }
 
+ClosedModel steady(std::uint32_t users, double spawn_rate = 0) {
+  ClosedModel m;
+  m.users = users;
+  m.spawn_rate = spawn_rate;
+  m.duration = seconds(60);
+  return m;
+}
+
+// POST /v1/load {"users": 10, "spawnRate": 100} at 10 s: the first user starts at the change,
+// one more every 10 ms, then 10 until the planned end.
+TEST(UserSchedule, AChangeRampsFromTheCurrentCountAtItsSpawnRate) {
+  const UserSchedule s = UserSchedule(steady(2)).changed(seconds(10), 10, 100);
+  EXPECT_EQ(s.users_at(milliseconds(9999)), 2u);
+  EXPECT_EQ(s.users_at(seconds(10)), 3u);
+  EXPECT_EQ(s.users_at(milliseconds(10'015)), 4u);
+  EXPECT_EQ(s.users_at(milliseconds(10'065)), 9u);
+  EXPECT_EQ(s.users_at(milliseconds(10'075)), 10u);
+  EXPECT_EQ(s.users_at(seconds(59)), 10u);
+  EXPECT_EQ(s.users_at(seconds(60)), 0u) << "the planned end stays";
+  EXPECT_EQ(s.total(), seconds(60));
+}
+
+TEST(UserSchedule, AChangeDownStopsUsersAtItsSpawnRate) {
+  const UserSchedule s = UserSchedule(steady(10)).changed(seconds(5), 3, 2);
+  EXPECT_EQ(s.users_at(milliseconds(4999)), 10u);
+  EXPECT_EQ(s.users_at(seconds(5)), 9u);
+  EXPECT_EQ(s.users_at(milliseconds(5500)), 8u);
+  EXPECT_EQ(s.users_at(milliseconds(7600)), 4u);
+  EXPECT_EQ(s.users_at(seconds(8)), 3u);
+  EXPECT_EQ(s.users_at(seconds(30)), 3u);
+}
+
+TEST(UserSchedule, AChangeWithoutSpawnRateIsImmediate) {
+  const UserSchedule s = UserSchedule(steady(10, 1)).changed(milliseconds(1500), 40, 0);
+  EXPECT_EQ(s.users_at(milliseconds(1499)), 2u) << "the plan's ramp until the change";
+  EXPECT_EQ(s.users_at(milliseconds(1500)), 40u);
+  EXPECT_EQ(s.users_at(milliseconds(1501)), 40u);
+}
+
+// From the change on, the stages are replaced; before it, they ran as planned.
+TEST(UserSchedule, AChangeReplacesTheStagesAfterIt) {
+  ClosedModel m;
+  m.stages = {{seconds(10), 100, "up"}, {seconds(10), 100, "hold"}};
+  const UserSchedule s = UserSchedule(m).changed(seconds(5), 20, 0);
+  EXPECT_EQ(s.users_at(seconds(4)), 40u);
+  EXPECT_EQ(s.users_at(seconds(5)), 20u);
+  EXPECT_EQ(s.users_at(seconds(15)), 20u);
+  EXPECT_EQ(s.users_at(seconds(20)), 0u);
+  EXPECT_EQ(s.peak_users(), 100u) << "the plan's peak";
+}
+
+TEST(UserSchedule, ASecondChangeStartsWhereTheFirstHadGot) {
+  const UserSchedule first = UserSchedule(steady(2)).changed(seconds(1), 100, 10);
+  EXPECT_EQ(first.users_at(milliseconds(1500)), 8u);  // 2 + (5 + 1)
+  EXPECT_EQ(first.users_at(seconds(2)), 13u);
+  const UserSchedule second = first.changed(seconds(2), 5, 1);
+  EXPECT_EQ(second.users_at(milliseconds(1500)), 8u) << "the first change before the second";
+  EXPECT_EQ(second.users_at(seconds(2)), 12u);
+  EXPECT_EQ(second.users_at(seconds(3)), 11u);
+  EXPECT_EQ(second.users_at(seconds(20)), 5u);
+}
+
+// A change made before the start (agent waiting, start scheduled) is the load from t0: it ramps
+// from no users, like the plan's spawn rate.
+TEST(UserSchedule, AChangeBeforeTheStartRampsFromZero) {
+  const UserSchedule s = UserSchedule(steady(2, 1)).changed(Duration::zero(), 10, 5);
+  EXPECT_EQ(s.users_at(Duration::zero()), 1u);
+  EXPECT_EQ(s.users_at(seconds(1)), 6u);
+  EXPECT_EQ(s.users_at(seconds(2)), 10u);
+  const UserSchedule again = s.changed(Duration::zero(), 4, 0);
+  EXPECT_EQ(again.users_at(Duration::zero()), 4u) << "a later change before the start replaces";
+  EXPECT_EQ(again.users_at(seconds(2)), 4u);
+}
+
 TEST(Share, SplitsIndivisibleNumbersDeterministically) {
   // 10 users over 4 shares: 3, 3, 2, 2.
   EXPECT_EQ((Share{0, 4}.of(10)), 3u);

@@ -6,6 +6,11 @@
 // percentile curve from the histograms). Everything is built with DOM calls and textContent, so
 // no name in a result can become markup. window.stampedeReport exposes what was drawn, for the
 // browser tests.
+//
+// The runner's live page (runner/report/live_page.cc, html/live.js) is this page without
+// embedded results: it marks itself with a `stampede-live` element, and live.js hands each
+// update's result to stampedeReport.update(). Updates redraw the tables and give the existing
+// charts their new data, so the page can be redrawn every second for hours.
 (function () {
   'use strict';
 
@@ -14,7 +19,8 @@
   const kChartHeight = 220;
   const kPrintWidth = 680;  // CSS pixels of an A4 page's text width, for printing
 
-  const report = {mode: 'single', runs: [], charts: [], ready: false};
+  const report = {mode: 'single', runs: [], charts: [], ready: false,
+    live: document.getElementById('stampede-live') !== null};
   window.stampedeReport = report;
 
   // ---- data --------------------------------------------------------------------------------
@@ -139,7 +145,15 @@
   function section(id, title, ...content) {
     const node = document.getElementById(id);
     node.replaceChildren(el('h2', {}, title), ...content);
+    node.hidden = false;
     return node;
+  }
+
+  // A section with nothing to show is hidden, not removed: a live update may fill it later.
+  function hideSection(id) {
+    const node = document.getElementById(id);
+    node.replaceChildren();
+    node.hidden = true;
   }
 
   function verdictBadge(result) {
@@ -187,7 +201,7 @@
       : runs[0].result.plan || 'Stampede result';
     const subtitle = runs.length === 2
       ? 'Stampede report, compare mode: base (left) and new (right); changes are new against base.'
-      : 'Stampede load-test report';
+      : report.subtitle || 'Stampede load-test report';
     document.getElementById('header').replaceChildren(
       el('h1', {}, title), el('p', {class: 'subtitle'}, subtitle),
       el('div', {class: 'runs'}, runs.map(runCard)));
@@ -274,9 +288,12 @@
     return Math.max(240, Math.floor(container.getBoundingClientRect().width || 600));
   }
 
-  // Shades the plan's named load stages behind a time chart, with their names at the top.
-  function stageShading(stages) {
+  // Shades the plan's named load stages behind a time chart, with their names at the top. The
+  // stages are read when drawing, so an update that brings them needs no new chart.
+  function stageShading(chart) {
     return (u) => {
+      const stages = chart.stages;
+      if (!stages || stages.length === 0) return;
       const ctx = u.ctx;
       const {left, top, width, height} = u.bbox;
       ctx.save();
@@ -312,6 +329,7 @@
     const {container, id, run, title, data, series, yFormat, x, y, stages, paths} = spec;
     const holder = el('div', {class: 'chart', id: id}, el('h3', {}, title));
     container.append(holder);
+    const chart = {id: id, run: run, title: title, series: series, stages: stages || [], holder: holder, plot: null};
     const options = {
       width: chartWidth(holder),
       height: kChartHeight,
@@ -330,11 +348,48 @@
           value: (u, v) => (v === null || v === undefined ? '–' : yFormat(v)),
         }))),
       legend: {live: true},
-      hooks: stages && stages.length ? {drawClear: [stageShading(stages)]} : {},
+      hooks: stages ? {drawClear: [stageShading(chart)]} : {},
     };
-    const plot = new uPlot(options, data, holder);
-    report.charts.push({id: id, run: run, title: title, series: series, plot: plot});
-    return plot;
+    chart.plot = new uPlot(options, data, holder);
+    report.charts.push(chart);
+    return chart;
+  }
+
+  function dropChart(chart) {
+    chart.plot.destroy();
+    chart.holder.remove();
+    report.charts.splice(report.charts.indexOf(chart), 1);
+  }
+
+  const sameList = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+  // A chart that already exists in the same place with the same series gets the new data
+  // (uPlot's setData: no new canvas, no flicker, nothing left behind); any other is made.
+  function drawChart(spec) {
+    const chart = report.charts.find((c) => c.id === spec.id);
+    if (chart && chart.holder.parentNode === spec.container && sameList(chart.series, spec.series)) {
+      chart.stages = spec.stages || [];
+      chart.plot.setData(spec.data);
+      return chart;
+    }
+    if (chart) dropChart(chart);
+    return makeChart(spec);
+  }
+
+  // The skeleton of a chart section (heading, rows), built again only when its shape changes
+  // (which charts it has, for how many runs), so that updates keep its charts. `build` fills a
+  // new skeleton and returns the parts later updates draw into.
+  const layouts = new Map();
+
+  function chartLayout(id, title, shape, build) {
+    const node = document.getElementById(id);
+    const known = layouts.get(id);
+    if (known && known.shape === shape) return known.parts;
+    for (const chart of report.charts.filter((c) => node.contains(c.holder))) dropChart(chart);
+    node.replaceChildren(el('h2', {}, title));
+    const parts = build(node);
+    layouts.set(id, {shape: shape, parts: parts});
+    return parts;
   }
 
   function seriesColumns(display) {
@@ -360,33 +415,39 @@
   ];
 
   function renderTimeCharts(runs) {
-    const node = section('charts', 'Over time');
     const columns = runs.map((run) => seriesColumns(run.display));
-    if (columns.every((c) => c.t.length === 0)) {
-      node.append(el('p', {class: 'empty'}, 'The result has no per-second series.'));
-      return;
-    }
-    columns.forEach((c, i) => {
-      if (c.bucketPoints > 1) {
-        node.append(el('p', {class: 'note'}, `${runTitle(runs[i])}: ${fmtCount(c.points)} per-second points, ` +
-          `drawn as the lowest and highest value of every ${fmtCount(c.bucketPoints)} points; ` +
-          'the tables use all of them.'));
+    const empty = columns.every((c) => c.t.length === 0);
+    const parts = chartLayout('charts', 'Over time', empty ? 'empty' : String(runs.length), (node) => {
+      if (empty) {
+        node.append(el('p', {class: 'empty'}, report.live ? 'No per-second series yet.' : 'The result has no per-second series.'));
+        return null;
       }
+      const notes = el('div', {});
+      const rows = new Map(kTimeCharts.map((chart) => [chart.key, el('div', {class: 'chart-row', style: `--columns: ${runs.length}`})]));
+      node.append(notes, ...rows.values());
+      // Compare mode's shared axes, read by the charts' range functions at every redraw.
+      return {notes: notes, rows: rows, end: 1, tops: new Map()};
     });
+    if (!parts) return;
+    parts.notes.replaceChildren(...columns.flatMap((c, i) => (c.bucketPoints > 1
+      ? [el('p', {class: 'note'}, `${runTitle(runs[i])}: ${fmtCount(c.points)} per-second points, ` +
+        `drawn as the lowest and highest value of every ${fmtCount(c.bucketPoints)} points; ` +
+        'the tables use all of them.')]
+      : [])));
     // Compare mode: both runs on the same time axis, so equal moments line up.
-    const end = Math.max(1, ...columns.map((c) => (c.t.length ? c.t[c.t.length - 1] : 0)));
+    parts.end = Math.max(1, ...columns.map((c) => (c.t.length ? c.t[c.t.length - 1] : 0)));
     for (const chart of kTimeCharts) {
-      const row = el('div', {class: 'chart-row', style: `--columns: ${runs.length}`});
-      node.append(row);
-      const top = maxOf(columns.flatMap((c) => chart.columns(c)));
+      parts.tops.set(chart.key, maxOf(columns.flatMap((c) => chart.columns(c))));
       runs.forEach((run, i) => {
         const c = columns[i];
         const title = runs.length === 2 ? `${chart.title} — ${run.label}` : chart.title;
         const stages = get(run.result, ['meta', 'stages'], []);
-        makeChart({container: row, id: `chart-${chart.key}-${i}`, run: i, title: title,
+        drawChart({container: parts.rows.get(chart.key), id: `chart-${chart.key}-${i}`, run: i, title: title,
           data: [c.t].concat(chart.columns(c)), series: chart.series, yFormat: chart.format,
-          x: {range: runs.length === 2 ? [0, end] : (u, lo, hi) => [0, Math.max(hi, 1)]},
-          y: runs.length === 2 ? {range: [0, top > 0 ? top * 1.05 : 1]} : {range: (u, lo, hi) => [0, hi > 0 ? hi * 1.05 : 1]},
+          x: {range: runs.length === 2 ? () => [0, parts.end] : (u, lo, hi) => [0, Math.max(hi, 1)]},
+          y: {range: runs.length === 2
+            ? () => { const top = parts.tops.get(chart.key); return [0, top > 0 ? top * 1.05 : 1]; }
+            : (u, lo, hi) => [0, hi > 0 ? hi * 1.05 : 1]},
           stages: stages});
       });
     }
@@ -399,21 +460,24 @@
   }
 
   function renderLatencyCharts(runs) {
-    const node = section('latency', 'Latency distribution');
     const curves = runs.map((run) => run.display.percentile_curve).filter(Boolean);
     const dists = runs.map((run) => run.display.latency_distribution).filter(Boolean);
-    if (curves.length === 0 && dists.length === 0) {
-      node.append(el('p', {class: 'empty'}, 'The result has no latency histograms.'));
-      return;
-    }
+    const empty = curves.length === 0 && dists.length === 0;
+    const shape = empty ? 'empty' : [runs.length, dists.length === runs.length, curves.length === runs.length].join();
+    const row = chartLayout('latency', 'Latency distribution', shape, (node) => {
+      if (empty) {
+        node.append(el('p', {class: 'empty'}, report.live ? 'No latency histograms yet.' : 'The result has no latency histograms.'));
+        return null;
+      }
+      return node.appendChild(el('div', {class: 'chart-row', style: '--columns: 2'}));
+    });
+    if (!row) return;
     const names = runs.map((run) => run.label || 'all requests');
-    const row = el('div', {class: 'chart-row', style: '--columns: 2'});
-    node.append(row);
     if (dists.length === runs.length) {
       // The count of each bin of 20 per decade; uPlot.join puts both runs on the union of the bins.
       const tables = dists.map((d) => [d.lower_seconds, d.count]);
       const data = tables.length === 1 ? tables[0] : uPlot.join(tables);
-      makeChart({container: row, id: 'chart-distribution', run: -1, title: 'Requests by latency (log scale)',
+      drawChart({container: row, id: 'chart-distribution', run: -1, title: 'Requests by latency (log scale)',
         data: data, series: names, yFormat: (v) => fmtCount(Math.round(v)), x: {distr: 3},
         xAxis: {values: (u, splits) => splits.map(labelOr(fmtSeconds))}, xLabel: 'latency ≥', xValue: fmtSeconds,
         paths: uPlot.paths.stepped({align: 1}), fill: true});
@@ -422,7 +486,7 @@
       // A log scale has no place for 0 (a latency below the histogram's 1 ns resolution).
       const tables = curves.map((c) => [c.nines, c.seconds.map((v) => (v > 0 ? v : null))]);
       const data = tables.length === 1 ? tables[0] : uPlot.join(tables);
-      makeChart({container: row, id: 'chart-percentiles', run: -1, title: 'Latency by percentile',
+      drawChart({container: row, id: 'chart-percentiles', run: -1, title: 'Latency by percentile',
         data: data, series: names, yFormat: fmtSeconds, y: {distr: 3},
         xAxis: {values: (u, splits) => splits.map(labelOr(ninesLabel)), incrs: [1]}, xLabel: 'percentile', xValue: ninesLabel});
     }
@@ -480,8 +544,7 @@
   }
 
   function renderStages(runs) {
-    const node = document.getElementById('stages');
-    if (runs.every((run) => (run.result.stages || []).length === 0)) { node.remove(); return; }
+    if (runs.every((run) => (run.result.stages || []).length === 0)) { hideSection('stages'); return; }
     const content = runs.map((run) => {
       const rows = (run.result.stages || []).map((s) => [s.name, fmtSeconds(s.duration_seconds), fmtCount(s.requests),
         fmtCount(s.failures), fmtNumber(s.rps, 1), fmtSeconds(get(s, ['latency_seconds', 'p50'])),
@@ -514,7 +577,6 @@
   }
 
   function renderChecks(runs) {
-    const node = document.getElementById('checks');
     const perRun = runs.map((run) => {
       const map = new Map();
       for (const row of run.result.requests || []) {
@@ -522,7 +584,7 @@
       }
       return map;
     });
-    if (perRun.every((m) => m.size === 0)) { node.remove(); return; }
+    if (perRun.every((m) => m.size === 0)) { hideSection('checks'); return; }
     const keys = [...new Set(perRun.flatMap((m) => [...m.keys()]))];
     const rate = (c) => (c.passes + c.fails ? c.passes / (c.passes + c.fails) : null);
     const rows = keys.map((key) => {
@@ -555,8 +617,7 @@
   }
 
   function renderCustom(runs) {
-    const node = document.getElementById('custom');
-    if (runs.every((run) => (run.result.custom || []).length === 0)) { node.remove(); return; }
+    if (runs.every((run) => (run.result.custom || []).length === 0)) { hideSection('custom'); return; }
     const perRun = runs.map((run) => {
       const map = new Map();
       for (const m of run.result.custom || []) for (const v of m.values || []) map.set(m.name + '\u0000' + v.value, {m: m, v: v});
@@ -582,7 +643,6 @@
   }
 
   function renderStreams(runs) {
-    const node = document.getElementById('streams');
     const rows = [];
     for (const run of runs) {
       for (const row of run.result.requests || []) {
@@ -594,7 +654,7 @@
           fmtNumber(get(s, ['tokens_per_second', 'p50']), 1), fmtSeconds(get(s, ['duration_seconds', 'p95']))]);
       }
     }
-    if (rows.length === 0) { node.remove(); return; }
+    if (rows.length === 0) { hideSection('streams'); return; }
     section('streams', 'Streams (Server-Sent Events, NDJSON)', runTable(runs, [{label: 'scenario', text: true},
       {label: 'request', text: true}, {label: 'streams'}, {label: 'events'}, {label: 'tokens'}, {label: 'first event p50'},
       {label: 'first event p95'}, {label: 'event gap p95'}, {label: 'time/token p50'}, {label: 'tokens/s p50'},
@@ -602,7 +662,6 @@
   }
 
   function renderWebSockets(runs) {
-    const node = document.getElementById('websockets');
     const rows = [];
     for (const run of runs) {
       for (const row of run.result.requests || []) {
@@ -614,7 +673,7 @@
           fmtSeconds(get(w, ['message_gap_seconds', 'p95'])), fmtSeconds(get(w, ['ping_seconds', 'p95'])), closes || '–']);
       }
     }
-    if (rows.length === 0) { node.remove(); return; }
+    if (rows.length === 0) { hideSection('websockets'); return; }
     section('websockets', 'WebSocket sessions', runTable(runs, [{label: 'scenario', text: true},
       {label: 'session', text: true}, {label: 'sessions'}, {label: 'sent'}, {label: 'received'}, {label: 'connect p95'},
       {label: 'session p50'}, {label: 'message gap p95'}, {label: 'ping p95'}, {label: 'close codes', text: true}], rows, 'ws-table'));
@@ -648,16 +707,18 @@
     window.addEventListener('afterprint', () => resizeCharts(chartWidth));
   }
 
-  // ---- the hook for tests ------------------------------------------------------------------
+  // ---- drawing and the hooks for live.js and tests ------------------------------------------
 
   // Every chart's title, series names and data exactly as handed to uPlot.
   report.chartData = () => report.charts.map((c) => ({id: c.id, run: c.run, title: c.title, series: c.series, data: c.plot.data}));
 
-  function render() {
-    const runs = loadRuns();
+  // Draws runs ([{label, result, display}], one or two): everything on the first call, and on
+  // later ones the tables anew and the charts in place.
+  function draw(runs) {
+    if (runs.length === 0) throw new Error('no result embedded in this report');
     report.runs = runs;
     report.mode = runs.length === 2 ? 'compare' : 'single';
-    if (runs.length === 0) throw new Error('no result embedded in this report');
+    document.body.classList.remove('single', 'compare');
     document.body.classList.add(report.mode);
     renderHeader(runs);
     renderSummary(runs);
@@ -672,9 +733,22 @@
     renderStreams(runs);
     renderWebSockets(runs);
     renderFooter();
-    followSize();
     report.ready = true;
   }
 
-  render();
+  // The live page's entry: `runs` as loadRuns() gives them; a missing display draws no chart.
+  // `subtitle` replaces the header's (a live page says how current its numbers are).
+  report.update = (runs, subtitle) => {
+    report.subtitle = subtitle;
+    draw(runs.map((run, i) => ({label: runs.length === 1 ? '' : run.label || (i === 0 ? 'base' : 'new'),
+      result: run.result, display: run.display || {}})));
+  };
+
+  // What live.js shares instead of its own copies.
+  report.util = {el: el, fmtSeconds: fmtSeconds, fmtElapsed: fmtElapsed, fmtCount: fmtCount,
+    fmtNumber: fmtNumber, fmtPercent: fmtPercent};
+
+  followSize();
+  // The live page draws nothing until its first update; a report draws what it embeds.
+  if (!report.live) draw(loadRuns());
 })();
