@@ -60,20 +60,7 @@ std::string plan_name(const json& result) {
 }
 
 std::string page(const std::string& title, const std::string& data) {
-  const auto inline_asset = [](std::string_view name) {
-    return inline_element_text(html_report_asset(name));
-  };
-  return fill_template(html_report_asset("report.html"),
-                       {{"TITLE", html_text(title)},
-                        {"GENERATOR", html_text(std::string("stampede ") + kVersion)},
-                        {"CONNECT_SRC", ""},  // a report connects nowhere
-                        {"UPLOT_CSS", inline_asset("uPlot.min.css")},
-                        {"REPORT_CSS", inline_asset("report.css")},
-                        {"LIVE_HEAD", ""},
-                        {"DATA", data},
-                        {"UPLOT_JS", inline_asset("uPlot.iife.min.js")},
-                        {"REPORT_JS", inline_asset("report.js")},
-                        {"LIVE_SCRIPT", ""}});
+  return render_report_page({.title = title, .data = data});
 }
 
 // A document that passed check_report_input can still hold wrong types deeper down (a series point
@@ -88,6 +75,23 @@ std::string rendered(F&& render) {
 }
 
 }  // namespace
+
+std::string render_report_page(const ReportPageParts& parts) {
+  const auto inline_asset = [](std::string_view name) {
+    return inline_element_text(html_report_asset(name));
+  };
+  return fill_template(html_report_asset("report.html"),
+                       {{"TITLE", html_text(parts.title)},
+                        {"GENERATOR", html_text(std::string("stampede ") + kVersion)},
+                        {"CONNECT_SRC", parts.connect_src},
+                        {"UPLOT_CSS", inline_asset("uPlot.min.css")},
+                        {"REPORT_CSS", inline_asset("report.css")},
+                        {"LIVE_HEAD", parts.head},
+                        {"DATA", parts.data},
+                        {"UPLOT_JS", inline_asset("uPlot.iife.min.js")},
+                        {"REPORT_JS", inline_asset("report.js")},
+                        {"LIVE_SCRIPT", parts.script}});
+}
 
 void check_report_input(const json& document, std::string_view name) {
   const auto fail = [&](const std::string& why) {

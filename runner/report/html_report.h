@@ -19,6 +19,20 @@ void check_report_input(const nlohmann::json& document, std::string_view name);
 // result has latency histograms)}. The live page gets the same document once per second.
 nlohmann::json report_display(const nlohmann::json& result);
 
+// What fills report.html besides its assets: the report's data elements, or for the live page
+// its configuration and what it adds (report/live_page.h).
+struct ReportPageParts {
+  std::string title;        // text
+  std::string data;         // markup: the <script type="application/json"> elements
+  std::string connect_src;  // "" (a report connects nowhere) or "; connect-src ..."
+  std::string head;         // markup added to <head>
+  std::string script;       // markup after report.js
+};
+
+// report.html with its placeholders filled: `parts`, the generator and the inlined uPlot and
+// report styles and scripts.
+std::string render_report_page(const ReportPageParts& parts);
+
 // The report of one result document (schema stampede.result/v1: a run's --json, /v1/result, or
 // the operator's merged result). Throws std::invalid_argument, saying what is wrong, when the
 // document is not such a result.
