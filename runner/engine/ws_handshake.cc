@@ -2,18 +2,14 @@
 
 #include <strings.h>
 
+#include "base/text.h"
+
 namespace stampede {
 namespace {
 
 bool named(std::string_view name, std::string_view expected) {
   return name.size() == expected.size() &&
          ::strncasecmp(name.data(), expected.data(), name.size()) == 0;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

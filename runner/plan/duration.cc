@@ -70,12 +70,6 @@ const Unit* find_unit(std::string_view suffix) {
   return nullptr;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Parses the parts after the plain-number case is excluded; returns total nanoseconds.
 std::optional<long double> parse_parts(std::string_view text, std::string* error) {
   const std::string original(text);

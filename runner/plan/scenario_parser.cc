@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/text.h"
 #include "plan/duration.h"
 #include "plan/limits.h"
 #include "plan/plan_sections.h"
@@ -12,12 +13,6 @@ namespace {
 constexpr const char* kWaitForms =
     "must be none, constant(X), between(A, B) or pacing(X), with X in seconds or a duration "
     "such as 500ms";
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  return text;
-}
 
 // "constant(1.5)" -> kind "constant", args {"1.5"}. nullopt when not of the form name(...).
 std::optional<std::pair<std::string_view, std::vector<Duration>>> split_call(

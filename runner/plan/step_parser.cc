@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/text.h"
 #include "plan/plan_sections.h"
 #include "plan/yaml_json.h"
 
@@ -17,13 +18,6 @@ constexpr std::array<std::string_view, 7> kShorthands = {"get",    "post", "put"
 std::string upper(std::string text) {
   for (char& c : text) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return text;
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return text;
 }
@@ -122,7 +116,7 @@ void parse_body(YamlReader& reader, const YamlField& field, const StepContext& c
     step->body_template = std::move(*t);
     const bool has_type =
         std::any_of(step->headers.begin(), step->headers.end(),
-                    [](const Header& h) { return lower(h.name) == "content-type"; });
+                    [](const Header& h) { return ascii_lower(h.name) == "content-type"; });
     if (!has_type) step->content_type = "application/json";
   }
 }
@@ -183,7 +177,7 @@ bool add_status(const std::string& text, StatusSet* set) {
     set->add(first);
     return true;
   }
-  if (text.size() == 3 && text[0] >= '1' && text[0] <= '9' && lower(text.substr(1)) == "xx") {
+  if (text.size() == 3 && text[0] >= '1' && text[0] <= '9' && ascii_lower(text.substr(1)) == "xx") {
     set->add_range((text[0] - '0') * 100, (text[0] - '0') * 100 + 99);
     return true;
   }

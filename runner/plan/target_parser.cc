@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "base/text.h"
 #include "plan/duration.h"
 #include "plan/limits.h"
 #include "plan/plan_sections.h"
@@ -21,13 +22,6 @@ constexpr SizeUnit kSizeUnits[] = {
     {"b", 1},        {"kb", 1e3},        {"mb", 1e6},          {"gb", 1e9},
     {"kib", 1024.0}, {"mib", 1048576.0}, {"gib", 1073741824.0}};
 
-std::string lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
 // "16MiB", "512 KiB", "1MB", "1.5GiB" or a plain byte count; nullopt when malformed.
 std::optional<std::uint64_t> parse_size(const std::string& text) {
   std::size_t split = 0;
@@ -37,7 +31,7 @@ std::optional<std::uint64_t> parse_size(const std::string& text) {
   }
   if (split == 0) return std::nullopt;
   const std::string number = text.substr(0, split);
-  std::string unit = lower(text.substr(split));
+  std::string unit = ascii_lower(text.substr(split));
   if (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
   char* end = nullptr;
   const double value = std::strtod(number.c_str(), &end);
@@ -197,7 +191,7 @@ std::vector<Header> parse_headers(YamlReader& reader, const YamlField& field) {
       continue;
     }
     for (const Header& existing : headers) {
-      if (lower(existing.name) == lower(entry.key)) {
+      if (ascii_lower(existing.name) == ascii_lower(entry.key)) {
         reader.error(entry.key_field,
                      "duplicate header '" + entry.key + "' (header names are case-insensitive)");
       }

@@ -9,13 +9,6 @@
 namespace stampede {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 bool is_host_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
 }
@@ -46,7 +39,7 @@ bool parse_authority(std::string_view authority, Url* url, std::string* error) {
     if (rest.size() == 1) return set_error(error, "empty port");
   } else {
     std::size_t colon = authority.find(':');
-    url->host = lower(authority.substr(0, colon));
+    url->host = ascii_lower(authority.substr(0, colon));
     if (url->host.empty()) return set_error(error, "missing host");
     if (!std::all_of(url->host.begin(), url->host.end(), is_host_char)) {
       return set_error(error, "invalid host '" + url->host + "'");
@@ -99,7 +92,7 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
     return std::nullopt;
   }
   Url url;
-  url.scheme = lower(text.substr(0, scheme_end));
+  url.scheme = ascii_lower(text.substr(0, scheme_end));
   if (url.scheme != "http" && url.scheme != "https") {
     set_error(error, "unsupported scheme '" + url.scheme + "' (use http:// or https://)");
     return std::nullopt;

@@ -63,11 +63,9 @@ std::vector<MetricInfo> make_metrics() {
   };
 }
 
-std::string_view trim(std::string_view text) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && space(text.back())) text.remove_suffix(1);
-  return text;
+// Keys and tag lists may come from YAML block scalars, with line breaks around them.
+std::string_view trim_lines(std::string_view text) {
+  return trim(text, " \t\r\n");
 }
 
 bool is_metric_char(char c) {
@@ -79,7 +77,7 @@ bool is_metric_char(char c) {
 std::size_t next_tag_comma(std::string_view text) {
   for (std::size_t comma = text.find(','); comma != std::string_view::npos;
        comma = text.find(',', comma + 1)) {
-    std::string_view rest = trim(text.substr(comma + 1));
+    std::string_view rest = trim_lines(text.substr(comma + 1));
     std::size_t n = 0;
     while (n < rest.size() && is_metric_char(rest[n])) ++n;
     if (n > 0 && n < rest.size() && rest[n] == ':') return comma;
@@ -91,13 +89,13 @@ std::size_t next_tag_comma(std::string_view text) {
 bool parse_tags(std::string_view text, MetricSelector* selector, std::string* error) {
   while (true) {
     std::size_t comma = next_tag_comma(text);
-    std::string_view item = trim(text.substr(0, comma));
+    std::string_view item = trim_lines(text.substr(0, comma));
     std::size_t colon = item.find(':');
     if (colon == std::string_view::npos) {
       return set_error(error, "tag '" + std::string(item) + "' must be written key:value");
     }
-    std::string key(trim(item.substr(0, colon)));
-    std::string value(trim(item.substr(colon + 1)));
+    std::string key(trim_lines(item.substr(0, colon)));
+    std::string value(trim_lines(item.substr(colon + 1)));
     if (key.empty() || value.empty()) {
       return set_error(error, "tag '" + std::string(item) + "' needs a key and a value");
     }
@@ -225,10 +223,10 @@ std::string Aggregation::to_string() const {
 }
 
 std::optional<MetricSelector> parse_selector(std::string_view key, std::string* error) {
-  key = trim(key);
+  key = trim_lines(key);
   std::size_t brace = key.find('{');
   MetricSelector selector;
-  selector.metric = std::string(trim(key.substr(0, brace)));
+  selector.metric = std::string(trim_lines(key.substr(0, brace)));
   if (selector.metric.empty()) {
     set_error(error, "missing metric name");
     return std::nullopt;
@@ -244,7 +242,7 @@ std::optional<MetricSelector> parse_selector(std::string_view key, std::string* 
   }
   // The tag list runs to the last brace: values (request names such as /plans/{id}) may hold
   // balanced braces.
-  std::string_view inside = trim(key.substr(brace + 1, key.size() - brace - 2));
+  std::string_view inside = trim_lines(key.substr(brace + 1, key.size() - brace - 2));
   int depth = 0;
   for (const char c : inside) {
     depth += c == '{' ? 1 : c == '}' ? -1 : 0;

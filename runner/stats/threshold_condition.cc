@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "base/text.h"
 #include "stats/threshold.h"
 
 namespace stampede {
@@ -108,12 +109,6 @@ struct TimeUnit {
 };
 constexpr TimeUnit kTimeUnits[] = {{"us", 1e-6}, {"\u00b5s", 1e-6}, {"\u03bcs", 1e-6}, {"ms", 1e-3},
                                    {"s", 1},     {"m", 60},         {"h", 3600}};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 class ConditionParser {
  public:

@@ -23,7 +23,7 @@ Reply handle_stats(const RouteRequest& request) {
 }
 
 // Zeroes the counters only: stored plans and workers and the rate-limit buckets stay as they are.
-Reply handle_reset(const RouteRequest& request) {
+Reply handle_reset_counters(const RouteRequest& request) {
   request.state.counters.reset();
   request.state.api.counters.reset();
   request.state.ws.reset();
@@ -45,7 +45,7 @@ Reply handle_stall(const RouteRequest& request) {
 
 void add_admin_routes(Router& router) {
   router.add("/__stats", handle_stats, http::verb::get);
-  router.add("/__reset", handle_reset, http::verb::post);
+  router.add("/__reset", handle_reset_counters, http::verb::post);
   router.add("/__stall", handle_stall, http::verb::post);
 }
 

@@ -13,6 +13,9 @@
 
 namespace stampede::target {
 
+// The simulated model's prompt cost: about 4 bytes of prompt per token.
+inline constexpr std::uint64_t kPromptBytesPerToken = 4;
+
 // The request body as a JSON object; nullopt when it is not valid JSON or not an object.
 std::optional<nlohmann::json> parse_json_object(std::string_view body);
 

@@ -13,10 +13,8 @@
 namespace stampede::target {
 namespace {
 
-constexpr std::uint64_t kMaxDelayMs = 60'000;
-// Roughly what a short completion costs, plus ~4 bytes of prompt per token.
+// Roughly what a short completion costs (the prompt's tokens come on top).
 constexpr std::uint64_t kCompletionTokens = 24;
-constexpr std::uint64_t kPromptBytesPerToken = 4;
 
 // The task's size in bytes: a string's own length, else that of its JSON text.
 std::uint64_t task_bytes(const nlohmann::json& body) {

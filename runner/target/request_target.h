@@ -21,6 +21,10 @@ std::optional<std::string_view> query_param(std::string_view query, std::string_
 std::optional<std::uint64_t> parse_uint(std::string_view text);
 std::optional<double> parse_double(std::string_view text);
 
+// The longest wait any route takes from its request (?ms=, ?first_ms=, X-Stampede-*-Ms,
+// delay_ms): a minute, so that a typo cannot hold a connection for hours.
+inline constexpr std::uint64_t kMaxDelayMs = 60'000;
+
 // "/__stats", "/__reset", ...: admin endpoints are neither counted nor stalled.
 inline bool is_admin_path(std::string_view path) {
   return path.starts_with("/__");

@@ -13,7 +13,6 @@
 namespace stampede::target {
 namespace {
 
-constexpr std::uint64_t kMaxDelayMs = 60'000;
 constexpr std::uint64_t kMaxGeneratedBytes = 64ULL * 1024 * 1024;
 // /chunked/N is for client parser tests: always several chunks, never huge ones.
 constexpr std::size_t kChunksWanted = 4;
@@ -102,7 +101,7 @@ Reply handle_garbage(const RouteRequest&) {
   return reply;
 }
 
-Reply handle_reset(const RouteRequest&) {
+Reply handle_connection_reset(const RouteRequest&) {
   Reply reply;
   reply.delivery = Delivery::kReset;
   return reply;
@@ -122,7 +121,7 @@ void add_public_routes(Router& router) {
   router.add("/headers", handle_headers);
   router.add("/close", handle_close);
   router.add("/garbage", handle_garbage);
-  router.add("/reset", handle_reset);
+  router.add("/reset", handle_connection_reset);
 }
 
 }  // namespace stampede::target

@@ -26,9 +26,7 @@ namespace stampede::target {
 namespace {
 
 constexpr std::uint64_t kMaxTokens = 100'000;
-constexpr std::uint64_t kMaxDelayMs = 60'000;
 constexpr std::uint64_t kDefaultTokens = 16;
-constexpr std::uint64_t kPromptBytesPerToken = 4;
 
 std::string token_text(std::uint64_t index) {
   return "tok" + std::to_string(index) + " ";

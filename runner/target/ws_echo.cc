@@ -18,8 +18,6 @@
 namespace stampede::target {
 namespace {
 
-constexpr std::uint64_t kMaxDelayMs = 60'000;
-
 struct EchoOptions {
   std::optional<std::uint64_t> close_after;
   std::optional<std::uint64_t> abort_after;

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "base/text.h"
 #include "target/request_target.h"
 #include "target/ws_net.h"
 #include "target/ws_routes.h"
@@ -11,12 +12,6 @@ namespace {
 
 constexpr std::uint64_t kMinRefusal = 400;
 constexpr std::uint64_t kMaxRefusal = 599;
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
 
 // The first token of the first Sec-WebSocket-Protocol field: the client lists the protocols it
 // speaks in order of preference, and the demo speaks them all.

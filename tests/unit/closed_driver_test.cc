@@ -14,7 +14,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // Records what the driver asks of its users; no network.
-class FakeUser final : public User {
+class LoopingUser final : public User {
  public:
   void start_loop(std::size_t index) override {
     running = true;
@@ -33,10 +33,10 @@ class FakeUser final : public User {
   int starts = 0;
 };
 
-class FakePool final : public testing_support::FakeUserPool<FakeUser> {
+class LoopingPool final : public testing_support::FakeUserPool<LoopingUser> {
  public:
   int running() const {
-    return static_cast<int>(count([](const FakeUser& u) { return u.running ? 1 : 0; }));
+    return static_cast<int>(count([](const LoopingUser& u) { return u.running ? 1 : 0; }));
   }
 };
 
@@ -45,7 +45,7 @@ TEST(ClosedDriver, FollowsTheSpawnRateAndHolds) {
   m.users = 10;
   m.spawn_rate = 5;
   m.duration = seconds(10);
-  FakePool pool;
+  LoopingPool pool;
   ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1}, 10));
   const TimePoint t0{};
   driver.start(t0);
@@ -63,7 +63,7 @@ TEST(ClosedDriver, FollowsTheSpawnRateAndHolds) {
 TEST(ClosedDriver, RampsDownAndReusesIdleUsers) {
   ClosedModel m;
   m.stages = {{seconds(10), 8, ""}, {seconds(10), 0, ""}};
-  FakePool pool;
+  LoopingPool pool;
   ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1}, 8));
   const TimePoint t0{};
   driver.start(t0);
@@ -86,7 +86,7 @@ TEST(ClosedDriver, SharesSplitUsersAndScenariosAcrossThreads) {
   int total = 0;
   int second_scenario = 0;
   for (std::uint32_t k = 0; k < 2; ++k) {
-    FakePool pool;
+    LoopingPool pool;
     ClosedDriver driver(pool, m, Share{k, 2}, scenarios);
     driver.start(TimePoint{});
     driver.tick(TimePoint{});
@@ -103,7 +103,7 @@ TEST(ClosedDriver, FollowsAChangedSchedule) {
   ClosedModel m;
   m.users = 2;
   m.duration = seconds(60);
-  FakePool pool;
+  LoopingPool pool;
   ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1, 1}, 2));
   const TimePoint t0{};
   driver.start(t0);
@@ -119,7 +119,7 @@ TEST(ClosedDriver, FollowsAChangedSchedule) {
   EXPECT_EQ(pool.running(), 2) << "not before the change's instant";
   driver.tick(t0 + seconds(2));
   EXPECT_EQ(pool.running(), 6);
-  EXPECT_EQ(pool.count([](const FakeUser& u) { return u.scenario == 1 ? 1 : 0; }), 3u);
+  EXPECT_EQ(pool.count([](const LoopingUser& u) { return u.scenario == 1 ? 1 : 0; }), 3u);
 
   LoadSchedule down = up;
   down.users = up.users->changed(seconds(3), 3, 0);

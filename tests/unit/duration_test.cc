@@ -12,14 +12,14 @@ using std::chrono::minutes;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
 
-Duration parse_ok(std::string_view text) {
+Duration duration_ok(std::string_view text) {
   std::string error;
   std::optional<Duration> d = parse_duration(text, &error);
   EXPECT_TRUE(d.has_value()) << text << ": " << error;
   return d.value_or(Duration(-1));
 }
 
-std::string parse_error(std::string_view text) {
+std::string duration_error(std::string_view text) {
   std::string error;
   std::optional<Duration> d = parse_duration(text, &error);
   EXPECT_FALSE(d.has_value()) << "'" << text << "' parsed as " << (d ? d->count() : 0) << "ns";
@@ -27,54 +27,54 @@ std::string parse_error(std::string_view text) {
 }
 
 TEST(DurationTest, SingleUnits) {
-  EXPECT_EQ(parse_ok("250ms"), milliseconds(250));
-  EXPECT_EQ(parse_ok("30s"), seconds(30));
-  EXPECT_EQ(parse_ok("5m"), minutes(5));
-  EXPECT_EQ(parse_ok("1h"), hours(1));
-  EXPECT_EQ(parse_ok("2d"), hours(48));
-  EXPECT_EQ(parse_ok("100us"), microseconds(100));
-  EXPECT_EQ(parse_ok("100\u00b5s"), microseconds(100));
-  EXPECT_EQ(parse_ok("15ns"), nanoseconds(15));
-  EXPECT_EQ(parse_ok("0s"), Duration::zero());
+  EXPECT_EQ(duration_ok("250ms"), milliseconds(250));
+  EXPECT_EQ(duration_ok("30s"), seconds(30));
+  EXPECT_EQ(duration_ok("5m"), minutes(5));
+  EXPECT_EQ(duration_ok("1h"), hours(1));
+  EXPECT_EQ(duration_ok("2d"), hours(48));
+  EXPECT_EQ(duration_ok("100us"), microseconds(100));
+  EXPECT_EQ(duration_ok("100\u00b5s"), microseconds(100));
+  EXPECT_EQ(duration_ok("15ns"), nanoseconds(15));
+  EXPECT_EQ(duration_ok("0s"), Duration::zero());
 }
 
 TEST(DurationTest, CompoundAndDecimal) {
-  EXPECT_EQ(parse_ok("1h30m"), minutes(90));
-  EXPECT_EQ(parse_ok("1m30s"), seconds(90));
-  EXPECT_EQ(parse_ok("1h0m5s"), seconds(3605));
-  EXPECT_EQ(parse_ok("1.5s"), milliseconds(1500));
-  EXPECT_EQ(parse_ok("0.1s"), milliseconds(100));
-  EXPECT_EQ(parse_ok(".5s"), milliseconds(500));
-  EXPECT_EQ(parse_ok("1.25m"), seconds(75));
-  EXPECT_EQ(parse_ok("2.5ms"), microseconds(2500));
+  EXPECT_EQ(duration_ok("1h30m"), minutes(90));
+  EXPECT_EQ(duration_ok("1m30s"), seconds(90));
+  EXPECT_EQ(duration_ok("1h0m5s"), seconds(3605));
+  EXPECT_EQ(duration_ok("1.5s"), milliseconds(1500));
+  EXPECT_EQ(duration_ok("0.1s"), milliseconds(100));
+  EXPECT_EQ(duration_ok(".5s"), milliseconds(500));
+  EXPECT_EQ(duration_ok("1.25m"), seconds(75));
+  EXPECT_EQ(duration_ok("2.5ms"), microseconds(2500));
 }
 
 TEST(DurationTest, PlainNumbersAreSeconds) {
-  EXPECT_EQ(parse_ok("30"), seconds(30));
-  EXPECT_EQ(parse_ok("0.5"), milliseconds(500));
-  EXPECT_EQ(parse_ok("0"), Duration::zero());
-  EXPECT_EQ(parse_ok(" 10 "), seconds(10));
+  EXPECT_EQ(duration_ok("30"), seconds(30));
+  EXPECT_EQ(duration_ok("0.5"), milliseconds(500));
+  EXPECT_EQ(duration_ok("0"), Duration::zero());
+  EXPECT_EQ(duration_ok(" 10 "), seconds(10));
 }
 
 TEST(DurationTest, RejectsNegativeEmptyAndJunk) {
-  EXPECT_NE(parse_error("-5s").find("negative"), std::string::npos);
-  EXPECT_NE(parse_error("-1").find("negative"), std::string::npos);
-  EXPECT_NE(parse_error("").find("empty"), std::string::npos);
-  EXPECT_NE(parse_error("   ").find("empty"), std::string::npos);
-  EXPECT_NE(parse_error("abc").find("invalid duration"), std::string::npos);
-  EXPECT_NE(parse_error("5 sec").find("unknown unit ' sec'"), std::string::npos);
-  EXPECT_NE(parse_error("10x").find("unknown unit 'x'"), std::string::npos);
-  EXPECT_NE(parse_error("1h30").find("missing unit"), std::string::npos);
-  EXPECT_NE(parse_error("s").find("invalid duration"), std::string::npos);
-  EXPECT_NE(parse_error("1e3s").find("unknown unit"), std::string::npos);
-  EXPECT_NE(parse_error("+5s").find("invalid duration"), std::string::npos);
-  parse_error("5s-");
-  parse_error("1..5s");
+  EXPECT_NE(duration_error("-5s").find("negative"), std::string::npos);
+  EXPECT_NE(duration_error("-1").find("negative"), std::string::npos);
+  EXPECT_NE(duration_error("").find("empty"), std::string::npos);
+  EXPECT_NE(duration_error("   ").find("empty"), std::string::npos);
+  EXPECT_NE(duration_error("abc").find("invalid duration"), std::string::npos);
+  EXPECT_NE(duration_error("5 sec").find("unknown unit ' sec'"), std::string::npos);
+  EXPECT_NE(duration_error("10x").find("unknown unit 'x'"), std::string::npos);
+  EXPECT_NE(duration_error("1h30").find("missing unit"), std::string::npos);
+  EXPECT_NE(duration_error("s").find("invalid duration"), std::string::npos);
+  EXPECT_NE(duration_error("1e3s").find("unknown unit"), std::string::npos);
+  EXPECT_NE(duration_error("+5s").find("invalid duration"), std::string::npos);
+  duration_error("5s-");
+  duration_error("1..5s");
 }
 
 TEST(DurationTest, RejectsOverflow) {
-  EXPECT_NE(parse_error("300000d").find("too large"), std::string::npos);
-  EXPECT_NE(parse_error("99999999999999999999").find("too large"), std::string::npos);
+  EXPECT_NE(duration_error("300000d").find("too large"), std::string::npos);
+  EXPECT_NE(duration_error("99999999999999999999").find("too large"), std::string::npos);
 }
 
 TEST(DurationTest, NullErrorPointerIsAllowed) {
@@ -106,10 +106,10 @@ TEST(DurationTest, FormatRoundTrips) {
         Duration(minutes(1)), Duration(nanoseconds(61'000'000'001)),
         Duration(hours(25) + seconds(1)), Duration(hours(24 * 365))}) {
     const std::string text = format_duration(d);
-    EXPECT_EQ(parse_ok(text), d) << text;
+    EXPECT_EQ(duration_ok(text), d) << text;
   }
   for (std::string_view text : {"250ms", "1.5s", "1m30s", "1h30m", "2d", "100us", "45s"}) {
-    EXPECT_EQ(format_duration(parse_ok(text)), text);
+    EXPECT_EQ(format_duration(duration_ok(text)), text);
   }
 }
 

@@ -15,7 +15,7 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 // A user that stays busy until the test finishes its iteration.
-class FakeUser final : public User {
+class IterationUser final : public User {
  public:
   void start_loop(std::size_t) override {}
   void start_iteration(std::size_t, TimePoint at) override {
@@ -32,10 +32,10 @@ class FakeUser final : public User {
   std::vector<TimePoint> scheduled;
 };
 
-class FakePool final : public testing_support::FakeUserPool<FakeUser> {
+class IterationPool final : public testing_support::FakeUserPool<IterationUser> {
  public:
   std::size_t started() const {
-    return count([](const FakeUser& u) { return u.scheduled.size(); });
+    return count([](const IterationUser& u) { return u.scheduled.size(); });
   }
 };
 
@@ -51,7 +51,7 @@ OpenModel model(double rate, std::uint32_t max_in_flight, std::uint32_t max_queu
 // The driver is driven by a manual clock: tick(now) starts what is due by `now`.
 struct Fixture {
   asio::io_context io;  // never run: the timer is only armed
-  FakePool pool;
+  IterationPool pool;
   TimePoint t0 = TimePoint{} + seconds(100);
 };
 

@@ -37,7 +37,7 @@ class FixedScope final : public TemplateScope {
   }
 };
 
-Template parse(std::string_view text, TemplateEscape escape = TemplateEscape::kNone) {
+Template parse_template(std::string_view text, TemplateEscape escape = TemplateEscape::kNone) {
   TemplateParseOptions options;
   options.escape = escape;
   options.getenv = [](const std::string& name) -> std::optional<std::string> {
@@ -68,14 +68,14 @@ std::string render(const Template& t, FixedScope& scope) {
 }
 
 TEST(Template, TextWithoutExpressionsIsOneConstant) {
-  const Template t = parse("/api/v1/plans?x=1");
+  const Template t = parse_template("/api/v1/plans?x=1");
   EXPECT_TRUE(t.constant());
   EXPECT_EQ(t.constant_text(), "/api/v1/plans?x=1");
   ASSERT_EQ(t.parts.size(), 1U);
 }
 
 TEST(Template, VariablesBindToSlotsOrInlineAsConstants) {
-  Template t = parse("/tenants/{{ tenant }}/plans/{{plan_id}}?u={{ users.email }}");
+  Template t = parse_template("/tenants/{{ tenant }}/plans/{{plan_id}}?u={{ users.email }}");
   EXPECT_EQ(t.variables(), (std::vector<std::string>{"tenant", "plan_id", "users.email"}));
   const std::map<std::string, std::size_t> slots{{"plan_id", 0}, {"users.email", 1}};
   TemplateBinding binding;
@@ -94,7 +94,7 @@ TEST(Template, VariablesBindToSlotsOrInlineAsConstants) {
 }
 
 TEST(Template, AnUnknownVariableIsNamedByBinding) {
-  Template t = parse("{{ known }} {{ typo }}");
+  Template t = parse_template("{{ known }} {{ typo }}");
   TemplateBinding binding;
   binding.slot = [](const std::string& name) -> std::optional<std::size_t> {
     return name == "known" ? std::optional<std::size_t>(0) : std::nullopt;
@@ -105,14 +105,15 @@ TEST(Template, AnUnknownVariableIsNamedByBinding) {
 TEST(Template, BuiltInsRender) {
   FixedScope scope;
   EXPECT_EQ(
-      render(parse("u{{ userIndex }}-r{{runnerIndex}}/{{ runnerCount }}-i{{ iteration }}"), scope),
+      render(parse_template("u{{ userIndex }}-r{{runnerIndex}}/{{ runnerCount }}-i{{ iteration }}"),
+             scope),
       "u7-r1/4-i3");
-  EXPECT_EQ(render(parse("{{ seq() }},{{ seq() }}"), scope), "100,101");
-  const Template ints = parse("{{ randomInt(-3, 3) }}");
+  EXPECT_EQ(render(parse_template("{{ seq() }},{{ seq() }}"), scope), "100,101");
+  const Template ints = parse_template("{{ randomInt(-3, 3) }}");
   std::set<std::string> seen;
   for (int i = 0; i < 500; ++i) seen.insert(render(ints, scope));
   EXPECT_EQ(seen, (std::set<std::string>{"-3", "-2", "-1", "0", "1", "2", "3"}));
-  const Template choice = parse(R"({{ randomChoice("groq", 'gemini', "open\"router") }})");
+  const Template choice = parse_template(R"({{ randomChoice("groq", 'gemini', "open\"router") }})");
   seen.clear();
   for (int i = 0; i < 200; ++i) seen.insert(render(choice, scope));
   EXPECT_EQ(seen, (std::set<std::string>{"groq", "gemini", "open\"router"}));
@@ -122,8 +123,8 @@ TEST(Template, BuiltInsRender) {
 // spans more than INT64_MAX.
 TEST(Template, RandomIntOverTheWholeInt64Range) {
   FixedScope scope;
-  const Template all = parse("{{ randomInt(-9223372036854775808, 9223372036854775807) }}");
-  const Template upper = parse("{{ randomInt(-1, 9223372036854775807) }}");
+  const Template all = parse_template("{{ randomInt(-9223372036854775808, 9223372036854775807) }}");
+  const Template upper = parse_template("{{ randomInt(-1, 9223372036854775807) }}");
   for (int i = 0; i < 100; ++i) {
     const std::int64_t a = std::stoll(render(all, scope));
     const std::int64_t b = std::stoll(render(upper, scope));
@@ -134,7 +135,7 @@ TEST(Template, RandomIntOverTheWholeInt64Range) {
 
 TEST(Template, UuidsAreVersion4AndDistinct) {
   FixedScope scope;
-  const Template t = parse("{{ uuid() }}");
+  const Template t = parse_template("{{ uuid() }}");
   const std::regex v4("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   std::set<std::string> seen;
   for (int i = 0; i < 100; ++i) {
@@ -147,20 +148,20 @@ TEST(Template, UuidsAreVersion4AndDistinct) {
 
 TEST(Template, NowFormats) {
   FixedScope scope;
-  EXPECT_TRUE(std::regex_match(render(parse("{{ now() }}"), scope),
+  EXPECT_TRUE(std::regex_match(render(parse_template("{{ now() }}"), scope),
                                std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
-  const long long unix = std::stoll(render(parse(R"({{ now("unix") }})"), scope));
+  const long long unix = std::stoll(render(parse_template(R"({{ now("unix") }})"), scope));
   EXPECT_GT(unix, 1700000000LL);
-  const long long ms = std::stoll(render(parse(R"({{ now("unixms") }})"), scope));
+  const long long ms = std::stoll(render(parse_template(R"({{ now("unixms") }})"), scope));
   EXPECT_NEAR(static_cast<double>(ms) / 1000.0, static_cast<double>(unix), 2.0);
-  EXPECT_TRUE(std::regex_match(render(parse(R"({{ now("%Y/%m/%d") }})"), scope),
+  EXPECT_TRUE(std::regex_match(render(parse_template(R"({{ now("%Y/%m/%d") }})"), scope),
                                std::regex(R"(\d{4}/\d\d/\d\d)")));
 }
 
 TEST(Template, EnvIsReadAtParseTime) {
   FixedScope scope;
-  EXPECT_EQ(render(parse(R"(Bearer {{ env("TOKEN") }})"), scope), "Bearer s3cr\"et");
-  EXPECT_TRUE(parse(R"({{ env("TOKEN") }})").constant());
+  EXPECT_EQ(render(parse_template(R"(Bearer {{ env("TOKEN") }})"), scope), "Bearer s3cr\"et");
+  EXPECT_TRUE(parse_template(R"({{ env("TOKEN") }})").constant());
   const TemplateError e = parse_error(R"(x {{ env("MISSING_ONE") }})");
   EXPECT_NE(e.message.find("MISSING_ONE is not set"), std::string::npos) << e.message;
   EXPECT_EQ(e.column, 5U) << "at env(";
@@ -179,7 +180,7 @@ TEST(Template, EscapingFollowsWhereTheValueLands) {
   TemplateBinding binding;
   binding.slot = [](const std::string&) -> std::optional<std::size_t> { return 0; };
   auto rendered = [&](TemplateEscape escape) {
-    Template t = parse("<{{ v }}>", escape);
+    Template t = parse_template("<{{ v }}>", escape);
     bind_template(t, binding);
     return render(t, scope);
   };
@@ -188,14 +189,14 @@ TEST(Template, EscapingFollowsWhereTheValueLands) {
   EXPECT_EQ(rendered(TemplateEscape::kHeader), "<a \"quoted\" line #1 ü>");
   EXPECT_EQ(rendered(TemplateEscape::kPath), "<a%20\"quoted\"%0Aline%20%231%20%C3%BC>");
   // Constants from env() are escaped the same way as expressions.
-  EXPECT_EQ(render(parse(R"({{ env("TOKEN") }})", TemplateEscape::kJsonString), scope),
+  EXPECT_EQ(render(parse_template(R"({{ env("TOKEN") }})", TemplateEscape::kJsonString), scope),
             "s3cr\\\"et");
 }
 
 TEST(Template, UrlencodeEncodesEverythingButUnreserved) {
   FixedScope scope;
   scope.values = {"a b&c=d/é"};
-  Template t = parse("/search?q={{ urlencode(q) }}");
+  Template t = parse_template("/search?q={{ urlencode(q) }}");
   TemplateBinding binding;
   binding.slot = [](const std::string&) -> std::optional<std::size_t> { return 0; };
   ASSERT_EQ(bind_template(t, binding), std::nullopt);
@@ -208,7 +209,7 @@ TEST(Template, NestedUrlencodeEncodesTwice) {
   FixedScope scope;
   scope.values = {"a b/" + std::string(100, 'x')};
   for (TemplateEscape escape : {TemplateEscape::kNone, TemplateEscape::kPath}) {
-    Template t = parse("{{ urlencode(urlencode(urlencode(q))) }}", escape);
+    Template t = parse_template("{{ urlencode(urlencode(urlencode(q))) }}", escape);
     TemplateBinding binding;
     binding.slot = [](const std::string&) -> std::optional<std::size_t> { return 0; };
     ASSERT_EQ(bind_template(t, binding), std::nullopt);
@@ -217,12 +218,12 @@ TEST(Template, NestedUrlencodeEncodesTwice) {
 }
 
 TEST(Template, NumericExpressions) {
-  EXPECT_TRUE(parse("{{ randomInt(1, 5) }}").parts[0].expr->numeric());
-  EXPECT_TRUE(parse("{{ seq() }}").parts[0].expr->numeric());
-  EXPECT_TRUE(parse(R"({{ now("unixms") }})").parts[0].expr->numeric());
-  EXPECT_FALSE(parse("{{ now() }}").parts[0].expr->numeric());
-  EXPECT_FALSE(parse("{{ uuid() }}").parts[0].expr->numeric());
-  EXPECT_FALSE(parse("{{ name }}").parts[0].expr->numeric());
+  EXPECT_TRUE(parse_template("{{ randomInt(1, 5) }}").parts[0].expr->numeric());
+  EXPECT_TRUE(parse_template("{{ seq() }}").parts[0].expr->numeric());
+  EXPECT_TRUE(parse_template(R"({{ now("unixms") }})").parts[0].expr->numeric());
+  EXPECT_FALSE(parse_template("{{ now() }}").parts[0].expr->numeric());
+  EXPECT_FALSE(parse_template("{{ uuid() }}").parts[0].expr->numeric());
+  EXPECT_FALSE(parse_template("{{ name }}").parts[0].expr->numeric());
 }
 
 TEST(Template, MistakesAreReportedWithTheirColumn) {
@@ -252,7 +253,7 @@ TEST(Template, MistakesAreReportedWithTheirColumn) {
 
 TEST(Template, AQuotedStringIsALiteral) {
   FixedScope scope;
-  EXPECT_EQ(render(parse(R"(a{{ "{{" }}b)"), scope), "a{{b");
+  EXPECT_EQ(render(parse_template(R"(a{{ "{{" }}b)"), scope), "a{{b");
 }
 
 }  // namespace

@@ -5,14 +5,14 @@
 namespace stampede {
 namespace {
 
-Url parse_ok(std::string_view text) {
+Url url_ok(std::string_view text) {
   std::string error;
   std::optional<Url> url = parse_url(text, &error);
   EXPECT_TRUE(url.has_value()) << text << ": " << error;
   return url.value_or(Url{});
 }
 
-std::string parse_error(std::string_view text) {
+std::string url_error(std::string_view text) {
   std::string error;
   std::optional<Url> url = parse_url(text, &error);
   EXPECT_FALSE(url.has_value()) << text << " parsed unexpectedly";
@@ -20,7 +20,7 @@ std::string parse_error(std::string_view text) {
 }
 
 TEST(UrlTest, HttpWithDefaultPort) {
-  Url url = parse_ok("http://example.com");
+  Url url = url_ok("http://example.com");
   EXPECT_EQ(url.scheme, "http");
   EXPECT_EQ(url.host, "example.com");
   EXPECT_EQ(url.port, 80);
@@ -30,7 +30,7 @@ TEST(UrlTest, HttpWithDefaultPort) {
 }
 
 TEST(UrlTest, HttpsWithDefaultPort) {
-  Url url = parse_ok("https://api.example.com/");
+  Url url = url_ok("https://api.example.com/");
   EXPECT_EQ(url.scheme, "https");
   EXPECT_EQ(url.port, 443);
   EXPECT_TRUE(url.tls());
@@ -39,42 +39,42 @@ TEST(UrlTest, HttpsWithDefaultPort) {
 }
 
 TEST(UrlTest, ExplicitPortAppearsInAuthority) {
-  Url url = parse_ok("http://localhost:8080");
+  Url url = url_ok("http://localhost:8080");
   EXPECT_EQ(url.port, 8080);
   EXPECT_EQ(url.authority(), "localhost:8080");
-  EXPECT_EQ(parse_ok("https://h:80").authority(), "h:80");
-  EXPECT_EQ(parse_ok("http://h:80").authority(), "h");
-  EXPECT_EQ(parse_ok("https://h:443").authority(), "h");
+  EXPECT_EQ(url_ok("https://h:80").authority(), "h:80");
+  EXPECT_EQ(url_ok("http://h:80").authority(), "h");
+  EXPECT_EQ(url_ok("https://h:443").authority(), "h");
 }
 
 TEST(UrlTest, SchemeAndHostAreCaseInsensitive) {
-  Url url = parse_ok("HTTPS://Example.COM");
+  Url url = url_ok("HTTPS://Example.COM");
   EXPECT_EQ(url.scheme, "https");
   EXPECT_EQ(url.host, "example.com");
 }
 
 TEST(UrlTest, Ipv6Literal) {
-  Url url = parse_ok("http://[::1]:8080/v1");
+  Url url = url_ok("http://[::1]:8080/v1");
   EXPECT_EQ(url.host, "::1");
   EXPECT_EQ(url.port, 8080);
   EXPECT_EQ(url.base_path, "/v1");
   EXPECT_EQ(url.authority(), "[::1]:8080");
-  EXPECT_EQ(parse_ok("https://[2001:db8::2]").authority(), "[2001:db8::2]");
+  EXPECT_EQ(url_ok("https://[2001:db8::2]").authority(), "[2001:db8::2]");
 }
 
 TEST(UrlTest, BasePathWithoutTrailingSlash) {
-  EXPECT_EQ(parse_ok("http://h/api/v2/").base_path, "/api/v2");
-  EXPECT_EQ(parse_ok("http://h/api//").base_path, "/api");
-  EXPECT_EQ(parse_ok("http://h:81/api").base_path, "/api");
+  EXPECT_EQ(url_ok("http://h/api/v2/").base_path, "/api/v2");
+  EXPECT_EQ(url_ok("http://h/api//").base_path, "/api");
+  EXPECT_EQ(url_ok("http://h:81/api").base_path, "/api");
 }
 
 TEST(UrlTest, JoinPaths) {
-  Url root = parse_ok("http://h");
+  Url root = url_ok("http://h");
   EXPECT_EQ(root.join("/x"), "/x");
   EXPECT_EQ(root.join("x"), "/x");
   EXPECT_EQ(root.join(""), "/");
   EXPECT_EQ(root.join("/search?q=a b"), "/search?q=a b");
-  Url based = parse_ok("http://h/api/");
+  Url based = url_ok("http://h/api/");
   EXPECT_EQ(based.join("/users?page=2"), "/api/users?page=2");
   EXPECT_EQ(based.join("users"), "/api/users");
   EXPECT_EQ(based.join("/"), "/api/");
@@ -83,36 +83,36 @@ TEST(UrlTest, JoinPaths) {
 }
 
 TEST(UrlTest, RejectsOtherSchemes) {
-  EXPECT_NE(parse_error("ftp://example.com").find("unsupported scheme 'ftp'"), std::string::npos);
-  EXPECT_NE(parse_error("example.com").find("http:// or https://"), std::string::npos);
-  EXPECT_NE(parse_error("").find("empty"), std::string::npos);
+  EXPECT_NE(url_error("ftp://example.com").find("unsupported scheme 'ftp'"), std::string::npos);
+  EXPECT_NE(url_error("example.com").find("http:// or https://"), std::string::npos);
+  EXPECT_NE(url_error("").find("empty"), std::string::npos);
 }
 
 TEST(UrlTest, RejectsMissingHost) {
-  EXPECT_EQ(parse_error("http://"), "missing host");
-  EXPECT_EQ(parse_error("http://:8080"), "missing host");
-  EXPECT_EQ(parse_error("http:///path"), "missing host");
+  EXPECT_EQ(url_error("http://"), "missing host");
+  EXPECT_EQ(url_error("http://:8080"), "missing host");
+  EXPECT_EQ(url_error("http:///path"), "missing host");
 }
 
 TEST(UrlTest, RejectsBadPorts) {
-  EXPECT_NE(parse_error("http://h:0").find("invalid port '0'"), std::string::npos);
-  EXPECT_NE(parse_error("http://h:70000").find("invalid port '70000'"), std::string::npos);
-  EXPECT_NE(parse_error("http://h:abc").find("invalid port 'abc'"), std::string::npos);
-  EXPECT_NE(parse_error("http://h:-1").find("invalid port"), std::string::npos);
-  EXPECT_EQ(parse_error("http://h:"), "empty port");
-  EXPECT_EQ(parse_ok("http://h:65535").port, 65535);
-  EXPECT_EQ(parse_ok("http://h:1").port, 1);
+  EXPECT_NE(url_error("http://h:0").find("invalid port '0'"), std::string::npos);
+  EXPECT_NE(url_error("http://h:70000").find("invalid port '70000'"), std::string::npos);
+  EXPECT_NE(url_error("http://h:abc").find("invalid port 'abc'"), std::string::npos);
+  EXPECT_NE(url_error("http://h:-1").find("invalid port"), std::string::npos);
+  EXPECT_EQ(url_error("http://h:"), "empty port");
+  EXPECT_EQ(url_ok("http://h:65535").port, 65535);
+  EXPECT_EQ(url_ok("http://h:1").port, 1);
 }
 
 TEST(UrlTest, RejectsSpacesAndOtherMistakes) {
-  EXPECT_NE(parse_error("http://exa mple.com").find("spaces"), std::string::npos);
-  EXPECT_NE(parse_error(" http://h").find("spaces"), std::string::npos);
-  EXPECT_NE(parse_error("http://h/a b").find("spaces"), std::string::npos);
-  EXPECT_NE(parse_error("http://h/?q=1").find("query"), std::string::npos);
-  EXPECT_NE(parse_error("http://user:pw@h").find("credentials"), std::string::npos);
-  EXPECT_NE(parse_error("http://[::1").find(']'), std::string::npos);
-  EXPECT_NE(parse_error("http://[zz]").find("IPv6"), std::string::npos);
-  EXPECT_NE(parse_error("http://h_%/").find("invalid host"), std::string::npos);
+  EXPECT_NE(url_error("http://exa mple.com").find("spaces"), std::string::npos);
+  EXPECT_NE(url_error(" http://h").find("spaces"), std::string::npos);
+  EXPECT_NE(url_error("http://h/a b").find("spaces"), std::string::npos);
+  EXPECT_NE(url_error("http://h/?q=1").find("query"), std::string::npos);
+  EXPECT_NE(url_error("http://user:pw@h").find("credentials"), std::string::npos);
+  EXPECT_NE(url_error("http://[::1").find(']'), std::string::npos);
+  EXPECT_NE(url_error("http://[zz]").find("IPv6"), std::string::npos);
+  EXPECT_NE(url_error("http://h_%/").find("invalid host"), std::string::npos);
 }
 
 TEST(UrlTest, NullErrorPointerIsAllowed) {
