@@ -21,7 +21,7 @@ constexpr const char* kUsage =
     "                                       (default 0.0.0.0:9646), run on POST /v1/start\n"
     "       stampede ui PLAN [options]      serve the live web UI on --listen (default\n"
     "                                       127.0.0.1:9646): start, watch, change and stop the\n"
-    "                                       load from the browser\n"
+    "                                       load from the browser, then New test, until Ctrl-C\n"
     "       stampede validate PLAN          check a plan and exit (0 valid, 2 invalid)\n"
     "       stampede report RESULT.json|- [NEW.json] [--html FILE] [--csv PREFIX]\n"
     "                       [--junit FILE] [--summary-md FILE]\n"

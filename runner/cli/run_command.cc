@@ -133,13 +133,43 @@ bool start_local(Serving& serving, Engine& engine) {
   return true;
 }
 
-// Blocks until SIGINT or SIGTERM.
-void wait_for_signal() {
-  SignalWatch signals;
-  while (signals.count() == 0) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    signals.poll();
+// Readies `engine` for a run: the first serves and resolves the target; a later one (`ui`'s New
+// test) resolves it again and reopens the control API for a start. false after saying why.
+bool prepare_run(Serving& serving, Engine& engine, bool first) {
+  if (first) return start_local(serving, engine);
+  std::string error;
+  if (!engine.prepare(&error)) {
+    fmt::print(stderr, "error: could not start another test: {}\n", error);
+    return false;
   }
+  serving.control().reopen_for_start();
+  spdlog::info("the test is over; the page keeps its result and can start another until Ctrl-C");
+  return true;
+}
+
+// POST /v1/load reaches this engine for as long as it exists (the binding goes first). The
+// page's Start sends its form's load before /v1/start: kept, and applied from t0.
+class LoadChangeBinding {
+ public:
+  LoadChangeBinding(ControlState& control, Engine& engine) : control_(control) {
+    control.accept_load_changes([&engine](const LoadChange& c) { return engine.change_load(c); });
+  }
+  ~LoadChangeBinding() { control_.accept_load_changes(nullptr); }
+  LoadChangeBinding(const LoadChangeBinding&) = delete;
+  LoadChangeBinding& operator=(const LoadChangeBinding&) = delete;
+
+ private:
+  ControlState& control_;
+};
+
+// `ui`: blocks until the page (or POST /v1/start) starts a run: true, or SIGINT/SIGTERM: false.
+bool wait_for_start_or_signal(ControlState& control) {
+  SignalWatch signals;
+  while (!control.wait_for_start_for(std::chrono::milliseconds(100))) {
+    signals.poll();
+    if (signals.count() > 0) return false;
+  }
+  return true;
 }
 
 // A startAt already past starts at once: the other runners of the test began earlier, so the
@@ -174,36 +204,38 @@ int validate_command(const CliOptions& options) {
 }
 
 int run_command(const CliOptions& options) {
-  // `ui`: the page starts the test (like `locust` without --headless) and stays up after it.
+  // `ui`: the page starts each test (like `locust` without --headless); after one ends the page
+  // keeps its result and can start another (New test) until Ctrl-C. Every run has its own
+  // engine; the files (--json, --html, --csv, ...) hold the last run's result.
   const bool interactive = options.command == CliOptions::Command::kUi;
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
   prepare_open_files(*plan, options);
   auto files = OutputFiles::open(options);
   if (!files) return kExitCouldNotRun;
-  Engine engine(*plan, engine_options(options));
   Serving serving(options, *plan);
-  // The page's Start sends its form's load (POST /v1/load) before /v1/start: kept, from t0.
-  serving.control().accept_load_changes(
-      [&engine](const LoadChange& c) { return engine.change_load(c); });
-  if (!start_local(serving, engine)) return kExitCouldNotRun;
-  if (interactive) {
-    spdlog::info("waiting for the start from the page (or POST /v1/start)");
-    serving.control().wait_for_start();
+  std::optional<int> code;  // the last run's exit code
+  while (true) {
+    Engine engine(*plan, engine_options(options));
+    const LoadChangeBinding binding(serving.control(), engine);
+    if (!prepare_run(serving, engine, !code)) return code.value_or(kExitCouldNotRun);
+    if (interactive) {
+      if (!code) spdlog::info("waiting for the start from the page (or POST /v1/start)");
+      if (!wait_for_start_or_signal(serving.control())) return code.value_or(kExitInterrupted);
+    }
+    log_start(*plan, options);
+    hold_signals_until_exit();
+    code =
+        run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
+    // A run stopped by Ctrl-C ends `ui` too, as it ends `locust`.
+    if (interactive && *code != kExitInterrupted) continue;
+    if (serving.live() != nullptr) {
+      // The live page's last update, the final result, reaches its open event streams (they
+      // look for one every 100 ms) before the server stops with the process.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
+    return *code;
   }
-  log_start(*plan, options);
-  hold_signals_until_exit();
-  const int code =
-      run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
-  if (interactive) {
-    spdlog::info("the test is over; the page keeps its result until Ctrl-C");
-    wait_for_signal();
-  } else if (serving.live() != nullptr) {
-    // The live page's last update, the final result, reaches its open event streams (they
-    // look for one every 100 ms) before the server stops with the process.
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  return code;
 }
 
 int agent_command(const CliOptions& options) {
@@ -217,8 +249,7 @@ int agent_command(const CliOptions& options) {
   Engine engine(*plan, engine_opts);
   Serving serving(options, *plan);
   // A load change made while waiting for the start is kept and applies from t0.
-  serving.control().accept_load_changes(
-      [&engine](const LoadChange& c) { return engine.change_load(c); });
+  const LoadChangeBinding binding(serving.control(), engine);
   std::string error;
   if (!serving.start(&error)) {
     fmt::print(stderr, "error: could not run: {}\n", error);

@@ -70,7 +70,9 @@ LoadChangeOutcome ControlState::request_load_change(const LoadChange& change) {
   // As for the stop: called under the lock so that the engine cannot go away meanwhile (it
   // takes its own load lock briefly and never calls back).
   const std::lock_guard lock(mutex_);
-  const char* refusal = state_ == RunState::kFinished   ? "the test has finished"
+  // After reopen_for_start() a finished runner takes the next run's load.
+  const bool over = state_ == RunState::kFinished && !reopened_;
+  const char* refusal = over                            ? "the test has finished"
                         : state_ == RunState::kStopping ? "the load phase is over (state stopping)"
                         : !change_load_                 ? "this runner takes no load changes yet"
                                                         : nullptr;
@@ -111,6 +113,19 @@ std::optional<WallTime> ControlState::wait_for_start() {
   return start_at_;
 }
 
+bool ControlState::wait_for_start_for(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return start_requested_; });
+}
+
+void ControlState::reopen_for_start() {
+  const std::lock_guard lock(mutex_);
+  start_requested_ = false;
+  start_at_.reset();
+  started_late_seconds_ = 0;
+  reopened_ = true;
+}
+
 double ControlState::note_start_lateness(WallTime now) {
   const std::lock_guard lock(mutex_);
   if (!start_at_ || now <= *start_at_) return 0;
@@ -121,6 +136,7 @@ double ControlState::note_start_lateness(WallTime now) {
 void ControlState::started(std::function<void()> stop) {
   const std::lock_guard lock(mutex_);
   start_requested_ = true;
+  reopened_ = false;
   state_ = RunState::kRunning;
   stop_ = std::move(stop);
 }

@@ -51,6 +51,11 @@ class ControlState {
   void accept_load_changes(LoadChanger change);
   // Blocks until a start is requested; returns the requested instant (if any).
   std::optional<WallTime> wait_for_start();
+  // Waits at most `timeout` for a start request; true once one has been made.
+  bool wait_for_start_for(std::chrono::milliseconds timeout);
+  // `stampede ui` after a run: the finished result stays (state, status, /v1/result) and
+  // another start is taken, with load changes for the next run (set accept_load_changes first).
+  void reopen_for_start();
   // The load begins at `now`: how many seconds after the requested startAt (0 when there is
   // none or it is still ahead, since the engine then waits for it). /v1/status shows it as
   // started_late_seconds: a runner of a multi-runner test that began after the others.
@@ -81,6 +86,7 @@ class ControlState {
   nlohmann::json status_;
   std::optional<std::string> result_;
   bool acknowledged_ = false;
+  bool reopened_ = false;  // finished, and a new run may be started (reopen_for_start)
 };
 
 }  // namespace stampede

@@ -1,6 +1,6 @@
 // The live web UI in headless Chromium: `stampede ui` against the bundled target, driven through
-// the page as a user would (the start form, the load change, the Stop button), with the runner
-// checked from outside at every step; `run --ui` with a control token; the agent's read-only
+// the page as a user would (the start form, the load change, the Stop button, New test), with the
+// runner checked from outside at every step; `run --ui` with a control token; the agent's read-only
 // page; and the page fed hundreds of updates without a runner, redrawing in place. The page must
 // log no error and throw nothing, and talk to its runner alone. Screenshots go to the build
 // tree's test-artifacts/live_ui/ (and to docs/images/ with STAMPEDE_UPDATE_DOCS_IMAGES=1).
@@ -37,6 +37,12 @@ std::string plan_for(const TargetProcess& target, const std::string& load) {
          "thresholds: {http_req_failed: [\"rate < 0.01\"]}\n";
 }
 
+// An open model: the arrival rate paces the iterations, so the scenario has no wait.
+std::string open_plan_for(const TargetProcess& target, const std::string& load) {
+  return "name: live-ui-open\ntarget: " + target.url() + "\nload: " + load +
+         "\nscenarios: [{name: shop, steps: [{get: /, name: home}]}]\n";
+}
+
 std::string artifact(const std::string& name) {
   const fs::path dir = fs::path(STAMPEDE_ARTIFACT_DIR) / "live_ui";
   fs::create_directories(dir);
@@ -55,15 +61,20 @@ json status_of(std::uint16_t port) {
   return json::parse(http_get("127.0.0.1", port, "/v1/status").body);
 }
 
-// Polls /v1/status until `users` is `want`; the last status seen.
-json await_users(std::uint16_t port, int want, milliseconds timeout) {
+// Polls /v1/status until its `key` is `want`; the last status seen.
+json await_status(std::uint16_t port, const std::string& key, const json& want,
+                  milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   json status = status_of(port);
-  while (status.value("users", -1) != want && std::chrono::steady_clock::now() < deadline) {
+  while (status.value(key, json()) != want && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(milliseconds(100));
     status = status_of(port);
   }
   return status;
+}
+
+json await_users(std::uint16_t port, int want, milliseconds timeout) {
+  return await_status(port, "users", want, timeout);
 }
 
 std::string origin(std::uint16_t port) {
@@ -181,6 +192,32 @@ TEST(LiveUi, TheBrowserStartsChangesAndStopsATest) {
   EXPECT_NE(report.header("content-disposition").find("attachment"), std::string::npos);
   EXPECT_EQ(page.eval("document.getElementById('live-csv-link').href"),
             origin(port) + "/v1/stats.csv");
+  // The first test's result holds every request the target saw.
+  const long first = json::parse(target.get("/__stats").body)["requests"].get<long>();
+  EXPECT_EQ(page.eval("stampedeLive.last.result.totals.requests"), first);
+
+  // New test, as in Locust's UI: the form and Start come back, the finished result stays until
+  // the next test begins, and that test is a new one (its own engine and counts).
+  EXPECT_EQ(page.eval("document.getElementById('live-new-test').hidden"), false);
+  EXPECT_EQ(page.eval("document.getElementById('live-form').hidden"), true);
+  page.click("#live-new-test");
+  page.wait_until(
+      "!document.getElementById('live-start').hidden && "
+      "!document.getElementById('live-start').disabled",
+      seconds(5));
+  EXPECT_EQ(status_of(port)["state"], "finished") << "the last result stays until the next start";
+  page.type("#live-users", "3");
+  page.type("#live-spawn-rate", "0");
+  page.click("#live-start");
+  page.wait_until("stampedeLive.state === 'running'", seconds(15));
+  EXPECT_EQ(await_users(port, 3, seconds(5))["users"], 3);
+  page.wait_until("!document.getElementById('live-stop').hidden", seconds(5));
+  page.click("#live-stop");
+  page.wait_until("stampedeLive.state === 'finished'", seconds(20));
+  const long second = json::parse(target.get("/__stats").body)["requests"].get<long>() - first;
+  EXPECT_GT(second, 0);
+  EXPECT_EQ(page.eval("stampedeLive.last.result.totals.requests"), second)
+      << "the second test counts its own requests";
 
   const BrowserVisit visit = page.visit();
   EXPECT_TRUE(visit.console_errors().empty()) << visit.describe();
@@ -195,23 +232,28 @@ TEST(LiveUi, TheBrowserStartsChangesAndStopsATest) {
   EXPECT_TRUE(ui.wait(seconds(10)).has_value()) << "ui exits on Ctrl-C";
 }
 
+// An open-model run (the page's form asks for the arrival rate) with a control token.
 TEST(LiveUi, WithAControlTokenAChangeNeedsIt) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   const std::uint16_t port = free_port();
   Subprocess run(
-      {STAMPEDE_BIN, "run", write_temp_file(plan_for(target, "{users: 2, duration: 30s}")),
+      {STAMPEDE_BIN, "run", write_temp_file(open_plan_for(target, "{rate: 20, duration: 30s}")),
        "--quiet", "--ui", "--listen", "127.0.0.1:" + std::to_string(port)},
       {{"STAMPEDE_CONTROL_TOKEN", "secret"}});
   ASSERT_TRUE(await_healthz(port)) << "the runner did not serve on port " << port;
   BrowserSession page(origin(port) + "/");
   page.wait_until("stampedeLive.ready && stampedeLive.state === 'running'", seconds(15));
-  // Already running: no Start, but a change and a Stop, and a field for the token.
+  // Already running: no Start, but a change and a Stop, and a field for the token; the load is
+  // an arrival rate, not users.
   EXPECT_EQ(page.eval("document.getElementById('live-start').hidden"), true);
   EXPECT_EQ(page.eval("document.getElementById('live-apply').hidden"), false);
   EXPECT_EQ(page.eval("document.getElementById('live-token') !== null"), true);
-  EXPECT_EQ(await_users(port, 2, seconds(5))["users"], 2);
+  EXPECT_EQ(page.eval("document.getElementById('live-users')"), nullptr);
+  EXPECT_EQ(page.eval("document.getElementById('live-rate').value"), "20");
+  EXPECT_EQ(await_status(port, "target_rate", 20.0, seconds(5))["target_rate"], 20.0);
+  page.wait_until("document.getElementById('live-load').textContent === '20/s'", seconds(5));
 
-  page.type("#live-users", "5");
+  page.type("#live-rate", "50");
   page.click("#live-apply");
   const json message = page.wait_until(
       "stampedeLive.message && stampedeLive.message.kind === 'error' && stampedeLive.message.text",
@@ -222,15 +264,18 @@ TEST(LiveUi, WithAControlTokenAChangeNeedsIt) {
   page.screenshot(artifact("live-token-refused.png"));
   // The runner did not follow.
   for (int i = 0; i < 10; ++i) {
-    EXPECT_EQ(status_of(port)["users"], 2);
+    EXPECT_EQ(status_of(port)["target_rate"], 20.0);
     std::this_thread::sleep_for(milliseconds(150));
   }
 
   // With the token the same change goes through.
   page.type("#live-token", "secret");
   page.click("#live-apply");
-  EXPECT_EQ(await_users(port, 5, seconds(5))["users"], 5);
+  EXPECT_EQ(await_status(port, "target_rate", 50.0, seconds(5))["target_rate"], 50.0);
   page.wait_until("stampedeLive.message.kind === 'ok'", seconds(5));
+  EXPECT_NE(page.eval("stampedeLive.message.text").get<std::string>().find("50 iterations/s"),
+            std::string::npos);
+  page.wait_until("document.getElementById('live-load').textContent === '50/s'", seconds(5));
 
   // The only errors logged are the refused request's.
   const BrowserVisit visit = page.visit();

@@ -306,6 +306,45 @@ TEST(ControlApi, LoadChangesReachTheEngine) {
   EXPECT_EQ(load.version(), 2u) << "refused changes change nothing";
 }
 
+// `stampede ui` after a run (New test): the finished result stays and is served, the next
+// engine takes the form's load, and a start begins the next run; a finished `run` takes neither.
+TEST(ControlApi, AReopenedRunnerTakesTheNextRunsLoadAndStart) {
+  ControlState state;
+  ControlApi api(state, nullptr, "");
+  state.set_ready(true);
+  EXPECT_FALSE(state.wait_for_start_for(std::chrono::milliseconds(0)));
+  ASSERT_EQ(api.handle(request("POST", "/v1/start")).status, 202);
+  EXPECT_TRUE(state.wait_for_start_for(std::chrono::milliseconds(0)));
+  state.started([] {});
+  state.finished(R"({"run":1})");
+  EXPECT_EQ(api.handle(request("POST", "/v1/start")).status, 409) << "a finished run is over";
+  EXPECT_EQ(api.handle(request("POST", "/v1/load", R"({"users": 5})")).status, 409);
+
+  ClosedModel plan;
+  plan.users = 2;
+  plan.duration = std::chrono::seconds(60);
+  LoadControl next(LoadModel{plan}, {1});
+  state.accept_load_changes([&](const LoadChange& c) { return next.change(c, Clock::now()); });
+  state.reopen_for_start();
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["state"], "finished");
+  EXPECT_EQ(api.handle(request("GET", "/v1/result")).body, R"({"run":1})") << "kept until the next";
+  EXPECT_FALSE(state.wait_for_start_for(std::chrono::milliseconds(0)));
+  const auto load = api.handle(request("POST", "/v1/load", R"({"users": 5})"));
+  ASSERT_EQ(load.status, 202) << load.body;
+  EXPECT_EQ(next.version(), 1u);
+  auto waiting = std::async(std::launch::async,
+                            [&] { return state.wait_for_start_for(std::chrono::seconds(30)); });
+  ASSERT_EQ(api.handle(request("POST", "/v1/start")).status, 202);
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(waiting.get());
+  state.started([] {});
+  EXPECT_EQ(body_of(api.handle(request("GET", "/v1/status")))["state"], "running");
+  state.finished(R"({"run":2})");
+  EXPECT_EQ(api.handle(request("GET", "/v1/result")).body, R"({"run":2})");
+  const auto after = api.handle(request("POST", "/v1/load", R"({"users": 1})"));
+  EXPECT_EQ(after.status, 409) << "not reopened: the load change is refused";
+}
+
 TEST(ControlApi, UnknownPathsAndWrongMethods) {
   ControlState state;
   ControlApi api(state, nullptr, "");

@@ -31,6 +31,7 @@
   let lastUpdateAt = 0;
   let busy = false;
   let started = false;  // Start was accepted: no second one while the first update is due
+  let newTest = false;  // `stampede ui`, a test over: New test shows the form for the next one
 
   // ---- messages ----------------------------------------------------------------------------
 
@@ -146,6 +147,13 @@
     });
   }
 
+  // Locust's New test: the finished result stays on the page until the next test's first update.
+  function openNewTest() {
+    newTest = true;
+    show('info', 'Set the load and press Start for a new test; the result below is the last one.');
+    renderControls();
+  }
+
   function stop() {
     return act(async () => {
       await post('/v1/stop', {});
@@ -212,6 +220,11 @@
     const links = el('div', {class: 'live-links'}, ui.links.map(([a]) => a));
     const top = el('div', {class: 'live-top'}, el('span', {class: 'live-title'}, config.plan || 'Stampede'),
       ui.state, ui.connection, links);
+    if (config.controls && config.mode === 'ui') {
+      ui.newTest = el('button', {id: 'live-new-test', type: 'button', class: 'live-new-test', hidden: ''}, 'New test');
+      ui.newTest.addEventListener('click', () => openNewTest());
+      top.appendChild(ui.newTest);
+    }
     const stats = el('div', {class: 'live-stats'}, stat('live-elapsed', 'Elapsed / planned'), stat('live-load', model),
       stat('live-rps', 'Requests/s'), stat('live-requests', 'Requests'), stat('live-failures', 'Failures'),
       stat('live-p95', 'p95'));
@@ -252,17 +265,23 @@
   }
 
   // Which controls apply in the current state: Start before a `stampede ui` test, Change load
-  // and Stop while one runs, nothing once it is over.
+  // and Stop while one runs; once it is over, nothing, or in `stampede ui` New test, which
+  // brings back the form and Start for another test.
   function renderControls() {
     if (!ui.form) return;
     const state = live.state || 'waiting';
-    const before = state === 'waiting';
+    const again = state === 'finished' && newTest;
+    const before = state === 'waiting' || again;
     const during = state === 'scheduled' || state === 'running';
     ui.start.hidden = !(before && live.config.mode === 'ui');
-    ui.apply.hidden = !(during || (before && live.config.mode !== 'ui'));
+    ui.apply.hidden = !(during || (state === 'waiting' && live.config.mode !== 'ui'));
     ui.stop.hidden = !(during || state === 'stopping');
-    const over = state === 'stopping' || state === 'finished';
-    ui.form.hidden = state === 'finished';  // nothing is left to control
+    const over = (state === 'stopping' || state === 'finished') && !again;
+    ui.form.hidden = state === 'finished' && !again;  // nothing is left to control
+    if (ui.newTest) {
+      ui.newTest.hidden = !(state === 'finished' && !again);
+      ui.newTest.disabled = busy || live.connection !== 'live';
+    }
     for (const input of ui.form.querySelectorAll('input:not(#live-token)')) input.disabled = over;
     ui.start.disabled = busy || started || live.connection === 'connecting';
     ui.apply.disabled = busy || over;
@@ -303,9 +322,14 @@
       renderStatus(update);
       drawResult(update);
       renderControls();
-      if (live.state === 'finished' && previous !== 'finished' && (!live.message || live.message.kind !== 'error')) {
-        show('ok', 'The test has finished: the report and statistics are ready to download.');
+      if (live.state === 'finished' && previous !== 'finished') {
+        started = false;  // `stampede ui` may start another test (New test)
+        if (!live.message || live.message.kind !== 'error') {
+          show('ok', 'The test has finished: the report and statistics are ready to download.' +
+            (ui.newTest ? ' New test starts another.' : ''));
+        }
       }
+      if (live.state !== 'finished') newTest = false;
       live.ready = true;
     } catch (e) {
       show('error', 'This update could not be drawn: ' + describe(e));
