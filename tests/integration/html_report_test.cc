@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 
@@ -414,6 +415,8 @@ TEST(HtmlReport, ADayLongSoakStaysSmallAndOpensQuickly) {
   double load_ms = 0;
   const json state = open_clean(html, artifact("day.png"), "", &load_ms);
   EXPECT_LT(load_ms, kMaxLoadMs);
+  std::cout << "a day-long report: " << fs::file_size(html) << " bytes, opened in " << load_ms
+            << " ms\n";
   const json& display = state.at("display").at(0).at("series");
   EXPECT_EQ(display["points"], 86'400);
   const std::size_t bucket = display["bucket_points"].get<std::size_t>();
