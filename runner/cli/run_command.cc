@@ -143,7 +143,6 @@ bool prepare_run(Serving& serving, Engine& engine, bool first) {
     return false;
   }
   serving.control().reopen_for_start();
-  spdlog::info("the test is over; the page keeps its result and can start another until Ctrl-C");
   return true;
 }
 
@@ -228,7 +227,11 @@ int run_command(const CliOptions& options) {
     code =
         run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
     // A run stopped by Ctrl-C ends `ui` too, as it ends `locust`.
-    if (interactive && *code != kExitInterrupted) continue;
+    if (interactive && *code != kExitInterrupted) {
+      spdlog::info(
+          "the test is over; the page keeps its result and can start another until Ctrl-C");
+      continue;
+    }
     if (serving.live() != nullptr) {
       // The live page's last update, the final result, reaches its open event streams (they
       // look for one every 100 ms) before the server stops with the process.

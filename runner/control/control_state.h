@@ -36,8 +36,8 @@ class ControlState {
   // Asks a running test to stop gracefully. false + *error when it is not running.
   bool request_stop(std::string* error);
   // Changes the load (POST /v1/load); before the start the change is kept and applies from t0.
-  // kTooLate once the test is stopping or finished (or nothing takes changes yet), kInvalid for
-  // what the plan's load model cannot take.
+  // kTooLate once the test is stopping or finished (unless reopened for another run) or when
+  // nothing takes changes yet, kInvalid for what the plan's load model cannot take.
   LoadChangeOutcome request_load_change(const LoadChange& change);
   // The operator has stored the result (POST /v1/result/ack): the agent may exit. false +
   // *error before there is a result. Repeating it succeeds.

@@ -77,6 +77,15 @@ json await_users(std::uint16_t port, int want, milliseconds timeout) {
   return await_status(port, "users", want, timeout);
 }
 
+// Fills in the start form, presses Start and waits until the page shows the test running.
+void start_from_page(BrowserSession& page, const std::string& users,
+                     const std::string& spawn_rate) {
+  page.type("#live-users", users);
+  page.type("#live-spawn-rate", spawn_rate);
+  page.click("#live-start");
+  page.wait_until("stampedeLive.state === 'running'", seconds(15));
+}
+
 std::string origin(std::uint16_t port) {
   return "http://127.0.0.1:" + std::to_string(port);
 }
@@ -141,10 +150,7 @@ TEST(LiveUi, TheBrowserStartsChangesAndStopsATest) {
   EXPECT_EQ(page.eval("document.getElementById('live-stop').hidden"), true);
   EXPECT_EQ(json::parse(target.get("/__stats").body)["requests"], 0);
 
-  page.type("#live-users", "2");
-  page.type("#live-spawn-rate", "10");
-  page.click("#live-start");
-  page.wait_until("stampedeLive.state === 'running'", seconds(15));
+  start_from_page(page, "2", "10");
   EXPECT_EQ(await_users(port, 2, seconds(5))["users"], 2);
 
   // The runner follows the browser.
@@ -206,10 +212,7 @@ TEST(LiveUi, TheBrowserStartsChangesAndStopsATest) {
       "!document.getElementById('live-start').disabled",
       seconds(5));
   EXPECT_EQ(status_of(port)["state"], "finished") << "the last result stays until the next start";
-  page.type("#live-users", "3");
-  page.type("#live-spawn-rate", "0");
-  page.click("#live-start");
-  page.wait_until("stampedeLive.state === 'running'", seconds(15));
+  start_from_page(page, "3", "0");
   EXPECT_EQ(await_users(port, 3, seconds(5))["users"], 3);
   page.wait_until("!document.getElementById('live-stop').hidden", seconds(5));
   page.click("#live-stop");
