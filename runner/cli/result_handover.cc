@@ -29,4 +29,16 @@ bool ResultHandover::serve(ControlState& control) {
   }
 }
 
+bool ResultHandover::await_final_scrape(ControlState& control) {
+  const auto deadline = control.final_scrape_deadline();
+  if (!deadline) return true;
+  for (;;) {
+    signals_.poll();
+    if (signals_.count() > 0) return false;  // Kubernetes is ending the pod: no time to wait
+    const auto left = *deadline - std::chrono::steady_clock::now();
+    if (left <= Duration::zero()) return false;
+    if (control.wait_for_final_scrape(std::min<Duration>(left, kSignalPoll))) return true;
+  }
+}
+
 }  // namespace stampede

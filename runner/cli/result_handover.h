@@ -29,6 +29,11 @@ class ResultHandover {
   // Blocks until the result has been acknowledged (true), or until --linger has passed, or the
   // handover time since the first signal, or a second signal came (false).
   bool serve(ControlState& control);
+  // Then, when something scraped /metrics during the run, waits for one more scrape so that
+  // Prometheus holds the final counts of a pod about to exit (ControlState's
+  // final_scrape_deadline()); any signal ends the wait. True when that scrape came or none was
+  // awaited.
+  bool await_final_scrape(ControlState& control);
 
  private:
   std::chrono::steady_clock::time_point deadline() const;

@@ -277,6 +277,8 @@ int agent_command(const CliOptions& options) {
       run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
   if (!handover.serve(serving.control())) {
     spdlog::info("the result was not acknowledged (POST /v1/result/ack); exiting");
+  } else if (!handover.await_final_scrape(serving.control())) {
+    spdlog::info("no scrape of /metrics came after the end; exiting");
   }
   return code;
 }

@@ -124,7 +124,9 @@ HttpResponse ControlApi::handle(const HttpRequest& request) const {
   }
   if (path == "/metrics") {
     if (exporter_ == nullptr) return error(404, "metrics export is off (--no-metrics)");
-    return text(200, exporter_->serialize(), "text/plain; version=0.0.4; charset=utf-8");
+    HttpResponse r = text(200, exporter_->serialize(), "text/plain; version=0.0.4; charset=utf-8");
+    state_.note_scrape();  // after serializing: the scraper holds at least these numbers
+    return r;
   }
   if (path == "/v1/status") return json_response(200, state_.status());
   if (path == "/v1/result") return result();

@@ -1,5 +1,7 @@
 #include "control/control_state.h"
 
+#include <algorithm>
+
 namespace stampede {
 
 ControlState::Readiness ControlState::readiness() const {
@@ -155,11 +157,41 @@ void ControlState::finished(std::string result_json) {
   {
     const std::lock_guard lock(mutex_);
     result_ = std::move(result_json);
+    scraped_since_finish_ = false;
     state_ = RunState::kFinished;
     stop_ = nullptr;  // the engine is gone
     change_load_ = nullptr;
   }
   changed_.notify_all();
+}
+
+void ControlState::note_scrape() {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    const std::lock_guard lock(mutex_);
+    if (last_scrape_) longest_scrape_gap_ = std::max(longest_scrape_gap_, now - *last_scrape_);
+    last_scrape_ = now;
+    if (result_) scraped_since_finish_ = true;
+  }
+  changed_.notify_all();
+}
+
+std::optional<std::chrono::steady_clock::time_point> ControlState::final_scrape_deadline() const {
+  constexpr auto kAfterOneScrape = std::chrono::seconds(15);
+  constexpr auto kMargin = std::chrono::seconds(1);
+  constexpr auto kAtMost = std::chrono::seconds(60);
+  const std::lock_guard lock(mutex_);
+  if (!last_scrape_ || scraped_since_finish_) return std::nullopt;
+  const std::chrono::steady_clock::duration wait =
+      longest_scrape_gap_ == std::chrono::steady_clock::duration::zero()
+          ? std::chrono::steady_clock::duration(kAfterOneScrape)
+          : longest_scrape_gap_ + kMargin;
+  return *last_scrape_ + std::min<std::chrono::steady_clock::duration>(wait, kAtMost);
+}
+
+bool ControlState::wait_for_final_scrape(std::chrono::steady_clock::duration timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return scraped_since_finish_; });
 }
 
 bool ControlState::wait_until_acknowledged(std::chrono::steady_clock::duration linger) {

@@ -39,6 +39,8 @@ class ControlState {
   // kTooLate once the test is stopping or finished (unless reopened for another run) or when
   // nothing takes changes yet, kInvalid for what the plan's load model cannot take.
   LoadChangeOutcome request_load_change(const LoadChange& change);
+  // GET /metrics was served: a scraper now holds the numbers of this moment.
+  void note_scrape();
   // The operator has stored the result (POST /v1/result/ack): the agent may exit. false +
   // *error before there is a result. Repeating it succeeds.
   bool acknowledge_result(std::string* error);
@@ -69,6 +71,13 @@ class ControlState {
   // Waits until the result has been acknowledged or `linger` has passed; true when it was.
   // A fetch alone is no handover: the fetching operator may die before storing the result.
   bool wait_until_acknowledged(std::chrono::steady_clock::duration linger);
+  // Until when a finished agent waits for a scraper to see its final numbers: nullopt when
+  // nothing scraped the run (no one to wait for) or a scrape has come since the end. Otherwise
+  // the last scrape plus the longest gap between two scrapes seen (the scraper's interval) and
+  // a second, or plus 15 s after a single scrape; at most a minute after the last scrape.
+  std::optional<std::chrono::steady_clock::time_point> final_scrape_deadline() const;
+  // Waits at most `timeout` for a scrape after the end; true once one has come.
+  bool wait_for_final_scrape(std::chrono::steady_clock::duration timeout);
 
  private:
   // state_, except that `running` reads `scheduled` before the start instant.
@@ -87,6 +96,11 @@ class ControlState {
   std::optional<std::string> result_;
   bool acknowledged_ = false;
   bool reopened_ = false;  // finished, and a new run may be started (reopen_for_start)
+  // GET /metrics: when it was last served and the longest gap between two, and whether it was
+  // served after finished() (the scraper has the final numbers).
+  std::optional<std::chrono::steady_clock::time_point> last_scrape_;
+  std::chrono::steady_clock::duration longest_scrape_gap_{};
+  bool scraped_since_finish_ = false;
 };
 
 }  // namespace stampede

@@ -38,6 +38,19 @@ void Counters::Tally::add(const Tally& other) {
   for (const auto& [key, count] : other.by_path) bump(by_path, key, count);
   for (const auto& [key, count] : other.by_method) bump(by_method, key, count);
   for (const auto& [status, count] : other.by_status) by_status[status] += count;
+  for (const auto& [address, peer] : other.by_peer) add_peer(address, peer.requests, peer.first_ns);
+}
+
+// Counts under the peer's address, or kOtherKey beyond kMaxKeys addresses.
+void Counters::Tally::add_peer(std::string_view address, std::uint64_t count, std::int64_t first) {
+  auto it = by_peer.find(address);
+  if (it == by_peer.end()) {
+    it = by_peer.try_emplace(std::string(by_peer.size() < kMaxKeys ? address : kOtherKey)).first;
+  }
+  it->second.requests += count;
+  if (it->second.first_ns == 0 || (first != 0 && first < it->second.first_ns)) {
+    it->second.first_ns = first;
+  }
 }
 
 Counters::Counters(std::size_t shards) {
@@ -64,6 +77,7 @@ void Counters::record_request(std::size_t shard_index, const RequestSample& samp
   t.bytes_received += sample.bytes;
   bump(t.by_path, sample.path);
   bump(t.by_method, sample.method);
+  t.add_peer(sample.peer, 1, now);
   if (sample.status != 0) ++t.by_status[sample.status];
 }
 
@@ -102,6 +116,10 @@ nlohmann::json Counters::to_json() const {
   nlohmann::json connection_first = nlohmann::json::array();
   std::sort(sum.connection_first_ns.begin(), sum.connection_first_ns.end());
   for (std::int64_t ns : sum.connection_first_ns) connection_first.push_back(seconds(ns));
+  nlohmann::json by_peer = nlohmann::json::object();
+  for (const auto& [address, peer] : sum.by_peer) {
+    by_peer[address] = {{"requests", peer.requests}, {"first_request_at", seconds(peer.first_ns)}};
+  }
   return {
       {"connection_first_request_at", connection_first},
       {"first_request_at", seconds(sum.first_ns)},
@@ -110,6 +128,7 @@ nlohmann::json Counters::to_json() const {
       {"by_path", sum.by_path},
       {"by_method", sum.by_method},
       {"by_status", by_status},
+      {"by_peer", by_peer},
       {"bytes_received", sum.bytes_received},
       {"connections", sum.connections},
       {"accepted", sum.accepted},

@@ -21,6 +21,7 @@ struct RequestSample {
   std::string_view method;  // as sent, e.g. "GET"
   unsigned status = 0;      // 0 when no HTTP response is sent (/garbage, /reset)
   std::uint64_t bytes = 0;  // request bytes consumed: start line, headers and body
+  std::string_view peer;    // the client's IP address ("" unknown)
 };
 
 class Counters {
@@ -41,11 +42,18 @@ class Counters {
   // {"requests", "by_path", "by_method", "by_status", "bytes_received", "connections",
   //  "accepted", "parse_errors", "first_request_at", "last_request_at"} summed over all shards;
   //  the times are Unix seconds (null before the first request); "connection_first_request_at":
-  //  the first request of each connection (up to 1,000), to measure how together clients began.
+  //  the first request of each connection (up to 1,000), to measure how together clients began;
+  //  "by_peer": per client address (up to 1,000), {"requests", "first_request_at"}: the requests
+  //  and start of each runner pod, which has an address of its own.
   nlohmann::json to_json() const;
 
  private:
   using CountMap = std::map<std::string, std::uint64_t, std::less<>>;
+
+  struct Peer {
+    std::uint64_t requests = 0;
+    std::int64_t first_ns = 0;  // Unix ns of its first counted request
+  };
 
   struct Tally {
     std::uint64_t requests = 0;
@@ -59,8 +67,10 @@ class Counters {
     CountMap by_path;
     CountMap by_method;
     std::map<unsigned, std::uint64_t> by_status;
+    std::map<std::string, Peer, std::less<>> by_peer;
 
     void add(const Tally& other);
+    void add_peer(std::string_view address, std::uint64_t count, std::int64_t first);
   };
 
   struct Shard {

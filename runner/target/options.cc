@@ -57,11 +57,6 @@ std::optional<tcp::endpoint> parse_listen(std::string_view text, std::string* er
     *error = "--listen: invalid address \"" + std::string(host) + "\"";
     return std::nullopt;
   }
-  if (!address.is_loopback()) {
-    *error = "--listen: refusing non-loopback address " + address.to_string() +
-             " (stampede-target only binds 127.0.0.0/8 or ::1)";
-    return std::nullopt;
-  }
   return tcp::endpoint(address, static_cast<std::uint16_t>(*port));
 }
 
@@ -142,6 +137,10 @@ std::optional<TargetOptions> parse_options(int argc, const char* const* argv, st
       options.quiet = true;
       continue;
     }
+    if (args[i] == "--allow-non-loopback") {
+      options.allow_non_loopback = true;
+      continue;
+    }
     if (args[i] == "--help" || args[i] == "-h") {
       options.help = true;
       continue;
@@ -152,6 +151,13 @@ std::optional<TargetOptions> parse_options(int argc, const char* const* argv, st
     if (parsed == Parsed::kNotMine) {
       return fail(error, "unknown argument \"" + std::string(args[i]) + "\"");
     }
+  }
+  // Checked after every flag, so that the opt-in may come before or after --listen.
+  if (!options.listen.address().is_loopback() && !options.allow_non_loopback) {
+    return fail(error, "--listen: refusing non-loopback address " +
+                           options.listen.address().to_string() +
+                           " (stampede-target binds 127.0.0.0/8 or ::1 only, unless "
+                           "--allow-non-loopback: for a pod behind a Service)");
   }
   return options;
 }
@@ -183,8 +189,10 @@ std::string endpoint_url(const tcp::endpoint& endpoint) {
 std::string_view usage() {
   return "usage: stampede-target [--listen 127.0.0.1:0] [--threads N] [--quiet]\n"
          "                       [--jwt-secret S] [--rate-limit N] [--chat-rate-limit N]\n"
-         "                       [--store-capacity N]\n"
+         "                       [--store-capacity N] [--allow-non-loopback]\n"
          "  --listen HOST:PORT    loopback address to bind (port 0 picks a free port)\n"
+         "  --allow-non-loopback  also bind other addresses, e.g. 0.0.0.0:8080 in a pod behind\n"
+         "                        a Service (never on a machine facing a network)\n"
          "  --threads N           I/O threads (default 1)\n"
          "  --quiet               no diagnostics on stderr\n"
          "  --jwt-secret S        HS256 secret of /api/secure; default "

@@ -54,7 +54,11 @@ bool has_no_body(http::status status) {
 class Session {
  public:
   Session(tcp::socket socket, SessionConfig config)
-      : stream_(std::move(socket)), timer_(stream_.get_executor()), config_(config) {}
+      : stream_(std::move(socket)), timer_(stream_.get_executor()), config_(config) {
+    error_code ec;
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = peer.address().to_string();
+  }
 
   net::awaitable<void> run();
 
@@ -79,6 +83,7 @@ class Session {
   net::steady_timer timer_;
   SessionConfig config_;
   std::uint64_t counted_epoch_ = Counters::kNoEpoch;
+  std::string peer_;  // the client's address, once per connection: /__stats by_peer
 };
 
 net::awaitable<void> Session::run() {
@@ -137,7 +142,7 @@ Reply Session::dispatch(const Request& request, std::uint64_t bytes) {
   if (!is_admin_path(path)) {
     const unsigned status = reply.delivery == Delivery::kRespond ? reply.response.result_int() : 0;
     config_.state.counters.record_request(
-        config_.shard, {path, request.method_string(), status, bytes}, counted_epoch_);
+        config_.shard, {path, request.method_string(), status, bytes, peer_}, counted_epoch_);
   }
   return reply;
 }

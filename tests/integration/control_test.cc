@@ -136,6 +136,36 @@ TEST(Agent, ServesTheResultUntilAcknowledgedThenExits) {
   EXPECT_EQ(exit->code, 0);
 }
 
+// A pod about to exit leaves its final numbers with the scraper that watched it: after the
+// acknowledgement the agent waits for one more GET /metrics (at most the scraper's interval and
+// a second), and that scrape carries the result's counts.
+TEST(Agent, WaitsForAFinalScrapeOnceAScraperWatchedTheRun) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{users: 2, duration: 2s}"));
+  ASSERT_TRUE(agent.wait_ready());
+  ASSERT_EQ(agent.post("/v1/start").status, 202);
+  ASSERT_EQ(agent.get("/metrics").status, 200);
+  std::this_thread::sleep_for(milliseconds(1500));  // a scraper with a 1.5 s interval
+  ASSERT_EQ(agent.get("/metrics").status, 200);
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10)));
+  const auto result = nlohmann::json::parse(agent.get("/v1/result").body);
+  ASSERT_EQ(agent.post("/v1/result/ack").status, 200);
+  EXPECT_FALSE(agent.process().wait(milliseconds(500)).has_value())
+      << "the agent exited before the scraper saw its final numbers";
+  const std::string metrics = agent.get("/metrics").body;
+  const auto exit = agent.process().wait(milliseconds(5000));
+  ASSERT_TRUE(exit.has_value()) << "the agent exits once the final numbers were scraped";
+  EXPECT_EQ(exit->code, 0);
+  double scraped = 0;
+  std::istringstream lines(metrics);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("stampede_requests_total{", 0) == 0) {
+      scraped += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  EXPECT_EQ(scraped, result["totals"]["requests"].get<double>()) << metrics;
+}
+
 TEST(Agent, LingersUntilTheLingerTimeWhenNobodyFetches) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   AgentProcess agent(plan_for(target, "{users: 1, duration: 1s}"), {"--linger", "1s"});

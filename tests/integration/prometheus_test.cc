@@ -30,31 +30,10 @@ double scalar_of(const nlohmann::json& response) {
 
 TEST(Prometheus, ScrapesARunAndFeedsEveryDashboardQuery) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  // Statuses 200, 404 (expected), 429 and 500, so the failure, reason and status panels see data;
-  // a streamed step for the stream panels; WebSocket sessions on the target's echo (a ping, a
-  // named send/receive pair for the REPLY row, a second message for the gap) and refused ones
-  // (ws_handshake_refused) for the WebSocket panels.
-  AgentProcess agent("name: promtest\ntarget: " + target.url() + R"(
-load: {rate: 200, duration: 6s, preAllocatedUsers: 10}
-scenarios:
-  - name: shop
-    tasks:
-      - {name: home, weight: 6, steps: [{get: /, name: home}]}
-      - {name: missing, steps: [{get: /status/404, name: "/status/{code}", expect: {status: [404]}}]}
-      - {name: limited, steps: [{get: /status/429, name: limited}]}
-      - {name: broken, steps: [{get: /status/500, name: broken}]}
-      - name: stream
-        steps: [{get: "/api/chat/stream?tokens=4&gap_ms=2", name: stream, stream: {end: "[DONE]"}}]
-      - name: ws
-        steps:
-          - ws: /ws/echo
-            name: echo
-            actions: [ping, {send: hi, name: rtt}, {receive: 1, name: rtt}, {send: again}, {receive: 1}]
-      - {name: refused, steps: [{ws: "/ws/echo?status=403", name: refused, actions: [ping]}]}
-thresholds:
-  http_req_duration: ["p(95) < 2s"]
-  http_req_failed: ["rate < 0.5"]
-)");
+  // Data for every panel: every_panel_scenarios().
+  AgentProcess agent("name: promtest\ntarget: " + target.url() +
+                     "\nload: {rate: 200, duration: 6s, preAllocatedUsers: 10}\n" +
+                     every_panel_scenarios());
   ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
   PrometheusProcess prometheus("127.0.0.1:" + std::to_string(agent.port()));
   ASSERT_FALSE(prometheus.wait_for_series(R"(stampede_runner_info{testid="promtest"})").empty())
@@ -82,13 +61,7 @@ thresholds:
   }
   EXPECT_GE(ws_panels.size(), 8u);
   const double late = started + 5.5;
-  for (const DashboardQuery& q : queries) {
-    const auto response = prometheus.query(q.expr, late);
-    EXPECT_FALSE(response["data"]["result"].empty())
-        << "panel " << q.panel_id << " \"" << q.panel_title << "\" (" << q.ref_id
-        << ") returned no data:\n"
-        << q.expr;
-  }
+  EXPECT_EQ(queries_without_data(prometheus, queries, late), "");
 
   // The exported counters equal the result's counts.
   const auto result = nlohmann::json::parse(agent.get("/v1/result").body);

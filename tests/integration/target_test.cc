@@ -211,6 +211,10 @@ TEST_F(TargetTest, CountersAreExactOverKeepAlive) {
   EXPECT_EQ(s["by_status"], Json({{"200", 150}, {"503", 25}, {"404", 25}}));
   EXPECT_EQ(s["bytes_received"], connection.bytes_sent());
   EXPECT_EQ(s["connections"], 1);
+  // Per client address: each runner pod of a cluster run has its own.
+  ASSERT_EQ(s["by_peer"].size(), 1u) << s["by_peer"].dump();
+  EXPECT_EQ(s["by_peer"]["127.0.0.1"]["requests"], 200);
+  EXPECT_EQ(s["by_peer"]["127.0.0.1"]["first_request_at"], s["first_request_at"]);
 }
 
 TEST(TargetThreadsTest, CountersAreExactAcrossThreads) {
@@ -234,6 +238,9 @@ TEST(TargetThreadsTest, CountersAreExactAcrossThreads) {
   EXPECT_EQ(s["requests"], kClients * kRequestsEach);
   EXPECT_EQ(s["by_path"]["/"], kClients * kRequestsEach);
   EXPECT_EQ(s["connections"], kClients);
+  EXPECT_EQ(s["by_peer"], Json({{"127.0.0.1",
+                                 {{"requests", kClients * kRequestsEach},
+                                  {"first_request_at", s["first_request_at"]}}}}));
   expect_clean_stop(target);
 }
 
@@ -245,6 +252,7 @@ TEST_F(TargetTest, ResetZeroesCounters) {
   const Json s = stats();
   EXPECT_EQ(s["requests"], 0);
   EXPECT_EQ(s["by_path"], Json::object());
+  EXPECT_EQ(s["by_peer"], Json::object());
   EXPECT_EQ(s["connections"], 0);
   connection.request("GET", "/");  // an old connection counts again once it is used after reset
   EXPECT_EQ(stats()["connections"], 1);
@@ -297,6 +305,23 @@ TEST(TargetCliTest, RefusesNonLoopbackAddresses) {
   }
   const auto result = run_process({kBinary, "--listen", "0.0.0.0:0"}, 10s);
   EXPECT_NE(result.stderr_text.find("loopback"), std::string::npos) << result.stderr_text;
+}
+
+// A pod's target binds the pod's address behind a Service; reached here on loopback only.
+TEST(TargetCliTest, BindsEveryAddressWhenAllowed) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--listen", "0.0.0.0:0", "--allow-non-loopback"},
+        {"--allow-non-loopback", "--listen=0.0.0.0:0"}}) {
+    std::vector<std::string> argv{kBinary, "--quiet"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Subprocess process(argv);
+    const auto line = process.wait_for_line("listening on ", 20s);
+    ASSERT_TRUE(line.has_value()) << process.stderr_text();
+    const auto url = parse_http_url(line->substr(std::string_view("listening on ").size()));
+    ASSERT_TRUE(url.has_value()) << *line;
+    EXPECT_EQ(url->first, "0.0.0.0");
+    EXPECT_EQ(http_get("127.0.0.1", url->second, "/").body, "ok\n");
+  }
 }
 
 TEST(TargetCliTest, RejectsBadFlags) {

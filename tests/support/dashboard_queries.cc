@@ -166,4 +166,26 @@ std::vector<DashboardQuery> dashboard_queries(const std::string& path,
   return queries;
 }
 
+std::string every_panel_scenarios() {
+  return R"(scenarios:
+  - name: shop
+    tasks:
+      - {name: home, weight: 6, steps: [{get: /, name: home}]}
+      - {name: missing, steps: [{get: /status/404, name: "/status/{code}", expect: {status: [404]}}]}
+      - {name: limited, steps: [{get: /status/429, name: limited}]}
+      - {name: broken, steps: [{get: /status/500, name: broken}]}
+      - name: stream
+        steps: [{get: "/api/chat/stream?tokens=4&gap_ms=2", name: stream, stream: {end: "[DONE]"}}]
+      - name: ws
+        steps:
+          - ws: /ws/echo
+            name: echo
+            actions: [ping, {send: hi, name: rtt}, {receive: 1, name: rtt}, {send: again}, {receive: 1}]
+      - {name: refused, steps: [{ws: "/ws/echo?status=403", name: refused, actions: [ping]}]}
+thresholds:
+  http_req_duration: ["p(95) < 2s"]
+  http_req_failed: ["rate < 0.5"]
+)";
+}
+
 }  // namespace stampede::testing

@@ -43,6 +43,12 @@ std::string substitute_variables(std::string_view text, const Substitutions& sub
 // The metric names `expr` uses: identifiers starting with "stampede_" outside string literals.
 std::vector<std::string> metric_names(std::string_view expr);
 
+// A plan's scenarios and thresholds (top-level YAML keys) against the bundled target that give
+// every dashboard panel data: statuses 200, 404 (expected), 429 and 500, a streamed step, and
+// WebSocket sessions on the target's echo (a ping, a named send/receive pair for the REPLY row, a
+// second message for the gap) and refused ones (ws_handshake_refused).
+std::string every_panel_scenarios();
+
 // Every target with an expr, of every panel, with the variables substituted.
 std::vector<DashboardQuery> dashboard_queries(const std::string& path,
                                               const Substitutions& substitutions);

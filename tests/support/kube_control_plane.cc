@@ -368,17 +368,23 @@ void KubeControlPlane::write_kubeconfig() {
   write_text(kubeconfig_, c.str());
 }
 
-KubectlResult KubeControlPlane::kubectl(std::vector<std::string> args, Millis timeout) const {
+KubectlResult run_kubectl(const std::string& kubectl, const std::string& kubeconfig,
+                          const std::string& cache_dir, std::vector<std::string> args,
+                          Millis timeout) {
   KubectlResult result;
   result.command = join(args);
-  args.insert(args.begin(), {bin_dir_ + "/kubectl", "--kubeconfig=" + kubeconfig_,
-                             "--cache-dir=" + dir_ + "/kubectl-cache"});
+  args.insert(args.begin(), {kubectl, "--kubeconfig=" + kubeconfig, "--cache-dir=" + cache_dir});
   const RunResult r = run_process(args, timeout);
   result.code = r.status.exited() ? r.status.code : -1;
   result.timed_out = r.timed_out;
   result.out = r.stdout_text;
   result.err = r.stderr_text;
   return result;
+}
+
+KubectlResult KubeControlPlane::kubectl(std::vector<std::string> args, Millis timeout) const {
+  return run_kubectl(bin_dir_ + "/kubectl", kubeconfig_, dir_ + "/kubectl-cache", std::move(args),
+                     timeout);
 }
 
 std::string KubeControlPlane::write_file(const std::string& name_hint,

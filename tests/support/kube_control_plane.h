@@ -39,6 +39,11 @@ struct KubectlResult {
   std::string command;  // the arguments, joined with spaces
 };
 
+// Runs `KUBECTL --kubeconfig=KUBECONFIG --cache-dir=CACHE_DIR args...` and collects its output.
+KubectlResult run_kubectl(const std::string& kubectl, const std::string& kubeconfig,
+                          const std::string& cache_dir, std::vector<std::string> args,
+                          Millis timeout);
+
 // The directory holding kube-apiserver, kube-controller-manager and kubectl. $STAMPEDE_KUBE_BIN
 // when set; otherwise what scripts/build-kube prints (it builds only when the binaries are
 // missing, which takes many minutes the first time). Cached for the life of the process. Throws

@@ -76,7 +76,7 @@ PrometheusProcess::PrometheusProcess(const PrometheusConfig& config) : dir_(make
   for (int attempt = 0; attempt < 5 && !process_; ++attempt) {
     port_ = free_port();
     auto p = std::make_unique<Subprocess>(std::vector<std::string>{
-        kPrometheus, "--config.file=" + config_path, "--storage.tsdb.path=" + dir_ + "/data",
+        config.binary, "--config.file=" + config_path, "--storage.tsdb.path=" + dir_ + "/data",
         "--web.listen-address=127.0.0.1:" + std::to_string(port_)});
     const auto deadline = std::chrono::steady_clock::now() + kReadyTimeout;
     bool ready = false;
@@ -142,6 +142,17 @@ nlohmann::json PrometheusProcess::wait_for_series(std::string_view expr, Millis 
     if (std::chrono::steady_clock::now() >= deadline) return nlohmann::json::array();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
+}
+
+std::string queries_without_data(const PrometheusProcess& prometheus,
+                                 const std::vector<DashboardQuery>& queries, double time) {
+  std::string missing;
+  for (const DashboardQuery& q : queries) {
+    if (!prometheus.query(q.expr, time)["data"]["result"].empty()) continue;
+    missing += "panel " + std::to_string(q.panel_id) + " \"" + q.panel_title + "\" (" + q.ref_id +
+               ") returned no data:\n" + q.expr + "\n";
+  }
+  return missing;
 }
 
 }  // namespace stampede::testing

@@ -10,7 +10,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "support/dashboard_queries.h"
 #include "support/subprocess.h"
 
 namespace stampede::testing {
@@ -18,6 +20,9 @@ namespace stampede::testing {
 // A complete prometheus.yml, used as is (for tests of configurations other than the default).
 struct PrometheusConfig {
   std::string yaml;
+  // Debian's by default; the node suite's Prometheus 3 (scripts/build-prometheus) has the
+  // Kubernetes service discovery that Debian's lacks.
+  std::string binary = "/usr/bin/prometheus";
 };
 
 class PrometheusProcess {
@@ -55,6 +60,11 @@ class PrometheusProcess {
   std::uint16_t port_ = 0;
   std::unique_ptr<Subprocess> process_;
 };
+
+// The dashboard queries (dashboard_queries.h) that return no data at `time`, each described
+// (panel, title, refId, PromQL) on its own lines; "" when every one returns data.
+std::string queries_without_data(const PrometheusProcess& prometheus,
+                                 const std::vector<DashboardQuery>& queries, double time);
 
 // True when /usr/bin/prometheus is installed (tests say so clearly instead of failing obscurely).
 bool prometheus_available();

@@ -383,5 +383,39 @@ TEST(ControlApi, ServesMetricsWhenExportIsOn) {
       << response.body;
 }
 
+// A finished agent waits for one more scrape only when something scraped it during the run, and
+// no longer than the scraper's interval (the longest gap seen) and a second.
+TEST(ControlApi, AFinishedAgentWaitsForTheScraperOnlyWhenThereIsOne) {
+  using Clock = std::chrono::steady_clock;
+  MetricsExporter exporter({"t1", "0", "test"});
+  {
+    ControlState unscraped;
+    unscraped.finished("{}");
+    EXPECT_FALSE(unscraped.final_scrape_deadline().has_value());
+  }
+  ControlState state;
+  ControlApi api(state, &exporter, "");
+  ASSERT_EQ(api.handle(request("GET", "/metrics")).status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const auto before_last = Clock::now();
+  ASSERT_EQ(api.handle(request("GET", "/metrics")).status, 200);
+  const auto after_last = Clock::now();
+  state.finished("{}");
+  const auto deadline = state.final_scrape_deadline();
+  ASSERT_TRUE(deadline.has_value());
+  // The gap was at least 200 ms and at most 200 ms plus the time between the two calls.
+  EXPECT_GE(*deadline, before_last + std::chrono::milliseconds(1200));
+  EXPECT_LE(*deadline, after_last + (after_last - before_last) + std::chrono::milliseconds(1400));
+
+  EXPECT_FALSE(state.wait_for_final_scrape(std::chrono::milliseconds(10)));
+  auto waiting = std::async(std::launch::async,
+                            [&] { return state.wait_for_final_scrape(std::chrono::seconds(30)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(api.handle(request("GET", "/metrics")).status, 200);
+  ASSERT_EQ(waiting.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_TRUE(waiting.get());
+  EXPECT_FALSE(state.final_scrape_deadline().has_value()) << "the final numbers were scraped";
+}
+
 }  // namespace
 }  // namespace stampede

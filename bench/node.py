@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""The operator and runner pods on a real node (scripts/cluster), measured; run by bench/node.
+
+    bench/node.py KUBECTL KUBECONFIG CONTAINERD_SOCKET OUT.json
+
+Expects the chart installed in namespace stampede and the demo target (examples/kubernetes/
+demo-target.yaml) in namespace bench. Measures:
+  - `kubectl apply` of a LoadTest with 10 runners to all 10 runner pods Running (polled every
+    100 ms) and to phase Running (the synchronized start);
+  - the start skew across those 10 pods: the first request of each pod at the target (its
+    /__stats by_peer: each pod has its own address), max - min;
+  - the leading operator's RSS and CPU while idle, then while 20 LoadTests run at once.
+"""
+import json
+import subprocess
+import sys
+import time
+
+KUBECTL, KUBECONFIG, CONTAINERD, OUT = sys.argv[1:5]
+NAMESPACE = "bench"
+# Small requests, so that 20 tests' pods fit the 2-CPU node beside the control plane.
+RUNNERS = "    resources: {requests: {cpu: 10m, memory: 48Mi}}\n"
+
+
+def kubectl(*args, check=True):
+    done = subprocess.run([KUBECTL, "--kubeconfig", KUBECONFIG, *args],
+                          capture_output=True, text=True, timeout=180)
+    if check and done.returncode != 0:
+        sys.exit(f"kubectl {' '.join(args)}: {done.stderr}")
+    return done.stdout
+
+
+def get_json(*args):
+    return json.loads(kubectl("get", *args, "-o", "json"))
+
+
+def target_ip():
+    return kubectl("-n", NAMESPACE, "get", "service", "demo-target", "-o",
+                   "jsonpath={.spec.clusterIP}")
+
+
+def target(path, method="GET"):
+    import urllib.request
+    request = urllib.request.Request(f"http://{target_ip()}:8080{path}", method=method)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read()
+
+
+def loadtest(name, load, count):
+    return f"""apiVersion: stampede.dev/v1alpha1
+kind: LoadTest
+metadata: {{name: {name}, namespace: {NAMESPACE}}}
+spec:
+  target: {{url: "http://{target_ip()}:8080"}}
+  load: {load}
+  scenarios: [{{name: s, steps: [{{get: /}}]}}]
+  runners:
+    count: {count}
+{RUNNERS}"""
+
+
+def apply(manifest):
+    done = subprocess.run([KUBECTL, "--kubeconfig", KUBECONFIG, "apply", "-f", "-"],
+                          input=manifest, capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        sys.exit(f"kubectl apply: {done.stderr}")
+
+
+def pods_of(name):
+    return get_json("-n", NAMESPACE, "pods", "-l", f"stampede.dev/loadtest={name}")["items"]
+
+
+def phase(name):
+    return get_json("-n", NAMESPACE, "loadtest", name).get("status", {}).get("phase", "")
+
+
+def wait(what, probe, timeout, every=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if probe():
+            return time.monotonic()
+        time.sleep(every)
+    sys.exit(f"timed out waiting for {what}")
+
+
+def leader_process():
+    """The PID of the leading operator's container, from containerd."""
+    holder = kubectl("-n", "stampede", "get", "lease", "stampede-operator", "-o",
+                     "jsonpath={.spec.holderIdentity}")
+    pod = get_json("-n", "stampede", "pod", holder)
+    container = pod["status"]["containerStatuses"][0]["containerID"].split("//", 1)[1]
+    tasks = subprocess.run(["ctr", "--address", CONTAINERD, "-n", "k8s.io", "tasks", "ls"],
+                           capture_output=True, text=True, check=True).stdout
+    for line in tasks.splitlines()[1:]:
+        fields = line.split()
+        if fields and fields[0] == container:
+            return int(fields[1])
+    sys.exit(f"no task for the leader's container {container}")
+
+
+def rss_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
+
+
+def delete_all():
+    kubectl("-n", NAMESPACE, "delete", "loadtests", "--all", "--wait=true")
+    wait("runner pods gone", lambda: not get_json(
+        "-n", NAMESPACE, "pods", "-l", "app.kubernetes.io/name=stampede-runner")["items"], 120, 0.5)
+
+
+def ten_runners(m):
+    target("/__reset", "POST")
+    began = time.monotonic()
+    apply(loadtest("ten", "{rate: 100, duration: 10s}", 10))
+    running = wait("10 runner pods Running", lambda: sum(
+        p["status"].get("phase") == "Running" for p in pods_of("ten")) == 10, 180)
+    started = wait("phase Running", lambda: phase("ten") == "Running", 180)
+    m["apply_to_10_pods_running_seconds"] = running - began
+    m["apply_to_started_seconds"] = started - began
+    wait("the test to end", lambda: phase("ten") in ("Succeeded", "Failed"), 120, 0.5)
+    m["ten_phase"] = phase("ten")
+    ips = {p["status"].get("podIP") for p in pods_of("ten")}
+    peers = json.loads(target("/__stats"))["by_peer"]
+    firsts = [peers[ip]["first_request_at"] for ip in ips if ip in peers]
+    m["pods_seen_at_target"] = len(firsts)
+    m["start_skew_ms_10_runners"] = (max(firsts) - min(firsts)) * 1000 if firsts else -1
+    delete_all()
+
+
+def twenty_tests(m):
+    pid = leader_process()
+    cpu0 = cpu_seconds(pid)
+    time.sleep(10)
+    m["idle_cpu_seconds_per_10s"] = cpu_seconds(pid) - cpu0
+    m["idle_rss_mib"] = rss_mib(pid)
+    began = time.monotonic()
+    cpu0 = cpu_seconds(pid)
+    for i in range(20):
+        apply(loadtest(f"many-{i}", "{rate: 10, duration: 10s}", 1))
+    peak = m["idle_rss_mib"]
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        peak = max(peak, rss_mib(pid))
+        phases = [lt.get("status", {}).get("phase", "")
+                  for lt in get_json("-n", NAMESPACE, "loadtests")["items"]]
+        if sum(p in ("Succeeded", "Failed") for p in phases) == 20:
+            break
+        time.sleep(0.5)
+    m["twenty_wall_seconds"] = time.monotonic() - began
+    m["twenty_succeeded"] = sum(
+        lt.get("status", {}).get("phase") == "Succeeded"
+        for lt in get_json("-n", NAMESPACE, "loadtests")["items"])
+    m["twenty_cpu_seconds"] = cpu_seconds(pid) - cpu0
+    m["peak_rss_mib"] = peak
+    delete_all()
+
+
+def main():
+    m = {"kubernetes": json.loads(kubectl("version", "-o", "json"))["serverVersion"]["gitVersion"]}
+    ten_runners(m)
+    twenty_tests(m)
+    json.dump(m, open(OUT, "w"), indent=2)
+    print(json.dumps(m, indent=2))
+
+
+if __name__ == "__main__":
+    main()
