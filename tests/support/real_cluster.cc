@@ -19,7 +19,7 @@ std::string cluster_dir() {
   return dir != nullptr && *dir != '\0' ? dir : "/var/tmp/stampede-cluster";
 }
 
-std::string read_file(const std::string& path) {
+std::string file_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -79,7 +79,7 @@ bool RealCluster::eventually(const std::function<bool()>& probe, Millis timeout)
 }
 
 std::string RealCluster::log_tail(const std::string& component, std::size_t bytes) const {
-  const std::string text = read_file(dir_ + "/logs/" + component + ".log");
+  const std::string text = file_text(dir_ + "/logs/" + component + ".log");
   return text.size() <= bytes ? text : text.substr(text.size() - bytes);
 }
 
