@@ -119,7 +119,9 @@ def delete_all():
 def ten_runners(m):
     target("/__reset", "POST")
     began = time.monotonic()
-    apply(loadtest("ten", "{rate: 100, duration: 10s}", 10))
+    # One user per runner, all started at once: each pod's first request leaves at startAt (an
+    # open model would offset them on purpose, runner i taking arrivals i, i + 10, ...).
+    apply(loadtest("ten", "{users: 10, duration: 10s}", 10))
     running = wait("10 runner pods Running", lambda: sum(
         p["status"].get("phase") == "Running" for p in pods_of("ten")) == 10, 180)
     started = wait("phase Running", lambda: phase("ten") == "Running", 180)
@@ -163,8 +165,17 @@ def twenty_tests(m):
     delete_all()
 
 
+def target_answers():
+    try:
+        return target("/health") is not None
+    except OSError:
+        return False
+
+
 def main():
     m = {"kubernetes": json.loads(kubectl("version", "-o", "json"))["serverVersion"]["gitVersion"]}
+    # kube-proxy writes the new Service's rules a moment after the pod is ready.
+    wait("the demo target's Service", target_answers, 60, 0.5)
     ten_runners(m)
     twenty_tests(m)
     json.dump(m, open(OUT, "w"), indent=2)

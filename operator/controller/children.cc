@@ -37,6 +37,15 @@ nlohmann::json default_container_security() {
           {"seccompProfile", {{"type", "RuntimeDefault"}}}};
 }
 
+// The operator's own entries first (the plan volume and its mount), then the user's: the CRD
+// refuses user entries that would take the operator's name or mount path.
+nlohmann::json with_user_items(nlohmann::json ours, const nlohmann::json& users) {
+  if (users.is_array()) {
+    for (const auto& item : users) ours.push_back(item);
+  }
+  return ours;
+}
+
 }  // namespace
 
 // The engine's own arithmetic (plan/load_peak.h): sizing must match what the runners run.
@@ -96,11 +105,12 @@ nlohmann::json plan_config_map(const LoadTest& lt) {
           {"data", {{"plan.yaml", runner_plan_document(lt)}}}};
 }
 
-nlohmann::json result_config_map(const LoadTest& lt, const std::string& result_json) {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
-          {"metadata", child_metadata(lt, result_config_map_name(lt.name))},
-          {"data", {{"result.json", result_json}}}};
+nlohmann::json result_config_map(const LoadTest& lt, const ResultPart& part) {
+  nlohmann::json cm = {
+      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", child_metadata(lt, part.name)}};
+  if (!part.data.empty()) cm["data"] = part.data;
+  if (!part.binary_data.empty()) cm["binaryData"] = part.binary_data;
+  return cm;
 }
 
 nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t index,
@@ -126,7 +136,7 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t in
       {"name", "runner"},
       {"image", s.image},
       {"args",
-       {"agent", "/etc/stampede/plan.yaml", "--segment",
+       {"agent", std::string(kPlanDirectory) + "/plan.yaml", "--segment",
         std::to_string(index) + "/" + std::to_string(count), "--testid", lt.testid}},
       {"env", env},
       {"ports", {{{"name", "metrics"}, {"containerPort", kRunnerPort}, {"protocol", "TCP"}}}},
@@ -134,13 +144,20 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t in
        {{"httpGet", {{"path", "/readyz"}, {"port", "metrics"}}}, {"periodSeconds", 2}}},
       {"resources", present(s.resources) ? s.resources : derived_resources(plan, count)},
       {"securityContext", default_container_security()},
-      {"volumeMounts", {{{"name", "plan"}, {"mountPath", "/etc/stampede"}, {"readOnly", true}}}}};
+      // A runner that exits on a bad plan (a data file missing, say) says why on stderr: the
+      // end of its log becomes the termination message, which the status then carries.
+      {"terminationMessagePolicy", "FallbackToLogsOnError"},
+      {"volumeMounts",
+       with_user_items({{{"name", "plan"}, {"mountPath", kPlanDirectory}, {"readOnly", true}}},
+                       s.volume_mounts)}};
   if (present(s.env_from)) container["envFrom"] = s.env_from;
 
   nlohmann::json spec = {
       {"restartPolicy", "Never"},
       {"containers", {container}},
-      {"volumes", {{{"name", "plan"}, {"configMap", {{"name", plan_config_map_name(lt.name)}}}}}},
+      {"volumes", with_user_items({{{"name", "plan"},
+                                    {"configMap", {{"name", plan_config_map_name(lt.name)}}}}},
+                                  s.volumes)},
       {"securityContext", present(s.security_context)
                               ? s.security_context
                               : nlohmann::json{{"runAsNonRoot", true},
@@ -151,6 +168,10 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t in
   if (present(s.affinity)) spec["affinity"] = s.affinity;
   if (!s.service_account_name.empty()) spec["serviceAccountName"] = s.service_account_name;
   if (!s.priority_class_name.empty()) spec["priorityClassName"] = s.priority_class_name;
+  if (present(s.topology_spread_constraints)) {
+    spec["topologySpreadConstraints"] = s.topology_spread_constraints;
+  }
+  if (present(s.image_pull_secrets)) spec["imagePullSecrets"] = s.image_pull_secrets;
   return {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", meta}, {"spec", spec}};
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "controller/loadtest.h"
+#include "controller/result_storage.h"
 #include "plan/plan.h"
 
 namespace stampede::op {
@@ -25,7 +26,8 @@ nlohmann::json control_secret(const LoadTest& lt, const std::string& token);
 nlohmann::json plan_config_map(const LoadTest& lt);
 nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t index,
                           std::uint32_t count);
-nlohmann::json result_config_map(const LoadTest& lt, const std::string& result_json);
+// One ConfigMap of the merged result (result_storage.h says how a result is laid out in them).
+nlohmann::json result_config_map(const LoadTest& lt, const ResultPart& part);
 
 // CPU and memory requests for one runner's share when spec.runners.resources is not set:
 // roughly 1 core per 40,000 requests/s or per 2,000 users, 64 MiB plus 32 KiB per user.

@@ -12,12 +12,23 @@ inline constexpr const char* kRunning = "Running";
 inline constexpr const char* kCompleted = "Completed";
 inline constexpr const char* kThresholdsPassed = "ThresholdsPassed";
 inline constexpr const char* kDegraded = "Degraded";
+// kstatus's conditions (sigs.k8s.io/cli-utils), which Flux's health checks and `kubectl wait
+// --for=condition=Ready` read.
+inline constexpr const char* kReady = "Ready";
+inline constexpr const char* kReconciling = "Reconciling";
+inline constexpr const char* kStalled = "Stalled";
 
 // Sets condition `type` in status["conditions"]; keeps lastTransitionTime when the status is
 // unchanged.
 void set_condition(nlohmann::json& status, const std::string& type, bool value,
                    const std::string& reason, const std::string& message, std::int64_t generation,
                    const std::string& now);
+
+// Ready, Reconciling and Stalled from status.phase (and result, reason, message): Reconciling
+// while the test is pending, starting or running; Ready once it passed; Stalled once it failed,
+// on a threshold or an error. So a GitOps tool reports a running test as in progress, a passed
+// one as healthy and a failed one as failed.
+void set_health_conditions(nlohmann::json& status, std::int64_t generation, const std::string& now);
 
 // The condition's status ("True", "False", "Unknown"); "" when absent.
 std::string condition_status(const nlohmann::json& status, const std::string& type);

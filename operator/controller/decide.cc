@@ -322,6 +322,7 @@ Decision decide(const Observed& o, const DecideOptions& options) {
   } else {
     finished(d, o);
   }
+  set_health_conditions(d.status, o.lt.generation, now_text(o));
   return d;
 }
 

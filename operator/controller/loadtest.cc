@@ -140,6 +140,10 @@ LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& def
   s.security_context = field(r, "securityContext");
   s.labels = field(r, "labels");
   s.annotations = field(r, "annotations");
+  s.volumes = field(r, "volumes");
+  s.volume_mounts = field(r, "volumeMounts");
+  s.topology_spread_constraints = field(r, "topologySpreadConstraints");
+  s.image_pull_secrets = field(r, "imagePullSecrets");
   s.service_account_name = value_or<std::string>(r, "serviceAccountName", "");
   s.priority_class_name = value_or<std::string>(r, "priorityClassName", "");
 

@@ -35,7 +35,7 @@ struct RunnerSettings {
   std::string image;
   // Passed through to the pod as written (validated by the CRD schema).
   nlohmann::json resources, env, env_from, node_selector, tolerations, affinity, security_context,
-      labels, annotations;
+      labels, annotations, volumes, volume_mounts, topology_spread_constraints, image_pull_secrets;
   std::string service_account_name;
   std::string priority_class_name;
 };

@@ -14,6 +14,8 @@ inline constexpr const char* kLoadTestLabel = "stampede.dev/loadtest";
 inline constexpr const char* kTestIdLabel = "stampede.dev/testid";
 inline constexpr const char* kRunnerIndexLabel = "stampede.dev/runner-index";
 inline constexpr int kRunnerPort = 9646;
+// Where the runner container mounts the plan ConfigMap (volume "plan").
+inline constexpr const char* kPlanDirectory = "/etc/stampede";
 
 inline std::string control_secret_name(const std::string& lt) {
   return lt + "-control";

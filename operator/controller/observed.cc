@@ -5,6 +5,29 @@
 namespace stampede::op {
 namespace {
 
+// Keeps a status message readable: the end of a container's termination message (its log's last
+// lines, with FallbackToLogsOnError), on one line.
+constexpr std::size_t kMaxTerminationMessage = 400;
+
+std::string one_line_tail(const std::string& text) {
+  std::string joined;
+  std::size_t begin = 0;
+  while (begin <= text.size()) {
+    std::size_t end = text.find_first_of("\r\n", begin);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(begin, end - begin);
+    line.erase(0, line.find_first_not_of(" \t"));
+    line.erase(line.find_last_not_of(" \t") + 1);
+    if (!line.empty()) joined += (joined.empty() ? "" : "; ") + line;
+    begin = end + 1;
+  }
+  if (joined.size() <= kMaxTerminationMessage) return joined;
+  // Cut at a character's first byte: the status must stay valid UTF-8.
+  std::size_t cut = joined.size() - kMaxTerminationMessage;
+  while (cut < joined.size() && (static_cast<unsigned char>(joined[cut]) & 0xC0) == 0x80) ++cut;
+  return "..." + joined.substr(cut);
+}
+
 // The first reason a container is stuck or died: what a user should read in the status.
 void container_problem(const nlohmann::json& statuses, RunnerObservation& o) {
   if (!statuses.is_array()) return;
@@ -23,6 +46,8 @@ void container_problem(const nlohmann::json& statuses, RunnerObservation& o) {
       if (o.exit_code != 0 && o.exit_code != 99) {
         o.problem =
             (reason.empty() ? "Error" : reason) + ": exit code " + std::to_string(o.exit_code);
+        const std::string said = one_line_tail(state["terminated"].value("message", ""));
+        if (!said.empty()) o.problem += ": " + said;
       }
     }
   }

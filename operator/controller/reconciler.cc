@@ -12,9 +12,6 @@
 namespace stampede::op {
 namespace {
 
-// ConfigMaps hold at most 1 MiB; a merged result with many rows of histograms can be larger.
-constexpr std::size_t kMaxConfigMapBytes = std::size_t{900} * 1024;
-
 bool exists(kube::KubeClient& kube, const kube::ResourceType& type, const std::string& ns,
             const std::string& name) {
   return kube.get(type, ns, name).ok();
@@ -137,26 +134,43 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
   merged->testid = o.lt.testid;
   merged->runner = "merged/" + std::to_string(o.runners.size());
   judge_thresholds(o.plan->thresholds, *merged);
-  nlohmann::json doc = result_to_json(*merged);
-  std::string text = doc.dump();
-  if (text.size() > kMaxConfigMapBytes && doc.contains("requests")) {
-    for (auto& row : doc["requests"]) row.erase("histograms");  // keep the numbers
-    doc["histograms_omitted"] = "the merged result exceeded the ConfigMap size limit";
-    text = doc.dump();
-  }
   const std::string name = result_config_map_name(o.lt.name);
-  const nlohmann::json cm = result_config_map(o.lt, text);
-  kube::Result created = kube_.create(kube::kConfigMaps, o.lt.ns, cm);
-  if (created.error == kube::ApiError::kAlreadyExists) {
-    created = kube_.replace(kube::kConfigMaps, o.lt.ns, name, cm);
-  }
-  if (!created.ok()) {
-    *error = "result ConfigMap: " + created.message;
-    return false;
-  }
+  if (!store_result(o, result_to_json(*merged), d, error)) return false;
   d.status = finished_status(o, *merged, name);
   d.events.push_back({merged->thresholds_ok() ? "Normal" : "Warning", d.status.value("reason", ""),
                       d.status.value("message", "")});
+  return true;
+}
+
+bool Reconciler::store_result(const Observed& o, nlohmann::json doc, Decision& d,
+                              std::string* error) {
+  downsample_series(doc);
+  const std::string name = result_config_map_name(o.lt.name);
+  std::string why;
+  auto parts = result_parts(name, doc.dump(), &why);
+  if (!parts && doc.contains("requests")) {
+    // Beyond kMaxResultParts even compressed: the numbers are kept, the histograms not, and the
+    // result and an Event say so.
+    for (auto& row : doc["requests"]) row.erase("histograms");
+    doc["histograms_omitted"] = why;
+    d.events.push_back({"Warning", "ResultReduced", "histograms left out of " + name + ": " + why});
+    parts = result_parts(name, doc.dump(), &why);
+  }
+  if (!parts) {
+    *error = "result: " + why;
+    return false;
+  }
+  for (const ResultPart& part : *parts) {
+    const nlohmann::json cm = result_config_map(o.lt, part);
+    kube::Result created = kube_.create(kube::kConfigMaps, o.lt.ns, cm);
+    if (created.error == kube::ApiError::kAlreadyExists) {
+      created = kube_.replace(kube::kConfigMaps, o.lt.ns, part.name, cm);
+    }
+    if (!created.ok()) {
+      *error = "result ConfigMap " + part.name + ": " + created.message;
+      return false;
+    }
+  }
   return true;
 }
 

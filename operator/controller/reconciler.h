@@ -46,6 +46,8 @@ class Reconciler {
   RunnerAddress address_of(const LoadTest& lt, const RunnerObservation& r) const;
   bool start_runners(const Observed& o, const Action& a, std::string* error);
   bool collect_results(const Observed& o, Decision& d, std::string* error);
+  // The merged result into its ConfigMap(s) (result_storage.h).
+  bool store_result(const Observed& o, nlohmann::json doc, Decision& d, std::string* error);
   void stop_runners(const Observed& o);
   bool acknowledge_results(const Observed& o, const Decision& d, std::string* error);
   bool delete_children(const Observed& o, std::string* error);

@@ -112,6 +112,7 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
   set_condition(status, kCompleted, true, "Finished", status["message"], gen, now);
   set_condition(status, kThresholdsPassed, ok, ok ? "Passed" : "Failed",
                 ok ? "every threshold passed" : "failed: " + failed, gen, now);
+  set_health_conditions(status, gen, now);
   return status;
 }
 

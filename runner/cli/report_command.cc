@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "base/gzip.h"
 #include "cli/report_files.h"
 #include "cli/result_file.h"
 #include "cli/run_command.h"
@@ -31,7 +32,7 @@ struct Input {
 // until memory runs out.
 std::optional<std::string> read_stdin(std::string* reason) {
   std::string text;
-  std::array<char, 64 * 1024> piece{};
+  std::array<char, std::size_t{64} * 1024> piece{};
   while (std::cin.read(piece.data(), piece.size()) || std::cin.gcount() > 0) {
     text.append(piece.data(), static_cast<std::size_t>(std::cin.gcount()));
     if (text.size() > kMaxResultFileBytes) {
@@ -56,8 +57,17 @@ std::optional<Input> read_input(const std::string& path) {
     fmt::print(stderr, "error: cannot read result {}: {}\n", input.name, reason);
     return std::nullopt;
   }
+  // A result the operator stored compressed (result.json.gz), as it comes out of the ConfigMap.
+  std::optional<std::string> plain;
+  if (is_gzip(*text)) {
+    plain = gunzip(*text, kMaxResultFileBytes, &reason);
+    if (!plain) {
+      fmt::print(stderr, "error: cannot read result {}: {}\n", input.name, reason);
+      return std::nullopt;
+    }
+  }
   try {
-    input.document = json::parse(*text);
+    input.document = json::parse(plain ? *plain : *text);
   } catch (const json::parse_error& e) {
     fmt::print(stderr, "error: {} is not a result: invalid JSON: {}\n", input.name, e.what());
     return std::nullopt;

@@ -83,7 +83,7 @@ void Engine::start_workers(TimePoint t0) {
   for (unsigned k = 0; k < n; ++k) {
     WorkerConfig config;
     config.index = k;
-    config.share = {options_.segment * n + k, options_.segments * n};
+    config.share = thread_share(options_.segment, options_.segments, k, n);
     config.plan = &plan_;
     config.compiled = &compiled_;
     config.user = user_config_;
@@ -191,12 +191,12 @@ double Engine::target_rate(const LoadSchedule& load, Duration elapsed) const {
 
 std::uint32_t Engine::target_users(const LoadSchedule& load, Duration elapsed) const {
   if (!load.users) return 0;
-  // This runner's threads are shares segment*T+k of segments*T (start_workers).
+  // This runner's threads' shares (start_workers).
   const std::uint32_t wanted = load.users->users_at(elapsed);
   const unsigned n = options_.threads;
   std::uint64_t mine = 0;
   for (unsigned k = 0; k < n; ++k) {
-    mine += Share{options_.segment * n + k, options_.segments * n}.of(wanted);
+    mine += thread_share(options_.segment, options_.segments, k, n).of(wanted);
   }
   return static_cast<std::uint32_t>(mine);
 }

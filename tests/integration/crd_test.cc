@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -297,6 +298,23 @@ std::vector<Case> valid_cases() {
   priorityClassName: load-tests
   labels: {team: checkout, tier: ""}
   annotations: {example.test/owner: "checkout team"}
+  volumes:
+    - {name: data, configMap: {name: users-csv, items: [{key: users.csv, path: users.csv}]}}
+    - name: jwt
+      projected:
+        sources:
+          - secret: {name: jwt-key, items: [{key: secret, path: secret, mode: 0400}]}
+          - serviceAccountToken: {path: token, expirationSeconds: 3600, audience: api}
+    - {name: scratch, emptyDir: {sizeLimit: 64Mi}}
+  volumeMounts:
+    - {name: data, mountPath: /data, readOnly: true}
+    - {name: jwt, mountPath: /var/run/secrets/jwt, readOnly: true}
+  topologySpreadConstraints:
+    - maxSkew: 1
+      topologyKey: kubernetes.io/hostname
+      whenUnsatisfiable: DoNotSchedule
+      labelSelector: {matchLabels: {stampede.dev/loadtest: every-field}}
+  imagePullSecrets: [{name: registry}]
 startTimeoutSeconds: 300
 cleanup: onSuccess
 ttlSecondsAfterFinished: 3600
@@ -1026,6 +1044,40 @@ std::vector<Case> invalid_cases() {
        kTarget + kLoad + kScenarios + "runners: {tolerations: [{key: a, operator: Maybe}]}\n",
        {"spec.runners.tolerations[0].operator", "Unsupported value"},
        Runner::kAccepts},
+      {"a volume that takes the plan's name",
+       kTarget + kLoad + kScenarios + "runners: {volumes: [{name: plan, emptyDir: {}}]}\n",
+       {"spec.runners.volumes", "the volume name \"plan\" is the operator's"},
+       Runner::kAccepts},
+      {"a mount over the plan's directory",
+       kTarget + kLoad + kScenarios +
+           "runners: {volumeMounts: [{name: data, mountPath: /etc/stampede/data}]}\n",
+       {"spec.runners.volumeMounts", "/etc/stampede is where the operator mounts the plan"},
+       Runner::kAccepts},
+      // The core types' own schemas (scripts/gen-crd-schemas).
+      {"a volume without a name",
+       kTarget + kLoad + kScenarios + "runners: {volumes: [{configMap: {name: users}}]}\n",
+       {"spec.runners.volumes[0].name", "Required value"},
+       Runner::kAccepts},
+      {"a ConfigMap volume item without its path",
+       kTarget + kLoad + kScenarios +
+           "runners: {volumes: [{name: data, configMap: {name: users, items: [{key: csv}]}}]}\n",
+       {"spec.runners.volumes[0].configMap.items[0].path", "Required value"},
+       Runner::kAccepts},
+      {"a secret volume whose mode is text",
+       kTarget + kLoad + kScenarios +
+           "runners: {volumes: [{name: jwt, secret: {secretName: jwt, defaultMode: rw}}]}\n",
+       {"spec.runners.volumes[0].secret.defaultMode", "must be of type integer"},
+       Runner::kAccepts},
+      {"a mount without a path",
+       kTarget + kLoad + kScenarios + "runners: {volumeMounts: [{name: data}]}\n",
+       {"spec.runners.volumeMounts[0].mountPath", "Required value"},
+       Runner::kAccepts},
+      {"a spread constraint without a topology key",
+       kTarget + kLoad + kScenarios +
+           "runners: {topologySpreadConstraints: [{maxSkew: 1, whenUnsatisfiable: "
+           "DoNotSchedule}]}\n",
+       {"spec.runners.topologySpreadConstraints[0].topologyKey", "Required value"},
+       Runner::kAccepts},
       {"a bad service account name",
        kTarget + kLoad + kScenarios + "runners: {serviceAccountName: Bad_Name}\n",
        {"spec.runners.serviceAccountName", "should match"},
@@ -1134,6 +1186,36 @@ TEST_F(Crd, IsEstablishedStructuralWithItsNamesAndStatusSubresource) {
   EXPECT_EQ(conditions["Established"], "True");
   EXPECT_EQ(conditions["NamesAccepted"], "True");
   EXPECT_FALSE(conditions.contains("NonStructuralSchema")) << crd["status"].dump(2);
+}
+
+// The Argo CD post-deploy example applies as it is; read back before any operator has written
+// it, its status is the CRD's default, which says the generation is not observed yet (what
+// kstatus and the Argo CD health check read as in progress).
+TEST_F(Crd, TheGitOpsExampleAppliesAndReadsAsNotObservedYet) {
+  const std::string example = kSourceDir + "/examples/gitops/argocd/post-deploy-check.yaml";
+  const KubectlResult applied = plane().kubectl({"apply", "-f", example});
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  const KubectlResult got =
+      plane().kubectl({"get", "loadtest", "checkout-post-deploy", "-o", "json"});
+  ASSERT_TRUE(got.ok()) << got.describe();
+  const nlohmann::json object = nlohmann::json::parse(got.out);
+  EXPECT_EQ(object["metadata"]["generation"], 1);
+  EXPECT_EQ(object["status"], nlohmann::json({{"observedGeneration", 0}}));
+  EXPECT_TRUE(plane().kubectl({"delete", "loadtest", "checkout-post-deploy"}).ok());
+}
+
+// The Argo CD health check ships as a Lua file and in two snippets that install it: the
+// snippets hold exactly the file's text (the operator's tests run the file).
+TEST(GitOpsExamples, TheArgoCdSnippetsHoldTheHealthCheck) {
+  const std::string dir = kSourceDir + "/examples/gitops/argocd/";
+  std::ifstream in(dir + "health.lua");
+  const std::string lua((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(lua.empty());
+  const std::string key = "resource.customizations.health.stampede.dev_LoadTest";
+  const YAML::Node values = YAML::LoadFile(dir + "values-health.yaml");
+  EXPECT_EQ(values["configs"]["cm"][key].as<std::string>(), lua);
+  const YAML::Node patch = YAML::LoadFile(dir + "argocd-cm-patch.yaml");
+  EXPECT_EQ(patch["data"][key].as<std::string>(), lua);
 }
 
 TEST_F(Crd, ExampleLoadTestAppliesWithServerDryRunAndForReal) {
@@ -1318,8 +1400,10 @@ TEST_F(Crd, StatusIsValidatedAndConditionsWorkWithKubectlWait) {
   ASSERT_TRUE(patched.ok()) << patched.describe();
   const KubectlResult stored = plane().kubectl({"get", "slt", "waiting", "-o", "json"});
   ASSERT_TRUE(stored.ok()) << stored.describe();
-  EXPECT_EQ(nlohmann::json::parse(stored.out)["status"],
-            nlohmann::json::parse(completed)["status"]);
+  // As written, merged into the status the CRD defaults before the first write.
+  nlohmann::json expected = nlohmann::json::parse(completed)["status"];
+  expected["observedGeneration"] = 0;
+  EXPECT_EQ(nlohmann::json::parse(stored.out)["status"], expected);
   const KubectlResult waited =
       plane().kubectl({"wait", "--for=condition=Completed", "loadtest/waiting", "--timeout=10s"});
   EXPECT_TRUE(waited.ok()) << waited.describe();
@@ -1358,7 +1442,8 @@ TEST_F(Crd, ExplainDescribesTheSchema) {
   for (const char* field :
        {"count", "maxUsersPerRunner", "maxRatePerRunner", "image", "resources", "env", "envFrom",
         "nodeSelector", "tolerations", "affinity", "securityContext", "serviceAccountName",
-        "priorityClassName", "labels", "annotations"}) {
+        "priorityClassName", "labels", "annotations", "volumes", "volumeMounts",
+        "topologySpreadConstraints", "imagePullSecrets"}) {
     EXPECT_NE(runners.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
                                                                               << runners.out;
   }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/gzip.h"
 #include "support/browser.h"
 #include "support/stampede_run.h"
 #include "support/subprocess.h"
@@ -284,6 +285,15 @@ TEST(HtmlReport, ReportCommandWritesTheSameReportFromAFileOrStdin) {
                                       std::chrono::seconds(60));
   ASSERT_EQ(piped.status.code, 0) << piped.stderr_text;
   EXPECT_EQ(read_text(from_stdin), read_text(run.html));
+  // As the operator stores a large result (binaryData result.json.gz): the same report.
+  const std::string gz = write_temp_file(gzip(read_text(run.json_path)), ".json.gz");
+  const std::string from_gzip = artifact("from_gzip.html");
+  const RunResult unzipped = run_process(
+      {"/bin/sh", "-c",
+       std::string(STAMPEDE_BIN) + " report - --html '" + from_gzip + "' < '" + gz + "'"},
+      std::chrono::seconds(60));
+  ASSERT_EQ(unzipped.status.code, 0) << unzipped.stderr_text;
+  EXPECT_EQ(read_text(from_gzip), read_text(run.html));
 }
 
 TEST(HtmlReport, ReportCommandRejectsWhatIsNotAResult) {
@@ -312,6 +322,24 @@ TEST(HtmlReport, ReportCommandRejectsWhatIsNotAResult) {
   EXPECT_EQ(endless.status.code, 2);
   EXPECT_NE(endless.stderr_text.find("cannot read result stdin: larger than"), std::string::npos)
       << endless.stderr_text;
+  // A gzip bomb (17 members of 64 MiB of spaces, 1.06 GiB from 1 MiB) expands only up to the
+  // same limit; cut or corrupt gzip is named as such.
+  const std::string member = gzip(std::string(std::size_t{64} << 20, ' '));
+  std::string bomb;
+  for (int i = 0; i < 17; ++i) bomb += member;
+  r = report({write_temp_file(bomb, ".json.gz"), "--html", out});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(r.stderr_text.find("larger than"), std::string::npos) << r.stderr_text;
+  const std::string result_gz = gzip(read_text(real_run().json_path));
+  r = report(
+      {write_temp_file(result_gz.substr(0, result_gz.size() / 2), ".json.gz"), "--html", out});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(r.stderr_text.find("gzip data cut short"), std::string::npos) << r.stderr_text;
+  std::string corrupt = result_gz;
+  corrupt[corrupt.size() / 2] = static_cast<char>(corrupt[corrupt.size() / 2] ^ 0x55);
+  r = report({write_temp_file(corrupt, ".json.gz"), "--html", out});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(r.stderr_text.find("corrupt gzip data"), std::string::npos) << r.stderr_text;
 }
 
 // The "new" run of a comparison: twice the latency percentiles, half the throughput, and the

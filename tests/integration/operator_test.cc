@@ -3,6 +3,7 @@
 // processes, real traffic to the bundled target.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "support/local_kubelet.h"
 #include "support/nginx.h"
 #include "support/operator_setup.h"
+#include "support/project_tool.h"
 #include "support/stampede_run.h"
 
 namespace stampede::testing {
@@ -182,6 +184,69 @@ TEST_F(Operator, AFailingThresholdFailsTheTest) {
     if (c["type"] == "ThresholdsPassed") passed_false = c["status"] == "False";
   }
   EXPECT_TRUE(passed_false) << status.dump(2);
+}
+
+// What Flux (kstatus, sigs.k8s.io/cli-utils) and Argo CD (examples/gitops/argocd/health.lua in
+// gopher-lua) conclude about LoadTests taken from the API server in each phase: a new one and a
+// running one are in progress, a passed one healthy, a failed one failed.
+TEST_F(Operator, GitOpsToolsReadTheHealthOfEachPhase) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  // As stored, before any operator has seen it: the status the CRD defaults says that its
+  // generation is not observed yet.
+  operator_->terminate();
+  ASSERT_TRUE(
+      plane_->apply(loadtest("gitops-new", target.url(), "{users: 1, duration: 2s}", 1)).ok());
+  const nlohmann::json fresh = get("gitops-new");
+  ASSERT_EQ(fresh["status"].value("observedGeneration", -1), 0) << fresh.dump();
+  start_operator();
+  ASSERT_TRUE(
+      plane_->apply(loadtest("gitops-pass", target.url(), "{users: 2, duration: 2s}", 1)).ok());
+  ASSERT_TRUE(plane_
+                  ->apply(loadtest("gitops-fail", target.url(), "{users: 2, duration: 2s}", 1,
+                                   R"(http_req_duration: ["p(99) < 1us"])"))
+                  .ok());
+  ASSERT_TRUE(
+      plane_->apply(loadtest("gitops-long", target.url(), "{users: 1, duration: 30s}", 1)).ok());
+  for (int i = 0; i < 300 && phase("gitops-long") != "Running"; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  const nlohmann::json running = get("gitops-long");
+  ASSERT_EQ(running["status"].value("phase", ""), "Running") << operator_logs();
+  ASSERT_TRUE(wait_completed("gitops-pass", 60)) << operator_logs();
+  ASSERT_TRUE(wait_completed("gitops-fail", 60)) << operator_logs();
+
+  const nlohmann::json objects = {fresh, running, get("gitops-pass"), get("gitops-fail")};
+  const std::string file = write_temp_file(objects.dump(), ".json");
+  const RunResult health = run_process(
+      {"/bin/sh", "-c", "\"$0\" \"$1\" < \"$2\"", project_tool("STAMPEDE_HEALTH", "build-health"),
+       std::string(STAMPEDE_SOURCE_DIR) + "/examples/gitops/argocd/health.lua", file},
+      seconds(120));
+  ASSERT_EQ(health.status.code, 0) << health.stderr_text;
+  std::map<std::string, nlohmann::json> verdicts;
+  std::istringstream lines(health.stdout_text);
+  for (std::string line; std::getline(lines, line);) {
+    const nlohmann::json v = nlohmann::json::parse(line);
+    verdicts[v["name"]] = v;
+  }
+  const std::map<std::string, std::pair<std::string, std::string>> expected = {
+      {"gitops-new", {"InProgress", "Progressing"}},
+      {"gitops-long", {"InProgress", "Progressing"}},
+      {"gitops-pass", {"Current", "Healthy"}},
+      {"gitops-fail", {"Failed", "Degraded"}}};
+  for (const auto& [name, tools] : expected) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(verdicts.count(name)) << health.stdout_text;
+    EXPECT_EQ(verdicts[name]["kstatus"], tools.first) << verdicts[name].dump();
+    EXPECT_EQ(verdicts[name]["argocd"], tools.second) << verdicts[name].dump();
+  }
+  EXPECT_NE(verdicts["gitops-fail"]["argocd_message"].get<std::string>().find("ThresholdsFailed"),
+            std::string::npos);
+  // `kubectl wait --for=condition=Ready` as Flux users write it: the passed test is Ready.
+  EXPECT_TRUE(
+      plane_->kubectl({"wait", "--for=condition=Ready", "loadtest/gitops-pass", "--timeout=5s"})
+          .ok());
+  plane_->kubectl(
+      {"delete", "loadtest", "gitops-new", "gitops-long", "gitops-pass", "gitops-fail"});
 }
 
 TEST_F(Operator, RunnersThatNeverBecomeReadyFailWithTheirReason) {

@@ -321,10 +321,73 @@ TEST_F(Node, TheReadmeExampleRunsOnRealRunnerPodsWithExactCounts) {
   remove(name);
 }
 
+// A plan's data file from a ConfigMap and its JWT secret from a Secret, through
+// spec.runners.volumes: the runner pods read them as `stampede run` reads local files, and the
+// target accepts every token signed with the mounted secret.
+TEST_F(Node, DataFilesAndJwtSecretsReachTheRunnersThroughVolumes) {
+  reset_target();
+  const std::string name = "mounted";
+  cluster_->kubectl(
+      {"-n", kNamespace, "delete", "configmap,secret", "sizes", "--ignore-not-found"});
+  ASSERT_TRUE(cluster_
+                  ->kubectl({"-n", kNamespace, "create", "configmap", "sizes",
+                             "--from-literal=sizes.csv=n\n16\n32\n64\n"})
+                  .ok());
+  // The target's default HS256 secret (stampede-target --jwt-secret).
+  ASSERT_TRUE(cluster_
+                  ->kubectl({"-n", kNamespace, "create", "secret", "generic", "sizes",
+                             "--from-literal=secret=stampede-demo-secret"})
+                  .ok());
+  const std::string spec = R"(    auth:
+      jwt:
+        secret: {file: /var/run/secrets/jwt/secret}
+        claims: {sub: "user-{{ userIndex }}"}
+  load: {rate: 20, duration: 5s, maxInFlight: 20}
+  data:
+    sizes: {file: /data/sizes.csv}
+  scenarios:
+    - name: mounted
+      steps:
+        - {get: "/bytes/{{ sizes.n }}", name: sized}
+        - {get: /api/secure, name: secure}
+  runners:
+    count: 2
+    volumes:
+      - {name: data, configMap: {name: sizes}}
+      - {name: jwt, secret: {secretName: sizes}}
+    volumeMounts:
+      - {name: data, mountPath: /data, readOnly: true}
+      - {name: jwt, mountPath: /var/run/secrets/jwt, readOnly: true}
+)";
+  const std::string file = cluster_->directory() + "/mounted.yaml";
+  std::ofstream(file) << manifest(name, spec);
+  const KubectlResult applied = cluster_->kubectl({"-n", kNamespace, "apply", "-f", file});
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  const KubectlResult done = wait_completed(name, 120);
+  ASSERT_TRUE(done.ok()) << done.describe() << describe(name);
+  const nlohmann::json status = loadtest(name)["status"];
+  ASSERT_EQ(status.value("phase", ""), "Succeeded") << status.dump() << describe(name);
+
+  const nlohmann::json stats = target_stats();
+  const nlohmann::json& by_path = stats["by_path"];
+  std::uint64_t sized = 0;
+  for (const char* path : {"/bytes/16", "/bytes/32", "/bytes/64"}) {
+    EXPECT_GT(by_path.value(path, 0ull), 0u) << path << " in " << by_path.dump();
+    sized += by_path.value(path, 0ull);
+  }
+  // 20 arrivals a second for 5 s, each one request of each step.
+  EXPECT_EQ(sized, 100u) << stats.dump();
+  EXPECT_EQ(stats["api"].value("jwt_accepted", 0ull), 100u) << stats.dump();
+  EXPECT_EQ(stats["api"].value("jwt_rejected", 1ull), 0u) << stats.dump();
+  EXPECT_EQ(status["results"].value("requests", 0ull), 200u) << status["results"].dump();
+  EXPECT_EQ(status["results"].value("failures", 1ull), 0u) << status["results"].dump();
+  remove(name);
+}
+
 // The failures a user meets, each in the LoadTest's status with the kubelet's own reason.
 class NodeFailures : public Node {
  protected:
-  // The three start failures are applied together (each waits for its own outcome), so their
+  // The start failures are applied together (each waits for its own outcome), so their
   // start timeouts pass side by side.
   static void SetUpTestSuite() {
     if (cluster_ == nullptr || !setup_error_.empty()) return;
@@ -339,6 +402,12 @@ class NodeFailures : public Node {
                                    : "{rate: 10, duration: 20s}";
       applied_[name] = cluster_->apply(failing(name, "    count: 1\n" + runners, load));
     }
+    // A data file the runner pods do not have (no volume holds it).
+    applied_["unmounted"] = cluster_->apply(manifest(
+        "unmounted",
+        "  load: {rate: 10, duration: 20s}\n  data:\n    ids: {file: /data/ids.csv}\n"
+        "  scenarios:\n    - name: s\n      steps:\n        - get: \"/items/{{ ids.id }}\"\n"
+        "  startTimeoutSeconds: 10\n  runners:\n    count: 1\n"));
   }
 
   // A short test; `runners` is the operator's part of the spec.
@@ -389,6 +458,15 @@ TEST_F(NodeFailures, RequestsNoNodeCanSatisfy) {
 TEST_F(NodeFailures, ARunnerMemoryLimitTooSmall) {
   const std::string why = failure("tiny-memory");
   EXPECT_NE(why.find("OOMKilled"), std::string::npos) << why;
+}
+
+// The runner exits at once, naming the file; the kubelet keeps the end of its log as the
+// container's termination message, and the status carries it.
+TEST_F(NodeFailures, ADataFileThatNoVolumeHolds) {
+  const std::string why = failure("unmounted");
+  EXPECT_NE(why.find("RunnerFailed"), std::string::npos) << why;
+  EXPECT_NE(why.find("exit code 2"), std::string::npos) << why;
+  EXPECT_NE(why.find("/data/ids.csv"), std::string::npos) << why;
 }
 
 // A runner pod deleted while the test runs: RunnerFailed naming the pod, the other runner

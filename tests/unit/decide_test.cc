@@ -73,6 +73,38 @@ TEST(Decide, ANewTestIsSizedAndLaunched) {
   EXPECT_EQ(condition_status(d.status, kRunnersReady), "False");
 }
 
+// kstatus's conditions, which Flux reads: in progress while the test runs, ready once it
+// passed, stalled once it failed; each following the phase.
+TEST(Decide, HealthConditionsFollowThePhase) {
+  const Decision starting = decide(observed(manifest()));
+  EXPECT_EQ(condition_status(starting.status, kReconciling), "True");
+  EXPECT_EQ(condition_status(starting.status, kReady), "False");
+  EXPECT_EQ(condition_status(starting.status, kStalled), "False");
+
+  const Decision invalid = decide(observed(manifest({{"load", {{"users", -3}}}})));
+  EXPECT_EQ(condition_status(invalid.status, kReconciling), "False");
+  EXPECT_EQ(condition_status(invalid.status, kReady), "False");
+  EXPECT_EQ(condition_status(invalid.status, kStalled), "True");
+  for (const auto& c : invalid.status["conditions"]) {
+    if (c["type"] == kStalled) EXPECT_EQ(c["reason"], "InvalidSpec");
+  }
+
+  Observed running = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  Result merged;
+  ResultRow row{{"s", "/", "GET"}, {}};
+  row.stats.requests = 100;
+  merged.rows.push_back(row);
+  merged.duration_seconds = 10;
+  const nlohmann::json passed = finished_status(running, merged, "demo-result");
+  EXPECT_EQ(condition_status(passed, kReconciling), "False");
+  EXPECT_EQ(condition_status(passed, kReady), "True");
+  EXPECT_EQ(condition_status(passed, kStalled), "False");
+  merged.thresholds.push_back({"http_req_failed", "rate < 0.01", 0.05, false, false});
+  const nlohmann::json failed = finished_status(running, merged, "demo-result");
+  EXPECT_EQ(condition_status(failed, kReady), "False");
+  EXPECT_EQ(condition_status(failed, kStalled), "True");
+}
+
 TEST(Decide, AnExplicitCountWins) {
   const Decision d = decide(observed(manifest({{"runners", {{"count", 2}}}})));
   EXPECT_EQ(d.status["runners"]["desired"], 2);
@@ -414,6 +446,53 @@ TEST(Children, RunnerPodCarriesSegmentTokenLabelsAndOwner) {
   EXPECT_EQ(c["ports"][0]["name"], "metrics");
   EXPECT_EQ(c["resources"]["requests"]["cpu"], "100m");
   EXPECT_EQ(p["spec"]["restartPolicy"], "Never");
+}
+
+// Data files and JWT secrets reach a runner through the user's volumes, mounted beside the
+// operator's own plan volume; scheduling fields go to the pod as written.
+TEST(Children, RunnerPodCarriesTheUsersVolumesAndSchedulingFields) {
+  const nlohmann::json users_csv = {{"name", "data"}, {"configMap", {{"name", "users-csv"}}}};
+  const nlohmann::json jwt = {{"name", "jwt"},
+                              {"projected", {{"sources", {{{"secret", {{"name", "jwt-key"}}}}}}}}};
+  const nlohmann::json spread = {
+      {"maxSkew", 1},
+      {"topologyKey", "kubernetes.io/hostname"},
+      {"whenUnsatisfiable", "DoNotSchedule"},
+      {"labelSelector", {{"matchLabels", {{"stampede.dev/loadtest", "demo"}}}}}};
+  const LoadTest lt = read_loadtest(
+      manifest({{"runners",
+                 {{"volumes", {users_csv, jwt}},
+                  {"volumeMounts",
+                   {{{"name", "data"}, {"mountPath", "/data"}},
+                    {{"name", "jwt"}, {"mountPath", "/var/run/jwt"}, {"readOnly", true}}}},
+                  {"topologySpreadConstraints", {spread}},
+                  {"imagePullSecrets", {{{"name", "registry"}}}}}}}),
+      OperatorDefaults{});
+  SourceErrors errors;
+  const auto plan = plan_of(lt, &errors);
+  ASSERT_TRUE(plan);
+  const nlohmann::json p = runner_pod(lt, *plan, 0, 3);
+  const auto& volumes = p["spec"]["volumes"];
+  ASSERT_EQ(volumes.size(), 3u);
+  EXPECT_EQ(volumes[0]["name"], "plan");
+  EXPECT_EQ(volumes[0]["configMap"]["name"], "demo-plan");
+  EXPECT_EQ(volumes[1], users_csv);
+  EXPECT_EQ(volumes[2], jwt);
+  const auto& mounts = p["spec"]["containers"][0]["volumeMounts"];
+  ASSERT_EQ(mounts.size(), 3u);
+  EXPECT_EQ(mounts[0]["mountPath"], "/etc/stampede");
+  EXPECT_EQ(mounts[1]["mountPath"], "/data");
+  EXPECT_EQ(mounts[2]["mountPath"], "/var/run/jwt");
+  EXPECT_EQ(p["spec"]["topologySpreadConstraints"], nlohmann::json::array({spread}));
+  EXPECT_EQ(p["spec"]["imagePullSecrets"][0]["name"], "registry");
+
+  // Without them the pod has only the plan volume and no scheduling fields.
+  const LoadTest plain = read_loadtest(manifest(), OperatorDefaults{});
+  const nlohmann::json q = runner_pod(plain, *plan_of(plain, &errors), 0, 3);
+  EXPECT_EQ(q["spec"]["volumes"].size(), 1u);
+  EXPECT_EQ(q["spec"]["containers"][0]["volumeMounts"].size(), 1u);
+  EXPECT_FALSE(q["spec"].contains("topologySpreadConstraints"));
+  EXPECT_FALSE(q["spec"].contains("imagePullSecrets"));
 }
 
 // Sizing follows what the runners' engine runs (plan/load_peak.h): stages ramp from 0 and a

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "engine/share.h"
 
 namespace stampede {
@@ -127,6 +129,30 @@ TEST(Share, SplitsIndivisibleNumbersDeterministically) {
   std::uint64_t sum = 0;
   for (std::uint32_t k = 0; k < 7; ++k) sum += Share{k, 7}.of(1234);
   EXPECT_EQ(sum, 1234u);
+}
+
+// Runners first, then each runner's threads: 10 users on 10 runners of 2 threads are one per
+// runner (measured on a real node, runners 5 to 9 once got none and 0 to 4 two each).
+TEST(Share, FewUsersSpreadOverEveryRunner) {
+  for (std::uint32_t runner = 0; runner < 10; ++runner) {
+    std::uint64_t users = 0;
+    for (std::uint32_t k = 0; k < 2; ++k) users += thread_share(runner, 10, k, 2).of(10);
+    EXPECT_EQ(users, 1u) << "runner " << runner;
+  }
+}
+
+// Runners on nodes of different sizes (different thread counts) still take every item exactly
+// once between them.
+TEST(Share, RunnersWithDifferentThreadCountsPartitionTheItems) {
+  const std::uint32_t threads[] = {1, 2, 3, 4};
+  std::vector<int> taken(1000, 0);
+  for (std::uint32_t runner = 0; runner < 4; ++runner) {
+    for (std::uint32_t k = 0; k < threads[runner]; ++k) {
+      const Share share = thread_share(runner, 4, k, threads[runner]);
+      for (std::uint32_t n = share.index; n < taken.size(); n += share.count) ++taken[n];
+    }
+  }
+  for (std::size_t n = 0; n < taken.size(); ++n) ASSERT_EQ(taken[n], 1) << "item " << n;
 }
 
 }  // namespace
