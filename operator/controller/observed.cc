@@ -1,5 +1,6 @@
 #include "controller/observed.h"
 
+#include "base/text.h"
 #include "controller/names.h"
 
 namespace stampede::op {
@@ -15,10 +16,11 @@ std::string one_line_tail(const std::string& text) {
   while (begin <= text.size()) {
     std::size_t end = text.find_first_of("\r\n", begin);
     if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(begin, end - begin);
-    line.erase(0, line.find_first_not_of(" \t"));
-    line.erase(line.find_last_not_of(" \t") + 1);
-    if (!line.empty()) joined += (joined.empty() ? "" : "; ") + line;
+    const std::string_view line = trim(std::string_view(text).substr(begin, end - begin));
+    if (!line.empty()) {
+      if (!joined.empty()) joined += "; ";
+      joined += line;
+    }
     begin = end + 1;
   }
   if (joined.size() <= kMaxTerminationMessage) return joined;
