@@ -24,6 +24,14 @@ nlohmann::json child_metadata(const LoadTest& lt, const std::string& name) {
           {"ownerReferences", nlohmann::json::array({owner_reference(lt)})}};
 }
 
+// A child of one run: labelled with it, so that a run never takes its predecessor's pods for
+// its own.
+nlohmann::json run_child_metadata(const LoadTest& lt, std::uint32_t run, const std::string& name) {
+  nlohmann::json meta = child_metadata(lt, name);
+  meta["labels"][kRunLabel] = std::to_string(run);
+  return meta;
+}
+
 bool present(const nlohmann::json& j) {
   return !j.is_null() && !j.empty();
 }
@@ -98,27 +106,28 @@ nlohmann::json control_secret(const LoadTest& lt, const std::string& token) {
           {"stringData", {{"token", token}}}};
 }
 
-nlohmann::json plan_config_map(const LoadTest& lt) {
+nlohmann::json plan_config_map(const LoadTest& lt, std::uint32_t run) {
   return {{"apiVersion", "v1"},
           {"kind", "ConfigMap"},
-          {"metadata", child_metadata(lt, plan_config_map_name(lt.name))},
+          {"metadata", run_child_metadata(lt, run, plan_config_map_name(lt.name, run))},
           {"data", {{"plan.yaml", runner_plan_document(lt)}}}};
 }
 
-nlohmann::json result_config_map(const LoadTest& lt, const ResultPart& part) {
-  nlohmann::json cm = {
-      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", child_metadata(lt, part.name)}};
+nlohmann::json result_config_map(const LoadTest& lt, std::uint32_t run, const ResultPart& part) {
+  nlohmann::json cm = {{"apiVersion", "v1"},
+                       {"kind", "ConfigMap"},
+                       {"metadata", run_child_metadata(lt, run, part.name)}};
   if (!part.data.empty()) cm["data"] = part.data;
   if (!part.binary_data.empty()) cm["binaryData"] = part.binary_data;
   return cm;
 }
 
-nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t index,
-                          std::uint32_t count) {
+nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t run,
+                          std::uint32_t index, std::uint32_t count) {
   const RunnerSettings& s = lt.runners;
-  nlohmann::json meta = child_metadata(lt, runner_pod_name(lt.name, index));
+  nlohmann::json meta = run_child_metadata(lt, run, runner_pod_name(lt.name, run, index));
   nlohmann::json labels = present(s.labels) ? s.labels : nlohmann::json::object();
-  const nlohmann::json ours = child_labels(lt);
+  const nlohmann::json ours = meta["labels"];
   for (const auto& [k, v] : ours.items()) labels[k] = v;  // ours win
   labels[kAppLabel] = kRunnerApp;
   labels[kRunnerIndexLabel] = std::to_string(index);
@@ -156,7 +165,7 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t in
       {"restartPolicy", "Never"},
       {"containers", {container}},
       {"volumes", with_user_items({{{"name", "plan"},
-                                    {"configMap", {{"name", plan_config_map_name(lt.name)}}}}},
+                                    {"configMap", {{"name", plan_config_map_name(lt.name, run)}}}}},
                                   s.volumes)},
       {"securityContext", present(s.security_context)
                               ? s.security_context

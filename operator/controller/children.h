@@ -23,11 +23,12 @@ double peak_rate(const Plan& plan);
 
 nlohmann::json owner_reference(const LoadTest& lt);
 nlohmann::json control_secret(const LoadTest& lt, const std::string& token);
-nlohmann::json plan_config_map(const LoadTest& lt);
-nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t index,
-                          std::uint32_t count);
+// The children of run `run` (docs/runs.md): named after it and labelled with it.
+nlohmann::json plan_config_map(const LoadTest& lt, std::uint32_t run);
+nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t run,
+                          std::uint32_t index, std::uint32_t count);
 // One ConfigMap of the merged result (result_storage.h says how a result is laid out in them).
-nlohmann::json result_config_map(const LoadTest& lt, const ResultPart& part);
+nlohmann::json result_config_map(const LoadTest& lt, std::uint32_t run, const ResultPart& part);
 
 // CPU and memory requests for one runner's share when spec.runners.resources is not set:
 // roughly 1 core per 40,000 requests/s or per 2,000 users, 64 MiB plus 32 KiB per user.

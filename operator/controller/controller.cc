@@ -23,13 +23,18 @@ Controller::~Controller() {
 
 void Controller::on_loadtest(const nlohmann::json& lt) {
   // Status-only changes are the controller's own writes: reacting to them would reconcile
-  // once more per write. New objects and spec changes (a new generation) are queued; pod
-  // events, requeues and the resync do the rest.
+  // once more per write. New objects, spec changes (a new generation) and a new value of the
+  // rerun annotation are queued; pod events, requeues and the resync do the rest.
   // A LoadTest deleted and created again under its name starts at generation 1 again: the uid
   // tells the new object from the old one, and a deleted one is forgotten.
   const std::string key = object_key(lt);
   const nlohmann::json meta = lt.value("metadata", nlohmann::json::object());
-  const SeenGeneration seen{meta.value("uid", ""), meta.value("generation", std::int64_t{0})};
+  const nlohmann::json annotations = meta.value("annotations", nlohmann::json::object());
+  const nlohmann::json rerun = annotations.is_object()
+                                   ? annotations.value(kRerunAnnotation, nlohmann::json())
+                                   : nlohmann::json();
+  const SeenGeneration seen{meta.value("uid", ""), meta.value("generation", std::int64_t{0}),
+                            rerun.is_string() ? rerun.get<std::string>() : ""};
   {
     const std::lock_guard lock(generations_mutex_);
     if (!loadtests_.get(key)) {

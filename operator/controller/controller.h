@@ -59,10 +59,12 @@ class Controller {
   std::vector<std::unique_ptr<kube::Watcher>> watchers_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
-  // The spec generation last queued of the object now holding a key (a name can be reused).
+  // The spec generation (and rerun annotation) last queued of the object now holding a key (a
+  // name can be reused).
   struct SeenGeneration {
     std::string uid;
     std::int64_t generation = 0;
+    std::string rerun;
     bool operator==(const SeenGeneration&) const = default;
   };
   std::mutex generations_mutex_;

@@ -7,6 +7,7 @@
 #include "controller/children.h"
 #include "controller/conditions.h"
 #include "controller/names.h"
+#include "controller/runs.h"
 #include "plan/duration.h"
 
 namespace stampede::op {
@@ -38,10 +39,9 @@ void fail(Decision& d, const Observed& o, const std::string& reason, const std::
   d.status["reason"] = reason;
   d.status["message"] = message;
   d.status["completionTime"] = now_text(o);
-  const auto gen = o.lt.generation;
-  set_condition(d.status, kCompleted, true, reason, message, gen, now_text(o));
-  set_condition(d.status, kRunning, false, reason, message, gen, now_text(o));
-  if (degraded) set_condition(d.status, kDegraded, true, reason, message, gen, now_text(o));
+  set_condition(d.status, kCompleted, true, reason, message, now_text(o));
+  set_condition(d.status, kRunning, false, reason, message, now_text(o));
+  if (degraded) set_condition(d.status, kDegraded, true, reason, message, now_text(o));
   d.events.push_back({"Warning", reason, message});
   if (std::any_of(o.runners.begin(), o.runners.end(),
                   [](const RunnerObservation& r) { return r.pod_exists && !r.terminated; })) {
@@ -105,10 +105,9 @@ void accept(Decision& d, const Observed& o) {
   d.status["testid"] = o.lt.testid;
   set_runner_counts(d.status, 0, count);
   d.status["startingSince"] = now_text(o);
-  d.status["resultConfigMap"] = result_config_map_name(o.lt.name);
+  d.status["resultConfigMap"] = result_config_map_name(o.lt.name, o.lt.run());
   set_condition(d.status, kRunnersReady, false, "Launching",
-                "creating " + std::to_string(count) + " runner pod(s)", o.lt.generation,
-                now_text(o));
+                "creating " + std::to_string(count) + " runner pod(s)", now_text(o));
   d.events.push_back(
       {"Normal", "Launching",
        "creating " + std::to_string(count) + " runner pod(s) for test " + o.lt.testid});
@@ -134,9 +133,9 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
     d.status["startTime"] = format_rfc3339(start_at);
     set_condition(d.status, kRunnersReady, true, "AllReady",
                   std::to_string(count) + " of " + std::to_string(count) + " runners ready",
-                  o.lt.generation, now_text(o));
+                  now_text(o));
     set_condition(d.status, kRunning, true, "Started",
-                  "runners start at " + format_rfc3339(start_at), o.lt.generation, now_text(o));
+                  "runners start at " + format_rfc3339(start_at), now_text(o));
     d.events.push_back(
         {"Normal", "Started",
          std::to_string(count) + " runner(s) start together at " + format_rfc3339(start_at)});
@@ -158,7 +157,7 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
   ensure_children(d, o, count, secret_missing(o));
   set_condition(d.status, kRunnersReady, false, "Waiting",
                 std::to_string(ready) + " of " + std::to_string(count) + " runners ready",
-                o.lt.generation, now_text(o));
+                now_text(o));
   d.requeue_after = options.poll_interval;
 }
 
@@ -169,7 +168,8 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
   for (std::uint32_t i = 0; i < count; ++i) {
     const RunnerObservation* r = runner(o, i);
     if (r == nullptr) {
-      lost += (lost.empty() ? "" : "; ") + runner_pod_name(o.lt.name, i) + ": pod deleted";
+      lost +=
+          (lost.empty() ? "" : "; ") + runner_pod_name(o.lt.name, o.lt.run(), i) + ": pod deleted";
       continue;
     }
     const bool done = r->status && r->status->value("state", "") == "finished";
@@ -223,7 +223,8 @@ void finished(Decision& d, const Observed& o) {
                      (o.lt.cleanup == CleanupPolicy::kOnSuccess && succeeded);
   // Runners still running after a failure are stopped before they are cleaned up.
   if (clean && children) d.actions.push_back({Action::Kind::kDeleteChildren});
-  if (!o.lt.ttl_seconds_after_finished) return;
+  // A scheduled test runs again: it is never deleted after a run (the CRD refuses both).
+  if (!o.lt.ttl_seconds_after_finished || !o.lt.runs.schedule.empty()) return;
   const auto done = time_field(o.lt.status, "completionTime").value_or(o.now);
   const auto expiry = done + std::chrono::seconds(*o.lt.ttl_seconds_after_finished);
   if (o.now >= expiry) {
@@ -262,7 +263,7 @@ void note_late_start(nlohmann::json& status, const Observed& o) {
   set_condition(status, kDegraded, true, "LateStart",
                 who + " started " + late + "s after startTime: it ran less of the test than " +
                     "the other runners",
-                o.lt.generation, now_text(o));
+                now_text(o));
 }
 
 std::string latency_text(double seconds) {
@@ -304,25 +305,70 @@ nlohmann::json progress_of(const std::vector<RunnerObservation>& runners) {
           {"p95Seconds", p95}};
 }
 
-Decision decide(const Observed& o, const DecideOptions& options) {
-  Decision d;
-  d.status = o.lt.status;
-  if (o.lt.deleting) return d;  // owner references take the children with it
-  d.status["observedGeneration"] = o.lt.generation;
+namespace {
+
+// What run `d.status` starts looks like before it has children: the previous run's pods and
+// plan are not its own.
+Observed new_run_observation(const Observed& o, const nlohmann::json& status) {
+  Observed fresh = o;
+  fresh.lt.status = status;
+  fresh.other_runs.insert(fresh.other_runs.end(), fresh.runners.begin(), fresh.runners.end());
+  fresh.runners.clear();
+  fresh.plan_config_map = false;
+  fresh.result_config_map = false;
+  return fresh;
+}
+
+void dispatch(Decision& d, const Observed& o, const DecideOptions& options) {
   const std::string phase = o.lt.status.value("phase", "");
   if ((phase == kPhaseStarting || phase == kPhaseRunning) && !o.plan) {
     // The spec was edited, or the operator's built-in profiles changed, since the start.
     invalid_spec(d, o, "the spec no longer parses: ");
-  } else if (phase.empty() || phase == kPhasePending) {
+  } else if (phase == kPhasePending) {
     accept(d, o);
   } else if (phase == kPhaseStarting) {
     starting(d, o, options);
   } else if (phase == kPhaseRunning) {
     running(d, o, options);
-  } else {
+  } else if (!phase.empty()) {
     finished(d, o);
   }
-  set_health_conditions(d.status, o.lt.generation, now_text(o));
+  // No phase: a scheduled test waiting for its first run.
+}
+
+void wait_at_most(Decision& d, std::optional<milliseconds> wait) {
+  if (wait && (!d.requeue_after || *wait < *d.requeue_after)) d.requeue_after = wait;
+}
+
+}  // namespace
+
+Decision decide(const Observed& o, const DecideOptions& options) {
+  Decision d;
+  d.status = o.lt.status;
+  if (o.lt.deleting) return d;  // owner references take the children with it
+  d.status["observedGeneration"] = o.lt.generation;
+  const RunStep step = step_runs(d, o);
+  if (!step.invalid_schedule.empty()) {
+    // Terminal until the spec changes, as an invalid plan is; a run in progress ends first.
+    const std::string message = "spec.schedule: " + step.invalid_schedule;
+    if (run_active(d.status)) {
+      dispatch(d, o, options);
+    } else if (d.status.value("message", "") != message) {
+      fail(d, o, "InvalidSpec", message, false);
+    }
+  } else if (step.start) {
+    accept(d, new_run_observation(o, d.status));
+  } else {
+    dispatch(d, o, options);
+  }
+  wait_at_most(d, step.wait);
+  const bool collecting = std::any_of(d.actions.begin(), d.actions.end(), [](const Action& a) {
+    return a.kind == Action::Kind::kCollectResults;
+  });
+  if ((collecting || (run_active(o.lt.status) && !run_active(d.status))) && next_run_waiting(o)) {
+    wait_at_most(d, milliseconds(0));
+  }
+  set_health_conditions(d.status, now_text(o));
   return d;
 }
 

@@ -21,7 +21,7 @@ inline constexpr const char* kPhaseSucceeded = "Succeeded";
 inline constexpr const char* kPhaseFailed = "Failed";
 
 struct Action {
-  enum class Kind {
+  enum class Kind : std::uint8_t {
     kCreateSecret,  // the control token
     kCreatePlanConfigMap,
     kCreatePod,       // runner `index` of `count`
@@ -33,6 +33,8 @@ struct Action {
     kStopRunners,     // POST /v1/stop to the runners still running
     kDeleteChildren,  // cleanup policy: runner pods, plan, token (the result stays)
     kDeleteLoadTest,  // ttlSecondsAfterFinished passed
+    kDeletePastRuns,  // run `index` starts: the pods of runs before it and the last one's plan
+    kDeleteResult,    // the result ConfigMap(s) of run `index` (its history entry is gone)
   };
   Kind kind;
   std::uint32_t index = 0;

@@ -1,5 +1,6 @@
 #include "controller/loadtest.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -7,6 +8,7 @@
 #include <utility>
 
 #include "controller/children.h"
+#include "controller/names.h"
 #include "plan/plan_parser.h"
 
 namespace stampede::op {
@@ -71,11 +73,28 @@ bool is_condition(const nlohmann::json& c) {
 nlohmann::json checked_status(nlohmann::json status) {
   if (!status.is_object()) return nlohmann::json::object();
   for (const char* key : {"phase", "testid", "reason", "message", "result", "resultConfigMap",
-                          "startingSince", "startTime", "completionTime"}) {
+                          "startingSince", "startTime", "completionTime", "trigger", "rerun",
+                          "lastResult", "lastScheduleTime", "nextScheduleTime"}) {
     if (status.contains(key) && !status[key].is_string()) status.erase(key);
   }
-  for (const char* key : {"progress", "results"}) {
+  for (const char* key : {"progress", "results", "pendingRun"}) {
     if (status.contains(key) && !status[key].is_object()) status.erase(key);
+  }
+  for (const char* key : {"run", "runGeneration", "skippedScheduleTimes"}) {
+    if (status.contains(key) && !whole_number<std::uint32_t>(status[key])) status.erase(key);
+  }
+  if (status.contains("history")) {
+    nlohmann::json& history = status["history"];
+    if (!history.is_array()) {
+      status.erase("history");
+    } else {
+      nlohmann::json kept = nlohmann::json::array();
+      for (const auto& entry : history) {
+        if (entry.is_object() && entry.contains("run") && whole_number<std::uint32_t>(entry["run"]))
+          kept.push_back(entry);
+      }
+      history = std::move(kept);
+    }
   }
   if (status.contains("runners")) {
     const nlohmann::json& runners = status["runners"];
@@ -109,7 +128,28 @@ std::string default_testid(const std::string& name, const std::string& uid) {
   return suffix.empty() ? name : name + "-" + suffix;
 }
 
+RunPolicy run_policy_of(const nlohmann::json& spec) {
+  RunPolicy p;
+  p.schedule = value_or<std::string>(spec, "schedule", "");
+  p.time_zone = value_or<std::string>(spec, "timeZone", "");
+  p.replace_on_schedule = value_or<std::string>(spec, "concurrencyPolicy", "Forbid") == "Replace";
+  p.suspend = value_or<bool>(spec, "suspend", false);
+  p.starting_deadline_seconds =
+      std::max(1, value_or<int>(spec, "startingDeadlineSeconds", p.starting_deadline_seconds));
+  p.history_limit = std::min(kMaxHistory, value_or<std::uint32_t>(spec, "historyLimit", 10));
+  p.replace_on_spec_change = value_or<std::string>(spec, "onSpecChange", "Wait") == "Replace";
+  return p;
+}
+
 }  // namespace
+
+std::uint32_t LoadTest::run() const {
+  return value_or<std::uint32_t>(status, "run", 0);
+}
+
+std::int64_t LoadTest::run_generation() const {
+  return value_or<std::int64_t>(status, "runGeneration", generation);
+}
 
 LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& defaults) {
   LoadTest lt;
@@ -153,6 +193,8 @@ LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& def
   if (lt.spec.contains("ttlSecondsAfterFinished")) {
     lt.ttl_seconds_after_finished = value_or<int>(lt.spec, "ttlSecondsAfterFinished", 0);
   }
+  lt.runs = run_policy_of(lt.spec);
+  lt.rerun = value_or<std::string>(field(meta, "annotations"), kRerunAnnotation, "");
   lt.testid = value_or<std::string>(lt.spec, "testid", "");
   if (lt.testid.empty()) lt.testid = value_or<std::string>(lt.status, "testid", "");
   if (lt.testid.empty()) lt.testid = default_testid(lt.name, lt.uid);

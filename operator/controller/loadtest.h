@@ -42,6 +42,21 @@ struct RunnerSettings {
 
 enum class CleanupPolicy { kKeep, kOnSuccess, kAlways };
 
+// When runs start besides the first (docs/runs.md): spec.schedule and its companions, and what
+// a new generation does to a run in progress.
+struct RunPolicy {
+  std::string schedule;  // "" when the test is not scheduled
+  std::string time_zone;
+  bool replace_on_schedule = false;  // concurrencyPolicy: Replace (else Forbid)
+  bool suspend = false;
+  int starting_deadline_seconds = 300;
+  std::uint32_t history_limit = 10;
+  bool replace_on_spec_change = false;  // onSpecChange: Replace (else Wait)
+};
+
+// The most past runs status.history keeps (the CRD's maximum of spec.historyLimit).
+inline constexpr std::uint32_t kMaxHistory = 100;
+
 struct LoadTest {
   std::string ns;
   std::string name;
@@ -55,9 +70,15 @@ struct LoadTest {
   int start_timeout_seconds = 0;
   CleanupPolicy cleanup = CleanupPolicy::kKeep;
   std::optional<int> ttl_seconds_after_finished;
+  RunPolicy runs;
+  std::string rerun;   // annotation stampede.dev/rerun ("" when absent)
   std::string testid;  // spec.testid or derived from the name and uid
 
   std::string key() const { return ns + "/" + name; }
+  // status.run: the current (or last) run's number, 0 before the first.
+  std::uint32_t run() const;
+  // status.runGeneration: the generation the current run runs.
+  std::int64_t run_generation() const;
 };
 
 // Reads the fields the controller needs; defaults filled from `defaults`. Status fields the

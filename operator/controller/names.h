@@ -2,6 +2,7 @@
 // Names and labels of a LoadTest's children: predictable, so that a restarted operator finds
 // what it made and never makes it twice.
 
+#include <cstdint>
 #include <string>
 
 namespace stampede::op {
@@ -13,21 +14,30 @@ inline constexpr const char* kManagedBy = "stampede-operator";
 inline constexpr const char* kLoadTestLabel = "stampede.dev/loadtest";
 inline constexpr const char* kTestIdLabel = "stampede.dev/testid";
 inline constexpr const char* kRunnerIndexLabel = "stampede.dev/runner-index";
+// The run a child belongs to (docs/runs.md): runner pods, plan and result ConfigMaps.
+inline constexpr const char* kRunLabel = "stampede.dev/run";
+// Set to a value not seen before, it runs the test again without a spec change.
+inline constexpr const char* kRerunAnnotation = "stampede.dev/rerun";
 inline constexpr int kRunnerPort = 9646;
 // Where the runner container mounts the plan ConfigMap (volume "plan").
 inline constexpr const char* kPlanDirectory = "/etc/stampede";
 
+// Shared by every run: the token is HMAC(key, uid), the same for all of them.
 inline std::string control_secret_name(const std::string& lt) {
   return lt + "-control";
 }
-inline std::string plan_config_map_name(const std::string& lt) {
-  return lt + "-plan";
+// "<name>-<run>": the prefix of the children of one run.
+inline std::string run_prefix(const std::string& lt, std::uint32_t run) {
+  return lt + "-" + std::to_string(run);
 }
-inline std::string result_config_map_name(const std::string& lt) {
-  return lt + "-result";
+inline std::string plan_config_map_name(const std::string& lt, std::uint32_t run) {
+  return run_prefix(lt, run) + "-plan";
 }
-inline std::string runner_pod_name(const std::string& lt, std::uint32_t index) {
-  return lt + "-runner-" + std::to_string(index);
+inline std::string result_config_map_name(const std::string& lt, std::uint32_t run) {
+  return run_prefix(lt, run) + "-result";
+}
+inline std::string runner_pod_name(const std::string& lt, std::uint32_t run, std::uint32_t index) {
+  return run_prefix(lt, run) + "-runner-" + std::to_string(index);
 }
 
 }  // namespace stampede::op

@@ -1,5 +1,7 @@
 #include "controller/observed.h"
 
+#include <charconv>
+
 #include "base/text.h"
 #include "controller/names.h"
 
@@ -55,6 +57,17 @@ void container_problem(const nlohmann::json& statuses, RunnerObservation& o) {
   }
 }
 
+// A label holding a number ("3"); 0 when absent or not a number.
+std::uint32_t label_number(const nlohmann::json& labels, const char* key) {
+  const nlohmann::json value =
+      labels.is_object() ? labels.value(key, nlohmann::json()) : nlohmann::json();
+  if (!value.is_string()) return 0;
+  std::uint32_t n = 0;
+  const std::string& text = value.get_ref<const std::string&>();
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  return error == std::errc() && end == text.data() + text.size() ? n : 0;
+}
+
 }  // namespace
 
 RunnerObservation observe_pod(const nlohmann::json& pod) {
@@ -63,11 +76,8 @@ RunnerObservation observe_pod(const nlohmann::json& pod) {
   const nlohmann::json meta = pod.value("metadata", nlohmann::json::object());
   o.pod_name = meta.value("name", "");
   const nlohmann::json labels = meta.value("labels", nlohmann::json::object());
-  try {
-    o.index = static_cast<std::uint32_t>(std::stoul(labels.value(kRunnerIndexLabel, "0")));
-  } catch (const std::exception&) {
-    o.index = 0;
-  }
+  o.index = label_number(labels, kRunnerIndexLabel);
+  o.run = label_number(labels, kRunLabel);
   const nlohmann::json status = pod.value("status", nlohmann::json::object());
   o.phase = status.value("phase", "Pending");
   o.pod_ip = status.value("podIP", "");

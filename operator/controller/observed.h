@@ -15,6 +15,7 @@ namespace stampede::op {
 using WallClock = std::chrono::system_clock;
 
 struct RunnerObservation {
+  std::uint32_t run = 0;  // label stampede.dev/run (0: none)
   std::uint32_t index = 0;
   bool pod_exists = false;
   std::string pod_name;
@@ -36,10 +37,11 @@ struct Observed {
   WallClock::time_point now;
   bool plan_config_map = false;
   bool result_config_map = false;
-  std::vector<RunnerObservation> runners;  // one per runner pod found, by index
+  std::vector<RunnerObservation> runners;     // one per runner pod of the current run, by index
+  std::vector<RunnerObservation> other_runs;  // pods of other runs (left to delete)
 };
 
-// Reads a pod into an observation (index from its label).
+// Reads a pod into an observation (run and index from its labels).
 RunnerObservation observe_pod(const nlohmann::json& pod);
 
 // Parses o.lt's plan into o.plan, or its errors into o.plan_errors.

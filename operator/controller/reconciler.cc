@@ -7,6 +7,7 @@
 
 #include "controller/children.h"
 #include "controller/names.h"
+#include "kube/merge_patch.h"
 #include "stats/result_json.h"
 
 namespace stampede::op {
@@ -34,16 +35,20 @@ Observed Reconciler::observe(const nlohmann::json& object) {
   Observed o;
   o.lt = read_loadtest(object, defaults_);
   o.now = WallClock::now();
+  const std::uint32_t run = o.lt.run();
   for (const auto& pod : pods_.with_label(o.lt.ns, kLoadTestLabel, o.lt.name)) {
-    o.runners.push_back(observe_pod(pod));
+    RunnerObservation r = observe_pod(pod);
+    (r.run == run ? o.runners : o.other_runs).push_back(std::move(r));
   }
   const std::string phase = o.lt.status.value("phase", "");
   const bool finished = phase == kPhaseSucceeded || phase == kPhaseFailed;
-  if (!finished) observe_plan(o);  // once per reconcile: decide and act use this one
+  // Once per reconcile, decide and act use this one; a finished test needs it for its next run.
+  observe_plan(o);
   // ConfigMaps are not watched (that would need list rights on every ConfigMap): look the
   // plan up while it matters.
-  if (!finished || o.lt.cleanup != CleanupPolicy::kKeep) {
-    o.plan_config_map = exists(kube_, kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name));
+  if (run > 0 && (!finished || o.lt.cleanup != CleanupPolicy::kKeep)) {
+    o.plan_config_map =
+        exists(kube_, kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name, run));
   }
   if (phase == kPhaseRunning) {
     std::string error;
@@ -134,9 +139,12 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
   merged->testid = o.lt.testid;
   merged->runner = "merged/" + std::to_string(o.runners.size());
   judge_thresholds(o.plan->thresholds, *merged);
-  const std::string name = result_config_map_name(o.lt.name);
+  const std::string name = result_config_map_name(o.lt.name, o.lt.run());
   if (!store_result(o, result_to_json(*merged), d, error)) return false;
-  d.status = finished_status(o, *merged, name);
+  // From the status decided in this reconcile (observedGeneration, the schedule's fields).
+  Observed judged = o;
+  judged.lt.status = d.status;
+  d.status = finished_status(judged, *merged, name);
   d.events.push_back({merged->thresholds_ok() ? "Normal" : "Warning", d.status.value("reason", ""),
                       d.status.value("message", "")});
   return true;
@@ -145,7 +153,8 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
 bool Reconciler::store_result(const Observed& o, nlohmann::json doc, Decision& d,
                               std::string* error) {
   downsample_series(doc);
-  const std::string name = result_config_map_name(o.lt.name);
+  const std::uint32_t run = o.lt.run();
+  const std::string name = result_config_map_name(o.lt.name, run);
   std::string why;
   auto parts = result_parts(name, doc.dump(), &why);
   if (!parts && doc.contains("requests")) {
@@ -161,7 +170,7 @@ bool Reconciler::store_result(const Observed& o, nlohmann::json doc, Decision& d
     return false;
   }
   for (const ResultPart& part : *parts) {
-    const nlohmann::json cm = result_config_map(o.lt, part);
+    const nlohmann::json cm = result_config_map(o.lt, run, part);
     kube::Result created = kube_.create(kube::kConfigMaps, o.lt.ns, cm);
     if (created.error == kube::ApiError::kAlreadyExists) {
       created = kube_.replace(kube::kConfigMaps, o.lt.ns, part.name, cm);
@@ -174,21 +183,57 @@ bool Reconciler::store_result(const Observed& o, nlohmann::json doc, Decision& d
   return true;
 }
 
+bool Reconciler::remove(const kube::ResourceType& type, const std::string& ns,
+                        const std::string& name, std::string* error) {
+  const kube::Result r = kube_.remove(type, ns, name);
+  if (r.ok() || r.error == kube::ApiError::kNotFound) return true;
+  *error = "delete " + type.kind + " " + name + ": " + r.message;
+  return false;
+}
+
 bool Reconciler::delete_children(const Observed& o, std::string* error) {
-  auto remove = [&](const kube::ResourceType& type, const std::string& name) {
-    const kube::Result r = kube_.remove(type, o.lt.ns, name);
-    if (r.ok() || r.error == kube::ApiError::kNotFound) return true;
-    *error = "delete " + type.kind + " " + name + ": " + r.message;
-    return false;
-  };
   bool ok = true;
-  for (const auto& r : o.runners) ok = remove(kube::kPods, r.pod_name) && ok;
-  ok = remove(kube::kSecrets, control_secret_name(o.lt.name)) && ok;
-  ok = remove(kube::kConfigMaps, plan_config_map_name(o.lt.name)) && ok;
+  for (const auto& r : o.runners) ok = remove(kube::kPods, o.lt.ns, r.pod_name, error) && ok;
+  ok = remove(kube::kSecrets, o.lt.ns, control_secret_name(o.lt.name), error) && ok;
+  ok = remove(kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name, o.lt.run()), error) && ok;
   return ok;
 }
 
+bool Reconciler::delete_past_runs(const Observed& o, std::uint32_t run, std::string* error) {
+  bool ok = true;
+  for (const auto* pods : {&o.runners, &o.other_runs}) {
+    for (const auto& r : *pods) {
+      if (r.run < run) ok = remove(kube::kPods, o.lt.ns, r.pod_name, error) && ok;
+    }
+  }
+  return remove(kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name, run - 1), error) && ok;
+}
+
+bool Reconciler::delete_result(const Observed& o, std::uint32_t run, std::string* error) {
+  const std::string name = result_config_map_name(o.lt.name, run);
+  const kube::Result first = kube_.get(kube::kConfigMaps, o.lt.ns, name);
+  if (first.error == kube::ApiError::kNotFound) return true;
+  if (!first.ok()) {
+    *error = "result ConfigMap " + name + ": " + first.message;
+    return false;
+  }
+  // A split result says how many parts it has (result_storage.h); the first goes last, so that
+  // a retry after a failure still finds the count.
+  std::size_t parts = 1;
+  const nlohmann::json data = first.object.value("data", nlohmann::json::object());
+  if (data.contains(kResultPartsKey) && data[kResultPartsKey].is_string()) {
+    const std::string text = data[kResultPartsKey].get<std::string>();
+    parts = std::clamp<std::size_t>(std::strtoul(text.c_str(), nullptr, 10), 1, kMaxResultParts);
+  }
+  for (std::size_t i = parts - 1; i > 0; --i) {
+    if (!remove(kube::kConfigMaps, o.lt.ns, result_part_name(name, i), error)) return false;
+  }
+  return remove(kube::kConfigMaps, o.lt.ns, name, error);
+}
+
 bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
+  // The run being decided: a new one when this reconcile starts it.
+  const auto run = d.status.value("run", 0u);
   for (const Action& a : d.actions) {
     bool ok = true;
     switch (a.kind) {
@@ -197,14 +242,15 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
                     control_secret(o.lt, control_token(defaults_.token_key, o.lt)), error);
         break;
       case Action::Kind::kCreatePlanConfigMap:
-        ok = create(kube::kConfigMaps, o.lt.ns, plan_config_map(o.lt), error);
+        ok = create(kube::kConfigMaps, o.lt.ns, plan_config_map(o.lt, run), error);
         break;
       case Action::Kind::kCreatePod:
         if (!o.plan) {  // decide() fails such a test instead
           *error = "cannot create runner pods: " + plan_errors_text(o);
           ok = false;
         } else {
-          ok = create(kube::kPods, o.lt.ns, runner_pod(o.lt, *o.plan, a.index, a.count), error);
+          ok =
+              create(kube::kPods, o.lt.ns, runner_pod(o.lt, *o.plan, run, a.index, a.count), error);
         }
         break;
       case Action::Kind::kStartRunners:
@@ -220,6 +266,12 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
         break;  // after the status is written: see reconcile()
       case Action::Kind::kDeleteChildren:
         ok = delete_children(o, error);
+        break;
+      case Action::Kind::kDeletePastRuns:
+        ok = delete_past_runs(o, a.index, error);
+        break;
+      case Action::Kind::kDeleteResult:
+        ok = delete_result(o, a.index, error);
         break;
       case Action::Kind::kDeleteLoadTest: {
         const kube::Result r = kube_.remove(kube::kLoadTests, o.lt.ns, o.lt.name);
@@ -261,8 +313,10 @@ void Reconciler::record_events(const LoadTest& lt, const std::vector<Event>& eve
 bool Reconciler::write_status(const LoadTest& lt, const nlohmann::json& status,
                               std::string* error) {
   if (status == lt.status) return true;
+  // Keys the status no longer has (a finished run's, say) are removed, not kept.
   const kube::Result r =
-      kube_.merge_patch(kube::kLoadTests, lt.ns, lt.name, {{"status", status}}, "status");
+      kube_.merge_patch(kube::kLoadTests, lt.ns, lt.name,
+                        {{"status", kube::merge_patch_between(lt.status, status)}}, "status");
   if (r.ok()) loadtests_.upsert(r.object);
   if (r.ok() || r.error == kube::ApiError::kNotFound) return true;
   *error = "status: " + r.message;

@@ -51,6 +51,11 @@ class Reconciler {
   void stop_runners(const Observed& o);
   bool acknowledge_results(const Observed& o, const Decision& d, std::string* error);
   bool delete_children(const Observed& o, std::string* error);
+  bool delete_past_runs(const Observed& o, std::uint32_t run, std::string* error);
+  bool delete_result(const Observed& o, std::uint32_t run, std::string* error);
+  // Deletes one object; already gone counts as done.
+  bool remove(const kube::ResourceType& type, const std::string& ns, const std::string& name,
+              std::string* error);
   void record_events(const LoadTest& lt, const std::vector<Event>& events);
   bool write_status(const LoadTest& lt, const nlohmann::json& status, std::string* error);
 

@@ -91,7 +91,6 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
   note_late_start(status, o);
   const std::string now = format_rfc3339(o.now);
   status["completionTime"] = now;
-  const auto gen = o.lt.generation;
   const bool ok = merged.thresholds_ok();
   std::string failed;
   for (const auto& t : merged.thresholds) {
@@ -108,11 +107,18 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
   status["reason"] = ok ? "ThresholdsPassed" : "ThresholdsFailed";
   status["message"] = ok ? std::to_string(totals.requests) + " requests, every threshold passed"
                          : "thresholds failed: " + failed;
-  set_condition(status, kRunning, false, "Finished", "the load phase is over", gen, now);
-  set_condition(status, kCompleted, true, "Finished", status["message"], gen, now);
+  if (status.contains("pendingRun") && status["pendingRun"].is_object()) {
+    // Stopped early for its successor: judged on what it ran, and said so.
+    status["reason"] = "Superseded";
+    status["message"] = "stopped early for a new run (" +
+                        status["pendingRun"].value("trigger", std::string("Rerun")) +
+                        "): " + status["message"].get<std::string>();
+  }
+  set_condition(status, kRunning, false, "Finished", "the load phase is over", now);
+  set_condition(status, kCompleted, true, "Finished", status["message"], now);
   set_condition(status, kThresholdsPassed, ok, ok ? "Passed" : "Failed",
-                ok ? "every threshold passed" : "failed: " + failed, gen, now);
-  set_health_conditions(status, gen, now);
+                ok ? "every threshold passed" : "failed: " + failed, now);
+  set_health_conditions(status, now);
   return status;
 }
 

@@ -110,9 +110,12 @@ void parse_manifest(YamlReader& reader, const YamlField& root, const ParseOption
     return;
   }
   // The operator's own fields are valid here; the runner has no use for them.
-  if (!reader.check_map(*spec, {"name", "target", "load", "scenarios", "thresholds", "profile",
-                                "vars", "data", "runners", "startTimeoutSeconds", "cleanup",
-                                "ttlSecondsAfterFinished", "testid"})) {
+  if (!reader.check_map(
+          *spec, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars", "data",
+                  "runners", "startTimeoutSeconds", "cleanup", "ttlSecondsAfterFinished", "testid",
+                  // runs (docs/runs.md)
+                  "schedule", "timeZone", "concurrencyPolicy", "suspend", "startingDeadlineSeconds",
+                  "historyLimit", "onSpecChange"})) {
     return;
   }
   parse_body(reader, *spec, options, plan);

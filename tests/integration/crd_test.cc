@@ -52,6 +52,16 @@ const std::string kTarget = "target: http://shop.test:8080\n";
 const std::string kLoad = "load: {users: 10, duration: 1m}\n";
 const std::string kScenarios = "scenarios: [{name: browse, steps: [{get: /}]}]\n";
 
+// Every field of runs (docs/runs.md), none at its default.
+const std::string kRunsFields = R"yaml(schedule: "30 2 * * 1-5"
+timeZone: Europe/Berlin
+concurrencyPolicy: Replace
+suspend: true
+startingDeadlineSeconds: 600
+historyLimit: 20
+onSpecChange: Replace
+)yaml";
+
 std::string indent(const std::string& text, const std::string& prefix) {
   std::istringstream lines(text);
   std::string out;
@@ -81,10 +91,11 @@ std::string example_manifest(const std::string& text, const std::string& name) {
       in_metadata = false;
     } else if (in_metadata && !renamed && indent_size != std::string::npos &&
                line.compare(indent_size, 5, "name:") == 0) {
-      line = line.substr(0, indent_size) + "name: " + name;
+      line.replace(indent_size, std::string::npos, "name: " + name);
       renamed = true;
     }
-    out += line + "\n";
+    out += line;
+    out += '\n';
   }
   return out;
 }
@@ -325,6 +336,20 @@ testid: checkout-2026-01-01.a_1
       {"runners sized automatically",
        kTarget + kLoad + kScenarios +
            "runners: {maxUsersPerRunner: 500, maxRatePerRunner: 200.5}\ncleanup: always\n",
+       {},
+       Runner::kAccepts},
+      // Runs (docs/runs.md): the operator parses the schedule, the CRD only bounds it.
+      {"a schedule with every field of runs",
+       kTarget + kLoad + kScenarios + kRunsFields,
+       {},
+       Runner::kAccepts},
+      {"a schedule by name, in UTC, keeping no history",
+       kTarget + kLoad + kScenarios + "schedule: \"@daily\"\nhistoryLimit: 0\n",
+       {},
+       Runner::kAccepts},
+      {"a rerun policy without a schedule, and the longest history",
+       kTarget + kLoad + kScenarios +
+           "onSpecChange: Replace\nhistoryLimit: 100\nttlSecondsAfterFinished: 60\n",
        {},
        Runner::kAccepts},
       // The plan language (docs/plan-language.md). users.csv is written next to the plan for
@@ -1098,6 +1123,39 @@ std::vector<Case> invalid_cases() {
        kTarget + kLoad + kScenarios + "testid: \"bad id!\"\n",
        {"spec.testid", "should match"},
        Runner::kAccepts},
+      // Runs (docs/runs.md).
+      {"an empty schedule",
+       kTarget + kLoad + kScenarios + "schedule: \"\"\n",
+       {"spec.schedule", "at least 1 chars long"},
+       Runner::kAccepts},
+      {"an unknown concurrencyPolicy",
+       kTarget + kLoad + kScenarios + "schedule: \"@hourly\"\nconcurrencyPolicy: Allow\n",
+       {"spec.concurrencyPolicy", "Unsupported value", "\"Forbid\", \"Replace\""},
+       Runner::kAccepts},
+      {"a historyLimit above 100",
+       kTarget + kLoad + kScenarios + "historyLimit: 101\n",
+       {"spec.historyLimit", "less than or equal to 100"},
+       Runner::kAccepts},
+      {"a negative historyLimit",
+       kTarget + kLoad + kScenarios + "historyLimit: -1\n",
+       {"spec.historyLimit", "greater than or equal to 0"},
+       Runner::kAccepts},
+      {"an unknown onSpecChange",
+       kTarget + kLoad + kScenarios + "onSpecChange: Later\n",
+       {"spec.onSpecChange", "Unsupported value", "\"Wait\", \"Replace\""},
+       Runner::kAccepts},
+      {"a zero startingDeadlineSeconds",
+       kTarget + kLoad + kScenarios + "schedule: \"@hourly\"\nstartingDeadlineSeconds: 0\n",
+       {"spec.startingDeadlineSeconds", "greater than or equal to 1"},
+       Runner::kAccepts},
+      {"a timeZone without a schedule",
+       kTarget + kLoad + kScenarios + "timeZone: Europe/Berlin\n",
+       {"spec.timeZone", "timeZone applies to schedule: set schedule or remove timeZone"},
+       Runner::kAccepts},
+      {"a schedule with ttlSecondsAfterFinished",
+       kTarget + kLoad + kScenarios + "schedule: \"@hourly\"\nttlSecondsAfterFinished: 60\n",
+       {"spec.ttlSecondsAfterFinished", "not allowed with schedule"},
+       Runner::kAccepts},
   };
 }
 
@@ -1317,12 +1375,51 @@ TEST_F(Crd, AgreesWithTheRunnersParser) {
   check(invalid_cases());
 }
 
+// The fields of runs are stored as written; when absent, the API server writes the defaults the
+// operator reads (docs/runs.md), and none for schedule, timeZone and startingDeadlineSeconds.
+TEST_F(Crd, StoresTheFieldsOfRunsAndTheirDefaults) {
+  ASSERT_TRUE(plane()
+                  .apply(load_test("runs-every-field", kTarget + kLoad + kScenarios + kRunsFields))
+                  .ok());
+  const KubectlResult every = plane().kubectl({"get", "slt", "runs-every-field", "-o", "json"});
+  ASSERT_TRUE(every.ok()) << every.describe();
+  const nlohmann::json written = nlohmann::json::parse(every.out)["spec"];
+  const nlohmann::json as_written = {
+      {"schedule", "30 2 * * 1-5"},     {"timeZone", "Europe/Berlin"},
+      {"concurrencyPolicy", "Replace"}, {"suspend", true},
+      {"startingDeadlineSeconds", 600}, {"historyLimit", 20},
+      {"onSpecChange", "Replace"}};
+  for (const auto& [key, value] : as_written.items()) EXPECT_EQ(written[key], value) << key;
+
+  ASSERT_TRUE(plane().apply(load_test("runs-defaults", kTarget + kLoad + kScenarios)).ok());
+  const KubectlResult got = plane().kubectl({"get", "slt", "runs-defaults", "-o", "json"});
+  ASSERT_TRUE(got.ok()) << got.describe();
+  const nlohmann::json spec = nlohmann::json::parse(got.out)["spec"];
+  EXPECT_EQ(spec["concurrencyPolicy"], "Forbid");
+  EXPECT_EQ(spec["suspend"], false);
+  EXPECT_EQ(spec["historyLimit"], 10);
+  EXPECT_EQ(spec["onSpecChange"], "Wait");
+  for (const char* absent : {"schedule", "timeZone", "startingDeadlineSeconds"}) {
+    EXPECT_FALSE(spec.contains(absent)) << absent << " in " << spec.dump(2);
+  }
+  // The runner takes the stored spec, defaults and all (the operator hands it the whole spec).
+  const RunResult validated =
+      validate_with_runner(nlohmann::json({{"apiVersion", "stampede.dev/v1alpha1"},
+                                           {"kind", "LoadTest"},
+                                           {"metadata", {{"name", "runs-defaults"}}},
+                                           {"spec", spec}})
+                               .dump());
+  EXPECT_EQ(validated.status.code, 0) << validated.stdout_text << validated.stderr_text;
+  EXPECT_TRUE(plane().kubectl({"delete", "slt", "runs-every-field", "runs-defaults"}).ok());
+}
+
 TEST_F(Crd, GetShowsThePrinterColumnsFromTheStatus) {
   ASSERT_TRUE(plane().apply(load_test("columns", kTarget + kLoad + kScenarios)).ok());
   const KubectlResult before = plane().kubectl({"get", "slt"});
   ASSERT_TRUE(before.ok()) << before.describe();
   EXPECT_NE(before.out.find("NAME"), std::string::npos);
-  for (const char* column : {"PHASE", "RUNNERS", "RPS", "P95", "ERRORS", "RESULT", "AGE"}) {
+  for (const char* column :
+       {"RUN", "PHASE", "RUNNERS", "RPS", "P95", "ERRORS", "RESULT", "LAST", "AGE"}) {
     EXPECT_NE(before.out.find(column), std::string::npos) << column << " in\n" << before.out;
   }
 
@@ -1333,7 +1430,8 @@ TEST_F(Crd, GetShowsThePrinterColumnsFromTheStatus) {
                    "requests": 11115, "failures": 7, "p95": "23.4ms", "p95Seconds": 0.0234},
       "result": "Passed", "reason": "Running", "message": "3 runners started",
       "startingSince": "2026-01-01T09:59:50Z", "startTime": "2026-01-01T10:00:00Z",
-      "resultConfigMap": "columns-result"}})";
+      "resultConfigMap": "columns-result", "run": 2, "runGeneration": 1, "trigger": "Schedule",
+      "lastResult": "Failed", "nextScheduleTime": "2026-01-02T10:00:00Z"}})";
   const KubectlResult patched = plane().kubectl(
       {"patch", "slt", "columns", "--subresource=status", "--type=merge", "-p", status});
   ASSERT_TRUE(patched.ok()) << patched.describe();
@@ -1348,15 +1446,16 @@ TEST_F(Crd, GetShowsThePrinterColumnsFromTheStatus) {
   std::istringstream fields(row.out);
   std::vector<std::string> cells;
   for (std::string cell; fields >> cell;) cells.push_back(cell);
-  ASSERT_GE(cells.size(), 8u) << row.out;
-  EXPECT_EQ(
-      std::vector<std::string>(cells.begin(), cells.begin() + 7),
-      (std::vector<std::string>{"columns", "Running", "2/3", "123.5", "23.4ms", "7", "Passed"}))
+  ASSERT_GE(cells.size(), 10u) << row.out;
+  EXPECT_EQ(std::vector<std::string>(cells.begin(), cells.begin() + 9),
+            (std::vector<std::string>{"columns", "2", "Running", "2/3", "123.5", "23.4ms", "7",
+                                      "Passed", "Failed"}))
       << row.out;
 
   const KubectlResult wide = plane().kubectl({"get", "loadtest", "columns", "-o", "wide"});
   ASSERT_TRUE(wide.ok()) << wide.describe();
-  for (const char* text : {"USERS", "ELAPSED", "TESTID", "40", "1m30s", "columns-x1b2c"}) {
+  for (const char* text : {"USERS", "ELAPSED", "TESTID", "NEXT", "40", "1m30s", "columns-x1b2c",
+                           "2026-01-02T10:00:00Z"}) {
     EXPECT_NE(wide.out.find(text), std::string::npos) << text << " in\n" << wide.out;
   }
   // The category lists it too.
@@ -1394,7 +1493,23 @@ TEST_F(Crd, StatusIsValidatedAndConditionsWorkWithKubectlWait) {
                                   "expression": "p(95) < 500ms", "actual": 0.03, "ok": true},
                                  {"metric": "iterations", "expression": "count > 0",
                                   "ok": true}],
-                  "thresholdsPassed": true}}})";
+                  "thresholdsPassed": true},
+      "run": 3, "runGeneration": 2, "trigger": "Rerun", "rerun": "2026-01-01-b",
+      "lastResult": "Passed",
+      "history": [
+        {"run": 2, "generation": 2, "trigger": "SpecChanged",
+         "startTime": "2026-01-01T09:00:00Z", "completionTime": "2026-01-01T09:05:00Z",
+         "phase": "Failed", "result": "Error", "reason": "Superseded", "requests": 400,
+         "rps": 80.25, "errorRate": 0.0, "p95Seconds": 0.031, "p99Seconds": 0.052,
+         "resultConfigMap": "waiting-2-result"},
+        {"run": 1, "generation": 1, "trigger": "Created",
+         "startTime": "2026-01-01T08:00:00Z", "completionTime": "2026-01-01T08:05:00Z",
+         "phase": "Succeeded", "result": "Passed", "reason": "ThresholdsPassed",
+         "requests": 1000, "rps": 100.5, "errorRate": 0.002, "p95Seconds": 0.03,
+         "p99Seconds": 0.05, "resultConfigMap": "waiting-1-result"}],
+      "lastScheduleTime": "2026-01-01T08:00:00Z", "nextScheduleTime": "2026-01-02T08:00:00Z",
+      "skippedScheduleTimes": 4,
+      "pendingRun": {"trigger": "Schedule", "scheduledTime": "2026-01-01T10:00:00Z"}}})";
   const KubectlResult patched = plane().kubectl(
       {"patch", "slt", "waiting", "--subresource=status", "--type=merge", "-p", completed});
   ASSERT_TRUE(patched.ok()) << patched.describe();
@@ -1414,6 +1529,16 @@ TEST_F(Crd, StatusIsValidatedAndConditionsWorkWithKubectlWait) {
                        R"({"status": {"conditions": [{"type": "Running", "status": "Maybe"}]}})"});
   EXPECT_FALSE(bad_condition.ok());
   EXPECT_NE(bad_condition.err.find("status.conditions[0]"), std::string::npos) << bad_condition.err;
+
+  // At most 100 past runs (spec.historyLimit's maximum).
+  nlohmann::json history = nlohmann::json::array();
+  for (int run = 101; run >= 1; --run) history.push_back({{"run", run}, {"generation", 1}});
+  const KubectlResult too_long =
+      plane().kubectl({"patch", "slt", "waiting", "--subresource=status", "--type=merge", "-p",
+                       nlohmann::json({{"status", {{"history", history}}}}).dump()});
+  EXPECT_FALSE(too_long.ok());
+  EXPECT_NE(too_long.err.find("status.history"), std::string::npos) << too_long.err;
+  EXPECT_NE(too_long.err.find("must have at most 100 items"), std::string::npos) << too_long.err;
 }
 
 TEST_F(Crd, TestidCannotChange) {
@@ -1463,13 +1588,20 @@ TEST_F(Crd, ExplainDescribesTheSchema) {
   EXPECT_NE(jwt.out.find("env\t"), std::string::npos) << jwt.out;
   const KubectlResult spec = plane().kubectl({"explain", "slt.spec"});
   ASSERT_TRUE(spec.ok()) << spec.describe();
-  for (const char* field : {"vars", "data", "profile"}) {
+  for (const char* field : {"vars", "data", "profile", "schedule", "timeZone", "concurrencyPolicy",
+                            "suspend", "startingDeadlineSeconds", "historyLimit", "onSpecChange"}) {
     EXPECT_NE(spec.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
                                                                            << spec.out;
   }
   const KubectlResult status = plane().kubectl({"explain", "loadtest.status.results"});
   ASSERT_TRUE(status.ok()) << status.describe();
   EXPECT_NE(status.out.find("thresholds"), std::string::npos) << status.out;
+  const KubectlResult history = plane().kubectl({"explain", "loadtest.status.history"});
+  ASSERT_TRUE(history.ok()) << history.describe();
+  for (const char* field : {"run", "generation", "trigger", "p99Seconds", "resultConfigMap"}) {
+    EXPECT_NE(history.out.find(std::string(field) + "\t"), std::string::npos) << field << " in\n"
+                                                                              << history.out;
+  }
 }
 
 // The fixture itself with the controller manager: the Job controller creates an indexed Job's

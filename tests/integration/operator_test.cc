@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/rfc3339.h"
 #include "kube/kube_config.h"
 #include "support/kube_control_plane.h"
 #include "support/local_kubelet.h"
@@ -40,6 +41,13 @@ class Operator : public ::testing::Test {
     kubelet.work_dir = plane_->directory() + "/pods";
     kubelet_ = new LocalKubelet(*config, kubelet);
     setup_operator_identity();
+    // Created first, so that its scheduled minutes pass while the other cases run; the last
+    // case, AScheduleRunsTheTestAtItsTimes, checks what they did.
+    scheduled_target_ = new TargetProcess(STAMPEDE_TARGET_BIN);
+    const auto scheduled = plane_->apply(
+        loadtest("minutely", scheduled_target_->url(), "{users: 1, duration: 1s}", 1) +
+        "  schedule: \"* * * * *\"\n  historyLimit: 100\n");
+    ASSERT_TRUE(scheduled.ok()) << scheduled.describe();
   }
 
   // The operator runs as the ServiceAccount and RBAC the Helm chart renders, not as
@@ -53,6 +61,7 @@ class Operator : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
+    delete scheduled_target_;
     delete kubelet_;
     delete plane_;
   }
@@ -99,6 +108,28 @@ class Operator : public ::testing::Test {
     return r.ok() ? nlohmann::json::parse(r.out) : nlohmann::json();
   }
 
+  // Waits with `kubectl wait --for=jsonpath=...`, as users wait for a run number.
+  bool wait_for(const std::string& name, const std::string& jsonpath, int seconds_timeout) const {
+    const auto r = plane_->kubectl({"wait", "--for=jsonpath=" + jsonpath, "loadtest/" + name,
+                                    "--timeout=" + std::to_string(seconds_timeout) + "s"},
+                                   seconds(seconds_timeout + 10));
+    return r.ok();
+  }
+
+  // Requests the target counted.
+  static std::uint64_t target_requests(TargetProcess& target) {
+    return nlohmann::json::parse(target.get("/__stats").body)["requests"].get<std::uint64_t>();
+  }
+
+  // Requests of the current run and every run in the history.
+  static std::uint64_t requests_of_all_runs(const nlohmann::json& status) {
+    std::uint64_t total = status["results"].value("requests", std::uint64_t{0});
+    for (const auto& h : status.value("history", nlohmann::json::array())) {
+      total += h.value("requests", std::uint64_t{0});
+    }
+    return total;
+  }
+
   // Waits for condition Completed with kubectl, as users do.
   bool wait_completed(const std::string& name, int seconds_timeout) const {
     const auto r = plane_->kubectl({"wait", "--for=condition=Completed", "loadtest/" + name,
@@ -120,6 +151,7 @@ class Operator : public ::testing::Test {
 
   static KubeControlPlane* plane_;
   static LocalKubelet* kubelet_;
+  static TargetProcess* scheduled_target_;
   static std::string operator_kubeconfig_;
   static std::string token_key_file_;
   static std::string lease_name_;
@@ -130,6 +162,7 @@ class Operator : public ::testing::Test {
 
 KubeControlPlane* Operator::plane_ = nullptr;
 LocalKubelet* Operator::kubelet_ = nullptr;
+TargetProcess* Operator::scheduled_target_ = nullptr;
 std::string Operator::operator_kubeconfig_;
 std::string Operator::token_key_file_;
 std::string Operator::lease_name_;
@@ -150,7 +183,7 @@ TEST_F(Operator, RunsATestAcrossRunnersAndCountsExactly) {
   EXPECT_EQ(status["results"]["requests"], stats["requests"]) << "exactly what the target counted";
   EXPECT_EQ(status["results"]["thresholds"][0]["ok"], true);
   // The merged result JSON is in the result ConfigMap.
-  const auto cm = plane_->kubectl({"get", "configmap", "exact-result", "-o", "json"});
+  const auto cm = plane_->kubectl({"get", "configmap", "exact-1-result", "-o", "json"});
   ASSERT_TRUE(cm.ok()) << cm.describe();
   const auto result = nlohmann::json::parse(
       nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
@@ -164,7 +197,7 @@ TEST_F(Operator, RunsATestAcrossRunnersAndCountsExactly) {
   EXPECT_NE(events.out.find("ThresholdsPassed"), std::string::npos) << events.describe();
   // Three runners ran with segments 0/3, 1/3, 2/3.
   for (int i = 0; i < 3; ++i) {
-    const auto pod = plane_->kubectl({"get", "pod", "exact-runner-" + std::to_string(i), "-o",
+    const auto pod = plane_->kubectl({"get", "pod", "exact-1-runner-" + std::to_string(i), "-o",
                                       "jsonpath={.spec.containers[0].args}"});
     EXPECT_NE(pod.out.find(std::to_string(i) + "/3"), std::string::npos) << pod.out;
   }
@@ -207,6 +240,11 @@ TEST_F(Operator, GitOpsToolsReadTheHealthOfEachPhase) {
                   .ok());
   ASSERT_TRUE(
       plane_->apply(loadtest("gitops-long", target.url(), "{users: 1, duration: 30s}", 1)).ok());
+  // Scheduled once a year: nothing to wait for until then.
+  ASSERT_TRUE(plane_
+                  ->apply(loadtest("gitops-yearly", target.url(), "{users: 1, duration: 1s}", 1) +
+                          "  schedule: \"0 0 1 1 *\"\n")
+                  .ok());
   for (int i = 0; i < 300 && phase("gitops-long") != "Running"; ++i) {
     std::this_thread::sleep_for(milliseconds(100));
   }
@@ -214,8 +252,10 @@ TEST_F(Operator, GitOpsToolsReadTheHealthOfEachPhase) {
   ASSERT_EQ(running["status"].value("phase", ""), "Running") << operator_logs();
   ASSERT_TRUE(wait_completed("gitops-pass", 60)) << operator_logs();
   ASSERT_TRUE(wait_completed("gitops-fail", 60)) << operator_logs();
+  ASSERT_TRUE(wait_for("gitops-yearly", "{.status.nextScheduleTime}", 30)) << operator_logs();
 
-  const nlohmann::json objects = {fresh, running, get("gitops-pass"), get("gitops-fail")};
+  const nlohmann::json objects = {fresh, running, get("gitops-pass"), get("gitops-fail"),
+                                  get("gitops-yearly")};
   const std::string file = write_temp_file(objects.dump(), ".json");
   const RunResult health = run_process(
       {"/bin/sh", "-c", "\"$0\" \"$1\" < \"$2\"", project_tool("STAMPEDE_HEALTH", "build-health"),
@@ -232,7 +272,8 @@ TEST_F(Operator, GitOpsToolsReadTheHealthOfEachPhase) {
       {"gitops-new", {"InProgress", "Progressing"}},
       {"gitops-long", {"InProgress", "Progressing"}},
       {"gitops-pass", {"Current", "Healthy"}},
-      {"gitops-fail", {"Failed", "Degraded"}}};
+      {"gitops-fail", {"Failed", "Degraded"}},
+      {"gitops-yearly", {"Current", "Healthy"}}};
   for (const auto& [name, tools] : expected) {
     SCOPED_TRACE(name);
     ASSERT_TRUE(verdicts.count(name)) << health.stdout_text;
@@ -245,8 +286,8 @@ TEST_F(Operator, GitOpsToolsReadTheHealthOfEachPhase) {
   EXPECT_TRUE(
       plane_->kubectl({"wait", "--for=condition=Ready", "loadtest/gitops-pass", "--timeout=5s"})
           .ok());
-  plane_->kubectl(
-      {"delete", "loadtest", "gitops-new", "gitops-long", "gitops-pass", "gitops-fail"});
+  plane_->kubectl({"delete", "loadtest", "gitops-new", "gitops-long", "gitops-pass", "gitops-fail",
+                   "gitops-yearly"});
 }
 
 TEST_F(Operator, RunnersThatNeverBecomeReadyFailWithTheirReason) {
@@ -277,12 +318,12 @@ TEST_F(Operator, AKilledRunnerDegradesTheTest) {
   }
   ASSERT_EQ(phase("killed"), "Running") << operator_logs();
   std::this_thread::sleep_for(seconds(2));
-  ASSERT_TRUE(kubelet_->kill("killed-runner-1"));
+  ASSERT_TRUE(kubelet_->kill("killed-1-runner-1"));
   ASSERT_TRUE(wait_completed("killed", 40)) << get("killed").dump(2) << operator_logs();
   const nlohmann::json status = get("killed")["status"];
   EXPECT_EQ(status["phase"], "Failed");
   EXPECT_EQ(status["reason"], "RunnerFailed");
-  EXPECT_NE(status["message"].get<std::string>().find("killed-runner-1"), std::string::npos);
+  EXPECT_NE(status["message"].get<std::string>().find("killed-1-runner-1"), std::string::npos);
   bool degraded = false;
   for (const auto& c : status["conditions"]) {
     if (c["type"] == "Degraded") degraded = c["status"] == "True";
@@ -333,14 +374,14 @@ TEST_F(Operator, AResultSurvivesAnOperatorKilledBetweenFetchingAndStoring) {
   ASSERT_EQ(status["phase"], "Succeeded") << status.dump(2);
   const auto stats = nlohmann::json::parse(target.get("/__stats").body);
   EXPECT_EQ(status["results"]["requests"], stats["requests"]) << "the full result";
-  const auto cm = plane_->kubectl({"get", "configmap", "survivor-result", "-o", "json"});
+  const auto cm = plane_->kubectl({"get", "configmap", "survivor-1-result", "-o", "json"});
   ASSERT_TRUE(cm.ok()) << cm.describe();
   const auto result = nlohmann::json::parse(
       nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
   EXPECT_EQ(result["totals"]["requests"], stats["requests"]);
   // Acknowledged once stored: the runners exit instead of lingering for --linger.
   for (int i = 0; i < 2; ++i) {
-    const std::string pod = "survivor-runner-" + std::to_string(i);
+    const std::string pod = "survivor-1-runner-" + std::to_string(i);
     std::string pod_phase;
     for (int n = 0; n < 150 && pod_phase != "Succeeded"; ++n) {
       pod_phase = plane_->kubectl({"get", "pod", pod, "-o", "jsonpath={.status.phase}"}).out;
@@ -375,7 +416,7 @@ TEST_F(Operator, ATestRecreatedUnderTheSameNameRunsAtOnce) {
   ASSERT_TRUE(wait_completed("again", 30)) << "the recreated test was not picked up\n"
                                            << get("again").dump(2) << operator_logs();
   EXPECT_EQ(phase("again"), "Succeeded")
-      << get("again").dump(2) << kubelet_->logs("again-runner-0");
+      << get("again").dump(2) << kubelet_->logs("again-1-runner-0");
 }
 
 // With no start delay every start call arrives after startTime: the runners say how late they
@@ -393,8 +434,99 @@ TEST_F(Operator, RunnersThatStartLateSayHowLate) {
   EXPECT_GT(late, 0.0);
   EXPECT_LT(late, 1.0) << "the start calls follow startTime within milliseconds";
   for (const auto& c : status["conditions"]) EXPECT_NE(c["type"], "Degraded") << status.dump(2);
-  const std::string logs = kubelet_->logs("tardy-runner-0") + kubelet_->logs("tardy-runner-1");
+  const std::string logs = kubelet_->logs("tardy-1-runner-0") + kubelet_->logs("tardy-1-runner-1");
   EXPECT_NE(logs.find("starting now, late"), std::string::npos) << logs;
+}
+
+// Edited in Git, the test runs again as run 2; a new value of the rerun annotation runs it
+// again as run 3. History keeps the past runs up to its limit; the result of a run that leaves
+// it goes too; the pods of past runs go when the next starts. No request lost or counted twice.
+TEST_F(Operator, AnEditOrTheRerunAnnotationRunsTheTestAgain) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(plane_
+                  ->apply(loadtest("rerun", target.url(), "{users: 1, duration: 2s}", 1) +
+                          "  historyLimit: 1\n")
+                  .ok());
+  ASSERT_TRUE(wait_completed("rerun", 60)) << get("rerun").dump(2) << operator_logs();
+  const nlohmann::json first = get("rerun")["status"];
+  ASSERT_EQ(first["run"], 1) << first.dump(2);
+  EXPECT_EQ(first["trigger"], "Created");
+  const std::uint64_t run1 = first["results"]["requests"].get<std::uint64_t>();
+
+  const auto edited = plane_->kubectl({"patch", "loadtest", "rerun", "--type=merge", "-p",
+                                       R"({"spec":{"load":{"duration":"1s"}}})"});
+  ASSERT_TRUE(edited.ok()) << edited.describe();
+  ASSERT_TRUE(wait_for("rerun", "{.status.run}=2", 30)) << get("rerun").dump(2) << operator_logs();
+  // kubectl wait ignores conditions of the older generation: this is run 2's verdict.
+  ASSERT_TRUE(wait_completed("rerun", 60)) << get("rerun").dump(2) << operator_logs();
+  const nlohmann::json second = get("rerun")["status"];
+  EXPECT_EQ(second["trigger"], "SpecChanged");
+  EXPECT_EQ(second["runGeneration"], 2);
+  ASSERT_EQ(second["history"].size(), 1u) << second.dump(2);
+  EXPECT_EQ(second["history"][0]["run"], 1);
+  EXPECT_EQ(second["history"][0]["generation"], 1);
+  EXPECT_EQ(second["history"][0]["requests"], run1);
+  EXPECT_EQ(second["history"][0]["resultConfigMap"], "rerun-1-result");
+
+  ASSERT_TRUE(
+      plane_->kubectl({"annotate", "loadtest", "rerun", "stampede.dev/rerun=after-deploy"}).ok());
+  ASSERT_TRUE(wait_for("rerun", "{.status.run}=3", 30)) << get("rerun").dump(2) << operator_logs();
+  ASSERT_TRUE(wait_completed("rerun", 60)) << get("rerun").dump(2) << operator_logs();
+  const nlohmann::json third = get("rerun")["status"];
+  EXPECT_EQ(third["phase"], "Succeeded") << third.dump(2);
+  EXPECT_EQ(third["trigger"], "Rerun");
+  EXPECT_EQ(third["rerun"], "after-deploy");
+  EXPECT_EQ(third["runGeneration"], 2) << "the same spec";
+  EXPECT_EQ(third["resultConfigMap"], "rerun-3-result");
+  ASSERT_EQ(third["history"].size(), 1u) << "historyLimit 1";
+  EXPECT_EQ(third["history"][0]["run"], 2);
+  EXPECT_EQ(target_requests(target), run1 + requests_of_all_runs(third))
+      << "every run's requests, once";
+
+  // Run 1 left the history and took its result along; runs 2 and 3 keep theirs.
+  EXPECT_FALSE(plane_->kubectl({"get", "configmap", "rerun-1-result"}).ok());
+  EXPECT_TRUE(plane_->kubectl({"get", "configmap", "rerun-2-result"}).ok());
+  EXPECT_TRUE(plane_->kubectl({"get", "configmap", "rerun-3-result"}).ok());
+  // Only run 3's pod is left.
+  const auto pods = plane_->kubectl({"get", "pods", "-l", "stampede.dev/loadtest=rerun", "-o",
+                                     "jsonpath={.items[*].metadata.name}"});
+  EXPECT_EQ(pods.out, "rerun-3-runner-0") << pods.describe();
+  // The printer columns: the run number and the last verdict.
+  const auto table = plane_->kubectl({"get", "loadtest", "rerun"});
+  EXPECT_NE(table.out.find("RUN"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("LAST"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("rerun   3"), std::string::npos) << table.out;
+}
+
+// With onSpecChange: Replace, an edit stops the running test: its partial result is judged and
+// kept as superseded, and the new spec runs at once.
+TEST_F(Operator, AnEditReplacesARunningTestWhenAskedTo) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(plane_
+                  ->apply(loadtest("replaced", target.url(), "{users: 2, duration: 60s}", 1) +
+                          "  onSpecChange: Replace\n")
+                  .ok());
+  for (int i = 0; i < 300 && phase("replaced") != "Running"; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(phase("replaced"), "Running") << operator_logs();
+  std::this_thread::sleep_for(seconds(3));
+  const auto began = std::chrono::steady_clock::now();
+  ASSERT_TRUE(plane_
+                  ->kubectl({"patch", "loadtest", "replaced", "--type=merge", "-p",
+                             R"({"spec":{"load":{"duration":"1s"}}})"})
+                  .ok());
+  ASSERT_TRUE(wait_for("replaced", "{.status.run}=2", 40))
+      << get("replaced").dump(2) << operator_logs();
+  ASSERT_TRUE(wait_completed("replaced", 60)) << get("replaced").dump(2) << operator_logs();
+  EXPECT_LT(std::chrono::steady_clock::now() - began, seconds(40)) << "60 s were not waited for";
+  const nlohmann::json status = get("replaced")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  ASSERT_EQ(status["history"].size(), 1u) << status.dump(2);
+  const nlohmann::json& superseded = status["history"][0];
+  EXPECT_EQ(superseded["reason"], "Superseded") << superseded.dump(2);
+  EXPECT_GT(superseded["requests"].get<std::uint64_t>(), 0u) << "its partial result was kept";
+  EXPECT_EQ(target_requests(target), requests_of_all_runs(status));
 }
 
 TEST_F(Operator, DeletingTheTestTakesItsChildren) {
@@ -431,7 +563,7 @@ TEST_F(Operator, AFinishedTestCostsNoFurtherReconciles) {
   std::string pod_phase;
   for (int i = 0; i < 300 && pod_phase != "Succeeded" && pod_phase != "Failed"; ++i) {
     pod_phase =
-        plane_->kubectl({"get", "pod", "settled-runner-0", "-o", "jsonpath={.status.phase}"}).out;
+        plane_->kubectl({"get", "pod", "settled-1-runner-0", "-o", "jsonpath={.status.phase}"}).out;
     if (pod_phase != "Succeeded" && pod_phase != "Failed")
       std::this_thread::sleep_for(milliseconds(100));
   }
@@ -524,6 +656,43 @@ TEST_F(Operator, ServesHealthAndMetrics) {
   const auto metrics = http_get("127.0.0.1", operator_port_, "/metrics").body;
   EXPECT_NE(metrics.find("stampede_operator_reconciles_total"), std::string::npos);
   EXPECT_NE(metrics.find("\nstampede_operator_leader 1\n"), std::string::npos) << metrics;
+}
+
+// The test created with `schedule: "* * * * *"` when the suite began has run at its minutes
+// while the other cases ran: each run started by the schedule, on a whole minute, none skipped,
+// and the target counted exactly the requests of all runs. Suspended, it has no next time.
+TEST_F(Operator, AScheduleRunsTheTestAtItsTimes) {
+  ASSERT_TRUE(wait_for("minutely", "{.status.lastResult}=Passed", 90))
+      << get("minutely").dump(2) << operator_logs();
+  const nlohmann::json before = get("minutely")["status"];
+  ASSERT_TRUE(before.contains("nextScheduleTime")) << before.dump(2);
+  std::string error;
+  const auto last = parse_rfc3339(before["lastScheduleTime"].get<std::string>(), &error);
+  const auto next = parse_rfc3339(before["nextScheduleTime"].get<std::string>(), &error);
+  ASSERT_TRUE(last && next) << before.dump(2);
+  EXPECT_EQ(*next - *last, seconds(60));
+  EXPECT_EQ(std::chrono::duration_cast<seconds>(last->time_since_epoch()).count() % 60, 0);
+
+  ASSERT_TRUE(plane_
+                  ->kubectl({"patch", "loadtest", "minutely", "--type=merge", "-p",
+                             R"({"spec":{"suspend":true}})"})
+                  .ok());
+  nlohmann::json status;
+  for (int i = 0; i < 300; ++i) {
+    status = get("minutely")["status"];
+    const std::string p = status.value("phase", "");
+    if (!status.contains("nextScheduleTime") && (p == "Succeeded" || p == "Failed")) break;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_FALSE(status.contains("nextScheduleTime")) << status.dump(2);
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  EXPECT_GE(status["run"].get<int>(), 1);
+  EXPECT_EQ(status["trigger"], "Schedule");
+  for (const auto& h : status.value("history", nlohmann::json::array())) {
+    EXPECT_EQ(h["trigger"], "Schedule") << h.dump();
+  }
+  EXPECT_EQ(status.value("skippedScheduleTimes", 0), 0) << status.dump(2);
+  EXPECT_EQ(target_requests(*scheduled_target_), requests_of_all_runs(status)) << status.dump(2);
 }
 
 }  // namespace

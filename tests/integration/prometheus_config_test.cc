@@ -251,7 +251,8 @@ TEST(ScrapeConfig, RelabelRulesKeepRunnerPodsAndCopyTheirLabels) {
     labels["__meta_kubernetes_pod_label_stampede_dev_testid"] = "from-pod";
     labels["__meta_kubernetes_pod_label_stampede_dev_runner_index"] = "2";
     labels["__meta_kubernetes_pod_label_stampede_dev_loadtest"] = "checkout";
-    labels["__meta_kubernetes_pod_name"] = "checkout-runner-2-abcde";
+    labels["__meta_kubernetes_pod_label_stampede_dev_run"] = "4";
+    labels["__meta_kubernetes_pod_name"] = "checkout-4-runner-2";
     labels["__meta_kubernetes_namespace"] = "perf";
     group["labels"] = labels;
     return group;
@@ -270,7 +271,8 @@ TEST(ScrapeConfig, RelabelRulesKeepRunnerPodsAndCopyTheirLabels) {
   EXPECT_EQ(labels.value("runner", ""), "7") << describe(info);
   EXPECT_FALSE(labels.contains("exported_testid")) << describe(info);
   EXPECT_EQ(labels.value("loadtest", ""), "checkout");
-  EXPECT_EQ(labels.value("pod", ""), "checkout-runner-2-abcde");
+  EXPECT_EQ(labels.value("pod", ""), "checkout-4-runner-2");
+  EXPECT_EQ(labels.value("run", ""), "4") << "runs of one test told apart";
   EXPECT_EQ(labels.value("namespace", ""), "perf");
   EXPECT_EQ(labels.value("job", ""), "stampede-runners");
 

@@ -295,7 +295,7 @@ TEST_F(Node, TheReadmeExampleRunsOnRealRunnerPodsWithExactCounts) {
 
   const std::string result_json =
       cluster_
-          ->kubectl({"-n", kNamespace, "get", "configmap", name + "-result", "-o",
+          ->kubectl({"-n", kNamespace, "get", "configmap", name + "-1-result", "-o",
                      "jsonpath={.data.result\\.json}"})
           .out;
   const nlohmann::json result = nlohmann::json::parse(result_json, nullptr, false);
@@ -311,7 +311,7 @@ TEST_F(Node, TheReadmeExampleRunsOnRealRunnerPodsWithExactCounts) {
   // `stampede report -` of the ConfigMap, as the README shows.
   const std::string html = cluster_->directory() + "/checkout-smoke.html";
   const std::string pipeline =
-      R"("$0" --kubeconfig="$1" -n e2e get configmap checkout-smoke-result )"
+      R"("$0" --kubeconfig="$1" -n e2e get configmap checkout-smoke-1-result )"
       R"(-o jsonpath='{.data.result\.json}' | "$2" report - --html "$3")";
   const RunResult report = run_process({"sh", "-c", pipeline, kube_bin_dir() + "/kubectl",
                                         cluster_->kubeconfig(), STAMPEDE_BIN, html},
@@ -477,12 +477,12 @@ TEST_F(NodeFailures, ARunnerPodDeletedMidTest) {
       cluster_->apply(failing(name, "    count: 2\n", "{rate: 10, duration: 20s}", 120)).ok());
   ASSERT_TRUE(wait_phase(name, "Running", 120)) << describe(name);
   const KubectlResult deleted =
-      cluster_->kubectl({"-n", kNamespace, "delete", "pod", name + "-runner-1", "--wait=false"});
+      cluster_->kubectl({"-n", kNamespace, "delete", "pod", name + "-1-runner-1", "--wait=false"});
   ASSERT_TRUE(deleted.ok()) << deleted.describe();
   ASSERT_TRUE(wait_phase(name, "Failed", 60)) << describe(name);
   const nlohmann::json status = loadtest(name)["status"];
   EXPECT_EQ(status.value("reason", ""), "RunnerFailed") << status.dump();
-  EXPECT_NE(status.value("message", "").find(name + "-runner-1"), std::string::npos)
+  EXPECT_NE(status.value("message", "").find(name + "-1-runner-1"), std::string::npos)
       << status.dump();
   remove(name);
 }
@@ -606,7 +606,7 @@ TEST_F(NodePrometheus, ScrapesTheRunnerPodsForEveryDashboardQuery) {
   // latency histogram: the merged result's latency count says how many have one.
   const nlohmann::json result =
       nlohmann::json::parse(cluster_
-                                ->kubectl({"-n", kNamespace, "get", "configmap", name + "-result",
+                                ->kubectl({"-n", kNamespace, "get", "configmap", name + "-1-result",
                                            "-o", "jsonpath={.data.result\\.json}"})
                                 .out,
                             nullptr, false);

@@ -6,60 +6,12 @@
 #include "base/rfc3339.h"
 #include "controller/children.h"
 #include "controller/conditions.h"
+#include "loadtest_fixture.h"
 
 namespace stampede::op {
 namespace {
 
 using std::chrono::seconds;
-
-const WallClock::time_point kNow = *parse_rfc3339("2026-11-22T12:00:00Z", nullptr);
-
-nlohmann::json manifest(const nlohmann::json& spec_overrides = nlohmann::json::object(),
-                        nlohmann::json status = nlohmann::json::object()) {
-  nlohmann::json spec = {{"target", {{"url", "http://target.default.svc:8080"}}},
-                         {"load", {{"users", 25}, {"duration", "30s"}}},
-                         {"scenarios", {{{"name", "s"}, {"steps", {{{"get", "/"}}}}}}},
-                         {"thresholds", {{"http_req_failed", {"rate < 0.01"}}}},
-                         {"runners", {{"maxUsersPerRunner", 10}}}};
-  // `{}` in a call is a JSON null, which as a merge patch would erase the whole spec.
-  if (spec_overrides.is_object()) spec.merge_patch(spec_overrides);
-  return {{"apiVersion", "stampede.dev/v1alpha1"},
-          {"kind", "LoadTest"},
-          {"metadata",
-           {{"name", "demo"}, {"namespace", "ns"}, {"uid", "0a1b2c3d-eeee"}, {"generation", 2}}},
-          {"spec", spec},
-          {"status", status}};
-}
-
-Observed observed(const nlohmann::json& object) {
-  Observed o;
-  o.lt = read_loadtest(object, OperatorDefaults{});
-  o.now = kNow;
-  observe_plan(o);  // as the reconciler does, once
-  return o;
-}
-
-RunnerObservation pod(std::uint32_t index, bool ready, std::string phase = "Running") {
-  RunnerObservation r;
-  r.index = index;
-  r.pod_exists = true;
-  r.pod_name = "demo-runner-" + std::to_string(index);
-  r.phase = std::move(phase);
-  r.ready = ready;
-  r.pod_ip = ready ? "10.0.0." + std::to_string(index + 1) : "";
-  return r;
-}
-
-std::size_t count(const Decision& d, Action::Kind kind) {
-  return static_cast<std::size_t>(std::count_if(d.actions.begin(), d.actions.end(),
-                                                [&](const Action& a) { return a.kind == kind; }));
-}
-
-nlohmann::json status_in(const char* phase, std::uint32_t desired) {
-  return {{"phase", phase},
-          {"runners", {{"desired", desired}, {"ready", 0}}},
-          {"startingSince", "2026-11-22T11:59:50Z"}};
-}
 
 TEST(Decide, ANewTestIsSizedAndLaunched) {
   const Decision d = decide(observed(manifest()));
@@ -90,11 +42,7 @@ TEST(Decide, HealthConditionsFollowThePhase) {
   }
 
   Observed running = observed(manifest({}, status_in(kPhaseRunning, 2)));
-  Result merged;
-  ResultRow row{{"s", "/", "GET"}, {}};
-  row.stats.requests = 100;
-  merged.rows.push_back(row);
-  merged.duration_seconds = 10;
+  Result merged = result_of(100, 10);
   const nlohmann::json passed = finished_status(running, merged, "demo-result");
   EXPECT_EQ(condition_status(passed, kReconciling), "False");
   EXPECT_EQ(condition_status(passed, kReady), "True");
@@ -433,8 +381,9 @@ TEST(Children, RunnerPodCarriesSegmentTokenLabelsAndOwner) {
   SourceErrors errors;
   const auto plan = plan_of(lt, &errors);
   ASSERT_TRUE(plan);
-  const nlohmann::json p = runner_pod(lt, *plan, 1, 3);
-  EXPECT_EQ(p["metadata"]["name"], "demo-runner-1");
+  const nlohmann::json p = runner_pod(lt, *plan, 4, 1, 3);
+  EXPECT_EQ(p["metadata"]["name"], "demo-4-runner-1");
+  EXPECT_EQ(p["metadata"]["labels"]["stampede.dev/run"], "4");
   EXPECT_EQ(p["metadata"]["labels"]["app.kubernetes.io/name"], "stampede-runner");
   EXPECT_EQ(p["metadata"]["labels"]["stampede.dev/runner-index"], "1");
   EXPECT_EQ(p["metadata"]["labels"]["stampede.dev/loadtest"], "demo");
@@ -471,11 +420,11 @@ TEST(Children, RunnerPodCarriesTheUsersVolumesAndSchedulingFields) {
   SourceErrors errors;
   const auto plan = plan_of(lt, &errors);
   ASSERT_TRUE(plan);
-  const nlohmann::json p = runner_pod(lt, *plan, 0, 3);
+  const nlohmann::json p = runner_pod(lt, *plan, 2, 0, 3);
   const auto& volumes = p["spec"]["volumes"];
   ASSERT_EQ(volumes.size(), 3u);
   EXPECT_EQ(volumes[0]["name"], "plan");
-  EXPECT_EQ(volumes[0]["configMap"]["name"], "demo-plan");
+  EXPECT_EQ(volumes[0]["configMap"]["name"], "demo-2-plan") << "the plan of the pod's own run";
   EXPECT_EQ(volumes[1], users_csv);
   EXPECT_EQ(volumes[2], jwt);
   const auto& mounts = p["spec"]["containers"][0]["volumeMounts"];
@@ -488,7 +437,7 @@ TEST(Children, RunnerPodCarriesTheUsersVolumesAndSchedulingFields) {
 
   // Without them the pod has only the plan volume and no scheduling fields.
   const LoadTest plain = read_loadtest(manifest(), OperatorDefaults{});
-  const nlohmann::json q = runner_pod(plain, *plan_of(plain, &errors), 0, 3);
+  const nlohmann::json q = runner_pod(plain, *plan_of(plain, &errors), 1, 0, 3);
   EXPECT_EQ(q["spec"]["volumes"].size(), 1u);
   EXPECT_EQ(q["spec"]["containers"][0]["volumeMounts"].size(), 1u);
   EXPECT_FALSE(q["spec"].contains("topologySpreadConstraints"));

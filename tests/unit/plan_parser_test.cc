@@ -238,6 +238,59 @@ spec:
   EXPECT_EQ(plan.name, "from-spec");
 }
 
+// The operator's fields of runs (docs/runs.md) are valid in a manifest, as the API server stores it
+// (with the CRD's defaults) and as kubectl get -o yaml reads it back (with the runs' status), so
+// that `stampede validate` and `stampede run` take a scheduled LoadTest and the operator's plan
+// (the whole spec) parses. The runner has no use for them.
+TEST(PlanParserTest, ManifestWithTheFieldsOfRunsParses) {
+  const Plan plan = parse_ok(R"yaml(apiVersion: stampede.dev/v1alpha1
+kind: LoadTest
+metadata: {name: nightly}
+spec:
+  target: http://shop.perf.svc:8080
+  load: {users: 5, duration: 1m}
+  scenarios: [{name: a, steps: [{get: /}]}]
+  schedule: "30 2 * * 1-5"
+  timeZone: Europe/Berlin
+  concurrencyPolicy: Replace
+  suspend: true
+  startingDeadlineSeconds: 600
+  historyLimit: 20
+  onSpecChange: Replace
+status:
+  run: 3
+  runGeneration: 2
+  trigger: Schedule
+  lastResult: Passed
+  history:
+    - {run: 2, generation: 2, trigger: Rerun, phase: Succeeded, result: Passed, rps: 99.5}
+    - {run: 1, generation: 1, trigger: Created, phase: Failed, result: Failed, rps: 98.5}
+  nextScheduleTime: "2026-01-02T01:30:00Z"
+  pendingRun: {trigger: Rerun}
+)yaml");
+  EXPECT_EQ(plan.name, "nightly");
+  EXPECT_EQ(plan.target.url.host, "shop.perf.svc");
+  ASSERT_EQ(plan.scenarios.size(), 1u);
+
+  // The defaults the API server writes into every LoadTest, and the @-names of a schedule.
+  EXPECT_TRUE(parse(R"yaml(kind: LoadTest
+spec:
+  target: http://h
+  load: {users: 1, duration: 1s}
+  scenarios: [{name: a, steps: [{get: /}]}]
+  schedule: "@daily"
+  concurrencyPolicy: Forbid
+  suspend: false
+  historyLimit: 10
+  onSpecChange: Wait
+)yaml")
+                  .plan);
+
+  // They belong to the LoadTest, not to the plan: a bare plan still refuses them.
+  EXPECT_TRUE(has_error(parse(std::string(kMinimal) + "schedule: \"@hourly\"\n"), "", 7,
+                        "unknown field 'schedule'"));
+}
+
 TEST(PlanParserTest, Defaults) {
   Plan plan = parse_ok(kMinimal);
   EXPECT_EQ(plan.name, "");
