@@ -123,14 +123,15 @@ nlohmann::json result_config_map(const LoadTest& lt, std::uint32_t run, const Re
 }
 
 nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t run,
-                          std::uint32_t index, std::uint32_t count) {
+                          std::uint32_t index, std::uint32_t count, std::uint32_t attempt) {
   const RunnerSettings& s = lt.runners;
-  nlohmann::json meta = run_child_metadata(lt, run, runner_pod_name(lt.name, run, index));
+  nlohmann::json meta = run_child_metadata(lt, run, runner_pod_name(lt.name, run, index, attempt));
   nlohmann::json labels = present(s.labels) ? s.labels : nlohmann::json::object();
   const nlohmann::json ours = meta["labels"];
   for (const auto& [k, v] : ours.items()) labels[k] = v;  // ours win
   labels[kAppLabel] = kRunnerApp;
   labels[kRunnerIndexLabel] = std::to_string(index);
+  labels[kAttemptLabel] = std::to_string(attempt);
   meta["labels"] = labels;
   if (present(s.annotations)) meta["annotations"] = s.annotations;
 
@@ -141,12 +142,14 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t ru
   if (s.env.is_array()) {
     for (const auto& e : s.env) env.push_back(e);
   }
+  nlohmann::json args = {"agent",     std::string(kPlanDirectory) + "/plan.yaml",
+                         "--segment", std::to_string(index) + "/" + std::to_string(count),
+                         "--testid",  lt.testid};
+  if (attempt > 0) args.push_back("--resume");
   nlohmann::json container = {
       {"name", "runner"},
       {"image", s.image},
-      {"args",
-       {"agent", std::string(kPlanDirectory) + "/plan.yaml", "--segment",
-        std::to_string(index) + "/" + std::to_string(count), "--testid", lt.testid}},
+      {"args", args},
       {"env", env},
       {"ports", {{{"name", "metrics"}, {"containerPort", kRunnerPort}, {"protocol", "TCP"}}}},
       {"readinessProbe",

@@ -25,8 +25,9 @@ nlohmann::json owner_reference(const LoadTest& lt);
 nlohmann::json control_secret(const LoadTest& lt, const std::string& token);
 // The children of run `run` (docs/runs.md): named after it and labelled with it.
 nlohmann::json plan_config_map(const LoadTest& lt, std::uint32_t run);
+// A replacement (attempt > 0) joins the test where it is (`agent --resume`).
 nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t run,
-                          std::uint32_t index, std::uint32_t count);
+                          std::uint32_t index, std::uint32_t count, std::uint32_t attempt = 0);
 // One ConfigMap of the merged result (result_storage.h says how a result is laid out in them).
 nlohmann::json result_config_map(const LoadTest& lt, std::uint32_t run, const ResultPart& part);
 

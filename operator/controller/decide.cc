@@ -7,6 +7,7 @@
 #include "controller/children.h"
 #include "controller/conditions.h"
 #include "controller/names.h"
+#include "controller/replacements.h"
 #include "controller/runs.h"
 #include "plan/duration.h"
 
@@ -47,10 +48,6 @@ void fail(Decision& d, const Observed& o, const std::string& reason, const std::
                   [](const RunnerObservation& r) { return r.pod_exists && !r.terminated; })) {
     d.actions.push_back({Action::Kind::kStopRunners});
   }
-}
-
-std::uint32_t desired_runners(const Observed& o) {
-  return o.lt.status.contains("runners") ? o.lt.status["runners"].value("desired", 0u) : 0u;
 }
 
 const RunnerObservation* runner(const Observed& o, std::uint32_t index) {
@@ -115,7 +112,7 @@ void accept(Decision& d, const Observed& o) {
 }
 
 void starting(Decision& d, const Observed& o, const DecideOptions& options) {
-  const std::uint32_t count = desired_runners(o);
+  const std::uint32_t count = desired_runners_of(o);
   std::uint32_t ready = 0;
   for (std::uint32_t i = 0; i < count; ++i) {
     const RunnerObservation* r = runner(o, i);
@@ -161,24 +158,60 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
   d.requeue_after = options.poll_interval;
 }
 
+// A replacement that never became ready fails the test as a runner that never did at the start.
+bool replacement_overdue(const Observed& o, const nlohmann::json& status, std::uint32_t index,
+                         const RunnerObservation* r) {
+  const std::uint32_t attempt = replacements_of(status, index);
+  if (attempt == 0 || (r != nullptr && r->attempt == attempt && r->ready)) return false;
+  const nlohmann::json* entry = replacement_entry(status, index, attempt - 1);
+  const auto lost = entry != nullptr ? time_field(*entry, "lostAt") : std::nullopt;
+  return lost && o.now - *lost > std::chrono::seconds(o.lt.start_timeout_seconds);
+}
+
 void running(Decision& d, const Observed& o, const DecideOptions& options) {
-  const std::uint32_t count = desired_runners(o);
+  const std::uint32_t count = desired_runners_of(o);
   std::uint32_t finished = 0;
   std::string lost;
+  auto lose = [&](std::uint32_t index, std::uint32_t attempt, const std::string& pod,
+                  const std::string& why) {
+    if (!replace_runner(d, o, index, attempt, pod, why, count)) {
+      lost += (lost.empty() ? "" : "; ") + pod + ": " + why;
+    }
+  };
   for (std::uint32_t i = 0; i < count; ++i) {
-    const RunnerObservation* r = runner(o, i);
-    if (r == nullptr) {
-      lost +=
-          (lost.empty() ? "" : "; ") + runner_pod_name(o.lt.name, o.lt.run(), i) + ": pod deleted";
+    const RunnerObservation* r = current_runner(o, i);
+    const std::uint32_t attempt = replacements_of(d.status, i);
+    const std::string pod = runner_pod_name(o.lt.name, o.lt.run(), i, attempt);
+    if (replacement_overdue(o, d.status, i, r)) {
+      lost += (lost.empty() ? "" : "; ") + pod + ": not ready " +
+              std::to_string(o.lt.start_timeout_seconds) + "s after its predecessor was lost" +
+              (r != nullptr && !r->problem.empty() ? ": " + r->problem : "");
       continue;
     }
-    const bool done = r->status && r->status->value("state", "") == "finished";
-    if (done) {
-      ++finished;
-    } else if (r->terminated || r->phase == "Failed" || r->phase == "Succeeded") {
-      // Gone before its result was collected: the test cannot be judged on all the load.
-      lost += (lost.empty() ? "" : "; ") + r->pod_name + ": " +
-              (r->problem.empty() ? "exited before its result was collected" : r->problem);
+    if (r == nullptr || r->attempt < attempt) {
+      // A replacement decided on but not seen yet: create it (again, harmlessly, if it is only
+      // not in the cache yet).
+      if (attempt > 0) {
+        d.actions.push_back({Action::Kind::kCreatePod, i, count, {}, attempt});
+      } else {
+        lose(i, 0, pod, "pod deleted");
+      }
+      continue;
+    }
+    switch (loss_of(*r)) {
+      case RunnerLoss::kNone:
+        if (r->status && r->status->value("state", "") == "finished") ++finished;
+        break;
+      case RunnerLoss::kStopping:
+        break;  // its final result comes within seconds: keep it rather than the last poll's
+      case RunnerLoss::kLost:
+        // Gone before its result was collected: without a replacement, the test cannot be
+        // judged on all the load.
+        lose(i, r->attempt, r->pod_name,
+             r->deleting          ? "pod deleted"
+             : r->problem.empty() ? "exited before its result was collected"
+                                  : r->problem);
+        break;
     }
   }
   if (!lost.empty()) {
@@ -187,8 +220,9 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
   }
   d.status["progress"] = progress_of(o.runners);
   note_late_start(d.status, o);
-  // A runner still waiting missed the start call (the operator stopped or the call failed):
-  // repeat it with the recorded instant; runners that already have it accept it again.
+  note_resumptions(d.status, o);
+  // A runner still waiting missed the start call (the operator stopped or the call failed), or
+  // is a replacement: send the recorded instant; runners that already have it accept it again.
   const bool waiting =
       std::any_of(o.runners.begin(), o.runners.end(), [](const RunnerObservation& r) {
         return r.status && r.status->value("state", "") == "waiting";
@@ -243,7 +277,8 @@ void note_late_start(nlohmann::json& status, const Observed& o) {
   double latest = 0;
   std::string who;
   for (const auto& r : o.runners) {
-    if (!r.status) continue;
+    // A replacement joins late by design (status.runners.replacements says when).
+    if (!r.status || r.attempt > 0) continue;
     const double late = r.status->value("started_late_seconds", 0.0);
     if (late > latest) {
       latest = late;

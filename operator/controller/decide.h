@@ -35,11 +35,15 @@ struct Action {
     kDeleteLoadTest,  // ttlSecondsAfterFinished passed
     kDeletePastRuns,  // run `index` starts: the pods of runs before it and the last one's plan
     kDeleteResult,    // the result ConfigMap(s) of run `index` (its history entry is gone)
+    // runners.failurePolicy Replace: keep what runner `index` (pod `attempt`) measured, its final
+    // result or its last one so far, in a ConfigMap; fills its status.runners.replacements entry.
+    kKeepRunnerResult,
   };
   Kind kind;
   std::uint32_t index = 0;
   std::uint32_t count = 0;
   WallClock::time_point start_at{};
+  std::uint32_t attempt = 0;  // kCreatePod, kKeepRunnerResult: which pod of segment `index`
 
   bool operator==(const Action&) const = default;
 };

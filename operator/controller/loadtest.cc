@@ -186,6 +186,9 @@ LoadTest read_loadtest(const nlohmann::json& object, const OperatorDefaults& def
   s.image_pull_secrets = field(r, "imagePullSecrets");
   s.service_account_name = value_or<std::string>(r, "serviceAccountName", "");
   s.priority_class_name = value_or<std::string>(r, "priorityClassName", "");
+  s.replace_on_failure = value_or<std::string>(r, "failurePolicy", "Fail") == "Replace";
+  s.max_replacements =
+      std::min<std::uint32_t>(100, value_or<std::uint32_t>(r, "maxReplacements", 3));
 
   lt.start_timeout_seconds =
       value_or<int>(lt.spec, "startTimeoutSeconds", defaults.start_timeout_seconds);

@@ -38,6 +38,10 @@ struct RunnerSettings {
       labels, annotations, volumes, volume_mounts, topology_spread_constraints, image_pull_secrets;
   std::string service_account_name;
   std::string priority_class_name;
+  // failurePolicy Replace: a lost runner is replaced (at most max_replacements times per
+  // segment in a run) instead of failing the test.
+  bool replace_on_failure = false;
+  std::uint32_t max_replacements = 3;
 };
 
 enum class CleanupPolicy { kKeep, kOnSuccess, kAlways };

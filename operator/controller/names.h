@@ -16,6 +16,8 @@ inline constexpr const char* kTestIdLabel = "stampede.dev/testid";
 inline constexpr const char* kRunnerIndexLabel = "stampede.dev/runner-index";
 // The run a child belongs to (docs/runs.md): runner pods, plan and result ConfigMaps.
 inline constexpr const char* kRunLabel = "stampede.dev/run";
+// Which pod of a runner's segment this is: 0 the first, 1 its first replacement, ...
+inline constexpr const char* kAttemptLabel = "stampede.dev/attempt";
 // Set to a value not seen before, it runs the test again without a spec change.
 inline constexpr const char* kRerunAnnotation = "stampede.dev/rerun";
 inline constexpr int kRunnerPort = 9646;
@@ -36,8 +38,17 @@ inline std::string plan_config_map_name(const std::string& lt, std::uint32_t run
 inline std::string result_config_map_name(const std::string& lt, std::uint32_t run) {
   return run_prefix(lt, run) + "-result";
 }
-inline std::string runner_pod_name(const std::string& lt, std::uint32_t run, std::uint32_t index) {
-  return run_prefix(lt, run) + "-runner-" + std::to_string(index);
+// Runner `index` of run `run`; a replacement (attempt > 0) has the attempt appended.
+inline std::string runner_pod_name(const std::string& lt, std::uint32_t run, std::uint32_t index,
+                                   std::uint32_t attempt = 0) {
+  std::string name = run_prefix(lt, run) + "-runner-" + std::to_string(index);
+  if (attempt > 0) name += "-" + std::to_string(attempt);
+  return name;
+}
+// What was kept of a lost runner (runners.failurePolicy Replace): its result, final or so far.
+inline std::string kept_result_name(const std::string& lt, std::uint32_t run, std::uint32_t index,
+                                    std::uint32_t attempt) {
+  return runner_pod_name(lt, run, index, attempt) + "-result";
 }
 
 }  // namespace stampede::op

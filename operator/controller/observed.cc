@@ -78,6 +78,8 @@ RunnerObservation observe_pod(const nlohmann::json& pod) {
   const nlohmann::json labels = meta.value("labels", nlohmann::json::object());
   o.index = label_number(labels, kRunnerIndexLabel);
   o.run = label_number(labels, kRunLabel);
+  o.attempt = label_number(labels, kAttemptLabel);
+  o.deleting = meta.contains("deletionTimestamp");
   const nlohmann::json status = pod.value("status", nlohmann::json::object());
   o.phase = status.value("phase", "Pending");
   o.pod_ip = status.value("podIP", "");

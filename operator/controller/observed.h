@@ -17,6 +17,8 @@ using WallClock = std::chrono::system_clock;
 struct RunnerObservation {
   std::uint32_t run = 0;  // label stampede.dev/run (0: none)
   std::uint32_t index = 0;
+  std::uint32_t attempt = 0;  // label stampede.dev/attempt: a replacement's number
+  bool deleting = false;      // the pod has a deletionTimestamp (its runner is stopping)
   bool pod_exists = false;
   std::string pod_name;
   std::string phase;  // Pending, Running, Succeeded, Failed

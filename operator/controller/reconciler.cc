@@ -7,6 +7,7 @@
 
 #include "controller/children.h"
 #include "controller/names.h"
+#include "controller/replacements.h"
 #include "kube/merge_patch.h"
 #include "stats/result_json.h"
 
@@ -58,7 +59,153 @@ Observed Reconciler::observe(const nlohmann::json& object) {
       if (!r.status) spdlog::debug("{}: {}", o.lt.key(), error);
     }
   }
+  poll_live_results(o);
   return o;
+}
+
+void Reconciler::poll_live_results(const Observed& o) {
+  const bool wanted = o.lt.runners.replace_on_failure &&
+                      o.lt.status.value("phase", "") == kPhaseRunning && !o.lt.deleting;
+  std::map<std::string, LiveResult> polled;
+  if (wanted) {
+    for (const auto& r : o.runners) {
+      if (r.pod_ip.empty() || r.terminated || r.deleting || !r.status) continue;
+      std::string error;
+      if (auto text = runners_.live_result(address_of(o.lt, r), &error)) {
+        polled[r.pod_name] = {r.pod_ip, std::move(*text), std::nullopt};
+      } else {
+        spdlog::debug("{}: {}", o.lt.key(), error);
+      }
+    }
+  }
+  const std::lock_guard lock(live_results_mutex_);
+  if (!wanted) {
+    live_results_.erase(o.lt.uid);  // nothing to keep once the load is over
+    return;
+  }
+  // A runner that did not answer keeps its last answer: it may be the one being lost.
+  for (auto& [pod, live] : polled) live_results_[o.lt.uid][pod] = std::move(live);
+}
+
+// How long a lost runner that still answers is given to finish stopping (an agent stops within
+// 5 s of SIGTERM) before its result so far is kept instead of its final one.
+constexpr std::chrono::seconds kFinalResultWait{10};
+
+bool Reconciler::fetch_kept_result(const Observed& o, const std::string& pod, const std::string& ip,
+                                   std::optional<std::string>* text, std::string* source,
+                                   std::string* error) {
+  const RunnerAddress address{ip, kRunnerPort, control_token(defaults_.token_key, o.lt)};
+  std::string why;
+  if ((*text = runners_.result(address, &why))) {
+    *source = "Final";
+    return true;
+  }
+  const auto status = runners_.status(address, &why);
+  const std::string state = status ? status->value("state", "") : "";
+  if (state == "running" || state == "stopping") {
+    const auto now = std::chrono::steady_clock::now();
+    const std::lock_guard lock(live_results_mutex_);
+    auto& since = live_results_[o.lt.uid][pod].waiting_since;
+    if (!since) since = now;
+    if (now - *since < kFinalResultWait) {
+      *error = "waiting for the final result of " + pod + " (" + state + ")";
+      return false;
+    }
+  }
+  if ((*text = runners_.live_result(address, &why))) *source = "Snapshot";
+  return true;
+}
+
+bool Reconciler::keep_runner_result(const Observed& o, Decision& d, const Action& a,
+                                    std::string* error) {
+  nlohmann::json* entry = replacement_entry(d.status, a.index, a.attempt);
+  if (entry == nullptr) return true;
+  const std::string pod = entry->value("pod", "");
+  const RunnerObservation* r = nullptr;
+  for (const auto& candidate : o.runners) {
+    if (candidate.pod_name == pod) r = &candidate;
+  }
+  // The freshest there is: its own final result (served while its pod terminates), its result
+  // so far, or the last poll's. A pod no kubelet holds goes from the API at once, while its
+  // process may still serve: where it answered last is remembered.
+  std::string ip = r != nullptr ? r->pod_ip : "";
+  LiveResult last;
+  {
+    const std::lock_guard lock(live_results_mutex_);
+    const auto test = live_results_.find(o.lt.uid);
+    if (test != live_results_.end() && test->second.count(pod) > 0) last = test->second[pod];
+  }
+  if (ip.empty()) ip = last.ip;
+  std::optional<std::string> text;
+  std::string source;
+  std::string why;
+  if (!ip.empty() && (r == nullptr || !r->terminated) &&
+      !fetch_kept_result(o, pod, ip, &text, &source, error)) {
+    return false;
+  }
+  if (!text && !last.text.empty()) {
+    text = last.text;
+    source = "Snapshot";
+  }
+  if (!text) return true;  // nothing was ever measured of it: source None
+  const auto doc = nlohmann::json::parse(*text, nullptr, false);
+  const auto kept = result_from_json(doc, &why);
+  if (!kept) {
+    spdlog::warn("{}: the kept result of {} is unreadable: {}", o.lt.key(), pod, why);
+    return true;
+  }
+  const std::string name = kept_result_name(o.lt.name, o.lt.run(), a.index, a.attempt);
+  auto parts = result_parts(name, *text, &why);
+  if (!parts) {
+    *error = "kept result of " + pod + ": " + why;
+    return false;
+  }
+  for (const ResultPart& part : *parts) {
+    const nlohmann::json cm = result_config_map(o.lt, o.lt.run(), part);
+    kube::Result created = kube_.create(kube::kConfigMaps, o.lt.ns, cm);
+    if (created.error == kube::ApiError::kAlreadyExists) {
+      created = kube_.replace(kube::kConfigMaps, o.lt.ns, part.name, cm);
+    }
+    if (!created.ok()) {
+      *error = "kept result ConfigMap " + part.name + ": " + created.message;
+      return false;
+    }
+  }
+  (*entry)["source"] = source;
+  (*entry)["dataSeconds"] = kept->duration_seconds;
+  (*entry)["resultConfigMap"] = name;
+  // Stored: a terminating runner that served its final result may go now.
+  const RunnerAddress address{ip, kRunnerPort, control_token(defaults_.token_key, o.lt)};
+  if (source == "Final" && !runners_.acknowledge(address, &why)) {
+    spdlog::debug("{}: {}", o.lt.key(), why);
+  }
+  return true;
+}
+
+std::optional<std::string> Reconciler::load_result(const std::string& ns, const std::string& name,
+                                                   std::string* error) {
+  const kube::Result first = kube_.get(kube::kConfigMaps, ns, name);
+  if (!first.ok()) {
+    *error = "result ConfigMap " + name + ": " + first.message;
+    return std::nullopt;
+  }
+  std::vector<nlohmann::json> config_maps = {first.object};
+  std::size_t parts = 1;
+  const nlohmann::json data = first.object.value("data", nlohmann::json::object());
+  if (data.contains(kResultPartsKey) && data[kResultPartsKey].is_string()) {
+    parts = std::clamp<std::size_t>(
+        std::strtoul(data[kResultPartsKey].get<std::string>().c_str(), nullptr, 10), 1,
+        kMaxResultParts);
+  }
+  for (std::size_t i = 1; i < parts; ++i) {
+    const kube::Result part = kube_.get(kube::kConfigMaps, ns, result_part_name(name, i));
+    if (!part.ok()) {
+      *error = "result ConfigMap " + result_part_name(name, i) + ": " + part.message;
+      return std::nullopt;
+    }
+    config_maps.push_back(part.object);
+  }
+  return result_text(config_maps, error);
 }
 
 RunnerAddress Reconciler::address_of(const LoadTest& lt, const RunnerObservation& r) const {
@@ -73,10 +220,21 @@ bool Reconciler::create(const kube::ResourceType& type, const std::string& ns,
   return false;
 }
 
+std::vector<const RunnerObservation*> Reconciler::serving_runners(const Observed& o) {
+  std::vector<const RunnerObservation*> out;
+  for (std::uint32_t i = 0; i < desired_runners_of(o); ++i) {
+    const RunnerObservation* r = current_runner(o, i);
+    if (r != nullptr && !r->pod_ip.empty() && !r->terminated && !r->deleting) out.push_back(r);
+  }
+  return out;
+}
+
 bool Reconciler::start_runners(const Observed& o, const Action& a, std::string* error) {
-  // Every runner gets the same instant; the calls themselves need not be simultaneous.
-  for (const auto& r : o.runners) {
-    if (!runners_.start(address_of(o.lt, r), a.start_at, error)) return false;
+  // Every runner gets the same instant; the calls themselves need not be simultaneous. A
+  // replacement gets the test's instant too: it joins where the schedule is.
+  for (const RunnerObservation* r : serving_runners(o)) {
+    if (!r->ready) continue;
+    if (!runners_.start(address_of(o.lt, *r), a.start_at, error)) return false;
   }
   return true;
 }
@@ -87,10 +245,9 @@ bool Reconciler::acknowledge_results(const Observed& o, const Decision& d, std::
   });
   if (!wanted) return true;
   bool ok = true;
-  for (const auto& r : o.runners) {
-    if (r.pod_ip.empty() || r.terminated) continue;
+  for (const RunnerObservation* r : serving_runners(o)) {
     std::string why;
-    if (!runners_.acknowledge(address_of(o.lt, r), &why)) {
+    if (!runners_.acknowledge(address_of(o.lt, *r), &why)) {
       *error = why;  // the next attempt acknowledges again: repeating it is harmless
       ok = false;
     }
@@ -112,13 +269,12 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
     return false;
   }
   std::optional<Result> merged;
-  for (const auto& r : o.runners) {
-    const auto text = runners_.result(address_of(o.lt, r), error);
+  auto add = [&](const std::string& source, const std::optional<std::string>& text) {
     if (!text) return false;
     const auto doc = nlohmann::json::parse(*text, nullptr, false);
     auto result = result_from_json(doc, error);
     if (!result) {
-      *error = r.pod_name + ": unreadable result: " + *error;
+      *error = source + ": unreadable result: " + *error;
       return false;
     }
     if (merged) {
@@ -126,6 +282,14 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
     } else {
       merged = std::move(result);
     }
+    return true;
+  };
+  for (const RunnerObservation* r : serving_runners(o)) {
+    if (!add(r->pod_name, runners_.result(address_of(o.lt, *r), error))) return false;
+  }
+  // What was kept of the runners lost and replaced.
+  for (const auto& e : kept_results(o.lt.status)) {
+    if (!add(e, load_result(o.lt.ns, e, error))) return false;
   }
   if (!merged) {
     *error = "no runner result";
@@ -137,7 +301,7 @@ bool Reconciler::collect_results(const Observed& o, Decision& d, std::string* er
     std::_Exit(3);
   }
   merged->testid = o.lt.testid;
-  merged->runner = "merged/" + std::to_string(o.runners.size());
+  merged->runner = "merged/" + std::to_string(desired_runners_of(o));
   judge_thresholds(o.plan->thresholds, *merged);
   const std::string name = result_config_map_name(o.lt.name, o.lt.run());
   if (!store_result(o, result_to_json(*merged), d, error)) return false;
@@ -249,8 +413,8 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
           *error = "cannot create runner pods: " + plan_errors_text(o);
           ok = false;
         } else {
-          ok =
-              create(kube::kPods, o.lt.ns, runner_pod(o.lt, *o.plan, run, a.index, a.count), error);
+          ok = create(kube::kPods, o.lt.ns,
+                      runner_pod(o.lt, *o.plan, run, a.index, a.count, a.attempt), error);
         }
         break;
       case Action::Kind::kStartRunners:
@@ -272,6 +436,9 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
         break;
       case Action::Kind::kDeleteResult:
         ok = delete_result(o, a.index, error);
+        break;
+      case Action::Kind::kKeepRunnerResult:
+        ok = keep_runner_result(o, d, a, error);
         break;
       case Action::Kind::kDeleteLoadTest: {
         const kube::Result r = kube_.remove(kube::kLoadTests, o.lt.ns, o.lt.name);

@@ -4,6 +4,8 @@
 // the world as it is each time, so a missed event or a restarted operator changes nothing.
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -44,6 +46,8 @@ class Reconciler {
               std::string* error);
   // Where runner `r` of `lt` answers, with the test's control token.
   RunnerAddress address_of(const LoadTest& lt, const RunnerObservation& r) const;
+  // The current pod of each segment, when it is up: the ones to start, collect and acknowledge.
+  static std::vector<const RunnerObservation*> serving_runners(const Observed& o);
   bool start_runners(const Observed& o, const Action& a, std::string* error);
   bool collect_results(const Observed& o, Decision& d, std::string* error);
   // The merged result into its ConfigMap(s) (result_storage.h).
@@ -53,6 +57,16 @@ class Reconciler {
   bool delete_children(const Observed& o, std::string* error);
   bool delete_past_runs(const Observed& o, std::uint32_t run, std::string* error);
   bool delete_result(const Observed& o, std::uint32_t run, std::string* error);
+  // runners.failurePolicy Replace (replacements.h).
+  void poll_live_results(const Observed& o);
+  bool keep_runner_result(const Observed& o, Decision& d, const Action& a, std::string* error);
+  // The lost runner's own result, or its result so far, from where it answered last; false and
+  // *error while it is still stopping (for a few seconds at most: its final result comes).
+  bool fetch_kept_result(const Observed& o, const std::string& pod, const std::string& ip,
+                         std::optional<std::string>* text, std::string* source, std::string* error);
+  // The result JSON text stored under `name` by result_parts (all its parts).
+  std::optional<std::string> load_result(const std::string& ns, const std::string& name,
+                                         std::string* error);
   // Deletes one object; already gone counts as done.
   bool remove(const kube::ResourceType& type, const std::string& ns, const std::string& name,
               std::string* error);
@@ -66,6 +80,16 @@ class Reconciler {
   OperatorDefaults defaults_;
   DecideOptions options_;
   ReconcilerHooks hooks_;
+  // The last result so far of each runner of a running test with failurePolicy Replace, by
+  // LoadTest uid and pod name: what is kept of a runner lost without serving its own. Memory
+  // only: an operator restarted since the last poll keeps nothing of a runner lost meanwhile.
+  struct LiveResult {
+    std::string ip;    // where it answered last: its pod may be gone while it still serves
+    std::string text;  // its result so far
+    std::optional<std::chrono::steady_clock::time_point> waiting_since;  // for its final result
+  };
+  std::mutex live_results_mutex_;
+  std::map<std::string, std::map<std::string, LiveResult>> live_results_;
 };
 
 }  // namespace stampede::op

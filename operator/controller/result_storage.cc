@@ -82,4 +82,22 @@ std::optional<std::vector<ResultPart>> result_parts(const std::string& name,
   return parts;
 }
 
+std::optional<std::string> result_text(const std::vector<nlohmann::json>& config_maps,
+                                       std::string* error, std::size_t max_size) {
+  std::string compressed;
+  for (const auto& cm : config_maps) {
+    const nlohmann::json data = cm.value("data", nlohmann::json::object());
+    const nlohmann::json binary = cm.value("binaryData", nlohmann::json::object());
+    if (config_maps.size() == 1 && data.contains(kResultKey) && data[kResultKey].is_string()) {
+      return data[kResultKey].get<std::string>();
+    }
+    if (!binary.contains(kResultGzipKey) || !binary[kResultGzipKey].is_string()) {
+      *error = cm["metadata"].value("name", "a result ConfigMap") + " holds no result";
+      return std::nullopt;
+    }
+    compressed += kube::base64_decode(binary[kResultGzipKey].get<std::string>());
+  }
+  return gunzip(compressed, max_size, error);
+}
+
 }  // namespace stampede::op

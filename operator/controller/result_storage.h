@@ -48,6 +48,13 @@ std::optional<std::vector<ResultPart>> result_parts(const std::string& name,
                                                     const std::string& text, std::string* error,
                                                     std::size_t limit = kMaxConfigMapPayload);
 
+// The result's JSON text back from its ConfigMaps (whole objects, first part first), as
+// result_parts laid it out. nullopt and *error when one is missing its key, or the gzip is cut
+// or expands past `max_size`.
+std::optional<std::string> result_text(const std::vector<nlohmann::json>& config_maps,
+                                       std::string* error,
+                                       std::size_t max_size = std::size_t{256} << 20);
+
 // The name of part `index` (0 is `name` itself).
 std::string result_part_name(const std::string& name, std::size_t index);
 

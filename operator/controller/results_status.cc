@@ -1,9 +1,11 @@
 // The final status of a LoadTest from its runners' merged result.
 #include <algorithm>
+#include <cstdio>
 
 #include "base/rfc3339.h"
 #include "controller/conditions.h"
 #include "controller/decide.h"
+#include "controller/replacements.h"
 #include "stats/result_json.h"
 
 namespace stampede::op {
@@ -107,6 +109,14 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
   status["reason"] = ok ? "ThresholdsPassed" : "ThresholdsFailed";
   status["message"] = ok ? std::to_string(totals.requests) + " requests, every threshold passed"
                          : "thresholds failed: " + failed;
+  if (note_degraded_result(status)) {
+    // Runners were lost and replaced: the numbers miss the load of the gaps.
+    char gap[32];
+    std::snprintf(gap, sizeof gap, "%.1f", status["results"].value("gapSeconds", 0.0));
+    status["message"] = status["message"].get<std::string>() +
+                        " (degraded: " + std::to_string(status["runners"]["replacements"].size()) +
+                        " lost runner(s) replaced, " + gap + " s of a segment's load not measured)";
+  }
   if (status.contains("pendingRun") && status["pendingRun"].is_object()) {
     // Stopped early for its successor: judged on what it ran, and said so.
     status["reason"] = "Superseded";

@@ -53,6 +53,13 @@ std::optional<std::string> HttpRunnerApi::result(const RunnerAddress& runner, st
   return r.body;
 }
 
+std::optional<std::string> HttpRunnerApi::live_result(const RunnerAddress& runner,
+                                                      std::string* error) {
+  const auto r = call(runner, "GET", "/v1/result/live", "");
+  if (!check(r, "result so far of " + runner.host, error)) return std::nullopt;
+  return r.body;
+}
+
 bool HttpRunnerApi::acknowledge(const RunnerAddress& runner, std::string* error) {
   return check(call(runner, "POST", "/v1/result/ack", ""),
                "acknowledge the result of " + runner.host, error);

@@ -25,6 +25,10 @@ class RunnerApi {
   virtual bool stop(const RunnerAddress& runner, std::string* error) = 0;
   // The result JSON text, once the runner has finished.
   virtual std::optional<std::string> result(const RunnerAddress& runner, std::string* error) = 0;
+  // The result so far (GET /v1/result/live), while it runs: what is kept of a runner that is
+  // then lost.
+  virtual std::optional<std::string> live_result(const RunnerAddress& runner,
+                                                 std::string* error) = 0;
   // The result is stored: the runner may exit. Only after the status and the ConfigMap are
   // written, so that an operator dying in between finds the results still served.
   virtual bool acknowledge(const RunnerAddress& runner, std::string* error) = 0;
@@ -37,6 +41,7 @@ class HttpRunnerApi final : public RunnerApi {
   bool start(const RunnerAddress& runner, WallTime at, std::string* error) override;
   bool stop(const RunnerAddress& runner, std::string* error) override;
   std::optional<std::string> result(const RunnerAddress& runner, std::string* error) override;
+  std::optional<std::string> live_result(const RunnerAddress& runner, std::string* error) override;
   bool acknowledge(const RunnerAddress& runner, std::string* error) override;
 };
 

@@ -79,6 +79,10 @@ po::options_description run_options() {
       "(env: "
       "STAMPEDE_CONTROL_TOKEN, "
       "STAMPEDE_CONTROL_TOKEN_FILE)")(
+      "resume", po::bool_switch(),
+      "agent: when started after the startAt of /v1/start, join the test where its schedule is "
+      "(to the same end as the other runners) instead of running the whole plan from now; the "
+      "operator starts a replacement runner this way")(
       "linger", po::value<std::string>(),
       "agent: after the run, serve the result until acknowledged (POST /v1/result/ack) or this "
       "long (default 5m)")("quiet,q", po::bool_switch(), "no progress lines")(
@@ -273,6 +277,7 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   }
   if (vm.count("segment")) parse_segment(vm["segment"].as<std::string>(), o);
   o.testid = vm.count("testid") ? vm["testid"].as<std::string>() : env("STAMPEDE_TESTID");
+  o.resume = vm["resume"].as<bool>();
   o.quiet = vm["quiet"].as<bool>();
   fill_serve(o.serve, vm, o.command);
 }

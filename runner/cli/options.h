@@ -53,6 +53,8 @@ struct CliOptions {
   bool quiet = false;
   std::uint32_t segment = 0;  // --segment i/N: this runner's share i of N
   std::uint32_t segments = 1;
+  // agent --resume: started after startAt, join the test where it is (a replaced runner).
+  bool resume = false;
   std::string testid;  // --testid, STAMPEDE_TESTID; empty: the plan's name
   ServeOptions serve;
 };

@@ -75,6 +75,7 @@ EngineOptions engine_options(const CliOptions& options) {
   o.segment = options.segment;
   o.segments = options.segments;
   o.request_history = options.reports.csv_full_history;
+  o.resume = options.resume;
   return o;
 }
 

@@ -10,8 +10,8 @@
 namespace stampede {
 namespace {
 
-constexpr std::array<const char*, 4> kPaths = {"/", "/v1/events", "/v1/report.html",
-                                               "/v1/stats.csv"};
+constexpr std::array<const char*, 5> kPaths = {"/", "/v1/events", "/v1/report.html",
+                                               "/v1/stats.csv", "/v1/result/live"};
 
 HttpResponse body(unsigned status, std::string content_type, std::string text) {
   HttpResponse r;
@@ -65,11 +65,18 @@ std::optional<HttpResponse> LiveUi::handle(const HttpRequest& request) const {
   return download(path);
 }
 
-// The report and the CSV of the result so far (the final one after the end), rendered on the
-// server thread when asked for: the engine never waits for a download.
+// The report, the CSV and the JSON of the result so far (the final one after the end), rendered
+// on the server thread when asked for: the engine never waits for a download.
 HttpResponse LiveUi::download(const std::string& path) const {
   const std::shared_ptr<const nlohmann::json> result = feed_.result();
   if (!result) return json_error(409, "the test has not started: there is no result yet");
+  if (path == "/v1/result/live") {
+    // The whole result so far, histograms included: what the operator keeps of a runner that
+    // may yet be lost, so that a replacement loses at most one poll's data.
+    HttpResponse r = body(200, "application/json", result->dump());
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
   HttpResponse r;
   std::string file;
   if (path == "/v1/report.html") {

@@ -75,7 +75,7 @@ bool Engine::prepare(std::string* error) {
   return true;
 }
 
-void Engine::start_workers(TimePoint t0) {
+void Engine::start_workers(TimePoint t0, TimePoint first) {
   const unsigned n = options_.threads;
   std::random_device entropy;
   // Holds the scenario assignment while the workers copy it.
@@ -94,7 +94,7 @@ void Engine::start_workers(TimePoint t0) {
     workers_.push_back(std::make_unique<Worker>(config, static_cast<StatsSink&>(*this)));
   }
   for (auto& worker : workers_) {
-    threads_.emplace_back([w = worker.get(), t0] { w->run(t0); });
+    threads_.emplace_back([w = worker.get(), t0, first] { w->run(t0, first); });
   }
 }
 
@@ -108,9 +108,19 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
                                std::chrono::duration_cast<Duration>(*options_.start_at - wall_now));
   }
   t0_ = Clock::now() + delay;
-  started_at_ = format_rfc3339(wall_now + std::chrono::duration_cast<WallTime::duration>(delay));
+  TimePoint first = t0_;
+  WallTime wall_t0 = wall_now + std::chrono::duration_cast<WallTime::duration>(delay);
+  if (options_.resume && options_.start_at && *options_.start_at < wall_now) {
+    // Joining a test in progress: its schedule began at startAt, and this runner takes it up
+    // from now to the same end as the others.
+    const auto behind = std::chrono::duration_cast<Duration>(wall_now - *options_.start_at);
+    first = t0_;
+    t0_ -= behind;
+    wall_t0 = *options_.start_at;
+  }
+  started_at_ = format_rfc3339(wall_t0);
   load_control_.set_start(t0_);
-  start_workers(t0_);
+  start_workers(t0_, first);
 
   asio::signal_set signals(control_);
   if (options_.handle_signals) {
@@ -118,7 +128,10 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
     signals.add(SIGTERM);
     await_signal(signals);
   }
-  schedule_flush(1);
+  // Seconds are counted from t0; a runner that joined late has none before it joined.
+  schedule_flush(static_cast<std::uint64_t>(
+                     std::chrono::duration_cast<std::chrono::seconds>(first - t0_).count()) +
+                 1);
   on_snapshot_ = on_snapshot;
   control_.run();  // returns when all workers are done (worker_done stops it)
   for (auto& t : threads_) t.join();

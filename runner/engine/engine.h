@@ -40,6 +40,9 @@ struct EngineOptions {
   std::optional<Duration> signal_grace;
   // The instant the load starts (runners of one test share it); unset: as soon as possible.
   std::optional<WallTime> start_at;
+  // Started after start_at, join the test where its schedule is now (replacing a lost runner)
+  // rather than run the whole plan from now.
+  bool resume = false;
   // Keep every row's statistics per second besides the all-rows series (--csv-full-history).
   bool request_history = false;
 };
@@ -76,7 +79,7 @@ class Engine final : private StatsSink {
  private:
   void absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<ThreadStats> s) override;
   void worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) override;
-  void start_workers(TimePoint t0);
+  void start_workers(TimePoint t0, TimePoint first);
   void schedule_flush(std::uint64_t tick);
   void report();
   Snapshot snapshot(double elapsed) const;

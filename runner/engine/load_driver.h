@@ -27,6 +27,10 @@ class LoadDriver {
   // Before the start: open connections that should exist at t0.
   virtual void prepare() {}
   virtual void start(TimePoint t0) = 0;
+  // Before start(): this runner joins a test already `offset` into its schedule (it replaces a
+  // lost runner, `agent --resume`). The work scheduled before `offset` was the lost runner's:
+  // none of it is started late. A closed model needs nothing: its users follow the schedule.
+  virtual void skip_until(Duration /*offset*/) {}
   // Called every few milliseconds while the load runs.
   virtual void tick(TimePoint now) = 0;
   // The load was changed (Worker learns it on a tick, or before start): follow `schedule`, this

@@ -1,5 +1,7 @@
 #include "engine/open_driver.h"
 
+#include <cmath>
+
 #include <algorithm>
 
 namespace stampede {
@@ -34,6 +36,15 @@ void OpenDriver::start(TimePoint t0) {
   t0_ = t0;
   started_ = true;
   arm();
+}
+
+void OpenDriver::skip_until(Duration offset) {
+  // Arrival n is due when the expected count reaches n: the ones numbered below the count at
+  // `offset` were due before it.
+  const auto first = static_cast<std::uint64_t>(std::ceil(schedule_.expected_arrivals(offset)));
+  if (first <= next_) return;
+  // This share's first number at or after `first`.
+  next_ += (first - next_ + share_.count - 1) / share_.count * share_.count;
 }
 
 void OpenDriver::reschedule(const LoadSchedule& schedule) {

@@ -22,6 +22,7 @@ class OpenDriver final : public LoadDriver {
 
   void prepare() override;
   void start(TimePoint t0) override;
+  void skip_until(Duration offset) override;
   // Starts every arrival due by `now` (the timer calls it; the worker's tick too, as a backstop).
   void tick(TimePoint now) override;
   // Arrivals keep their global numbers: the next one of this share is re-timed by the new

@@ -84,7 +84,7 @@ Duration Worker::random_between(Duration min, Duration max) {
   return Duration(pick(rng_));
 }
 
-void Worker::run(TimePoint t0) {
+void Worker::run(TimePoint t0, TimePoint first) {
   end_at_ = t0 + config_.plan->load.duration();
   TimePoint stage_end = t0;
   for (const Duration length : config_.compiled->stage_lengths) {
@@ -92,8 +92,9 @@ void Worker::run(TimePoint t0) {
     stage_ends_.push_back(stage_end);
   }
   driver_->prepare();
+  if (first > t0) driver_->skip_until(first - t0);
   // Pre-allocated connections are opened before t0; the load itself starts exactly at t0.
-  tick_.expires_at(t0);
+  tick_.expires_at(std::max(t0, first));
   tick_.async_wait([this, t0](const ErrorCode&) {
     if (finished_) return;  // stopped before the start instant: no load at all
     started_ = true;

@@ -42,7 +42,9 @@ class Worker final : public UserHost, public UserPool {
   Worker& operator=(const Worker&) = delete;
 
   // Runs the worker's event loop on the calling thread until the load is over.
-  void run(TimePoint t0);
+  // The load starts at t0; a runner joining late (EngineOptions::resume) starts at `first`, as
+  // if it had run since t0.
+  void run(TimePoint t0, TimePoint first);
   // Thread-safe: end the load phase now. The graceful stop that follows lasts the plan's
   // gracefulStop, at most `grace` when set (zero: interrupt what is in flight at once).
   void request_stop(std::optional<Duration> grace);

@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (plan) {
     const std::uint32_t count = stampede::op::runner_count(*plan, lt.runners);
     if (count == 0) __builtin_trap();  // at least one runner
-    (void)stampede::op::plan_config_map(lt);
-    (void)stampede::op::runner_pod(lt, *plan, 0, count).dump();
+    (void)stampede::op::plan_config_map(lt, 1);
+    (void)stampede::op::runner_pod(lt, *plan, 1, 0, count, 1).dump();
   }
   return 0;
 }

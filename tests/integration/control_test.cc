@@ -93,6 +93,39 @@ TEST(Agent, ALateStartIsLoggedAndShownInTheStatus) {
       << agent.process().stderr_text();
 }
 
+// A replacement runner (agent --resume) started 3 s after the shared startAt joins the
+// schedule where it is: it ends with the others and makes only the arrivals still to come,
+// exactly what it reports. While it runs, /v1/result/live serves the result so far.
+TEST(Agent, AResumedAgentJoinsTheTestWhereItIs) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  AgentProcess agent(plan_for(target, "{rate: 50, duration: 6s}"), {"--resume"});
+  ASSERT_TRUE(agent.wait_ready()) << agent.process().stderr_text();
+  EXPECT_EQ(agent.get("/v1/result/live").status, 409) << "nothing before the start";
+  const WallTime at = start_in(-milliseconds(3000));
+  const auto posted = std::chrono::steady_clock::now();
+  ASSERT_EQ(agent.post("/v1/start", start_body(at)).status, 202);
+  bool live = false;
+  for (int i = 0; i < 40 && !live; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+    const auto r = agent.get("/v1/result/live");
+    live = r.status == 200 && nlohmann::json::parse(r.body).contains("totals");
+  }
+  EXPECT_TRUE(live) << "the result so far, while running";
+  ASSERT_TRUE(agent.wait_for_state("finished", seconds(10))) << agent.process().stderr_text();
+  EXPECT_LT(std::chrono::steady_clock::now() - posted, seconds(5))
+      << "it ended with the test, not 6 s after joining";
+  const double late = agent.status()["started_late_seconds"].get<double>();
+  const auto result = nlohmann::json::parse(agent.get("/v1/result").body);
+  const auto requests = result["totals"]["requests"].get<std::uint64_t>();
+  EXPECT_EQ(requests, target_stats(target)["requests"].get<std::uint64_t>());
+  // Arrivals every 20 ms; those due in the `late` seconds before it joined were not its own.
+  const double expected = 50 * (6 - late);
+  EXPECT_NEAR(static_cast<double>(requests), expected, 2.0) << "late " << late;
+  // The live document is the final result once the test is over.
+  EXPECT_EQ(nlohmann::json::parse(agent.get("/v1/result/live").body)["totals"]["requests"],
+            requests);
+}
+
 TEST(Agent, TwoAgentsWithOneStartAtBeginTogether) {
   TargetProcess target_a(STAMPEDE_TARGET_BIN);
   TargetProcess target_b(STAMPEDE_TARGET_BIN);

@@ -1132,6 +1132,15 @@ std::vector<Case> invalid_cases() {
        kTarget + kLoad + kScenarios + "schedule: \"@hourly\"\nconcurrencyPolicy: Allow\n",
        {"spec.concurrencyPolicy", "Unsupported value", "\"Forbid\", \"Replace\""},
        Runner::kAccepts},
+      {"an unknown runners.failurePolicy",
+       kTarget + kLoad + kScenarios + "runners:\n  failurePolicy: Retry\n",
+       {"spec.runners.failurePolicy", "Unsupported value", "\"Fail\", \"Replace\""},
+       Runner::kAccepts},
+      {"a runners.maxReplacements above 100",
+       kTarget + kLoad + kScenarios +
+           "runners:\n  failurePolicy: Replace\n  maxReplacements: 101\n",
+       {"spec.runners.maxReplacements", "less than or equal to 100"},
+       Runner::kAccepts},
       {"a historyLimit above 100",
        kTarget + kLoad + kScenarios + "historyLimit: 101\n",
        {"spec.historyLimit", "less than or equal to 100"},
@@ -1399,6 +1408,16 @@ TEST_F(Crd, StoresTheFieldsOfRunsAndTheirDefaults) {
   EXPECT_EQ(spec["suspend"], false);
   EXPECT_EQ(spec["historyLimit"], 10);
   EXPECT_EQ(spec["onSpecChange"], "Wait");
+  // In spec.runners, when it is given: a lost runner fails the test unless asked otherwise.
+  ASSERT_TRUE(plane()
+                  .apply(load_test("runs-runner-defaults",
+                                   kTarget + kLoad + kScenarios + "runners:\n  count: 2\n"))
+                  .ok());
+  const nlohmann::json runners = nlohmann::json::parse(
+      plane().kubectl({"get", "slt", "runs-runner-defaults", "-o", "json"}).out)["spec"]["runners"];
+  EXPECT_EQ(runners["failurePolicy"], "Fail");
+  EXPECT_EQ(runners["maxReplacements"], 3);
+  EXPECT_TRUE(plane().kubectl({"delete", "slt", "runs-runner-defaults"}).ok());
   for (const char* absent : {"schedule", "timeZone", "startingDeadlineSeconds"}) {
     EXPECT_FALSE(spec.contains(absent)) << absent << " in " << spec.dump(2);
   }

@@ -130,6 +130,21 @@ class Operator : public ::testing::Test {
     return total;
   }
 
+  // Applies a 14-s test of 2 runners at 40/s with failurePolicy Replace, and waits until it has
+  // run for 6 s and the operator has polled its runners' results so far.
+  bool run_replaceable(const std::string& name, const TargetProcess& target) const {
+    std::string manifest = loadtest(name, target.url(), "{rate: 40, duration: 14s}", 2);
+    manifest.replace(manifest.find("    image:"), 0, "    failurePolicy: Replace\n");
+    if (!plane_->apply(manifest).ok()) return false;
+    for (int i = 0; i < 300 && phase(name) != "Running"; ++i) {
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    if (phase(name) != "Running") return false;
+    // Past the start (1 s) and the first regular poll of the runners (3 s later).
+    std::this_thread::sleep_for(seconds(7));
+    return true;
+  }
+
   // Waits for condition Completed with kubectl, as users do.
   bool wait_completed(const std::string& name, int seconds_timeout) const {
     const auto r = plane_->kubectl({"wait", "--for=condition=Completed", "loadtest/" + name,
@@ -527,6 +542,53 @@ TEST_F(Operator, AnEditReplacesARunningTestWhenAskedTo) {
   EXPECT_EQ(superseded["reason"], "Superseded") << superseded.dump(2);
   EXPECT_GT(superseded["requests"].get<std::uint64_t>(), 0u) << "its partial result was kept";
   EXPECT_EQ(target_requests(target), requests_of_all_runs(status));
+}
+
+// failurePolicy Replace: a runner killed mid-test (SIGKILL, as the OOM killer does) is replaced
+// on its segment; what it measured up to the last poll is kept, the test goes on to its verdict
+// and the result says it is degraded, with the gap.
+TEST_F(Operator, AKilledRunnerIsReplacedWhenThePolicySaysSo) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(run_replaceable("phoenix", target)) << operator_logs();
+  ASSERT_TRUE(kubelet_->kill("phoenix-1-runner-1"));
+  ASSERT_TRUE(wait_completed("phoenix", 90)) << get("phoenix").dump(2) << operator_logs();
+  const nlohmann::json status = get("phoenix")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  EXPECT_EQ(status["results"]["degraded"], true) << status.dump(2);
+  ASSERT_EQ(status["runners"]["replacements"].size(), 1u) << status.dump(2);
+  const nlohmann::json& e = status["runners"]["replacements"][0];
+  EXPECT_EQ(e["pod"], "phoenix-1-runner-1");
+  EXPECT_EQ(e["source"], "Snapshot") << "killed: its last poll is what is left";
+  EXPECT_GE(e["dataSeconds"].get<double>(), 3.0) << "kept from a poll at 3 s or later" << e.dump();
+  const double gap = e["gapSeconds"].get<double>();
+  EXPECT_GT(gap, 0.0) << e.dump();
+  EXPECT_LT(gap, 10.0) << e.dump();
+  EXPECT_TRUE(plane_->kubectl({"get", "configmap", e["resultConfigMap"].get<std::string>()}).ok());
+  const auto args = plane_->kubectl(
+      {"get", "pod", "phoenix-1-runner-1-1", "-o", "jsonpath={.spec.containers[0].args}"});
+  EXPECT_NE(args.out.find("--resume"), std::string::npos) << args.describe();
+  // What the killed runner did after its last poll (at most 3 s of its 20/s) is all that is
+  // missing; nothing is counted twice.
+  const auto merged = status["results"]["requests"].get<std::uint64_t>();
+  const std::uint64_t served = target_requests(target);
+  EXPECT_LE(merged, served);
+  EXPECT_LE(served - merged, 90u) << "merged " << merged << ", served " << served;
+  EXPECT_GT(merged, 300u) << "both segments' load, before and after the loss";
+}
+
+// A runner whose pod is deleted mid-test stops on SIGTERM and serves its final result: kept
+// whole, so the merged result counts exactly what the target served.
+TEST_F(Operator, ADeletedRunnersFinalResultIsKeptWhole) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  ASSERT_TRUE(run_replaceable("evicted", target)) << operator_logs();
+  ASSERT_TRUE(plane_->kubectl({"delete", "pod", "evicted-1-runner-0", "--wait=false"}).ok());
+  ASSERT_TRUE(wait_completed("evicted", 90)) << get("evicted").dump(2) << operator_logs();
+  const nlohmann::json status = get("evicted")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  ASSERT_EQ(status["runners"]["replacements"].size(), 1u) << status.dump(2);
+  EXPECT_EQ(status["runners"]["replacements"][0]["source"], "Final") << status.dump(2);
+  EXPECT_EQ(status["results"]["requests"].get<std::uint64_t>(), target_requests(target))
+      << "exactly what the target served";
 }
 
 TEST_F(Operator, DeletingTheTestTakesItsChildren) {

@@ -168,7 +168,9 @@ void LocalKubelet::on_deleted(const nlohmann::json& pod) {
     if (it == pods_.end()) return;
     r = it->second;
   }
-  r->deleted = true;
+  // Once, as a kubelet does: the deletion shows in several watch events, and a second signal
+  // tells an agent to stop serving its result at once.
+  if (r->deleted.exchange(true)) return;
   if (r->process && r->process->running()) r->process->send_signal(SIGTERM);
 }
 

@@ -95,6 +95,25 @@ TEST(OpenDriver, SharesSplitTheArrivals) {
   EXPECT_EQ(total, 1000u);
 }
 
+// A runner that replaces a lost one joins 4.005 s into the schedule: the arrivals due before
+// that were the lost runner's and none is started late; each share still takes only its slice,
+// and together the shares start exactly the rest.
+TEST(OpenDriver, AJoiningRunnerSkipsTheArrivalsDueBeforeIt) {
+  std::size_t total = 0;
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    Fixture f;
+    OpenDriver driver(f.io, f.pool, model(100, 1000, 0), Share{k, 3}, {1});
+    driver.skip_until(milliseconds(4005));
+    driver.start(f.t0);
+    driver.tick(f.t0 + seconds(20));
+    total += f.pool.started();
+    for (const auto& user : f.pool.users) {
+      for (const TimePoint at : user->scheduled) EXPECT_GE(at, f.t0 + milliseconds(4005));
+    }
+  }
+  EXPECT_EQ(total, 1000u - 401u) << "arrivals 0 to 400 (at 0 to 4.000 s) were due before";
+}
+
 TEST(OpenDriver, NothingStartsAfterStop) {
   Fixture f;
   OpenDriver driver(f.io, f.pool, model(100, 1000, 0), Share{0, 1}, {1});

@@ -78,15 +78,29 @@ TEST(ResultParts, AResultThatFitsIsPlainJson) {
   EXPECT_TRUE((*parts)[0].binary_data.empty());
 }
 
+// The text read back from the ConfigMaps the parts become, as the operator reads a kept result.
 std::string reassembled(const std::vector<ResultPart>& parts) {
-  std::string bytes;
+  std::vector<json> config_maps;
   for (const auto& part : parts) {
-    bytes += kube::base64_decode(part.binary_data.at("result.json.gz").get<std::string>());
+    json cm = {{"metadata", {{"name", part.name}}}};
+    if (!part.data.empty()) cm["data"] = part.data;
+    if (!part.binary_data.empty()) cm["binaryData"] = part.binary_data;
+    config_maps.push_back(cm);
   }
   std::string error;
-  auto text = gunzip(bytes, std::size_t{1} << 30, &error);
+  auto text = result_text(config_maps, &error);
   EXPECT_TRUE(text) << error;
   return text.value_or("");
+}
+
+TEST(ResultParts, APlainResultReadsBack) {
+  std::string error;
+  const auto parts = result_parts("demo-result", "{\"a\":1}", &error);
+  ASSERT_TRUE(parts) << error;
+  EXPECT_EQ(reassembled(*parts), "{\"a\":1}");
+  // A ConfigMap without the result's key is no result.
+  EXPECT_FALSE(result_text({json{{"metadata", {{"name", "x"}}}}}, &error));
+  EXPECT_NE(error.find("x holds no result"), std::string::npos) << error;
 }
 
 TEST(ResultParts, ALargerResultIsCompressed) {
