@@ -87,7 +87,13 @@ bool Watcher::watch(std::string& resource_version) {
   // means a dead connection.
   const Millis idle = std::chrono::duration_cast<Millis>(options_.server_timeout) + Millis(30'000);
   const ApiResponse response = client_.stream({"GET", path, "", "", Millis(30'000)}, on_line, idle);
-  if (gone || response.status == 410) return false;  // too old: relist
+  if (gone || response.status == 410) {
+    // The history since our version was compacted (or the API server's new watch cache starts
+    // later): what changed meanwhile is only in a fresh list.
+    spdlog::info("watch {}: resource version {} is gone (410): listing again", type_.plural,
+                 resource_version);
+    return false;
+  }
   if (!response.transport_error.empty()) {
     // Dropped or timed out: watch again from where we are (410 then sends us to a relist).
     if (!stopping_) spdlog::warn("watch {}: {}", type_.plural, response.transport_error);

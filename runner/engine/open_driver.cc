@@ -1,8 +1,7 @@
 #include "engine/open_driver.h"
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
 
 namespace stampede {
 namespace {

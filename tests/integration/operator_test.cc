@@ -591,6 +591,41 @@ TEST_F(Operator, ADeletedRunnersFinalResultIsKeptWhole) {
       << "exactly what the target served";
 }
 
+// The control plane fails under a running test: the API server goes down for 3 s and comes back
+// with etcd's history compacted, so the operator's watches resume from a resourceVersion that is
+// gone (410) and list again. The test goes on: no runner twice, every request counted once.
+TEST_F(Operator, ATestSurvivesAnApiServerRestartWithACompactedHistory) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  // One replica without a Lease: a leader whose Lease ran out in the outage would exit (and be
+  // restarted, as OneReplicaLeadsAndAStandbyTakesOver shows); this one rides the outage out.
+  operator_->terminate();
+  operator_ = launch_operator(false, {});
+  ASSERT_TRUE(plane_->apply(loadtest("outage", target.url(), "{rate: 40, duration: 16s}", 2)).ok());
+  for (int i = 0; i < 300 && phase("outage") != "Running"; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(phase("outage"), "Running") << operator_logs();
+  // Writes the operator does not watch move etcd's revision past the operator's, then the
+  // history up to now is compacted away.
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(plane_->kubectl({"create", "configmap", "outage-churn-" + std::to_string(i)}).ok());
+  }
+  const std::int64_t compacted = plane_->compact_etcd();
+  EXPECT_GT(compacted, 0);
+  plane_->restart_apiserver(seconds(3));
+  ASSERT_TRUE(wait_completed("outage", 90)) << get("outage").dump(2) << operator_logs();
+  const nlohmann::json status = get("outage")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  EXPECT_EQ(status["results"]["requests"].get<std::uint64_t>(), target_requests(target))
+      << "every request once";
+  const auto pods =
+      plane_->kubectl({"get", "pods", "-l", "stampede.dev/loadtest=outage", "-o", "name"});
+  EXPECT_EQ(std::count(pods.out.begin(), pods.out.end(), '\n'), 2) << pods.out;
+  EXPECT_NE(operator_->stderr_text().find("is gone (410): listing again"), std::string::npos)
+      << "the watches resumed from a compacted version and listed again\n"
+      << operator_logs();
+}
+
 TEST_F(Operator, DeletingTheTestTakesItsChildren) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   ASSERT_TRUE(plane_->apply(loadtest("gone", target.url(), "{users: 1, duration: 1s}", 1)).ok());

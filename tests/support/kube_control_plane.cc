@@ -7,10 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "support/http_client.h"
 #include "support/nginx.h"  // free_port()
 #include "support/project_tool.h"
 
@@ -282,10 +284,10 @@ void KubeControlPlane::start_etcd(Millis timeout) {
   throw std::runtime_error("etcd did not become healthy:\n" + tail(last_log));
 }
 
-void KubeControlPlane::start_apiserver(Millis timeout) {
+void KubeControlPlane::start_apiserver(Millis timeout, bool same_port) {
   std::string last_log;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
-    apiserver_port_ = free_port();
+    if (!same_port) apiserver_port_ = free_port();
     const std::string port = std::to_string(apiserver_port_);
     std::vector<std::string> args = {
         bin_dir_ + "/kube-apiserver",
@@ -330,6 +332,32 @@ void KubeControlPlane::start_apiserver(Millis timeout) {
     if (last_log.find("address already in use") == std::string::npos) break;
   }
   throw std::runtime_error("kube-apiserver did not become ready:\n" + tail(last_log));
+}
+
+void KubeControlPlane::restart_apiserver(Millis down) {
+  stop_process(apiserver_);
+  std::this_thread::sleep_for(down);
+  start_apiserver(options_.start_timeout, true);
+}
+
+std::int64_t KubeControlPlane::compact_etcd() const {
+  // etcd's JSON gateway to its gRPC API (keys in base64): a read for the current revision, then
+  // a physical compaction up to it.
+  const HttpResponse range =
+      http_post("127.0.0.1", etcd_port_, "/v3/kv/range", R"({"key": "Lw=="})", "application/json");
+  const auto header = nlohmann::json::parse(range.body, nullptr, false);
+  if (range.status != 200 || !header.is_object() || !header.contains("header")) {
+    throw std::runtime_error("etcd range: HTTP " + std::to_string(range.status) + " " + range.body);
+  }
+  const std::int64_t revision = std::stoll(header["header"].value("revision", "0"));
+  const nlohmann::json compaction = {{"revision", std::to_string(revision)}, {"physical", true}};
+  const HttpResponse compacted = http_post("127.0.0.1", etcd_port_, "/v3/kv/compaction",
+                                           compaction.dump(), "application/json");
+  if (compacted.status != 200) {
+    throw std::runtime_error("etcd compaction: HTTP " + std::to_string(compacted.status) + " " +
+                             compacted.body);
+  }
+  return revision;
 }
 
 void KubeControlPlane::start_controller_manager(Millis timeout) {

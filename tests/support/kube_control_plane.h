@@ -86,6 +86,13 @@ class KubeControlPlane {
   // Writes `content` to a new file in directory(); returns its path.
   std::string write_file(const std::string& name_hint, const std::string& content) const;
 
+  // Faults for resilience tests. The API server stopped (its clients' watches and requests
+  // fail), kept down for `down`, and started again on the same port.
+  void restart_apiserver(Millis down);
+  // etcd's history compacted up to its current revision (returned): a watch that resumes from
+  // an older resourceVersion than the API server's new watch cache then gets 410 Gone.
+  std::int64_t compact_etcd() const;
+
   // What each process wrote to stderr so far (for failure messages).
   std::string etcd_log() const;
   std::string apiserver_log() const;
@@ -94,7 +101,8 @@ class KubeControlPlane {
  private:
   void make_certificates();
   void start_etcd(Millis timeout);
-  void start_apiserver(Millis timeout);
+  // On a free port, or on the port it had (`same_port`: a restart).
+  void start_apiserver(Millis timeout, bool same_port = false);
   void start_controller_manager(Millis timeout);
   void write_kubeconfig();
   void stop();
