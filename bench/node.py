@@ -12,26 +12,26 @@ demo-target.yaml) in namespace bench. Measures:
   - the leading operator's RSS and CPU while idle, then while 20 LoadTests run at once.
 """
 import json
-import subprocess
+import os
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster_bench import Cluster, cpu_seconds, rss_mib, wait  # noqa: E402
+
 KUBECTL, KUBECONFIG, CONTAINERD, OUT = sys.argv[1:5]
+CLUSTER = Cluster(KUBECTL, KUBECONFIG, CONTAINERD)
 NAMESPACE = "bench"
 # Small requests, so that 20 tests' pods fit the 2-CPU node beside the control plane.
 RUNNERS = "    resources: {requests: {cpu: 10m, memory: 48Mi}}\n"
 
 
 def kubectl(*args, check=True):
-    done = subprocess.run([KUBECTL, "--kubeconfig", KUBECONFIG, *args],
-                          capture_output=True, text=True, timeout=180)
-    if check and done.returncode != 0:
-        sys.exit(f"kubectl {' '.join(args)}: {done.stderr}")
-    return done.stdout
+    return CLUSTER.kubectl(*args, check=check)
 
 
 def get_json(*args):
-    return json.loads(kubectl("get", *args, "-o", "json"))
+    return CLUSTER.get_json(*args)
 
 
 def target_ip():
@@ -60,10 +60,7 @@ spec:
 
 
 def apply(manifest):
-    done = subprocess.run([KUBECTL, "--kubeconfig", KUBECONFIG, "apply", "-f", "-"],
-                          input=manifest, capture_output=True, text=True, timeout=60)
-    if done.returncode != 0:
-        sys.exit(f"kubectl apply: {done.stderr}")
+    CLUSTER.apply(manifest)
 
 
 def pods_of(name):
@@ -74,40 +71,9 @@ def phase(name):
     return get_json("-n", NAMESPACE, "loadtest", name).get("status", {}).get("phase", "")
 
 
-def wait(what, probe, timeout, every=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if probe():
-            return time.monotonic()
-        time.sleep(every)
-    sys.exit(f"timed out waiting for {what}")
-
-
 def leader_process():
     """The PID of the leading operator's container, from containerd."""
-    holder = kubectl("-n", "stampede", "get", "lease", "stampede-operator", "-o",
-                     "jsonpath={.spec.holderIdentity}")
-    pod = get_json("-n", "stampede", "pod", holder)
-    container = pod["status"]["containerStatuses"][0]["containerID"].split("//", 1)[1]
-    tasks = subprocess.run(["ctr", "--address", CONTAINERD, "-n", "k8s.io", "tasks", "ls"],
-                           capture_output=True, text=True, check=True).stdout
-    for line in tasks.splitlines()[1:]:
-        fields = line.split()
-        if fields and fields[0] == container:
-            return int(fields[1])
-    sys.exit(f"no task for the leader's container {container}")
-
-
-def rss_mib(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
+    return CLUSTER.leader_pid()
 
 
 def delete_all():

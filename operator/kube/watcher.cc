@@ -90,8 +90,7 @@ bool Watcher::watch(std::string& resource_version) {
   if (gone || response.status == 410) {
     // The history since our version was compacted (or the API server's new watch cache starts
     // later): what changed meanwhile is only in a fresh list.
-    spdlog::info("watch {}: resource version {} is gone (410): listing again", type_.plural,
-                 resource_version);
+    spdlog::info("watch {}: resource version {} is gone (410)", type_.plural, resource_version);
     return false;
   }
   if (!response.transport_error.empty()) {
@@ -110,9 +109,14 @@ void Watcher::run() {
   Millis delay = options_.min_backoff;
   std::string resource_version;
   bool listed = false;
+  bool ever_listed = false;
   while (!stopping_) {
     if (!listed) {
+      // After a 410, or an error a watch cannot resume from (a restarted API server may refuse
+      // requests until its authorizer is warm): what changed meanwhile is only in a new list.
+      if (ever_listed) spdlog::info("watch {}: listing again", type_.plural);
       listed = relist(resource_version);
+      ever_listed = ever_listed || listed;
       if (!listed) {
         backoff_sleep(delay);
         continue;

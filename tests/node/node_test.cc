@@ -530,6 +530,39 @@ TEST_F(Node, TheStandbyOperatorTakesOverMidTest) {
   EXPECT_TRUE(RealCluster::eventually([] { return operator_pods().size() == 2; }, seconds(60)));
 }
 
+// failurePolicy Replace on a real kubelet: a runner pod deleted mid-test gets SIGTERM, stops and
+// serves its final result during its grace period; the operator keeps it, a replacement pod takes
+// over the segment where the schedule is, and the merged result counts exactly what the target
+// served, marked degraded with the gap.
+TEST_F(Node, ADeletedRunnerPodIsReplacedAndItsResultKept) {
+  reset_target();
+  const std::string name = "replace-a-runner";
+  const std::string yaml =
+      manifest(name,
+               "  load: {rate: 40, duration: 30s}\n  scenarios:\n    - name: s\n      steps:\n"
+               "        - get: /\n          name: home\n  runners:\n    count: 2\n"
+               "    failurePolicy: Replace\n");
+  ASSERT_TRUE(cluster_->apply(yaml).ok());
+  ASSERT_TRUE(wait_phase(name, "Running", 120)) << describe(name);
+  std::this_thread::sleep_for(seconds(8));
+  const KubectlResult deleted =
+      cluster_->kubectl({"-n", kNamespace, "delete", "pod", name + "-1-runner-1", "--wait=false"});
+  ASSERT_TRUE(deleted.ok()) << deleted.describe();
+  const KubectlResult done = wait_completed(name, 180);
+  ASSERT_TRUE(done.ok()) << done.describe() << describe(name);
+  const nlohmann::json status = loadtest(name)["status"];
+  EXPECT_EQ(status.value("phase", ""), "Succeeded") << status.dump();
+  ASSERT_EQ(status["runners"]["replacements"].size(), 1u) << status.dump();
+  const nlohmann::json& e = status["runners"]["replacements"][0];
+  EXPECT_EQ(e.value("source", ""), "Final") << e.dump();
+  EXPECT_GT(e.value("gapSeconds", -1.0), 0.0) << e.dump();
+  EXPECT_EQ(status["results"].value("degraded", false), true);
+  const std::uint64_t requests = status["results"].value("requests", 0ull);
+  EXPECT_EQ(target_stats()["by_path"].value("/", 0ull), requests) << "exactly what was served";
+  EXPECT_LT(requests, 1200u) << "the gap's arrivals were not made up";
+  remove(name);
+}
+
 // The shipped scrape configuration (dashboards/prometheus/scrape-config.yaml) with Kubernetes
 // service discovery, in Prometheus 3 on the host: it finds the runner pods by their labels,
 // scrapes them on their pod IPs, every dashboard query returns data, and the sums equal the
