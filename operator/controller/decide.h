@@ -34,7 +34,7 @@ struct Action {
     kDeleteChildren,  // cleanup policy: runner pods, plan, token (the result stays)
     kDeleteLoadTest,  // ttlSecondsAfterFinished passed
     kDeletePastRuns,  // run `index` starts: the pods of runs before it and the last one's plan
-    kDeleteResult,    // the result ConfigMap(s) of run `index` (its history entry is gone)
+    kDeleteResult,    // result ConfigMap `name` and its parts (no longer needed)
     // runners.failurePolicy Replace: keep what runner `index` (pod `attempt`) measured, its final
     // result or its last one so far, in a ConfigMap; fills its status.runners.replacements entry.
     kKeepRunnerResult,
@@ -44,6 +44,7 @@ struct Action {
   std::uint32_t count = 0;
   WallClock::time_point start_at{};
   std::uint32_t attempt = 0;  // kCreatePod, kKeepRunnerResult: which pod of segment `index`
+  std::string name;           // kDeleteResult: the result's (first) ConfigMap
 
   bool operator==(const Action&) const = default;
 };

@@ -190,13 +190,7 @@ std::optional<std::string> Reconciler::load_result(const std::string& ns, const 
     return std::nullopt;
   }
   std::vector<nlohmann::json> config_maps = {first.object};
-  std::size_t parts = 1;
-  const nlohmann::json data = first.object.value("data", nlohmann::json::object());
-  if (data.contains(kResultPartsKey) && data[kResultPartsKey].is_string()) {
-    parts = std::clamp<std::size_t>(
-        std::strtoul(data[kResultPartsKey].get<std::string>().c_str(), nullptr, 10), 1,
-        kMaxResultParts);
-  }
+  const std::size_t parts = result_part_count(first.object);
   for (std::size_t i = 1; i < parts; ++i) {
     const kube::Result part = kube_.get(kube::kConfigMaps, ns, result_part_name(name, i));
     if (!part.ok()) {
@@ -373,26 +367,20 @@ bool Reconciler::delete_past_runs(const Observed& o, std::uint32_t run, std::str
   return remove(kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name, run - 1), error) && ok;
 }
 
-bool Reconciler::delete_result(const Observed& o, std::uint32_t run, std::string* error) {
-  const std::string name = result_config_map_name(o.lt.name, run);
-  const kube::Result first = kube_.get(kube::kConfigMaps, o.lt.ns, name);
+bool Reconciler::delete_result(const std::string& ns, const std::string& name, std::string* error) {
+  const kube::Result first = kube_.get(kube::kConfigMaps, ns, name);
   if (first.error == kube::ApiError::kNotFound) return true;
   if (!first.ok()) {
     *error = "result ConfigMap " + name + ": " + first.message;
     return false;
   }
-  // A split result says how many parts it has (result_storage.h); the first goes last, so that
-  // a retry after a failure still finds the count.
-  std::size_t parts = 1;
-  const nlohmann::json data = first.object.value("data", nlohmann::json::object());
-  if (data.contains(kResultPartsKey) && data[kResultPartsKey].is_string()) {
-    const std::string text = data[kResultPartsKey].get<std::string>();
-    parts = std::clamp<std::size_t>(std::strtoul(text.c_str(), nullptr, 10), 1, kMaxResultParts);
-  }
+  // A split result says how many parts it has; the first goes last, so that a retry after a
+  // failure still finds the count.
+  const std::size_t parts = result_part_count(first.object);
   for (std::size_t i = parts - 1; i > 0; --i) {
-    if (!remove(kube::kConfigMaps, o.lt.ns, result_part_name(name, i), error)) return false;
+    if (!remove(kube::kConfigMaps, ns, result_part_name(name, i), error)) return false;
   }
-  return remove(kube::kConfigMaps, o.lt.ns, name, error);
+  return remove(kube::kConfigMaps, ns, name, error);
 }
 
 bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
@@ -435,7 +423,7 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
         ok = delete_past_runs(o, a.index, error);
         break;
       case Action::Kind::kDeleteResult:
-        ok = delete_result(o, a.index, error);
+        ok = delete_result(o.lt.ns, a.name, error);
         break;
       case Action::Kind::kKeepRunnerResult:
         ok = keep_runner_result(o, d, a, error);

@@ -56,7 +56,8 @@ class Reconciler {
   bool acknowledge_results(const Observed& o, const Decision& d, std::string* error);
   bool delete_children(const Observed& o, std::string* error);
   bool delete_past_runs(const Observed& o, std::uint32_t run, std::string* error);
-  bool delete_result(const Observed& o, std::uint32_t run, std::string* error);
+  // Result ConfigMap `name` and its parts.
+  bool delete_result(const std::string& ns, const std::string& name, std::string* error);
   // runners.failurePolicy Replace (replacements.h).
   void poll_live_results(const Observed& o);
   bool keep_runner_result(const Observed& o, Decision& d, const Action& a, std::string* error);

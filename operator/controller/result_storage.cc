@@ -100,4 +100,11 @@ std::optional<std::string> result_text(const std::vector<nlohmann::json>& config
   return gunzip(compressed, max_size, error);
 }
 
+std::size_t result_part_count(const nlohmann::json& first_config_map) {
+  const nlohmann::json data = first_config_map.value("data", nlohmann::json::object());
+  if (!data.contains(kResultPartsKey) || !data[kResultPartsKey].is_string()) return 1;
+  const std::string text = data[kResultPartsKey].get<std::string>();
+  return std::clamp<std::size_t>(std::strtoul(text.c_str(), nullptr, 10), 1, kMaxResultParts);
+}
+
 }  // namespace stampede::op

@@ -55,6 +55,10 @@ std::optional<std::string> result_text(const std::vector<nlohmann::json>& config
                                        std::string* error,
                                        std::size_t max_size = std::size_t{256} << 20);
 
+// How many ConfigMaps a stored result spans, from its first one (data.parts; 1 when unsplit),
+// at most kMaxResultParts.
+std::size_t result_part_count(const nlohmann::json& first_config_map);
+
 // The name of part `index` (0 is `name` itself).
 std::string result_part_name(const std::string& name, std::size_t index);
 

@@ -3,6 +3,7 @@
 #include "base/rfc3339.h"
 #include "controller/conditions.h"
 #include "controller/cron_schedule.h"
+#include "controller/replacements.h"
 
 namespace stampede::op {
 namespace {
@@ -63,6 +64,12 @@ ScheduleCheck check_schedule(const CronSchedule& cron, WallClock::time_point sin
   return c;
 }
 
+void delete_result(Decision& d, const std::string& name) {
+  Action a{Action::Kind::kDeleteResult};
+  a.name = name;
+  d.actions.push_back(a);
+}
+
 // The status of run `run + 1`, started by `t`: the finished run goes to the front of the
 // history, and entries beyond the limit leave with their result ConfigMaps.
 void start_run(Decision& d, const Observed& o, const Trigger& t) {
@@ -72,12 +79,12 @@ void start_run(Decision& d, const Observed& o, const Trigger& t) {
   if (run > 0 && !s.value("phase", "").empty()) {
     history.insert(history.begin(), history_entry(s));
     if (s.contains("result")) s["lastResult"] = s["result"];
+    // What was kept of its lost runners is in its merged result now.
+    for (const std::string& kept : kept_results(s)) delete_result(d, kept);
   }
   while (history.size() > o.lt.runs.history_limit) {
     const nlohmann::json& gone = history.back();
-    if (gone.contains("resultConfigMap")) {
-      d.actions.push_back({Action::Kind::kDeleteResult, gone.value("run", 0u)});
-    }
+    if (gone.contains("resultConfigMap")) delete_result(d, gone.value("resultConfigMap", ""));
     history.erase(history.size() - 1);
   }
   for (const char* key :

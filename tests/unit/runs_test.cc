@@ -214,12 +214,28 @@ TEST(Runs, HistoryBeyondItsLimitTakesItsResultsAlong) {
   EXPECT_EQ(d.status["history"][2]["run"], 2);
   ASSERT_EQ(count(d, Action::Kind::kDeleteResult), 1u);
   for (const Action& a : d.actions) {
-    if (a.kind == Action::Kind::kDeleteResult) EXPECT_EQ(a.index, 1u);
+    if (a.kind == Action::Kind::kDeleteResult) EXPECT_EQ(a.name, "demo-1-result");
   }
 
   const Decision none = decide(observed(manifest({{"historyLimit", 0}}, finished_run(1, 1))));
   EXPECT_FALSE(none.status.contains("history"));
   EXPECT_EQ(count(none, Action::Kind::kDeleteResult), 1u) << "no history: no past results";
+}
+
+// The lost runners' kept results were merged into the run's own: they go when the next run
+// starts, the run's result stays with its history entry.
+TEST(Runs, TheKeptResultsOfLostRunnersGoWhenTheNextRunStarts) {
+  nlohmann::json status = finished_run(1, 1);
+  status["runners"]["replacements"] = {
+      {{"index", 1}, {"attempt", 0}, {"resultConfigMap", "demo-1-runner-1-result"}}};
+  const Decision d = decide(observed(manifest({}, status)));
+  ASSERT_EQ(d.status["run"], 2);
+  std::vector<std::string> deleted;
+  for (const Action& a : d.actions) {
+    if (a.kind == Action::Kind::kDeleteResult) deleted.push_back(a.name);
+  }
+  EXPECT_EQ(deleted, std::vector<std::string>{"demo-1-runner-1-result"});
+  EXPECT_EQ(d.status["history"][0]["resultConfigMap"], "demo-1-result");
 }
 
 // kNow is 12:00:00 UTC.
