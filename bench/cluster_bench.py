@@ -5,6 +5,10 @@ import json
 import subprocess
 import sys
 import time
+import urllib.request
+
+# Where the benches run the demo target (examples/kubernetes/demo-target.yaml).
+TARGET_NAMESPACE = "bench"
 
 
 class Cluster:
@@ -28,6 +32,24 @@ class Cluster:
                                "-"], input=manifest, capture_output=True, text=True, timeout=60)
         if done.returncode != 0:
             sys.exit(f"kubectl apply: {done.stderr}")
+
+    def target_url(self, path=""):
+        """The demo target's Service, on its cluster IP (the host reaches it through kube-proxy)."""
+        ip = self.kubectl("-n", TARGET_NAMESPACE, "get", "service", "demo-target", "-o",
+                          "jsonpath={.spec.clusterIP}")
+        return f"http://{ip}:8080{path}"
+
+    def target(self, path, method="GET"):
+        request = urllib.request.Request(self.target_url(path), method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.read()
+
+    def target_answers(self):
+        # kube-proxy writes the new Service's rules a moment after the pod is ready.
+        try:
+            return self.target("/health") is not None
+        except OSError:
+            return False
 
     def container_pid(self, pod):
         """The host PID of the first container of a pod (a JSON object), from containerd."""

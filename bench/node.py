@@ -17,11 +17,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cluster_bench import Cluster, cpu_seconds, rss_mib, wait  # noqa: E402
+from cluster_bench import TARGET_NAMESPACE, Cluster, cpu_seconds, rss_mib, wait  # noqa: E402
 
 KUBECTL, KUBECONFIG, CONTAINERD, OUT = sys.argv[1:5]
 CLUSTER = Cluster(KUBECTL, KUBECONFIG, CONTAINERD)
-NAMESPACE = "bench"
+NAMESPACE = TARGET_NAMESPACE
 # Small requests, so that 20 tests' pods fit the 2-CPU node beside the control plane.
 RUNNERS = "    resources: {requests: {cpu: 10m, memory: 48Mi}}\n"
 
@@ -34,16 +34,8 @@ def get_json(*args):
     return CLUSTER.get_json(*args)
 
 
-def target_ip():
-    return kubectl("-n", NAMESPACE, "get", "service", "demo-target", "-o",
-                   "jsonpath={.spec.clusterIP}")
-
-
 def target(path, method="GET"):
-    import urllib.request
-    request = urllib.request.Request(f"http://{target_ip()}:8080{path}", method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read()
+    return CLUSTER.target(path, method)
 
 
 def loadtest(name, load, count):
@@ -51,7 +43,7 @@ def loadtest(name, load, count):
 kind: LoadTest
 metadata: {{name: {name}, namespace: {NAMESPACE}}}
 spec:
-  target: {{url: "http://{target_ip()}:8080"}}
+  target: {{url: "{CLUSTER.target_url()}"}}
   load: {load}
   scenarios: [{{name: s, steps: [{{get: /}}]}}]
   runners:
@@ -131,17 +123,10 @@ def twenty_tests(m):
     delete_all()
 
 
-def target_answers():
-    try:
-        return target("/health") is not None
-    except OSError:
-        return False
-
-
 def main():
     m = {"kubernetes": json.loads(kubectl("version", "-o", "json"))["serverVersion"]["gitVersion"]}
     # kube-proxy writes the new Service's rules a moment after the pod is ready.
-    wait("the demo target's Service", target_answers, 60, 0.5)
+    wait("the demo target's Service", CLUSTER.target_answers, 60, 0.5)
     ten_runners(m)
     twenty_tests(m)
     json.dump(m, open(OUT, "w"), indent=2)

@@ -15,36 +15,15 @@ import json
 import os
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster_bench import TARGET_NAMESPACE as NAMESPACE  # noqa: E402
 from cluster_bench import Cluster, cpu_seconds, rss_mib, wait  # noqa: E402
 
 KUBECTL, KUBECONFIG, CONTAINERD, SECONDS, RATE, OUT = sys.argv[1:7]
 SECONDS, RATE = int(SECONDS), int(RATE)
 CLUSTER = Cluster(KUBECTL, KUBECONFIG, CONTAINERD)
-NAMESPACE = "bench"
 SAMPLE_EVERY = 10
-
-
-def target_url(path):
-    ip = CLUSTER.kubectl("-n", NAMESPACE, "get", "service", "demo-target", "-o",
-                         "jsonpath={.spec.clusterIP}")
-    return f"http://{ip}:8080{path}"
-
-
-def target(path, method="GET"):
-    request = urllib.request.Request(target_url(path), method=method)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read()
-
-
-def target_answers():
-    # kube-proxy writes the new Service's rules a moment after the pod is ready.
-    try:
-        return target("/health") is not None
-    except OSError:
-        return False
 
 
 def status():
@@ -79,13 +58,13 @@ def growth(samples, start):
 
 
 def main():
-    wait("the demo target's Service", target_answers, 60, 0.5)
-    target("/__reset", "POST")
+    wait("the demo target's Service", CLUSTER.target_answers, 60, 0.5)
+    CLUSTER.target("/__reset", "POST")
     CLUSTER.apply(f"""apiVersion: stampede.dev/v1alpha1
 kind: LoadTest
 metadata: {{name: soak, namespace: {NAMESPACE}}}
 spec:
-  target: {{url: "{target_url('')}"}}
+  target: {{url: "{CLUSTER.target_url()}"}}
   load: {{rate: {RATE}, duration: {SECONDS}s}}
   scenarios: [{{name: s, steps: [{{get: /}}]}}]
   thresholds: {{http_req_failed: ["rate < 0.01"]}}
@@ -111,7 +90,7 @@ spec:
     wait("the verdict", lambda: status().get("phase") in ("Succeeded", "Failed"), 300, 1)
     final = status()
     # Only the test's path: the kubelet's probes of the target's pod are requests too.
-    served = json.loads(target("/__stats"))["by_path"].get("/", 0)
+    served = json.loads(CLUSTER.target("/__stats"))["by_path"].get("/", 0)
     warm = SECONDS / 6
     m = {"seconds": SECONDS, "rate": RATE, "phase": final.get("phase"),
          "requests": final.get("results", {}).get("requests"), "target_requests": served,

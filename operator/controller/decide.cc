@@ -26,12 +26,6 @@ void set_runner_counts(nlohmann::json& status, std::uint32_t ready, std::uint32_
                        {"summary", std::to_string(ready) + "/" + std::to_string(desired)}};
 }
 
-std::optional<WallClock::time_point> time_field(const nlohmann::json& status, const char* key) {
-  if (!status.contains(key) || !status[key].is_string()) return std::nullopt;
-  std::string error;
-  return parse_rfc3339(status[key].get<std::string>(), &error);
-}
-
 // Moves to Failed with a reason; the runners still alive are stopped.
 void fail(Decision& d, const Observed& o, const std::string& reason, const std::string& message,
           bool degraded) {
@@ -299,6 +293,14 @@ void note_late_start(nlohmann::json& status, const Observed& o) {
                 who + " started " + late + "s after startTime: it ran less of the test than " +
                     "the other runners",
                 now_text(o));
+}
+
+std::optional<WallClock::time_point> time_field(const nlohmann::json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) {
+    return std::nullopt;
+  }
+  std::string error;
+  return parse_rfc3339(object[key].get<std::string>(), &error);
 }
 
 std::string latency_text(double seconds) {

@@ -84,6 +84,10 @@ nlohmann::json progress_of(const std::vector<RunnerObservation>& runners);
 // condition Degraded, reason LateStart, from the runners' /v1/status.
 void note_late_start(nlohmann::json& status, const Observed& observed);
 
+// The RFC 3339 instant in object[key] (a status or a history entry); nullopt when the object or
+// the key is missing or does not hold one.
+std::optional<WallClock::time_point> time_field(const nlohmann::json& object, const char* key);
+
 // "850us", "23.4ms", "1.25s": a latency for people reading `kubectl get`.
 std::string latency_text(double seconds);
 

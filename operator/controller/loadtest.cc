@@ -69,6 +69,22 @@ bool is_condition(const nlohmann::json& c) {
   return true;
 }
 
+// status[key] with only the items `keep` accepts; dropped when it is not an array.
+template <class Keep>
+void keep_items(nlohmann::json& status, const char* key, Keep keep) {
+  if (!status.contains(key)) return;
+  nlohmann::json& items = status[key];
+  if (!items.is_array()) {
+    status.erase(key);
+    return;
+  }
+  nlohmann::json kept = nlohmann::json::array();
+  for (const auto& item : items) {
+    if (keep(item)) kept.push_back(item);
+  }
+  items = std::move(kept);
+}
+
 // The status fields the controller reads, with the types it writes; others are dropped.
 nlohmann::json checked_status(nlohmann::json status) {
   if (!status.is_object()) return nlohmann::json::object();
@@ -83,19 +99,9 @@ nlohmann::json checked_status(nlohmann::json status) {
   for (const char* key : {"run", "runGeneration", "skippedScheduleTimes"}) {
     if (status.contains(key) && !whole_number<std::uint32_t>(status[key])) status.erase(key);
   }
-  if (status.contains("history")) {
-    nlohmann::json& history = status["history"];
-    if (!history.is_array()) {
-      status.erase("history");
-    } else {
-      nlohmann::json kept = nlohmann::json::array();
-      for (const auto& entry : history) {
-        if (entry.is_object() && entry.contains("run") && whole_number<std::uint32_t>(entry["run"]))
-          kept.push_back(entry);
-      }
-      history = std::move(kept);
-    }
-  }
+  keep_items(status, "history", [](const nlohmann::json& entry) {
+    return entry.is_object() && entry.contains("run") && whole_number<std::uint32_t>(entry["run"]);
+  });
   if (status.contains("runners")) {
     const nlohmann::json& runners = status["runners"];
     const bool counts = runners.is_object() &&
@@ -103,18 +109,7 @@ nlohmann::json checked_status(nlohmann::json status) {
                         (!runners.contains("ready") || is_count(runners["ready"]));
     if (!counts) status.erase("runners");
   }
-  if (status.contains("conditions")) {
-    nlohmann::json& conditions = status["conditions"];
-    if (!conditions.is_array()) {
-      status.erase("conditions");
-    } else {
-      nlohmann::json kept = nlohmann::json::array();
-      for (const auto& c : conditions) {
-        if (is_condition(c)) kept.push_back(c);
-      }
-      conditions = std::move(kept);
-    }
-  }
+  keep_items(status, "conditions", is_condition);
   return status;
 }
 

@@ -94,7 +94,7 @@ constexpr std::chrono::seconds kFinalResultWait{10};
 bool Reconciler::fetch_kept_result(const Observed& o, const std::string& pod, const std::string& ip,
                                    std::optional<std::string>* text, std::string* source,
                                    std::string* error) {
-  const RunnerAddress address{ip, kRunnerPort, control_token(defaults_.token_key, o.lt)};
+  const RunnerAddress address = address_at(o.lt, ip);
   std::string why;
   if ((*text = runners_.result(address, &why))) {
     *source = "Final";
@@ -175,8 +175,7 @@ bool Reconciler::keep_runner_result(const Observed& o, Decision& d, const Action
   (*entry)["dataSeconds"] = kept->duration_seconds;
   (*entry)["resultConfigMap"] = name;
   // Stored: a terminating runner that served its final result may go now.
-  const RunnerAddress address{ip, kRunnerPort, control_token(defaults_.token_key, o.lt)};
-  if (source == "Final" && !runners_.acknowledge(address, &why)) {
+  if (source == "Final" && !runners_.acknowledge(address_at(o.lt, ip), &why)) {
     spdlog::debug("{}: {}", o.lt.key(), why);
   }
   return true;
@@ -203,7 +202,11 @@ std::optional<std::string> Reconciler::load_result(const std::string& ns, const 
 }
 
 RunnerAddress Reconciler::address_of(const LoadTest& lt, const RunnerObservation& r) const {
-  return {r.pod_ip, kRunnerPort, control_token(defaults_.token_key, lt)};
+  return address_at(lt, r.pod_ip);
+}
+
+RunnerAddress Reconciler::address_at(const LoadTest& lt, const std::string& ip) const {
+  return {ip, kRunnerPort, control_token(defaults_.token_key, lt)};
 }
 
 bool Reconciler::create(const kube::ResourceType& type, const std::string& ns,

@@ -46,6 +46,8 @@ class Reconciler {
               std::string* error);
   // Where runner `r` of `lt` answers, with the test's control token.
   RunnerAddress address_of(const LoadTest& lt, const RunnerObservation& r) const;
+  // Where a runner of `lt` at `ip` answers (a pod gone from the API may still serve there).
+  RunnerAddress address_at(const LoadTest& lt, const std::string& ip) const;
   // The current pod of each segment, when it is up: the ones to start, collect and acknowledge.
   static std::vector<const RunnerObservation*> serving_runners(const Observed& o);
   bool start_runners(const Observed& o, const Action& a, std::string* error);

@@ -15,14 +15,6 @@ struct Trigger {
   std::optional<WallClock::time_point> scheduled;  // for kind Schedule
 };
 
-std::optional<WallClock::time_point> time_field(const nlohmann::json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) {
-    return std::nullopt;
-  }
-  std::string error;
-  return parse_rfc3339(object[key].get<std::string>(), &error);
-}
-
 nlohmann::json trigger_json(const Trigger& t) {
   nlohmann::json j = {{"trigger", t.kind}};
   if (t.scheduled) j["scheduledTime"] = format_rfc3339(*t.scheduled);

@@ -1172,38 +1172,16 @@ std::vector<Case> invalid_cases() {
 // The fixture: one control plane and the CRD per test process.
 
 // What the tests of one process share: a control plane with the CRD established.
-struct Suite {
-  std::unique_ptr<KubeControlPlane> plane;
-  std::string unavailable;  // why there can be no control plane here (the tests skip)
-  std::string error;        // why the control plane or the CRD failed (the tests fail)
-};
-Suite* suite = nullptr;
+SharedControlPlane* suite = nullptr;
 
 class Crd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    suite = new Suite;
-    suite->unavailable = kube_control_plane_unavailable();
-    if (!suite->unavailable.empty()) return;
-    try {
-      suite->plane = std::make_unique<KubeControlPlane>();
-      // Server-side: the CRD is larger than a last-applied annotation should be.
-      // The data file of the plan-language cases, next to the plans `stampede validate` reads.
-      std::ofstream(suite->plane->directory() + "/users.csv")
-          << "email,role\na@shop.test,admin\nb@shop.test,user\nc@shop.test,user\n";
-      const KubectlResult applied =
-          suite->plane->kubectl({"apply", "--server-side", "-f", kCrdFile});
-      if (!applied.ok()) {
-        suite->error = "the API server refused the CRD: " + applied.describe();
-        return;
-      }
-      const KubectlResult established = suite->plane->wait_established({kCrdName});
-      if (!established.ok()) {
-        suite->error = "the CRD was not established: " + established.describe();
-      }
-    } catch (const std::exception& e) {
-      suite->error = std::string("the control plane did not start: ") + e.what();
-    }
+    suite = start_shared_control_plane({kCrdFile}, {kCrdName}).release();
+    if (!suite->error.empty() || !suite->unavailable.empty()) return;
+    // The data file of the plan-language cases, next to the plans `stampede validate` reads.
+    std::ofstream(suite->plane->directory() + "/users.csv")
+        << "email,role\na@shop.test,admin\nb@shop.test,user\nc@shop.test,user\n";
   }
 
   static void TearDownTestSuite() {

@@ -168,50 +168,35 @@ TEST(SoakExample, MountsItsDataFileAndFitsInANight) {
 // ---------------------------------------------------------------------------------------------
 // On the control plane.
 
-struct Suite {
-  std::unique_ptr<KubeControlPlane> plane;
-  std::string unavailable;  // why there can be no control plane here (the tests skip)
-  std::string error;        // why the control plane or the CRDs failed (the tests fail)
-};
-Suite* suite = nullptr;
+SharedControlPlane* suite = nullptr;
 
 class GitOpsExamples : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    suite = new Suite;
-    suite->unavailable = kube_control_plane_unavailable();
-    if (!suite->unavailable.empty()) return;
+    std::string flux;
     try {
-      suite->plane = std::make_unique<KubeControlPlane>();
-      const std::string flux = project_tool("STAMPEDE_FLUX_CRDS", "fetch-flux-crds");
-      // Server-side: the CRDs are larger than a last-applied annotation should be.
-      for (const std::string& crd : {kSourceDir + "/crds/stampede.dev_loadtests.yaml",
-                                     flux + "/source.toolkit.fluxcd.io_gitrepositories.yaml",
-                                     flux + "/kustomize.toolkit.fluxcd.io_kustomizations.yaml"}) {
-        const KubectlResult applied = suite->plane->kubectl({"apply", "--server-side", "-f", crd});
-        if (!applied.ok()) {
-          suite->error = "the API server refused " + crd + ": " + applied.describe();
-          return;
-        }
-      }
-      const KubectlResult established = suite->plane->wait_established(
-          {"loadtests.stampede.dev", "gitrepositories.source.toolkit.fluxcd.io",
-           "kustomizations.kustomize.toolkit.fluxcd.io"});
-      if (!established.ok()) {
-        suite->error = "the CRDs were not established: " + established.describe();
+      flux = project_tool("STAMPEDE_FLUX_CRDS", "fetch-flux-crds");
+    } catch (const std::exception& e) {
+      suite = new SharedControlPlane;
+      suite->error = std::string("no Flux CRDs: ") + e.what();
+      return;
+    }
+    suite = start_shared_control_plane(
+                {kSourceDir + "/crds/stampede.dev_loadtests.yaml",
+                 flux + "/source.toolkit.fluxcd.io_gitrepositories.yaml",
+                 flux + "/kustomize.toolkit.fluxcd.io_kustomizations.yaml"},
+                {"loadtests.stampede.dev", "gitrepositories.source.toolkit.fluxcd.io",
+                 "kustomizations.kustomize.toolkit.fluxcd.io"})
+                .release();
+    if (!suite->error.empty() || !suite->unavailable.empty()) return;
+    // The soak's namespace is its service's, the post-deploy check's the checkout app's
+    // (Flux's targetNamespace), Flux's objects live in flux-system.
+    for (const char* ns : {"plant", "shop", "flux-system"}) {
+      const KubectlResult created = suite->plane->kubectl({"create", "namespace", ns});
+      if (!created.ok()) {
+        suite->error = created.describe();
         return;
       }
-      // The soak's namespace is its service's, the post-deploy check's the checkout app's
-      // (Flux's targetNamespace), Flux's objects live in flux-system.
-      for (const char* ns : {"plant", "shop", "flux-system"}) {
-        const KubectlResult created = suite->plane->kubectl({"create", "namespace", ns});
-        if (!created.ok()) {
-          suite->error = created.describe();
-          return;
-        }
-      }
-    } catch (const std::exception& e) {
-      suite->error = std::string("the control plane did not start: ") + e.what();
     }
   }
 

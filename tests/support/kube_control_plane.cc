@@ -441,4 +441,28 @@ std::string KubeControlPlane::controller_manager_log() const {
   return controller_manager_ ? controller_manager_->stderr_text() : "";
 }
 
+std::unique_ptr<SharedControlPlane> start_shared_control_plane(
+    const std::vector<std::string>& crd_files, const std::vector<std::string>& crd_names) {
+  auto shared = std::make_unique<SharedControlPlane>();
+  shared->unavailable = kube_control_plane_unavailable();
+  if (!shared->unavailable.empty()) return shared;
+  try {
+    shared->plane = std::make_unique<KubeControlPlane>();
+    for (const std::string& crd : crd_files) {
+      const KubectlResult applied = shared->plane->kubectl({"apply", "--server-side", "-f", crd});
+      if (!applied.ok()) {
+        shared->error = "the API server refused " + crd + ": " + applied.describe();
+        return shared;
+      }
+    }
+    const KubectlResult established = shared->plane->wait_established(crd_names);
+    if (!established.ok()) {
+      shared->error = "the CRDs were not established: " + established.describe();
+    }
+  } catch (const std::exception& e) {
+    shared->error = std::string("the control plane did not start: ") + e.what();
+  }
+  return shared;
+}
+
 }  // namespace stampede::testing

@@ -121,4 +121,19 @@ class KubeControlPlane {
   mutable std::atomic<int> files_written_ = 0;
 };
 
+// What the tests of one process share: a control plane with CRDs established, started once by
+// a suite's SetUpTestSuite (start_shared_control_plane). The tests skip when `unavailable` says
+// why this machine can have none, and fail with `error` when it or the CRDs did not come up.
+struct SharedControlPlane {
+  std::unique_ptr<KubeControlPlane> plane;
+  std::string unavailable;
+  std::string error;
+};
+
+// Starts a control plane, applies `crd_files` server-side (a CRD is larger than a last-applied
+// annotation should be) and waits until `crd_names` are established. Never throws: what went
+// wrong is in the result's `unavailable` or `error`.
+std::unique_ptr<SharedControlPlane> start_shared_control_plane(
+    const std::vector<std::string>& crd_files, const std::vector<std::string>& crd_names);
+
 }  // namespace stampede::testing
