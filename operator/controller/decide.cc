@@ -16,6 +16,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// How often a running setup or teardown is asked about: they take a request or two.
+constexpr milliseconds kPhasePoll{500};
+
 std::string now_text(const Observed& o) {
   return format_rfc3339(o.now);
 }
@@ -105,6 +108,44 @@ void accept(Decision& d, const Observed& o) {
   ensure_children(d, o, count, true);
 }
 
+// status.setup or status.teardown's phase: "" before it was asked for, then Running, Succeeded
+// or Failed (written by the reconciler from runner 0's answers).
+std::string phase_state(const nlohmann::json& status, const char* phase) {
+  const auto found = status.find(phase);
+  return found != status.end() && found->is_object() ? found->value("phase", "") : "";
+}
+
+// Once every runner is ready, the plan's setup runs on runner 0 before the start: true when it
+// has succeeded (or there is none); else asks for it, or fails the test when it failed.
+bool setup_done(Decision& d, const Observed& o) {
+  if (!o.plan || !o.plan->setup) return true;
+  const std::string state = phase_state(o.lt.status, "setup");
+  if (state == "Succeeded") return true;
+  if (state == "Failed") {
+    fail(d, o, "SetupFailed",
+         "the setup failed, so the load did not start: " +
+             o.lt.status["setup"].value("message", std::string("(no message)")),
+         false);
+    return false;
+  }
+  d.actions.push_back({Action::Kind::kRunSetup});
+  set_condition(d.status, kRunnersReady, true, "SetupRunning",
+                "every runner is ready; runner 0 runs the setup", now_text(o));
+  d.requeue_after = kPhasePoll;
+  return false;
+}
+
+// Once every runner has finished, the plan's teardown runs on runner 0 (they keep serving their
+// results meanwhile): true when it is over, succeeded or not (or there is none).
+bool teardown_done(Decision& d, const Observed& o) {
+  if (!o.plan || !o.plan->teardown) return true;
+  const std::string state = phase_state(o.lt.status, "teardown");
+  if (state == "Succeeded" || state == "Failed") return true;
+  d.actions.push_back({Action::Kind::kRunTeardown});
+  d.requeue_after = kPhasePoll;
+  return false;
+}
+
 void starting(Decision& d, const Observed& o, const DecideOptions& options) {
   const std::uint32_t count = desired_runners_of(o);
   std::uint32_t ready = 0;
@@ -117,6 +158,7 @@ void starting(Decision& d, const Observed& o, const DecideOptions& options) {
     fail(d, o, "RunnerFailed", "a runner failed before the start: " + failed, true);
     return;
   }
+  if (ready == count && count > 0 && !setup_done(d, o)) return;
   if (ready == count && count > 0) {
     const auto start_at = o.now + options.start_delay;
     d.actions.push_back({Action::Kind::kStartRunners, 0, count, start_at});
@@ -224,6 +266,7 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
   if (const auto start = time_field(o.lt.status, "startTime"); waiting && start) {
     d.actions.push_back({Action::Kind::kStartRunners, 0, count, *start});
   }
+  if (finished == count && count > 0 && !teardown_done(d, o)) return;
   if (finished == count && count > 0) {
     d.actions.push_back({Action::Kind::kCollectResults, 0, count});
     d.actions.push_back({Action::Kind::kAcknowledgeResults, 0, count});

@@ -24,8 +24,14 @@ struct Action {
   enum class Kind : std::uint8_t {
     kCreateSecret,  // the control token
     kCreatePlanConfigMap,
-    kCreatePod,       // runner `index` of `count`
-    kStartRunners,    // POST /v1/start {startAt} to every runner at once
+    kCreatePod,  // runner `index` of `count`
+    // The plan's setup (docs/setup-teardown.md): POST /v1/setup on runner 0 once all are ready;
+    // its state goes to status.setup.
+    kRunSetup,
+    kStartRunners,  // POST /v1/start {startAt, the setup's values} to every runner at once
+    // The plan's teardown: POST /v1/teardown on runner 0 once all have finished, before the
+    // results are collected; its state goes to status.teardown.
+    kRunTeardown,
     kCollectResults,  // GET /v1/result from every runner, merge, judge, store
     // POST /v1/result/ack to the runners still serving: done after the status is written, as
     // only then is the result safe (the runners exit on it).

@@ -227,11 +227,63 @@ std::vector<const RunnerObservation*> Reconciler::serving_runners(const Observed
 }
 
 bool Reconciler::start_runners(const Observed& o, const Action& a, std::string* error) {
+  RunnerStart with;
+  with.teardown_by_operator = o.plan && o.plan->teardown;
+  if (o.plan && o.plan->setup) {
+    // Runner 0 keeps its setup's answer and gives it again: the values are never stored here.
+    const std::optional<PhaseAnswer> setup = call_phase(o, "setup", error);
+    if (!setup) return false;
+    if (setup->state != PhaseAnswer::State::kDone) {
+      *error = "the setup's values: runner 0 has no successful setup";
+      return false;
+    }
+    with.setup_values = setup->body.value("values", nlohmann::json::object());
+  }
   // Every runner gets the same instant; the calls themselves need not be simultaneous. A
   // replacement gets the test's instant too: it joins where the schedule is.
   for (const RunnerObservation* r : serving_runners(o)) {
     if (!r->ready) continue;
-    if (!runners_.start(address_of(o.lt, *r), a.start_at, error)) return false;
+    if (!runners_.start(address_of(o.lt, *r), a.start_at, with, error)) return false;
+  }
+  return true;
+}
+
+std::optional<PhaseAnswer> Reconciler::call_phase(const Observed& o, const std::string& phase,
+                                                  std::string* error) {
+  const RunnerObservation* first = current_runner(o, 0);
+  if (first == nullptr || first->pod_ip.empty()) {
+    *error = phase + ": runner 0 is not up";
+    return std::nullopt;
+  }
+  return runners_.run_phase(address_of(o.lt, *first), phase, error);
+}
+
+// status.setup or status.teardown from runner 0's answer: phase Running, Succeeded or Failed,
+// with its length, requests and, when it failed, the step that did. Never its values.
+bool Reconciler::run_phase(const Observed& o, Decision& d, const std::string& phase,
+                           std::string* error) {
+  const std::optional<PhaseAnswer> answer = call_phase(o, phase, error);
+  if (!answer) return false;
+  nlohmann::json state = {{"phase", "Running"}};
+  if (answer->state != PhaseAnswer::State::kRunning) {
+    const bool ok = answer->state == PhaseAnswer::State::kDone;
+    const nlohmann::json outcome = answer->body.value(phase, nlohmann::json::object());
+    std::uint64_t requests = 0;
+    for (const auto& row : outcome.value("requests", nlohmann::json::array())) {
+      requests += row.value("requests", std::uint64_t{0});
+    }
+    state = {{"phase", ok ? "Succeeded" : "Failed"},
+             {"requests", requests},
+             {"durationSeconds", outcome.value("duration_seconds", 0.0)}};
+    if (!ok) state["message"] = outcome.value("error", answer->body.value("error", ""));
+    d.events.push_back({ok ? "Normal" : "Warning",
+                        ok ? (phase == "setup" ? "SetupDone" : "TeardownDone")
+                           : (phase == "setup" ? "SetupFailed" : "TeardownFailed"),
+                        "runner 0: the " + phase +
+                            (ok ? " succeeded" : " failed: " + state.value("message", ""))});
+  }
+  if (d.status.value(phase, nlohmann::json::object()).value("phase", "") != state["phase"]) {
+    d.status[phase] = state;
   }
   return true;
 }
@@ -408,8 +460,14 @@ bool Reconciler::act(const Observed& o, Decision& d, std::string* error) {
                       runner_pod(o.lt, *o.plan, run, a.index, a.count, a.attempt), error);
         }
         break;
+      case Action::Kind::kRunSetup:
+        ok = run_phase(o, d, "setup", error);
+        break;
       case Action::Kind::kStartRunners:
         ok = start_runners(o, a, error);
+        break;
+      case Action::Kind::kRunTeardown:
+        ok = run_phase(o, d, "teardown", error);
         break;
       case Action::Kind::kCollectResults:
         ok = collect_results(o, d, error);

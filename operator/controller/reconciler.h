@@ -51,6 +51,10 @@ class Reconciler {
   // The current pod of each segment, when it is up: the ones to start, collect and acknowledge.
   static std::vector<const RunnerObservation*> serving_runners(const Observed& o);
   bool start_runners(const Observed& o, const Action& a, std::string* error);
+  // POST /v1/setup or /v1/teardown on runner 0 (docs/setup-teardown.md).
+  std::optional<PhaseAnswer> call_phase(const Observed& o, const std::string& phase,
+                                        std::string* error);
+  bool run_phase(const Observed& o, Decision& d, const std::string& phase, std::string* error);
   bool collect_results(const Observed& o, Decision& d, std::string* error);
   // The merged result into its ConfigMap(s) (result_storage.h).
   bool store_result(const Observed& o, nlohmann::json doc, Decision& d, std::string* error);

@@ -98,8 +98,11 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
   for (const auto& t : merged.thresholds) {
     if (!t.ok) failed += (failed.empty() ? "" : ", ") + t.metric + " " + t.expression;
   }
-  status["phase"] = ok ? kPhaseSucceeded : kPhaseFailed;
-  status["result"] = ok ? "Passed" : "Failed";
+  // A teardown that failed left fixtures behind: the test fails, as `stampede run` exits 1.
+  const nlohmann::json teardown = status.value("teardown", nlohmann::json::object());
+  const bool teardown_failed = teardown.is_object() && teardown.value("phase", "") == "Failed";
+  status["phase"] = ok && !teardown_failed ? kPhaseSucceeded : kPhaseFailed;
+  status["result"] = ok && !teardown_failed ? "Passed" : "Failed";
   // The final numbers also in progress, where `kubectl get` columns look.
   status["progress"]["rps"] = merged.rps();
   status["progress"]["requests"] = totals.requests;
@@ -109,6 +112,11 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
   status["reason"] = ok ? "ThresholdsPassed" : "ThresholdsFailed";
   status["message"] = ok ? std::to_string(totals.requests) + " requests, every threshold passed"
                          : "thresholds failed: " + failed;
+  if (teardown_failed) {
+    status["reason"] = ok ? "TeardownFailed" : "ThresholdsFailed";
+    status["message"] = status["message"].get<std::string>() + "; the teardown failed: " +
+                        teardown.value("message", std::string("(no message)"));
+  }
   if (note_degraded_result(status)) {
     // Runners were lost and replaced: the numbers miss the load of the gaps.
     char gap[32];

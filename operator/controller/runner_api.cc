@@ -38,9 +38,30 @@ std::optional<nlohmann::json> HttpRunnerApi::status(const RunnerAddress& runner,
   return doc;
 }
 
-bool HttpRunnerApi::start(const RunnerAddress& runner, WallTime at, std::string* error) {
-  const nlohmann::json body = {{"startAt", format_rfc3339(at)}};
+bool HttpRunnerApi::start(const RunnerAddress& runner, WallTime at, const RunnerStart& with,
+                          std::string* error) {
+  nlohmann::json body = {{"startAt", format_rfc3339(at)}};
+  if (with.setup_values.is_object()) body["setupValues"] = with.setup_values;
+  if (with.teardown_by_operator) body["teardownBy"] = "operator";
   return check(call(runner, "POST", "/v1/start", body.dump()), "start " + runner.host, error);
+}
+
+std::optional<PhaseAnswer> HttpRunnerApi::run_phase(const RunnerAddress& runner,
+                                                    const std::string& phase, std::string* error) {
+  const auto r = call(runner, "POST", "/v1/" + phase, "");
+  // 202: running; 200: done; 422: failed (the phase did, the call did not).
+  if (r.transport_error.empty() && (r.status == 202 || r.status == 200 || r.status == 422)) {
+    PhaseAnswer answer;
+    answer.state = r.status == 202   ? PhaseAnswer::State::kRunning
+                   : r.status == 200 ? PhaseAnswer::State::kDone
+                                     : PhaseAnswer::State::kFailed;
+    answer.body = nlohmann::json::parse(r.body, nullptr, false);
+    if (!answer.body.is_object()) answer.body = nlohmann::json::object();
+    return answer;
+  }
+  check(r, phase + " on " + runner.host, error);
+  if (error->empty()) *error = phase + " on " + runner.host + ": HTTP " + std::to_string(r.status);
+  return std::nullopt;
 }
 
 bool HttpRunnerApi::stop(const RunnerAddress& runner, std::string* error) {

@@ -79,9 +79,9 @@ void start_run(Decision& d, const Observed& o, const Trigger& t) {
     if (gone.contains("resultConfigMap")) delete_result(d, gone.value("resultConfigMap", ""));
     history.erase(history.size() - 1);
   }
-  for (const char* key :
-       {"phase", "result", "reason", "message", "startTime", "completionTime", "progress",
-        "results", "resultConfigMap", "runners", "startingSince", "pendingRun", "conditions"}) {
+  for (const char* key : {"phase", "result", "reason", "message", "startTime", "completionTime",
+                          "progress", "results", "resultConfigMap", "runners", "startingSince",
+                          "pendingRun", "conditions", "setup", "teardown"}) {
     s.erase(key);
   }
   if (history.empty()) {

@@ -19,10 +19,11 @@ std::chrono::steady_clock::time_point ResultHandover::deadline() const {
   return until;
 }
 
-bool ResultHandover::serve(ControlState& control) {
+bool ResultHandover::serve(ControlState& control, const std::function<void()>& each_poll) {
   since_ = std::chrono::steady_clock::now();
   for (;;) {
     signals_.poll();
+    if (each_poll) each_poll();
     const auto left = deadline() - std::chrono::steady_clock::now();
     if (left <= Duration::zero()) return false;
     if (control.wait_until_acknowledged(std::min<Duration>(left, kSignalPoll))) return true;

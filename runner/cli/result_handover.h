@@ -7,6 +7,7 @@
 // agent exits inside that period.
 
 #include <chrono>
+#include <functional>
 
 #include "base/units.h"
 #include "cli/signal_watch.h"
@@ -28,7 +29,8 @@ class ResultHandover {
 
   // Blocks until the result has been acknowledged (true), or until --linger has passed, or the
   // handover time since the first signal, or a second signal came (false).
-  bool serve(ControlState& control);
+  // `each_poll` runs on every poll (every 100 ms): the agent's teardown, when asked for.
+  bool serve(ControlState& control, const std::function<void()>& each_poll = {});
   // Then, when something scraped /metrics during the run, waits for one more scrape so that
   // Prometheus holds the final counts of a pod about to exit (ControlState's
   // final_scrape_deadline()); any signal ends the wait. True when that scrape came or none was

@@ -18,6 +18,8 @@
 #include "plan/duration.h"
 #include "plan/plan_parser.h"
 #include "plan/tag_filter.h"
+#include "report/format.h"
+#include "stats/result_json.h"
 
 namespace stampede {
 namespace {
@@ -183,6 +185,39 @@ void warn_if_late(ControlState& control, const std::optional<WallTime>& start_at
   }
 }
 
+// An agent waiting for its start: POST /v1/setup runs the plan's setup here meanwhile (runner 0
+// of a test the operator drives). Returns the start instant asked for, if any.
+std::optional<WallTime> wait_for_start_serving_setup(ControlState& control, Engine& engine) {
+  while (!control.wait_for_start_for(std::chrono::milliseconds(100))) {
+    if (!control.phases().take(Phase::kSetup)) continue;
+    spdlog::info("setup: asked for through /v1/setup");
+    const PhaseOutcome outcome = engine.run_setup();
+    const PhaseResult& setup = outcome.result;
+    nlohmann::json answer = {{"setup", phase_to_json(setup)}};
+    if (setup.ok) {
+      spdlog::info("setup: done in {}", human_seconds(setup.duration_seconds));
+      answer["values"] = nlohmann::json::object();
+      for (const auto& [name, value] : outcome.values) answer["values"][name] = value;
+    } else {
+      spdlog::error("the setup failed: {}", setup.error);
+      answer["error"] = setup.error;
+    }
+    control.phases().finish(Phase::kSetup, setup.ok, std::move(answer));
+  }
+  return control.wait_for_start();  // asked for: returns at once
+}
+
+// The setup's values that came with the start (runner 0's, for a runner that did not run it).
+bool take_setup_values(Engine& engine, const StartPhases& start) {
+  if (!start.setup_values || engine.setup_ready()) return true;
+  const std::vector<std::pair<std::string, std::string>> values(start.setup_values->begin(),
+                                                                start.setup_values->end());
+  std::string error;
+  if (engine.set_setup_values(values, &error)) return true;
+  fmt::print(stderr, "error: /v1/start setupValues: {}\n", error);
+  return false;
+}
+
 // Before the engine opens anything: as many handles as the machine allows, and a word when the
 // users still will not fit.
 void prepare_open_files(const Plan& plan, const CliOptions& options) {
@@ -245,6 +280,7 @@ int run_command(const CliOptions& options) {
 int agent_command(const CliOptions& options) {
   const auto plan = load_plan(options);
   if (!plan) return kExitInvalid;
+
   prepare_open_files(*plan, options);
   auto files = OutputFiles::open(options);
   if (!files) return kExitCouldNotRun;
@@ -265,18 +301,42 @@ int agent_command(const CliOptions& options) {
     spdlog::warn("not ready: {}; retrying in 2s", error);
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
+  PhaseRequests& phases = serving.control().phases();
+  // Runner 0 runs the phases (on POST /v1/setup and /v1/teardown); the others get the setup's
+  // values with the start. A teardown asked for before the load ends waits for it (the
+  // handover below runs it).
+  const bool first = options.segment == 0;
+  const std::string not_first = "runner 0 runs it (this is runner " +
+                                std::to_string(options.segment) + " of " +
+                                std::to_string(options.segments) + ")";
+  phases.allow(Phase::kSetup, plan->setup && first,
+               plan->setup ? not_first : "the plan has no setup");
+  phases.allow(Phase::kTeardown, plan->teardown && first,
+               plan->teardown ? not_first : "the plan has no teardown");
+  phases.require_setup_values(plan->setup && !first);
   serving.control().set_ready(true);
   spdlog::info("ready: waiting for POST /v1/start on port {}", serving.port());
-  const std::optional<WallTime> start_at = serving.control().wait_for_start();
+  const std::optional<WallTime> start_at = wait_for_start_serving_setup(serving.control(), engine);
+  phases.allow(Phase::kSetup, false, "the test has started");
+  const StartPhases start = phases.start_phases();
+  if (!take_setup_values(engine, start)) return kExitCouldNotRun;
   if (start_at) spdlog::info("starting at {}", format_rfc3339(*start_at));
   warn_if_late(serving.control(), start_at);
   engine.set_start_at(start_at);
   log_start(*plan, options);
   hold_signals_until_exit();
   ResultHandover handover(options.serve.linger);
-  const int code =
-      run_session(engine, *plan, options, serving, {files->result, files->html}, files->reports);
-  if (!handover.serve(serving.control())) {
+  const int code = run_session(engine, *plan, options, serving, {files->result, files->html},
+                               files->reports, !start.teardown_by_operator);
+  const auto serve_teardown = [&] {
+    if (!phases.take(Phase::kTeardown)) return;
+    spdlog::info("teardown: {} step(s), asked for through /v1/teardown",
+                 plan->teardown->tasks.front().steps.size());
+    const PhaseResult teardown = engine.run_teardown().result;
+    if (!teardown.ok) spdlog::error("the teardown failed: {}", teardown.error);
+    phases.finish(Phase::kTeardown, teardown.ok, {{"teardown", phase_to_json(teardown)}});
+  };
+  if (!handover.serve(serving.control(), serve_teardown)) {
     spdlog::info("the result was not acknowledged (POST /v1/result/ack); exiting");
   } else if (!handover.await_final_scrape(serving.control())) {
     spdlog::info("no scrape of /metrics came after the end; exiting");

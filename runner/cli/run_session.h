@@ -18,11 +18,12 @@ struct ResultFiles {
   ResultFile& html;
 };
 
-// Runs the engine (already prepared) and returns the exit code (0, 99, 105 when a signal
-// stopped it, or 1 when a result file cannot be written). The result goes to `results.json`,
-// its HTML report to `results.html`, and the CSV, JUnit and Markdown reports to `reports` (all
-// opened before the run).
+// Runs the plan's setup (unless it ran already or its values came from elsewhere), the engine
+// (already prepared) and, when `teardown_here`, the plan's teardown; returns the exit code (0,
+// 99, 105 when a signal stopped it, or 1 when the setup or teardown failed or a result file
+// cannot be written). The result goes to `results.json`, its HTML report to `results.html`, and
+// the CSV, JUnit and Markdown reports to `reports` (all opened before the run).
 int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving,
-                ResultFiles results, ReportFiles& reports);
+                ResultFiles results, ReportFiles& reports, bool teardown_here = true);
 
 }  // namespace stampede

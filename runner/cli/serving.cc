@@ -68,7 +68,7 @@ bool Serving::start(std::string* error) {
   if (!server->start(*address, error)) return false;
   server_ = std::move(server);
   if (live_) {
-    live_->publish(control_.state(), control_.status(), nullptr);
+    live_->publish(control_.state(), control_.status());
     const bool v6 = address->host.find(':') != std::string::npos;
     spdlog::info("live web UI: http://{}{}{}:{}/", v6 ? "[" : "", address->host, v6 ? "]" : "",
                  server_->port());

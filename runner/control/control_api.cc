@@ -36,7 +36,7 @@ struct Route {
   bool mutating;
 };
 
-constexpr std::array<Route, 9> kRoutes = {{
+constexpr std::array<Route, 11> kRoutes = {{
     {"/metrics", "GET", false},
     {"/healthz", "GET", false},
     {"/readyz", "GET", false},
@@ -46,10 +46,40 @@ constexpr std::array<Route, 9> kRoutes = {{
     {"/v1/stop", "POST", true},
     {"/v1/load", "POST", true},
     {"/v1/result/ack", "POST", true},
+    // They answer with the setup's values, which may be secrets: a token holder's only.
+    {"/v1/setup", "POST", true},
+    {"/v1/teardown", "POST", true},
 }};
 
-// Parses {"startAt": "<RFC 3339>"}; an empty body or {} means "now".
-bool parse_start(const std::string& body, std::optional<WallTime>* at, std::string* why) {
+// setupValues (an object of strings) and teardownBy ("runner", the default, or "operator").
+bool parse_start_phases(const nlohmann::json& doc, StartPhases* phases, std::string* why) {
+  if (const auto values = doc.find("setupValues"); values != doc.end()) {
+    if (!values->is_object()) {
+      *why = "setupValues must be an object of strings";
+      return false;
+    }
+    auto& out = phases->setup_values.emplace();
+    for (const auto& [name, value] : values->items()) {
+      if (!value.is_string()) {
+        *why = "setupValues." + name + " must be a string";
+        return false;
+      }
+      out[name] = value.get<std::string>();
+    }
+  }
+  const std::string by = doc.value("teardownBy", "runner");
+  if (by != "runner" && by != "operator") {
+    *why = "teardownBy must be runner or operator";
+    return false;
+  }
+  phases->teardown_by_operator = by == "operator";
+  return true;
+}
+
+// Parses {"startAt": "<RFC 3339>", "setupValues": {...}, "teardownBy": "..."}; an empty body
+// or {} means "now", the runner running its own phases.
+bool parse_start(const std::string& body, std::optional<WallTime>* at, StartPhases* phases,
+                 std::string* why) {
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) return true;
   const nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded()) {
@@ -61,11 +91,12 @@ bool parse_start(const std::string& body, std::optional<WallTime>* at, std::stri
     return false;
   }
   for (const auto& [key, value] : doc.items()) {
-    if (key != "startAt") {
-      *why = "unknown field '" + key + "' (expected startAt)";
+    if (key != "startAt" && key != "setupValues" && key != "teardownBy") {
+      *why = "unknown field '" + key + "' (expected startAt, setupValues or teardownBy)";
       return false;
     }
   }
+  if (!parse_start_phases(doc, phases, why)) return false;
   if (!doc.contains("startAt") || doc["startAt"].is_null()) return true;
   if (!doc["startAt"].is_string()) {
     *why = "startAt must be an RFC 3339 time string";
@@ -133,14 +164,36 @@ HttpResponse ControlApi::handle(const HttpRequest& request) const {
   if (path == "/v1/start") return start(request);
   if (path == "/v1/result/ack") return acknowledge();
   if (path == "/v1/load") return change_load(request);
+  if (path == "/v1/setup") return phase(Phase::kSetup);
+  if (path == "/v1/teardown") return phase(Phase::kTeardown);
   return stop();
+}
+
+// 202 while it runs, 200 with its outcome when it succeeded, 422 when it failed.
+HttpResponse ControlApi::phase(Phase which) const {
+  std::string why;
+  const auto report = state_.phases().request(which, &why);
+  if (!report) return error(409, why);
+  switch (report->state) {
+    case PhaseRequests::State::kDone:
+      return json_response(200, report->body);
+    case PhaseRequests::State::kFailed:
+      return json_response(422, report->body);
+    case PhaseRequests::State::kIdle:
+    case PhaseRequests::State::kRunning:
+      break;
+  }
+  return json_response(202, {{"state", "running"}});
 }
 
 HttpResponse ControlApi::start(const HttpRequest& request) const {
   std::optional<WallTime> at;
+  StartPhases phases;
   std::string why;
-  if (!parse_start(request.body, &at, &why)) return error(400, why);
+  if (!parse_start(request.body, &at, &phases, &why)) return error(400, why);
   if (at && !within_horizon(*at, &why)) return error(400, why);
+  // Kept before the start is requested: the main thread reads them once it wakes for it.
+  if (!state_.phases().offer_start(phases, &why)) return error(409, why);
   if (!state_.request_start(at, &why)) return error(409, why);
   nlohmann::json body = {{"state", "starting"}};
   if (at) body["startAt"] = format_rfc3339(*at);

@@ -25,6 +25,7 @@ class ControlApi {
   HttpResponse change_load(const HttpRequest& request) const;
   HttpResponse result() const;
   HttpResponse acknowledge() const;
+  HttpResponse phase(Phase which) const;
   bool authorized(const HttpRequest& request) const;
 
   ControlState& state_;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "base/rfc3339.h"
+#include "control/phase_requests.h"
 #include "control/run_state.h"
 #include "engine/load_change.h"
 
@@ -44,6 +45,9 @@ class ControlState {
   // The operator has stored the result (POST /v1/result/ack): the agent may exit. false +
   // *error before there is a result. Repeating it succeeds.
   bool acknowledge_result(std::string* error);
+
+  // /v1/setup, /v1/teardown and what /v1/start carries for them (both threads: its own lock).
+  PhaseRequests& phases() { return phases_; }
 
   // --- control thread ---
   void set_ready(bool ready, std::string reason = "");
@@ -83,6 +87,7 @@ class ControlState {
   // state_, except that `running` reads `scheduled` before the start instant.
   RunState current_state() const;
 
+  PhaseRequests phases_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   Readiness readiness_;

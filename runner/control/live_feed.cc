@@ -6,39 +6,79 @@ namespace stampede {
 
 using nlohmann::json;
 
-json without_histograms(json result) {
+// Copies what it keeps only: the histograms are most of a result's size.
+json without_histograms(const json& result) {
   if (result.is_object()) {
-    result.erase("histograms");
-    result.erase("histogram");
+    json out = json::object();
+    for (const auto& [key, value] : result.items()) {
+      if (key != "histograms" && key != "histogram") out[key] = without_histograms(value);
+    }
+    return out;
   }
-  if (result.is_structured()) {
-    for (json& member : result) member = without_histograms(std::move(member));
+  if (result.is_array()) {
+    json out = json::array();
+    for (const json& item : result) out.push_back(without_histograms(item));
+    return out;
   }
   return result;
 }
 
 LiveFeed::LiveFeed() : events_(std::make_shared<EventFeed>()) {}
 
-void LiveFeed::publish(RunState state, const json& status, const json* result) {
-  json update = {{"state", std::string(to_string(state))},
-                 {"status", status},
-                 {"result", nullptr},
-                 {"display", nullptr}};
-  std::shared_ptr<const json> kept;
-  if (result != nullptr) {
-    update["display"] = report_display(*result);
-    update["result"] = without_histograms(*result);
-    kept = std::make_shared<const json>(*result);
-  }
-  // Names or messages may hold bytes that are not UTF-8: replaced rather than thrown on.
-  events_->publish("update", update.dump(-1, ' ', false, json::error_handler_t::replace));
-  const std::lock_guard lock(mutex_);
-  if (kept) result_ = std::move(kept);
+void LiveFeed::publish(RunState state, const json& status) {
+  send(state, status, nullptr, nullptr);
 }
 
-std::shared_ptr<const json> LiveFeed::result() const {
+void LiveFeed::publish(RunState state, const json& status, const json& result,
+                       const std::vector<TimeSeriesPoint>& series) {
+  send(state, status, result, report_display(result, series, kLiveDisplayBuckets));
+  keep(result, series);
+}
+
+void LiveFeed::publish_final(RunState state, const json& status, const json& document,
+                             const std::vector<TimeSeriesPoint>& series) {
+  // The last points' times were clipped to the run's end: serialized again, once.
+  series_text_.reset();
+  send(state, status, document, report_display(document, series, kLiveDisplayBuckets));
+  keep(document, series);
+}
+
+// The page draws the display's buckets, never the result's own series, and merges no
+// histograms: the update carries neither.
+void LiveFeed::send(RunState state, const json& status, const json& result, json display) {
+  json shown = without_histograms(result);
+  if (shown.is_object()) shown.erase("series");
+  const json update = {{"state", std::string(to_string(state))},
+                       {"status", status},
+                       {"result", std::move(shown)},
+                       {"display", std::move(display)}};
+  // Names or messages may hold bytes that are not UTF-8: replaced rather than thrown on.
+  events_->publish("update", update.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+void LiveFeed::keep(const json& result, const std::vector<TimeSeriesPoint>& series) {
+  series_text_.update(series);
+  auto kept = std::make_shared<Kept>();
+  if (result.contains("series")) {
+    json head = result;
+    head.erase("series");
+    kept->head = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  } else {
+    kept->head = result.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  kept->series = series_text_.chunks();
   const std::lock_guard lock(mutex_);
-  return result_;
+  kept_ = std::move(kept);
+}
+
+std::shared_ptr<const std::string> LiveFeed::result() const {
+  std::shared_ptr<const Kept> kept;
+  {
+    const std::lock_guard lock(mutex_);
+    kept = kept_;
+  }
+  if (!kept) return nullptr;
+  return std::make_shared<const std::string>(with_series(kept->head, kept->series));
 }
 
 }  // namespace stampede

@@ -68,23 +68,25 @@ std::optional<HttpResponse> LiveUi::handle(const HttpRequest& request) const {
 // The report, the CSV and the JSON of the result so far (the final one after the end), rendered
 // on the server thread when asked for: the engine never waits for a download.
 HttpResponse LiveUi::download(const std::string& path) const {
-  const std::shared_ptr<const nlohmann::json> result = feed_.result();
-  if (!result) return json_error(409, "the test has not started: there is no result yet");
+  const std::shared_ptr<const std::string> text = feed_.result();
+  if (!text) return json_error(409, "the test has not started: there is no result yet");
   if (path == "/v1/result/live") {
     // The whole result so far, histograms included: what the operator keeps of a runner that
     // may yet be lost, so that a replacement loses at most one poll's data.
-    HttpResponse r = body(200, "application/json", result->dump());
+    HttpResponse r = body(200, "application/json", *text);
     r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   }
+  // Parsed only when someone downloads: the feed keeps text (see live_feed.h).
+  const nlohmann::json result = nlohmann::json::parse(*text);
   HttpResponse r;
   std::string file;
   if (path == "/v1/report.html") {
-    r = body(200, "text/html; charset=utf-8", render_html_report(*result));
+    r = body(200, "text/html; charset=utf-8", render_html_report(result));
     file = file_stem_ + "-report.html";
   } else {
     std::string error;
-    const auto csv = csv_report(*result, nullptr, &error);
+    const auto csv = csv_report(result, nullptr, &error);
     if (!csv) return json_error(500, error);
     r = body(200, "text/csv; charset=utf-8", csv->stats);
     file = file_stem_ + "_stats.csv";

@@ -87,15 +87,8 @@ RequestTemplate request_template(const Target& target, const HttpStep& step) {
 
 namespace {
 
-// The variables a WebSocket session's receives extract, nested repeats included.
-void ws_extractors(const std::vector<WsAction>& actions, std::vector<const Extractor*>* out) {
-  for (const WsAction& action : actions) {
-    for (const Extractor& e : action.extract) out->push_back(&e);
-    ws_extractors(action.actions, out);
-  }
-}
-
-// Data columns first (feeder.column), then every extracted variable, each once.
+// Data columns first (feeder.column), then every extracted variable, each once, then the
+// setup's values.
 std::map<std::string, std::size_t> assign_slots(const Plan& plan, CompiledPlan* compiled) {
   std::map<std::string, std::size_t> slots;
   for (const DataSource& d : plan.data) {
@@ -105,14 +98,16 @@ std::map<std::string, std::size_t> assign_slots(const Plan& plan, CompiledPlan* 
   }
   for (const Scenario& scenario : plan.scenarios) {
     for (const Task& task : scenario.tasks) {
-      for (const Step& step : task.steps) {
-        std::vector<const Extractor*> extractors;
-        for (const Extractor& e : http_part(step).extract) extractors.push_back(&e);
-        if (const auto* ws = std::get_if<WsStep>(&step)) ws_extractors(ws->actions, &extractors);
-        for (const Extractor* e : extractors) {
-          if (slots.emplace(e->variable, compiled->slot_count).second) ++compiled->slot_count;
-        }
+      for (const std::string& name : extracted_variables(task.steps)) {
+        if (slots.emplace(name, compiled->slot_count).second) ++compiled->slot_count;
       }
+    }
+  }
+  // What the setup extracted, read as setup.NAME: set in every user before its first step.
+  if (plan.setup) {
+    for (const std::string& name : extracted_variables(plan.setup->tasks.front().steps)) {
+      compiled->setup_slots.push_back({name, compiled->slot_count});
+      slots[setup_variable(name)] = compiled->slot_count++;
     }
   }
   return slots;
@@ -224,7 +219,8 @@ void compile_stages(const LoadModel& load, CompiledPlan* compiled) {
 CompiledPlan compile_plan(const Plan& plan) {
   CompiledPlan compiled;
   compiled.plan = &plan;
-  const std::map<std::string, std::size_t> slots = assign_slots(plan, &compiled);
+  compiled.variable_slots = assign_slots(plan, &compiled);
+  const std::map<std::string, std::size_t>& slots = compiled.variable_slots;
   for (const Scenario& scenario : plan.scenarios) {
     CompiledScenario& cs = compiled.scenarios.emplace_back();
     cs.name = scenario.name;
@@ -264,6 +260,25 @@ CompiledPlan compile_plan(const Plan& plan) {
   compiled.row_checks.resize(compiled.rows.size());
   compile_stages(plan.load, &compiled);
   return compiled;
+}
+
+std::unique_ptr<ThreadStats> fresh_thread_stats(const CompiledPlan& compiled) {
+  auto stats = std::make_unique<ThreadStats>(compiled.rows.size(), compiled.scenarios.size(),
+                                             compiled.stage_names.size());
+  for (const CustomMetricDef& def : compiled.plan->metrics) {
+    CustomMetricStats& m = stats->custom.emplace_back();
+    m.name = def.name;
+    m.kind = def.kind == CustomMetricDef::Kind::kTrend ? CustomMetricStats::Kind::kTrend
+                                                       : CustomMetricStats::Kind::kCounter;
+    m.unit = def.unit;
+  }
+  // Checks are recorded by index: every interval's rows start with the plan's check names.
+  for (std::size_t r = 0; r < stats->rows.size(); ++r) {
+    for (const std::string& name : compiled.row_checks[r]) {
+      stats->rows[r].checks.push_back(CheckCounts{name, 0, 0});
+    }
+  }
+  return stats;
 }
 
 }  // namespace stampede

@@ -4,10 +4,13 @@
 // worker threads share it without locks.
 
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/thread_stats.h"
 #include "engine/ws_program.h"
 #include "plan/plan.h"
 #include "stats/request_stats.h"
@@ -66,7 +69,14 @@ struct CompiledPlan {
   std::vector<std::vector<std::string>> row_checks;  // check names of each row, in plan order
   const Plan* plan = nullptr;
   std::vector<FeederSlots> feeders;  // by Plan::data index
-  std::size_t slot_count = 0;        // data columns, then extracted variables
+  std::size_t slot_count = 0;        // data columns, extracted variables, setup values
+  // Each variable the plan's setup extracts (NAME, read as setup.NAME) and its slot.
+  struct SetupSlot {
+    std::string name;
+    std::size_t slot = 0;
+  };
+  std::vector<SetupSlot> setup_slots;
+  std::map<std::string, std::size_t> variable_slots;  // every variable's slot, by name
   // Load stages: the distinct stage names in plan order, and for each stage of the load model
   // its length and the index of its name (npos for an unnamed stage, which is not recorded).
   std::vector<std::string> stage_names;
@@ -77,6 +87,10 @@ struct CompiledPlan {
 };
 
 CompiledPlan compile_plan(const Plan& plan);
+
+// Empty statistics for one interval of `compiled`: its rows (each with its check names),
+// scenarios, stages and custom metrics.
+std::unique_ptr<ThreadStats> fresh_thread_stats(const CompiledPlan& compiled);
 
 // Builds the request template of a step that has {{ }} expressions or auth. Variables must
 // already be bound to slots.

@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <random>
 
@@ -73,6 +74,40 @@ bool Engine::prepare(std::string* error) {
     }
   }
   return true;
+}
+
+PhaseOutcome Engine::run_setup() {
+  PhaseOutcome outcome = run_phase(plan_, *plan_.setup, user_config_,
+                                   tls_.empty() ? nullptr : tls_.front().get(), nullptr);
+  std::string error;
+  if (outcome.result.ok && !set_setup_values(outcome.values, &error)) {
+    outcome.result.ok = false;  // cannot happen: a setup that succeeded extracted every value
+    outcome.result.error = "setup: " + error;
+  }
+  setup_result_ = outcome.result;
+  return outcome;
+}
+
+bool Engine::set_setup_values(const std::vector<std::pair<std::string, std::string>>& values,
+                              std::string* error) {
+  std::vector<std::string> ordered;
+  for (const CompiledPlan::SetupSlot& slot : compiled_.setup_slots) {
+    const auto found = std::find_if(values.begin(), values.end(),
+                                    [&](const auto& value) { return value.first == slot.name; });
+    if (found == values.end()) {
+      *error = "no value for setup." + slot.name;
+      return false;
+    }
+    ordered.push_back(found->second);
+  }
+  setup_values_ = std::move(ordered);
+  user_config_.setup_values = &setup_values_;
+  return true;
+}
+
+PhaseOutcome Engine::run_teardown() {
+  return run_phase(plan_, *plan_.teardown, user_config_,
+                   tls_.empty() ? nullptr : tls_.front().get(), user_config_.setup_values);
 }
 
 void Engine::start_workers(TimePoint t0, TimePoint first) {

@@ -18,6 +18,7 @@
 #include "engine/asio.h"
 #include "engine/compiled_plan.h"
 #include "engine/load_control.h"
+#include "engine/phase_run.h"
 #include "engine/snapshot.h"
 #include "engine/stats_sink.h"
 #include "engine/tls_context.h"
@@ -58,6 +59,20 @@ class Engine final : private StatsSink {
   void set_start_at(std::optional<WallTime> at) { options_.start_at = at; }
   // Resolves the target and loads TLS settings. false + *error when the run cannot start.
   bool prepare(std::string* error);
+  // After prepare(), before run(): the plan's setup (docs/setup-teardown.md), run once by one
+  // user. When it succeeds its values go to every user of run() as setup.NAME.
+  PhaseOutcome run_setup();
+  // The values of a setup run by another runner (runner 0, through the operator), by name.
+  // false + *error when one the setup extracts is missing (then nothing is set).
+  bool set_setup_values(const std::vector<std::pair<std::string, std::string>>& values,
+                        std::string* error);
+  // The setup's outcome when run_setup() ran in this engine; nullopt otherwise.
+  const std::optional<PhaseResult>& setup_result() const { return setup_result_; }
+  // Whether the setup's values are set (by run_setup or set_setup_values), or the plan has no
+  // setup: run() may start.
+  bool setup_ready() const { return !plan_.setup || user_config_.setup_values != nullptr; }
+  // After run(): the plan's teardown, run once by one user, reading the setup's values.
+  PhaseOutcome run_teardown();
   // Runs the whole test; `on_snapshot` is called on this thread once per second, and once
   // more with `final` set when the run has ended (its totals then equal the result's).
   Result run(const SnapshotFn& on_snapshot);
@@ -98,6 +113,8 @@ class Engine final : private StatsSink {
   CompiledPlan compiled_;
   LoadControl load_control_;
   UserConfig user_config_;
+  std::vector<std::string> setup_values_;  // parallel to compiled_.setup_slots
+  std::optional<PhaseResult> setup_result_;
   std::vector<std::unique_ptr<TlsClientContext>> tls_;  // one per worker, when https
   asio::io_context control_;
   SteadyTimer flush_timer_;

@@ -99,6 +99,9 @@ class HttpUser final : public User, private WsSessionOwner {
 
   bool busy() const override { return state_ != State::kIdle; }
 
+  // A template variable as this user holds it now (the values a setup extracted).
+  std::string_view variable(std::size_t slot) const { return context_.variable(slot); }
+
  private:
   enum class State : unsigned char {
     kIdle,

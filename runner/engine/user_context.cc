@@ -15,7 +15,14 @@ UserContext::UserContext(UserHost& host, const UserConfig& config, std::uint64_t
       config_(config),
       user_index_(user_index),
       values_(config.plan->slot_count),
-      owned_(config.plan->slot_count) {}
+      owned_(config.plan->slot_count) {
+  // The setup's values, shared by every user and read like the plan's other variables; the
+  // config outlives its users, so views into it stay valid.
+  const auto& slots = config.plan->setup_slots;
+  for (std::size_t i = 0; i < slots.size() && config.setup_values != nullptr; ++i) {
+    values_[slots[i].slot] = (*config.setup_values)[i];
+  }
+}
 
 void UserContext::begin_iteration(const CompiledTask& task) {
   iteration_ = iterations_started_++;

@@ -34,23 +34,7 @@ Worker::Worker(const WorkerConfig& config, StatsSink& sink)
 Worker::~Worker() = default;
 
 std::unique_ptr<ThreadStats> Worker::fresh_stats() const {
-  auto stats = std::make_unique<ThreadStats>(config_.compiled->rows.size(),
-                                             config_.compiled->scenarios.size(),
-                                             config_.compiled->stage_names.size());
-  for (const CustomMetricDef& def : config_.plan->metrics) {
-    CustomMetricStats& m = stats->custom.emplace_back();
-    m.name = def.name;
-    m.kind = def.kind == CustomMetricDef::Kind::kTrend ? CustomMetricStats::Kind::kTrend
-                                                       : CustomMetricStats::Kind::kCounter;
-    m.unit = def.unit;
-  }
-  // Checks are recorded by index: every interval's rows start with the plan's check names.
-  for (std::size_t r = 0; r < stats->rows.size(); ++r) {
-    for (const std::string& name : config_.compiled->row_checks[r]) {
-      stats->rows[r].checks.push_back(CheckCounts{name, 0, 0});
-    }
-  }
-  return stats;
+  return fresh_thread_stats(*config_.compiled);
 }
 
 User& Worker::create_user() {

@@ -16,6 +16,30 @@ Duration sum_stages(const std::vector<Stage>& stages) {
 
 }  // namespace
 
+namespace {
+
+void ws_variables(const std::vector<WsAction>& actions, std::vector<std::string>* out) {
+  for (const WsAction& action : actions) {
+    for (const Extractor& e : action.extract) out->push_back(e.variable);
+    ws_variables(action.actions, out);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> extracted_variables(const std::vector<Step>& steps) {
+  std::vector<std::string> all;
+  for (const Step& step : steps) {
+    for (const Extractor& e : http_part(step).extract) all.push_back(e.variable);
+    if (const auto* ws = std::get_if<WsStep>(&step)) ws_variables(ws->actions, &all);
+  }
+  std::vector<std::string> once;
+  for (std::string& name : all) {
+    if (std::find(once.begin(), once.end(), name) == once.end()) once.push_back(std::move(name));
+  }
+  return once;
+}
+
 std::uint32_t default_max_in_flight(double peak_rate) {
   const double wanted = std::max(100.0, std::ceil(peak_rate));
   return static_cast<std::uint32_t>(std::min<double>(limits::kMaxInFlight, wanted));

@@ -294,6 +294,14 @@ struct DataSource {
   Order order = Order::kSequential;
 };
 
+// The variables `steps` extract (WebSocket receives included), in order, each once.
+std::vector<std::string> extracted_variables(const std::vector<Step>& steps);
+
+// What a setup's extracted variable X is called where users and the teardown read it.
+inline std::string setup_variable(const std::string& name) {
+  return "setup." + name;
+}
+
 struct Plan {
   std::string name;     // metadata.name of a LoadTest manifest, or `name:`; may be empty
   std::string profile;  // the load profile used (--profile, else `profile:`); empty: none
@@ -304,6 +312,11 @@ struct Plan {
   std::vector<std::pair<std::string, std::string>> vars;  // constants, already rendered
   std::vector<DataSource> data;
   std::vector<CustomMetricDef> metrics;  // declared by steps' `metrics:`
+  // `setup:` and `teardown:` (docs/setup-teardown.md): steps run once by one user before the
+  // load and once after it, each a scenario named "setup" or "teardown" with one task. Every
+  // variable the setup extracts is `setup.NAME` to the scenarios and the teardown.
+  std::optional<Scenario> setup;
+  std::optional<Scenario> teardown;
 };
 
 }  // namespace stampede

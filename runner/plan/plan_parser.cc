@@ -21,6 +21,23 @@ using plan_sections::ProfileReader;
 constexpr std::string_view kApiVersion = "stampede.dev/v1alpha1";
 constexpr std::string_view kKind = "LoadTest";
 
+// `setup`, then the scenarios and `teardown`, which may read what the setup extracts as
+// setup.NAME.
+void parse_phases_and_scenarios(YamlReader& reader, const YamlField& body,
+                                const YamlField& scenarios, std::optional<bool> open_model,
+                                plan_sections::StepContext& context, Plan* plan) {
+  if (std::optional<YamlField> setup = reader.get(body, "setup")) {
+    plan_sections::parse_phase(reader, *setup, "setup", context, &plan->setup.emplace());
+    for (const std::string& name : extracted_variables(plan->setup->tasks.front().steps)) {
+      context.variables.insert(setup_variable(name));
+    }
+  }
+  parse_scenarios(reader, scenarios, open_model, context, &plan->scenarios);
+  if (std::optional<YamlField> teardown = reader.get(body, "teardown")) {
+    plan_sections::parse_phase(reader, *teardown, "teardown", context, &plan->teardown.emplace());
+  }
+}
+
 // Reads `name`, `profile`, `target`, `load`, `scenarios` and `thresholds` of a plan body (the
 // file itself, or a manifest's spec). A profile gives the load and the thresholds the plan
 // leaves out.
@@ -50,10 +67,11 @@ void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& o
   }
 
   const std::size_t errors_before = reader.error_count();
-  if (std::optional<YamlField> scenarios = reader.get(body, "scenarios")) {
+  std::optional<YamlField> scenarios = reader.get(body, "scenarios");
+  if (scenarios) {
     plan_sections::StepContext context =
         plan_sections::parse_step_context(reader, body, options, plan);
-    parse_scenarios(reader, *scenarios, open_model, context, &plan->scenarios);
+    parse_phases_and_scenarios(reader, body, *scenarios, open_model, context, plan);
   } else {
     reader.error(YamlReader::absent(body, "scenarios"), "required");
   }
@@ -72,8 +90,8 @@ void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& o
 
 void parse_bare_plan(YamlReader& reader, const YamlField& root, const ParseOptions& options,
                      Plan* plan) {
-  reader.check_map(
-      root, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars", "data"});
+  reader.check_map(root, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars",
+                          "data", "setup", "teardown"});
   parse_body(reader, root, options, plan);
 }
 
@@ -112,7 +130,8 @@ void parse_manifest(YamlReader& reader, const YamlField& root, const ParseOption
   // The operator's own fields are valid here; the runner has no use for them.
   if (!reader.check_map(
           *spec, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars", "data",
-                  "runners", "startTimeoutSeconds", "cleanup", "ttlSecondsAfterFinished", "testid",
+                  "setup", "teardown", "runners", "startTimeoutSeconds", "cleanup",
+                  "ttlSecondsAfterFinished", "testid",
                   // runs (docs/runs.md)
                   "schedule", "timeZone", "concurrencyPolicy", "suspend", "startingDeadlineSeconds",
                   "historyLimit", "onSpecChange"})) {

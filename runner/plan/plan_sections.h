@@ -59,6 +59,10 @@ std::optional<WaitTime> parse_wait_text(std::string_view text, std::string* erro
 // *context.metrics.
 void parse_scenarios(YamlReader& reader, const YamlField& field, std::optional<bool> open_model,
                      StepContext& context, std::vector<Scenario>* scenarios);
+// `setup:` or `teardown:` (`name`): steps, and auth and retry defaults, as one task of a
+// scenario named `name` that runs once (docs/setup-teardown.md).
+void parse_phase(YamlReader& reader, const YamlField& field, const std::string& name,
+                 StepContext context, Scenario* phase);
 // `vars`, `data` and the target's `auth` and `retry`: the context every step starts from.
 StepContext parse_step_context(YamlReader& reader, const YamlField& body,
                                const ParseOptions& options, Plan* plan);

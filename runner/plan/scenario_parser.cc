@@ -187,6 +187,21 @@ void parse_scenario(YamlReader& reader, const YamlField& field, std::optional<bo
 
 }  // namespace
 
+void parse_phase(YamlReader& reader, const YamlField& field, const std::string& name,
+                 StepContext context, Scenario* phase) {
+  phase->name = name;
+  phase->wait = WaitTime{};
+  if (!reader.check_map(field, {"steps", "auth", "retry"})) return;
+  parse_defaults(reader, field, /*with_retry=*/true, context);
+  Task& task = phase->tasks.emplace_back();
+  task.name = name;
+  if (std::optional<YamlField> steps = reader.get(field, "steps")) {
+    task.steps = parse_steps(reader, *steps, context);
+  } else {
+    reader.error(YamlReader::absent(field, "steps"), "required");
+  }
+}
+
 void parse_scenarios(YamlReader& reader, const YamlField& field, std::optional<bool> open_model,
                      StepContext& context, std::vector<Scenario>* scenarios) {
   std::optional<std::vector<YamlField>> items = reader.list(field);

@@ -17,15 +17,27 @@ using nlohmann::json;
 
 // What the charts draw, computed here from the full data (see series_display.h and
 // latency_display.h); the page only draws it.
-json report_display(const json& result) {
-  json display = json::object();
-  display["series"] = display_series(result.value("series", json::array()));
+namespace {
+
+json display_with_latency(const json& result, json series) {
+  json display = {{"series", std::move(series)}};
   const std::optional<Histogram> latency = merged_latency(result);
   if (latency && !latency->empty()) {
     display["latency_distribution"] = latency_distribution(*latency);
     display["percentile_curve"] = percentile_curve(*latency);
   }
   return display;
+}
+
+}  // namespace
+
+json report_display(const json& result) {
+  return display_with_latency(result, display_series(result.value("series", json::array())));
+}
+
+json report_display(const json& result, const std::vector<TimeSeriesPoint>& series,
+                    std::size_t max_buckets) {
+  return display_with_latency(result, display_series(series, max_buckets));
 }
 
 namespace {

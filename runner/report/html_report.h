@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "stats/result.h"
 
 namespace stampede {
 
@@ -18,6 +21,10 @@ void check_report_input(const nlohmann::json& document, std::string_view name);
 // per-second columns (series_display.h), "latency_distribution", "percentile_curve" (when the
 // result has latency histograms)}. The live page gets the same document once per second.
 nlohmann::json report_display(const nlohmann::json& result);
+// The same for a result document, drawing `series` (its points) in at most `max_buckets`
+// buckets: the live page's, which never builds the series' JSON (a day-long run has 86,400).
+nlohmann::json report_display(const nlohmann::json& result,
+                              const std::vector<TimeSeriesPoint>& series, std::size_t max_buckets);
 
 // What fills report.html besides its assets: the report's data elements, or for the live page
 // its configuration and what it adds (report/live_page.h).

@@ -20,29 +20,48 @@ struct Point {
   Row values;
 };
 
+// A point's rates are its counts over its interval; a second without requests has no latency
+// (the runner writes 0 there).
+Point display_point(double t, double interval, double users, double requests, double failures,
+                    const std::array<double, 3>& percentiles) {
+  Point point;
+  point.t = t;
+  if (interval > 0) {
+    point.values[0] = requests / interval;
+    point.values[1] = failures / interval;
+  }
+  point.values[2] = users;
+  if (requests > 0) {
+    for (std::size_t i = 0; i < percentiles.size(); ++i) point.values[3 + i] = percentiles[i];
+  }
+  return point;
+}
+
 std::vector<Point> display_points(const json& series) {
   std::vector<Point> points;
   points.reserve(series.size());
   double previous_t = 0;
   for (const json& p : series) {
-    Point point;
-    point.t = p.at("t").get<double>();
-    const double interval = point.t - previous_t;
-    previous_t = point.t;
-    const auto requests = p.at("requests").get<double>();
-    const auto failures = p.at("failures").get<double>();
-    if (interval > 0) {
-      point.values[0] = requests / interval;
-      point.values[1] = failures / interval;
-    }
-    point.values[2] = p.at("users").get<double>();
-    // A second without requests has no latency (the runner writes 0 there).
-    if (requests > 0) {
-      point.values[3] = p.at("p50").get<double>();
-      point.values[4] = p.at("p95").get<double>();
-      point.values[5] = p.at("p99").get<double>();
-    }
-    points.push_back(point);
+    const auto t = p.at("t").get<double>();
+    points.push_back(display_point(
+        t, t - previous_t, p.at("users").get<double>(), p.at("requests").get<double>(),
+        p.at("failures").get<double>(),
+        {p.at("p50").get<double>(), p.at("p95").get<double>(), p.at("p99").get<double>()}));
+    previous_t = t;
+  }
+  return points;
+}
+
+std::vector<Point> display_points(const std::vector<TimeSeriesPoint>& series) {
+  std::vector<Point> points;
+  points.reserve(series.size());
+  double previous_t = 0;
+  for (const TimeSeriesPoint& p : series) {
+    const double t = p.elapsed_seconds;
+    points.push_back(display_point(t, t - previous_t, p.users, static_cast<double>(p.requests),
+                                   static_cast<double>(p.failures),
+                                   {p.p50_seconds, p.p95_seconds, p.p99_seconds}));
+    previous_t = t;
   }
   return points;
 }
@@ -76,10 +95,7 @@ json empty_columns(std::size_t points, std::size_t bucket_points) {
   return out;
 }
 
-}  // namespace
-
-json display_series(const json& series, std::size_t max_buckets) {
-  const std::vector<Point> points = display_points(series);
+json display_columns(const std::vector<Point>& points, std::size_t max_buckets) {
   const std::size_t n = points.size();
   if (!series_is_downsampled(n, max_buckets)) {
     json out = empty_columns(n, 1);
@@ -94,6 +110,16 @@ json display_series(const json& series, std::size_t max_buckets) {
     if (last - first > 1) append(out, points[last - 1].t, extreme(points, first, last, true));
   }
   return out;
+}
+
+}  // namespace
+
+json display_series(const json& series, std::size_t max_buckets) {
+  return display_columns(display_points(series), max_buckets);
+}
+
+json display_series(const std::vector<TimeSeriesPoint>& series, std::size_t max_buckets) {
+  return display_columns(display_points(series), max_buckets);
 }
 
 }  // namespace stampede

@@ -7,6 +7,9 @@
 
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <vector>
+
+#include "stats/result.h"
 
 namespace stampede {
 
@@ -24,6 +27,9 @@ inline constexpr std::size_t kMaxDisplayBuckets = 2000;
 // k = ceil(N / max_buckets) points gives two entries: at the bucket's first t each column's
 // lowest value, at its last t each column's highest (nulls ignored; null when all are null).
 nlohmann::json display_series(const nlohmann::json& series,
+                              std::size_t max_buckets = kMaxDisplayBuckets);
+// The same from the series itself, without its JSON: what the live page gets every second.
+nlohmann::json display_series(const std::vector<TimeSeriesPoint>& series,
                               std::size_t max_buckets = kMaxDisplayBuckets);
 
 // Whether display_series() shortens a series of this many points.

@@ -256,6 +256,16 @@ void print_thresholds(std::FILE* out, const Result& r) {
   }
 }
 
+// The setup or teardown: how long it took, its requests, and the step that failed.
+void print_phase(std::FILE* out, const std::optional<PhaseResult>& phase) {
+  if (!phase) return;
+  std::uint64_t requests = 0;
+  for (const ResultRow& row : phase->rows) requests += row.stats.requests;
+  fmt::print(out, "  {:<13} {}   {} request(s) in {}{}\n", phase->name, phase->ok ? "ok" : "FAILED",
+             human_count(requests), human_seconds(phase->duration_seconds),
+             phase->ok ? "" : "\n    " + phase->error);
+}
+
 }  // namespace
 
 void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
@@ -263,6 +273,7 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   fmt::print(
       out, "\nstampede summary{}  target {}\n\n", plan.name.empty() ? "" : " — " + plan.name,
       plan.target.url.scheme + "://" + plan.target.url.authority() + plan.target.url.base_path);
+  print_phase(out, result.setup);
   print_totals(out, result, totals);
   print_rows(out, result);
   print_stages(out, result);
@@ -272,6 +283,8 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   print_custom(out, result);
   print_codes(out, totals);
   print_thresholds(out, result);
+  if (result.teardown) fmt::print(out, "\n");
+  print_phase(out, result.teardown);
   if (!result.aborted_by.empty()) fmt::print(out, "\n  stopped early: {}\n", result.aborted_by);
   if (!result.thresholds.empty()) {
     fmt::print(out, "\n  result: {}\n",

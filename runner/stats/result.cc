@@ -148,6 +148,9 @@ void Result::merge(const Result& other) {
   }
   if (aborted_by.empty()) aborted_by = other.aborted_by;
   merge_meta(meta, other.meta);
+  // One runner runs each phase (runner 0): the merged result keeps it as that runner had it.
+  if (!setup) setup = other.setup;
+  if (!teardown) teardown = other.teardown;
   thresholds.clear();
 }
 

@@ -108,6 +108,18 @@ struct ResultMeta {
   std::vector<StageSpan> stages;  // the plan's named load stages, in order
 };
 
+// A run's setup or teardown (docs/setup-teardown.md): its requests are kept apart from the
+// load's rows, totals and thresholds.
+struct PhaseResult {
+  std::string name;  // "setup" or "teardown"
+  bool ok = true;
+  // When not ok: the first step that failed and how, e.g.
+  // "setup.steps[1] (POST /fixtures): unexpected_status (500)".
+  std::string error;
+  double duration_seconds = 0;
+  std::vector<ResultRow> rows;  // scenario = name
+};
+
 struct Result {
   std::string plan_name;
   std::string testid;
@@ -122,6 +134,8 @@ struct Result {
   std::vector<ThresholdOutcome> thresholds;
   std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
   ResultMeta meta;
+  std::optional<PhaseResult> setup;     // the plan's setup, where it ran (runner 0)
+  std::optional<PhaseResult> teardown;  // the plan's teardown, where it ran
 
   RequestStats totals() const;
   IterationCounts total_iterations() const;
@@ -130,8 +144,8 @@ struct Result {
 
   // Adds another runner's result: rows by key, iterations, time series by second, stages by
   // name, custom metrics by name and value, duration = the longer one; meta counts the runners
-  // and keeps the latest end. Threshold verdicts are not merged: re-evaluate them on the merged
-  // result.
+  // and keeps the latest end; the setup and teardown of whichever result ran them. Threshold
+  // verdicts are not merged: re-evaluate them on the merged result.
   void merge(const Result& other);
 };
 

@@ -194,6 +194,21 @@ json threshold_to_json(const ThresholdOutcome& th) {
   return j;
 }
 
+// A setup or teardown: its outcome and its requests' rows (rates over the phase's own length).
+json phase_to_json(const PhaseResult& phase) {
+  json j = {{"ok", phase.ok}, {"duration_seconds", phase.duration_seconds}};
+  if (!phase.ok) j["error"] = phase.error;
+  json& rows = j["requests"] = json::array();
+  for (const auto& row : phase.rows) rows.push_back(row_json(row, phase.duration_seconds));
+  return j;
+}
+
+json series_point_json(const TimeSeriesPoint& p) {
+  return {{"t", p.elapsed_seconds}, {"users", p.users},     {"requests", p.requests},
+          {"failures", p.failures}, {"p50", p.p50_seconds}, {"p95", p.p95_seconds},
+          {"p99", p.p99_seconds}};
+}
+
 json result_to_json(const Result& r) {
   const RequestStats t = r.totals();
   json j = {{"schema", kResultSchema},
@@ -218,15 +233,7 @@ json result_to_json(const Result& r) {
     iterations[scenario] = {{"iterations", c.iterations}, {"dropped", c.dropped}};
   }
   json& series = j["series"] = json::array();
-  for (const auto& p : r.series) {
-    series.push_back({{"t", p.elapsed_seconds},
-                      {"users", p.users},
-                      {"requests", p.requests},
-                      {"failures", p.failures},
-                      {"p50", p.p50_seconds},
-                      {"p95", p.p95_seconds},
-                      {"p99", p.p99_seconds}});
-  }
+  for (const auto& p : r.series) series.push_back(series_point_json(p));
   json& stages = j["stages"] = json::array();
   for (const auto& stage : r.stages) stages.push_back(stage_json(stage));
   json& custom = j["custom"] = json::array();
@@ -237,6 +244,8 @@ json result_to_json(const Result& r) {
   }
   j["thresholds_ok"] = r.thresholds_ok();
   j["meta"] = meta_json(r.meta);
+  if (r.setup) j["setup"] = phase_to_json(*r.setup);
+  if (r.teardown) j["teardown"] = phase_to_json(*r.teardown);
   return j;
 }
 

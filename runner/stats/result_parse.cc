@@ -138,6 +138,27 @@ void read_meta(const json& j, ResultMeta& m) {
 
 }  // namespace
 
+std::optional<PhaseResult> phase_from_json(const json& j, const std::string& name,
+                                           std::string* error) {
+  try {
+    PhaseResult phase;
+    phase.name = name;
+    phase.ok = j.at("ok").get<bool>();
+    phase.error = j.value("error", "");
+    phase.duration_seconds = j.value("duration_seconds", 0.0);
+    for (const auto& row_json : j.value("requests", json::array())) {
+      if (!read_row(row_json, phase.rows.emplace_back(), error)) {
+        *error = name + ": " + *error;
+        return std::nullopt;
+      }
+    }
+    return phase;
+  } catch (const std::exception& e) {
+    *error = name + ": malformed: " + e.what();
+    return std::nullopt;
+  }
+}
+
 std::optional<Result> result_from_json(const json& j, std::string* error) {
   try {
     if (!j.is_object() || j.value("schema", "") != kResultSchema) {
@@ -171,6 +192,12 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
                           json_count(p.at("requests")), json_count(p.at("failures")),
                           p.at("p50").get<double>(), p.at("p95").get<double>(),
                           p.at("p99").get<double>()});
+    }
+    for (const char* name : {"setup", "teardown"}) {
+      if (!j.contains(name)) continue;
+      auto phase = phase_from_json(j.at(name), name, error);
+      if (!phase) return std::nullopt;
+      (std::string_view(name) == "setup" ? r.setup : r.teardown) = std::move(phase);
     }
     return r;
   } catch (const json::exception& e) {

@@ -6,8 +6,10 @@
 //
 // Input: lines. "METHOD TARGET [good|bad|<Authorization value>]" starts a request whose body is
 // the lines up to a line ".". Lines starting with '!' are the control thread: "!ready",
-// "!notready REASON", "!started", "!stopping", "!status JSON", "!finished TEXT", and "!loads"
-// (load changes reach a closed-model LoadControl, as they reach the engine).
+// "!notready REASON", "!started", "!stopping", "!status JSON", "!finished TEXT", "!loads"
+// (load changes reach a closed-model LoadControl, as they reach the engine), and for /v1/setup
+// and /v1/teardown "!allow setup|teardown", "!deny ...", "!needvalues", "!phasedone ..." and
+// "!phasefailed ..." (the main thread running a phase that was asked for).
 
 #include <strings.h>
 
@@ -67,6 +69,17 @@ void control_thread(ControlState& state, std::string_view line, bool* stop_calle
     state.set_status(nlohmann::json::parse(line, nullptr, false));
   } else if (command == "!finished") {
     state.finished(std::string(line));
+  } else if (command == "!allow" || command == "!deny") {
+    state.phases().allow(line == "teardown" ? Phase::kTeardown : Phase::kSetup, command == "!allow",
+                         "not now");
+  } else if (command == "!needvalues") {
+    state.phases().require_setup_values(true);
+  } else if (command == "!phasedone" || command == "!phasefailed") {
+    // What the main thread does with a phase asked for: takes it, runs it, reports.
+    const Phase phase = line == "teardown" ? Phase::kTeardown : Phase::kSetup;
+    if (state.phases().take(phase)) {
+      state.phases().finish(phase, command == "!phasedone", {{"values", {{"token", "t"}}}});
+    }
   }
 }
 
@@ -102,6 +115,7 @@ bool documented(unsigned status) {
     case 404:
     case 405:
     case 409:
+    case 422:  // /v1/setup, /v1/teardown: the phase failed
     case 503:
       return true;
     default:
@@ -111,7 +125,8 @@ bool documented(unsigned status) {
 
 void check(const HttpRequest& r, const HttpResponse& response, bool good_token) {
   if (!documented(response.status)) __builtin_trap();
-  const bool mutating = r.path == "/v1/start" || r.path == "/v1/stop" || r.path == "/v1/load";
+  const bool mutating = r.path == "/v1/start" || r.path == "/v1/stop" || r.path == "/v1/load" ||
+                        r.path == "/v1/setup" || r.path == "/v1/teardown";
   // The scheme is case-insensitive (RFC 9110), the token is not.
   const std::string_view auth = r.authorization;
   const bool token_matches =

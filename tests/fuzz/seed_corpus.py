@@ -214,7 +214,9 @@ def dictionaries():
             "stages status statuses steps tags target tasks threshold thresholds timeout trend unit "
             "url username users values wait weight vars data extract checks metrics expect "
             "gracefulStop preAllocatedUsers maxQueued runners count testid cleanup "
-            "startTimeoutSeconds ttlSecondsAfterFinished contains regex").split()
+            "startTimeoutSeconds ttlSecondsAfterFinished schedule timeZone concurrencyPolicy "
+            "suspend startingDeadlineSeconds historyLimit onSpecChange contains regex setup "
+            "teardown").split()
     syntax = [": ", "- ", "{", "}", "[", "]", ", ", "\n  ", "\n    - ", "&a ", "*a", "!!str ",
               "|\n  ", ">\n  ", "---\n", "...\n", "? ", "'", '"', "#", "~", "\t", "null", "true",
               "false", "1e308", "-1", "0x10", ".inf", ".nan", "4294967296"]
@@ -222,7 +224,7 @@ def dictionaries():
               "https://[::1]:8443/x", "smoke", "load", "stress", "spike", "soak", "progressive",
               "warmup", "sustained", "HS256", "random", "sequential", "2xx", "200-299",
               "application/json", "stampede.dev/v1alpha1", "LoadTest"]
-    templates = ["{{", "}}", "{{ uuid() }}", "{{ seq() }}", "{{ randomInt(1, 9) }}",
+    templates = ["{{", "}}", "{{ setup.", "{{ uuid() }}", "{{ seq() }}", "{{ randomInt(1, 9) }}",
                  '{{ randomChoice("a", "b") }}', '{{ now("unix") }}', '{{ env("X") }}',
                  "{{ urlencode(", "userIndex", "runnerIndex", "runnerCount", "iteration"]
     thresholds = ["http_req_duration", "http_req_failed", "http_reqs", "http_req_status",
@@ -245,13 +247,22 @@ def dictionaries():
         "Proxy-Connection: keep-alive", "0\r\n\r\n", ";ext=", "Trailer: ", "100 Continue",
         "101 Switching Protocols", "204", "304", "Keep-Alive: timeout=5", "\t", " ",
         "ffffffffffffffff", "18446744073709551616"])
+    write("control", "!ready\nPOST /v1/setup good\n.\n!allow setup\nPOST /v1/setup bad\n.\n"
+                     "POST /v1/setup good\n.\n!phasefailed setup\nPOST /v1/setup good\n.\n"
+                     "!needvalues\nPOST /v1/start good\n{}\n.\nPOST /v1/start good\n"
+                     "{\"setupValues\": {\"token\": \"t\"}, \"teardownBy\": \"operator\"}\n.\n"
+                     "!allow teardown\nPOST /v1/teardown good\n.\n!phasedone teardown\n"
+                     "POST /v1/teardown good\n.\n")
     dictionary("control", [
         "GET ", "POST ", "PUT ", "/metrics", "/healthz", "/readyz", "/v1/status", "/v1/result",
         "/v1/start", "/v1/stop", " good", " bad", "Bearer ", "\n.\n", "!ready\n", "!notready ",
         "!started\n", "!stopping\n", "!status ", "!finished ", '{"startAt": "',
         "2026-11-22T16:40:00.250Z", "Z", "+02:00", '"}', "9999-12-31T23:59:59Z",
         "1677-09-21T00:12:43Z", "null", "{}", "[]", ".123456789", "/v1/load", "!loads\n",
-        '{"users": ', ', "spawnRate": ', '{"rate": ', "1e999"])
+        '{"users": ', ', "spawnRate": ', '{"rate": ', "1e999", "/v1/setup", "/v1/teardown",
+        "!allow setup\n", "!allow teardown\n", "!deny setup\n", "!needvalues\n",
+        "!phasedone setup\n", "!phasefailed teardown\n", '"setupValues": {', '"teardownBy": ',
+        '"operator"', '"runner"'])
     dictionary("kubeconfig", [
         "current-context", "contexts", "context", "cluster", "clusters", "user", "users", "name",
         "namespace", "server", "certificate-authority", "certificate-authority-data",

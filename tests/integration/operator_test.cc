@@ -9,6 +9,7 @@
 
 #include "base/rfc3339.h"
 #include "kube/kube_config.h"
+#include "support/fixture_plan.h"
 #include "support/kube_control_plane.h"
 #include "support/local_kubelet.h"
 #include "support/nginx.h"
@@ -232,6 +233,71 @@ TEST_F(Operator, AFailingThresholdFailsTheTest) {
     if (c["type"] == "ThresholdsPassed") passed_false = c["status"] == "False";
   }
   EXPECT_TRUE(passed_false) << status.dump(2);
+}
+
+// A plan's setup and teardown in a cluster (docs/setup-teardown.md): runner 0 runs each once,
+// every runner's users read the setup's values, and the values stay out of the API.
+std::string fixture_loadtest(const std::string& name, const TargetProcess& target,
+                             const std::string& setup_path) {
+  FixturePlan plan;
+  plan.target_url = target.url();
+  plan.setup_path = setup_path;
+  plan.fixture_name = "fixture-secret-7b1e";
+  plan.load = "{users: 4, duration: 3s}";
+  return "apiVersion: stampede.dev/v1alpha1\nkind: LoadTest\nmetadata:\n  name: " + name +
+         "\n  namespace: default\nspec:\n" + fixture_plan_yaml(plan, 2) +
+         "  thresholds: {checks: [\"rate == 1\"]}\n"
+         "  runners: {count: 2, image: stampede-runner:test}\n  startTimeoutSeconds: 30\n";
+}
+
+TEST_F(Operator, RunnerZeroRunsTheSetupAndTeardownOnceForEveryRunner) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied = plane_->apply(fixture_loadtest("fixture", target, "/api/plans"));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  ASSERT_TRUE(wait_completed("fixture", 60)) << get("fixture").dump(2) << "\n" << operator_logs();
+  const nlohmann::json lt = get("fixture");
+  const nlohmann::json& status = lt["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  EXPECT_EQ(status["setup"]["phase"], "Succeeded") << status.dump(2);
+  EXPECT_EQ(status["setup"]["requests"], 1);
+  EXPECT_EQ(status["teardown"]["phase"], "Succeeded") << status.dump(2);
+  const nlohmann::json paths = nlohmann::json::parse(target.get("/__stats").body)["by_path"];
+  EXPECT_EQ(paths.value("/api/plans", 0), 1) << paths.dump();
+  EXPECT_EQ(paths.value("/api/plans/1/approve", 0), 1) << paths.dump();
+  EXPECT_EQ(paths.value("/api/plans/1", std::uint64_t{0}), status["results"]["requests"])
+      << "both runners' users read runner 0's fixture: " << paths.dump();
+  EXPECT_GT(status["results"]["requests"].get<std::uint64_t>(), 100U);
+  const auto events = plane_->kubectl(
+      {"get", "events", "--field-selector", "involvedObject.name=fixture", "-o", "json"});
+  EXPECT_NE(events.out.find("SetupDone"), std::string::npos) << events.describe();
+  EXPECT_NE(events.out.find("TeardownDone"), std::string::npos) << events.describe();
+  // The values may be secrets: neither the status nor an Event holds them.
+  EXPECT_EQ(lt["status"].dump().find("fixture-secret-7b1e"), std::string::npos);
+  EXPECT_EQ(events.out.find("fixture-secret-7b1e"), std::string::npos);
+  // The merged result has runner 0's setup.
+  const auto cm = plane_->kubectl({"get", "configmap", "fixture-1-result", "-o", "json"});
+  ASSERT_TRUE(cm.ok()) << cm.describe();
+  const auto result = nlohmann::json::parse(
+      nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
+  EXPECT_EQ(result["setup"]["ok"], true);
+  EXPECT_EQ(result["setup"]["requests"][0]["requests"], 1);
+}
+
+TEST_F(Operator, AFailedSetupFailsTheTestBeforeAnyLoad) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied = plane_->apply(fixture_loadtest("nofixture", target, "/api/nope"));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  ASSERT_TRUE(wait_completed("nofixture", 60)) << get("nofixture").dump(2) << "\n"
+                                               << operator_logs();
+  const nlohmann::json status = get("nofixture")["status"];
+  EXPECT_EQ(status["phase"], "Failed") << status.dump(2);
+  EXPECT_EQ(status["reason"], "SetupFailed");
+  EXPECT_EQ(status["message"],
+            "the setup failed, so the load did not start: setup.steps[0] (POST create fixture): "
+            "unexpected_status (404)");
+  EXPECT_EQ(status["setup"]["phase"], "Failed");
+  const nlohmann::json paths = nlohmann::json::parse(target.get("/__stats").body)["by_path"];
+  EXPECT_EQ(paths, nlohmann::json({{"/api/nope", 1}})) << "no load, no teardown";
 }
 
 // What Flux (kstatus, sigs.k8s.io/cli-utils) and Argo CD (examples/gitops/argocd/health.lua in

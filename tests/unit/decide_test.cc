@@ -296,6 +296,85 @@ TEST(Decide, CollectsResultsWhenEveryRunnerHasFinished) {
   EXPECT_EQ(d.actions.back().kind, Action::Kind::kAcknowledgeResults);
 }
 
+// A plan with a setup and a teardown (docs/setup-teardown.md).
+nlohmann::json with_phases() {
+  return {
+      {"setup", {{"steps", {{{"post", "/login"}, {"extract", {{"token", {{"json", "/t"}}}}}}}}}},
+      {"teardown", {{"steps", {{{"post", "/logout"}}}}}}};
+}
+
+TEST(Decide, TheSetupRunsOnRunnerZeroBeforeTheStart) {
+  Observed o = observed(manifest(with_phases(), status_in(kPhaseStarting, 3)));
+  ASSERT_TRUE(o.plan && o.plan->setup) << plan_errors_text(o);
+  o.plan_config_map = true;
+  o.runners = {pod(0, true), pod(1, true), pod(2, true)};
+  Decision d = decide(o);
+  EXPECT_EQ(count(d, Action::Kind::kRunSetup), 1u);
+  EXPECT_EQ(count(d, Action::Kind::kStartRunners), 0u) << "not before the setup succeeded";
+  EXPECT_EQ(d.status["phase"], kPhaseStarting);
+  EXPECT_EQ(d.requeue_after, std::chrono::milliseconds(500));
+
+  o.lt.status["setup"] = {{"phase", "Running"}};
+  EXPECT_EQ(count(decide(o), Action::Kind::kRunSetup), 1u) << "asked again until it is over";
+  o.lt.status["setup"] = {{"phase", "Succeeded"}, {"requests", 1}};
+  d = decide(o);
+  EXPECT_EQ(count(d, Action::Kind::kRunSetup), 0u);
+  EXPECT_EQ(count(d, Action::Kind::kStartRunners), 1u);
+  EXPECT_EQ(d.status["phase"], kPhaseRunning);
+
+  o.lt.status["setup"] = {{"phase", "Failed"}, {"message", "setup.steps[0] (POST /login): reset"}};
+  d = decide(o);
+  EXPECT_EQ(count(d, Action::Kind::kStartRunners), 0u);
+  EXPECT_EQ(d.status["phase"], kPhaseFailed);
+  EXPECT_EQ(d.status["reason"], "SetupFailed");
+  EXPECT_EQ(d.status["message"],
+            "the setup failed, so the load did not start: setup.steps[0] (POST /login): reset");
+}
+
+TEST(Decide, TheTeardownRunsBeforeTheResultsAreCollected) {
+  Observed o = observed(manifest(with_phases(), status_in(kPhaseRunning, 2)));
+  o.lt.status["setup"] = {{"phase", "Succeeded"}};
+  o.runners = {pod(0, true), pod(1, true)};
+  for (auto& r : o.runners) r.status = nlohmann::json{{"state", "finished"}};
+  Decision d = decide(o);
+  EXPECT_EQ(count(d, Action::Kind::kRunTeardown), 1u);
+  EXPECT_EQ(count(d, Action::Kind::kCollectResults), 0u);
+  EXPECT_EQ(count(d, Action::Kind::kAcknowledgeResults), 0u) << "runner 0 must not exit yet";
+  for (const char* over : {"Succeeded", "Failed"}) {
+    o.lt.status["teardown"] = {{"phase", over}};
+    d = decide(o);
+    EXPECT_EQ(count(d, Action::Kind::kRunTeardown), 0u) << over;
+    EXPECT_EQ(count(d, Action::Kind::kCollectResults), 1u) << over;
+  }
+}
+
+TEST(FinishedStatus, AFailedTeardownFailsAPassingTest) {
+  Observed o = observed(manifest(with_phases(), status_in(kPhaseRunning, 1)));
+  o.lt.status["teardown"] = {{"phase", "Failed"},
+                             {"message",
+                              "teardown.steps[0] (POST /logout): "
+                              "unexpected_status (500)"}};
+  Result merged = result_of(100, 10);
+  judge_thresholds(o.plan->thresholds, merged);
+  const nlohmann::json status = finished_status(o, merged, "demo-1-result");
+  EXPECT_EQ(status["phase"], kPhaseFailed);
+  EXPECT_EQ(status["reason"], "TeardownFailed");
+  EXPECT_EQ(status["results"]["thresholdsPassed"], true);
+  EXPECT_NE(status["message"].get<std::string>().find(
+                "; the teardown failed: teardown.steps[0] (POST /logout): unexpected_status (500)"),
+            std::string::npos)
+      << status["message"];
+}
+
+TEST(PlanOf, SetupAndTeardownAreRefusedWithFailurePolicyReplace) {
+  nlohmann::json spec = with_phases();
+  spec["runners"] = {{"count", 2}, {"failurePolicy", "Replace"}};
+  const Observed o = observed(manifest(spec, status_in(kPhaseStarting, 2)));
+  EXPECT_FALSE(o.plan);
+  EXPECT_NE(plan_errors_text(o).find("runners.failurePolicy Replace"), std::string::npos)
+      << plan_errors_text(o);
+}
+
 // An operator that stored the results and stopped before acknowledging them: the next one
 // acknowledges the runners still serving, and nothing else changes.
 TEST(Decide, AFinishedTestAcknowledgesRunnersStillServingItsResult) {

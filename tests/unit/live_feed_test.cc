@@ -6,8 +6,10 @@
 
 #include <thread>
 
+#include "control/series_text.h"
 #include "server/event_feed.h"
 #include "server/http_server.h"
+#include "stats/result_json.h"
 #include "support/http_client.h"
 
 namespace stampede {
@@ -38,41 +40,122 @@ TEST(LiveFeed, WithoutHistogramsRemovesThemAtEveryDepth) {
                             {"series", {{{"t", 1}}}}}));
 }
 
+// The update event's JSON, after "event: update\ndata: ".
+json latest_update(const LiveFeed& live) {
+  return json::parse(live.events()->latest().text->substr(20));
+}
+
+TimeSeriesPoint point(double t, std::uint64_t requests) {
+  return {t, 1, requests, 0, 0.001, 0.002, 0.003};
+}
+
+// A result of `seconds` points as result_to_json writes it, and the same without its series.
+struct Sample {
+  Result result;
+  json whole;
+  json without_series;
+};
+
+Sample sample(std::size_t seconds) {
+  Sample s;
+  s.result.plan_name = "p\xff";  // not UTF-8: replaced, never thrown on
+  s.result.duration_seconds = static_cast<double>(seconds);
+  for (std::size_t i = 1; i <= seconds; ++i) {
+    s.result.series.push_back(point(static_cast<double>(i) + 0.25, 10 * i));
+  }
+  s.whole =
+      json::parse(result_to_json(s.result).dump(-1, ' ', false, json::error_handler_t::replace));
+  Result bare = s.result;
+  bare.series.clear();
+  s.without_series = result_to_json(bare);
+  s.without_series.erase("series");
+  return s;
+}
+
 TEST(LiveFeed, AnUpdateCarriesStateStatusResultAndDisplay) {
   LiveFeed live;
-  live.publish(RunState::kWaiting, {{"state", "waiting"}}, nullptr);
-  json update =
-      json::parse(live.events()->latest().text->substr(20));  // after "event: update\ndata: "
+  live.publish(RunState::kWaiting, {{"state", "waiting"}});
+  json update = latest_update(live);
   EXPECT_EQ(update["state"], "waiting");
   EXPECT_TRUE(update["result"].is_null());
   EXPECT_TRUE(update["display"].is_null());
   EXPECT_EQ(live.result(), nullptr);
 
-  const json result = {{"schema", "stampede.result/v1"},
-                       {"totals", {{"requests", 2}, {"histograms", json::object()}}},
-                       {"series",
-                        {{{"t", 1.0},
-                          {"users", 1},
-                          {"requests", 1},
-                          {"failures", 0},
-                          {"p50", 0.001},
-                          {"p95", 0.002},
-                          {"p99", 0.003}},
-                         {{"t", 2.0},
-                          {"users", 1},
-                          {"requests", 1},
-                          {"failures", 0},
-                          {"p50", 0.001},
-                          {"p95", 0.002},
-                          {"p99", 0.003}}}}};
-  live.publish(RunState::kRunning, {{"state", "running"}}, &result);
-  update = json::parse(live.events()->latest().text->substr(20));
+  const Sample two = sample(2);
+  live.publish(RunState::kRunning, {{"state", "running"}}, two.without_series, two.result.series);
+  update = latest_update(live);
   EXPECT_EQ(update["state"], "running");
   EXPECT_EQ(update["status"]["state"], "running");
-  EXPECT_EQ(update["result"]["totals"], json({{"requests", 2}}));
+  EXPECT_EQ(update["result"]["totals"], without_histograms(two.whole["totals"]));
+  EXPECT_FALSE(update["result"].contains("series")) << "the page draws the display's columns";
   EXPECT_EQ(update["display"]["series"]["points"], 2);
+  EXPECT_EQ(update["display"]["series"]["requests_per_second"], json({10.0 / 1.25, 20.0}));
   ASSERT_NE(live.result(), nullptr);
-  EXPECT_EQ(*live.result(), result) << "downloads get the whole document";
+  EXPECT_EQ(json::parse(*live.result()), two.whole) << "downloads get the whole document";
+
+  const Sample three = sample(3);
+  live.publish_final(RunState::kFinished, {{"state", "finished"}}, three.whole,
+                     three.result.series);
+  update = latest_update(live);
+  EXPECT_EQ(update["state"], "finished");
+  EXPECT_FALSE(update["result"].contains("series"));
+  EXPECT_EQ(update["display"]["series"]["points"], 3);
+  EXPECT_EQ(json::parse(*live.result()), three.whole);
+}
+
+TEST(LiveFeed, TheResultKeepsEverySecondAndTheChartsABoundedNumber) {
+  LiveFeed live;
+  const Sample run = sample(3 * kLiveDisplayBuckets);
+  for (const std::size_t seconds :
+       {std::size_t{10}, kLiveDisplayBuckets, 3 * kLiveDisplayBuckets}) {
+    Result partial = run.result;
+    partial.series.resize(seconds);
+    const json expected =
+        json::parse(result_to_json(partial).dump(-1, ' ', false, json::error_handler_t::replace));
+    live.publish(RunState::kRunning, {{"state", "running"}}, run.without_series, partial.series);
+    EXPECT_EQ(json::parse(*live.result()), expected) << seconds;
+    const json display = latest_update(live)["display"]["series"];
+    EXPECT_EQ(display["points"], seconds);
+    EXPECT_LE(display["t"].size(), 2 * kLiveDisplayBuckets) << seconds;
+  }
+}
+
+TEST(SeriesText, EqualsTheSeriesAsResultToJsonWritesIt) {
+  const Sample run = sample(5000);  // several chunks
+  SeriesText text;
+  for (std::size_t seconds = 0; seconds <= 5000; seconds += 700) {
+    Result partial = run.result;
+    partial.series.resize(seconds);
+    text.update(partial.series);
+    const json expected = result_to_json(partial)["series"];
+    EXPECT_EQ(json::parse(with_series("{}", text.chunks()))["series"], expected) << seconds;
+  }
+  EXPECT_GT(text.chunks().size(), 2U);
+}
+
+TEST(SeriesText, StartsOverForANewRun) {
+  SeriesText text;
+  const auto series_of = [&] { return json::parse(with_series("{}", text.chunks()))["series"]; };
+  text.update({point(1, 5), point(2, 6), point(3, 7)});
+  // A new run, already as long as the last one, with other points.
+  text.update({point(1.5, 1), point(2.5, 2), point(3.5, 3)});
+  EXPECT_EQ(series_of().size(), 3U);
+  EXPECT_EQ(series_of()[0]["requests"], 1);
+  // A shorter one.
+  text.update({point(1, 9)});
+  EXPECT_EQ(series_of(), json::array({series_point_json(point(1, 9))}));
+  text.reset();
+  EXPECT_EQ(series_of(), json::array());
+}
+
+TEST(SeriesText, WithSeriesKeepsTheHeadsMembers) {
+  const SeriesChunks chunks = {std::make_shared<const std::string>(R"({"t":1})"),
+                               std::make_shared<const std::string>(""),
+                               std::make_shared<const std::string>(R"({"t":2},{"t":3})")};
+  EXPECT_EQ(json::parse(with_series(R"({"a":1,"b":[2]})", chunks)),
+            json({{"a", 1}, {"b", {2}}, {"series", {{{"t", 1}}, {{"t", 2}}, {{"t", 3}}}}}));
+  EXPECT_EQ(json::parse(with_series("{}", {})), json({{"series", json::array()}}));
+  EXPECT_EQ(json::parse(with_series("", {})), json({{"series", json::array()}}));
 }
 
 TEST(HttpServer, StreamsTheFeedsEventsToAClient) {
