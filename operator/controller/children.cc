@@ -106,6 +106,14 @@ nlohmann::json control_secret(const LoadTest& lt, const std::string& token) {
           {"stringData", {{"token", token}}}};
 }
 
+nlohmann::json setup_secret(const LoadTest& lt, std::uint32_t run, const nlohmann::json& values) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", run_child_metadata(lt, run, setup_secret_name(lt.name, run))},
+          {"type", "Opaque"},
+          {"stringData", {{"values.json", values.dump()}}}};
+}
+
 nlohmann::json plan_config_map(const LoadTest& lt, std::uint32_t run) {
   return {{"apiVersion", "v1"},
           {"kind", "ConfigMap"},
@@ -145,7 +153,20 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t ru
   nlohmann::json args = {"agent",     std::string(kPlanDirectory) + "/plan.yaml",
                          "--segment", std::to_string(index) + "/" + std::to_string(count),
                          "--testid",  lt.testid};
-  if (attempt > 0) args.push_back("--resume");
+  nlohmann::json mounts = {{{"name", "plan"}, {"mountPath", kPlanDirectory}, {"readOnly", true}}};
+  nlohmann::json volumes = {
+      {{"name", "plan"}, {"configMap", {{"name", plan_config_map_name(lt.name, run)}}}}};
+  if (attempt > 0) {
+    args.push_back("--resume");
+    if (plan.setup) {
+      // A replacement never runs the setup again: it reads the values runner 0's gave.
+      args.push_back("--setup-values");
+      args.push_back(std::string(kSetupDirectory) + "/values.json");
+      mounts.push_back({{"name", "setup"}, {"mountPath", kSetupDirectory}, {"readOnly", true}});
+      volumes.push_back(
+          {{"name", "setup"}, {"secret", {{"secretName", setup_secret_name(lt.name, run)}}}});
+    }
+  }
   nlohmann::json container = {
       {"name", "runner"},
       {"image", s.image},
@@ -159,17 +180,13 @@ nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t ru
       // A runner that exits on a bad plan (a data file missing, say) says why on stderr: the
       // end of its log becomes the termination message, which the status then carries.
       {"terminationMessagePolicy", "FallbackToLogsOnError"},
-      {"volumeMounts",
-       with_user_items({{{"name", "plan"}, {"mountPath", kPlanDirectory}, {"readOnly", true}}},
-                       s.volume_mounts)}};
+      {"volumeMounts", with_user_items(mounts, s.volume_mounts)}};
   if (present(s.env_from)) container["envFrom"] = s.env_from;
 
   nlohmann::json spec = {
       {"restartPolicy", "Never"},
       {"containers", {container}},
-      {"volumes", with_user_items({{{"name", "plan"},
-                                    {"configMap", {{"name", plan_config_map_name(lt.name, run)}}}}},
-                                  s.volumes)},
+      {"volumes", with_user_items(volumes, s.volumes)},
       {"securityContext", present(s.security_context)
                               ? s.security_context
                               : nlohmann::json{{"runAsNonRoot", true},

@@ -25,6 +25,10 @@ nlohmann::json owner_reference(const LoadTest& lt);
 nlohmann::json control_secret(const LoadTest& lt, const std::string& token);
 // The children of run `run` (docs/runs.md): named after it and labelled with it.
 nlohmann::json plan_config_map(const LoadTest& lt, std::uint32_t run);
+// The setup's values (an object of strings) as values.json, for the replacement runners of a
+// test with failurePolicy Replace (docs/setup-teardown.md). The operator writes it and never
+// reads it.
+nlohmann::json setup_secret(const LoadTest& lt, std::uint32_t run, const nlohmann::json& values);
 // A replacement (attempt > 0) joins the test where it is (`agent --resume`).
 nlohmann::json runner_pod(const LoadTest& lt, const Plan& plan, std::uint32_t run,
                           std::uint32_t index, std::uint32_t count, std::uint32_t attempt = 0);

@@ -208,21 +208,6 @@ std::string runner_plan_document(const LoadTest& lt) {
   return manifest.dump(2) + "\n";
 }
 
-namespace {
-
-// Runner 0 runs the setup and the others get its values with the start; a replacement of
-// runner 0 would have neither its values nor a way to get them without running the setup
-// again (designed in docs/setup-teardown.md, not built yet).
-std::optional<std::string> phases_unsupported(const Plan& plan, const RunnerSettings& runners) {
-  if ((plan.setup || plan.teardown) && runners.replace_on_failure) {
-    return "setup and teardown cannot be used with runners.failurePolicy Replace yet (a "
-           "replaced runner 0 would run the setup again)";
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors) {
   // The plan runs in the runner pods: their env (secrets, env()) and files are not ours to read.
   ParseOptions options;
@@ -239,10 +224,6 @@ std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors) {
         asked ? "runners.count" : "runners", 0, 0,
         std::to_string(count) + " runners, more than the limit of " + std::to_string(kMaxRunners) +
             (asked ? "" : " (raise runners.maxUsersPerRunner or runners.maxRatePerRunner)")});
-    return std::nullopt;
-  }
-  if (auto why = phases_unsupported(*parsed.plan, lt.runners)) {
-    errors->push_back(SourceError{"setup", 0, 0, *why});
     return std::nullopt;
   }
   return std::move(parsed.plan);

@@ -24,6 +24,10 @@ inline constexpr int kRunnerPort = 9646;
 // Where the runner container mounts the plan ConfigMap (volume "plan").
 inline constexpr const char* kPlanDirectory = "/etc/stampede";
 
+// Where a replacement runner mounts the setup's values (volume "setup", Secret
+// setup_secret_name), read with --setup-values (docs/setup-teardown.md).
+inline constexpr const char* kSetupDirectory = "/etc/stampede-setup";
+
 // Shared by every run: the token is HMAC(key, uid), the same for all of them.
 inline std::string control_secret_name(const std::string& lt) {
   return lt + "-control";
@@ -34,6 +38,10 @@ inline std::string run_prefix(const std::string& lt, std::uint32_t run) {
 }
 inline std::string plan_config_map_name(const std::string& lt, std::uint32_t run) {
   return run_prefix(lt, run) + "-plan";
+}
+// The setup's values of run `run`, for its replacement runners (failurePolicy Replace).
+inline std::string setup_secret_name(const std::string& lt, std::uint32_t run) {
+  return run_prefix(lt, run) + "-setup";
 }
 inline std::string result_config_map_name(const std::string& lt, std::uint32_t run) {
   return run_prefix(lt, run) + "-result";

@@ -238,6 +238,12 @@ bool Reconciler::start_runners(const Observed& o, const Action& a, std::string* 
       return false;
     }
     with.setup_values = setup->body.value("values", nlohmann::json::object());
+    // Replacements read them from a Secret: runner 0 itself may be the one replaced.
+    if (o.lt.runners.replace_on_failure &&
+        !create(kube::kSecrets, o.lt.ns, setup_secret(o.lt, o.lt.run(), with.setup_values),
+                error)) {
+      return false;
+    }
   }
   // Every runner gets the same instant; the calls themselves need not be simultaneous. A
   // replacement gets the test's instant too: it joins where the schedule is.
@@ -409,6 +415,9 @@ bool Reconciler::delete_children(const Observed& o, std::string* error) {
   for (const auto& r : o.runners) ok = remove(kube::kPods, o.lt.ns, r.pod_name, error) && ok;
   ok = remove(kube::kSecrets, o.lt.ns, control_secret_name(o.lt.name), error) && ok;
   ok = remove(kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name, o.lt.run()), error) && ok;
+  if (o.plan && o.plan->setup) {
+    ok = remove(kube::kSecrets, o.lt.ns, setup_secret_name(o.lt.name, o.lt.run()), error) && ok;
+  }
   return ok;
 }
 
@@ -418,6 +427,9 @@ bool Reconciler::delete_past_runs(const Observed& o, std::uint32_t run, std::str
     for (const auto& r : *pods) {
       if (r.run < run) ok = remove(kube::kPods, o.lt.ns, r.pod_name, error) && ok;
     }
+  }
+  if (o.plan && o.plan->setup) {
+    ok = remove(kube::kSecrets, o.lt.ns, setup_secret_name(o.lt.name, run - 1), error) && ok;
   }
   return remove(kube::kConfigMaps, o.lt.ns, plan_config_map_name(o.lt.name, run - 1), error) && ok;
 }

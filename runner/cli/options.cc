@@ -83,6 +83,9 @@ po::options_description run_options() {
       "agent: when started after the startAt of /v1/start, join the test where its schedule is "
       "(to the same end as the other runners) instead of running the whole plan from now; the "
       "operator starts a replacement runner this way")(
+      "setup-values", po::value<std::string>(),
+      "agent: the plan's setup ran on another runner; this file holds its values (a JSON object "
+      "of strings), so it is not run here. The operator gives replacement runners this way")(
       "linger", po::value<std::string>(),
       "agent: after the run, serve the result until acknowledged (POST /v1/result/ack) or this "
       "long (default 5m)")("quiet,q", po::bool_switch(), "no progress lines")(
@@ -278,6 +281,7 @@ void fill(CliOptions& o, const po::variables_map& vm) {
   if (vm.count("segment")) parse_segment(vm["segment"].as<std::string>(), o);
   o.testid = vm.count("testid") ? vm["testid"].as<std::string>() : env("STAMPEDE_TESTID");
   o.resume = vm["resume"].as<bool>();
+  if (vm.count("setup-values")) o.setup_values_file = vm["setup-values"].as<std::string>();
   o.quiet = vm["quiet"].as<bool>();
   fill_serve(o.serve, vm, o.command);
 }

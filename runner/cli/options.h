@@ -55,6 +55,8 @@ struct CliOptions {
   std::uint32_t segments = 1;
   // agent --resume: started after startAt, join the test where it is (a replaced runner).
   bool resume = false;
+  // agent --setup-values FILE: the setup's values, run by another runner (a replacement's).
+  std::string setup_values_file;
   std::string testid;  // --testid, STAMPEDE_TESTID; empty: the plan's name
   ServeOptions serve;
 };

@@ -17,6 +17,7 @@
 #include "engine/engine.h"
 #include "plan/duration.h"
 #include "plan/plan_parser.h"
+#include "plan/read_file.h"
 #include "plan/tag_filter.h"
 #include "report/format.h"
 #include "stats/result_json.h"
@@ -207,6 +208,39 @@ std::optional<WallTime> wait_for_start_serving_setup(ControlState& control, Engi
   return control.wait_for_start();  // asked for: returns at once
 }
 
+// agent --setup-values FILE: the values of a setup run by another runner (a replacement gets
+// them from the operator's Secret). /v1/setup then answers with them rather than run it here.
+bool take_setup_values_file(Engine& engine, const Plan& plan, const CliOptions& options,
+                            PhaseRequests& phases) {
+  if (options.setup_values_file.empty()) return true;
+  const std::string& path = options.setup_values_file;
+  std::string error;
+  const std::optional<std::string> text = read_regular_file(path, std::uint64_t{1} << 20, &error);
+  const nlohmann::json values =
+      text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (text && values.is_object()) {
+    for (const auto& [name, value] : values.items()) {
+      if (value.is_string()) pairs.emplace_back(name, value.get<std::string>());
+    }
+  }
+  if (!text) {
+    fmt::print(stderr, "error: --setup-values {}: {}\n", path, error);
+    return false;
+  }
+  if (!values.is_object() || pairs.size() != values.size()) {
+    fmt::print(stderr, "error: --setup-values {}: must be a JSON object of strings\n", path);
+    return false;
+  }
+  if (!plan.setup || !engine.set_setup_values(pairs, &error)) {
+    fmt::print(stderr, "error: --setup-values {}: {}\n", path,
+               plan.setup ? error : "the plan has no setup");
+    return false;
+  }
+  phases.preset(Phase::kSetup, {{"values", values}});
+  return true;
+}
+
 // The setup's values that came with the start (runner 0's, for a runner that did not run it).
 bool take_setup_values(Engine& engine, const StartPhases& start) {
   if (!start.setup_values || engine.setup_ready()) return true;
@@ -313,7 +347,8 @@ int agent_command(const CliOptions& options) {
                plan->setup ? not_first : "the plan has no setup");
   phases.allow(Phase::kTeardown, plan->teardown && first,
                plan->teardown ? not_first : "the plan has no teardown");
-  phases.require_setup_values(plan->setup && !first);
+  if (!take_setup_values_file(engine, *plan, options, phases)) return kExitInvalid;
+  phases.require_setup_values(plan->setup && !first && !engine.setup_ready());
   serving.control().set_ready(true);
   spdlog::info("ready: waiting for POST /v1/start on port {}", serving.port());
   const std::optional<WallTime> start_at = wait_for_start_serving_setup(serving.control(), engine);

@@ -48,6 +48,9 @@ class PhaseRequests {
   // A runner of several must be given the setup's values at the start (it never runs the setup
   // itself: runner 0 does, on the operator's request).
   void require_setup_values(bool required);
+  // The phase ran elsewhere: it answers as done with `body` (a replacement of runner 0 that
+  // was given the setup's values) and is never run here.
+  void preset(Phase phase, nlohmann::json body);
   // True once for a phase that was asked for: it is now running, and finish() must follow.
   bool take(Phase phase);
   void finish(Phase phase, bool ok, nlohmann::json body);

@@ -238,16 +238,19 @@ TEST_F(Operator, AFailingThresholdFailsTheTest) {
 // A plan's setup and teardown in a cluster (docs/setup-teardown.md): runner 0 runs each once,
 // every runner's users read the setup's values, and the values stay out of the API.
 std::string fixture_loadtest(const std::string& name, const TargetProcess& target,
-                             const std::string& setup_path) {
+                             const std::string& setup_path,
+                             const std::string& load = "{users: 4, duration: 3s}",
+                             const std::string& runners_extra = "") {
   FixturePlan plan;
   plan.target_url = target.url();
   plan.setup_path = setup_path;
   plan.fixture_name = "fixture-secret-7b1e";
-  plan.load = "{users: 4, duration: 3s}";
+  plan.load = load;
   return "apiVersion: stampede.dev/v1alpha1\nkind: LoadTest\nmetadata:\n  name: " + name +
          "\n  namespace: default\nspec:\n" + fixture_plan_yaml(plan, 2) +
          "  thresholds: {checks: [\"rate == 1\"]}\n"
-         "  runners: {count: 2, image: stampede-runner:test}\n  startTimeoutSeconds: 30\n";
+         "  runners: {count: 2, image: stampede-runner:test" +
+         runners_extra + "}\n  startTimeoutSeconds: 30\n";
 }
 
 TEST_F(Operator, RunnerZeroRunsTheSetupAndTeardownOnceForEveryRunner) {
@@ -281,6 +284,34 @@ TEST_F(Operator, RunnerZeroRunsTheSetupAndTeardownOnceForEveryRunner) {
       nlohmann::json::parse(cm.out)["data"]["result.json"].get<std::string>());
   EXPECT_EQ(result["setup"]["ok"], true);
   EXPECT_EQ(result["setup"]["requests"][0]["requests"], 1);
+}
+
+// Runner 0, which ran the setup, is killed mid-test: its replacement reads the values from the
+// operator's Secret, answers the operator's setup call with them and runs the teardown.
+TEST_F(Operator, AReplacedRunnerZeroKeepsTheSetupsValues) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto applied = plane_->apply(fixture_loadtest(
+      "phoenix0", target, "/api/plans", "{rate: 40, duration: 14s}", ", failurePolicy: Replace"));
+  ASSERT_TRUE(applied.ok()) << applied.describe();
+  for (int i = 0; i < 300 && phase("phoenix0") != "Running"; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  ASSERT_EQ(phase("phoenix0"), "Running") << get("phoenix0").dump(2) << operator_logs();
+  std::this_thread::sleep_for(seconds(7));
+  ASSERT_TRUE(kubelet_->kill("phoenix0-1-runner-0"));
+  ASSERT_TRUE(wait_completed("phoenix0", 90)) << get("phoenix0").dump(2) << operator_logs();
+  const nlohmann::json status = get("phoenix0")["status"];
+  EXPECT_EQ(status["phase"], "Succeeded") << status.dump(2);
+  EXPECT_EQ(status["runners"]["replacements"].size(), 1u) << status.dump(2);
+  EXPECT_EQ(status["teardown"]["phase"], "Succeeded") << status.dump(2);
+  const nlohmann::json paths = nlohmann::json::parse(target.get("/__stats").body)["by_path"];
+  EXPECT_EQ(paths.value("/api/plans", 0), 1) << "the setup never ran again: " << paths.dump();
+  EXPECT_EQ(paths.value("/api/plans/1/approve", 0), 1) << paths.dump();
+  EXPECT_GT(paths.value("/api/plans/1", 0), 300) << "both segments read the fixture throughout";
+  const auto args = plane_->kubectl(
+      {"get", "pod", "phoenix0-1-runner-0-1", "-o", "jsonpath={.spec.containers[0].args}"});
+  EXPECT_NE(args.out.find("--setup-values"), std::string::npos) << args.describe();
+  EXPECT_TRUE(plane_->kubectl({"get", "secret", "phoenix0-1-setup"}).ok());
 }
 
 TEST_F(Operator, AFailedSetupFailsTheTestBeforeAnyLoad) {

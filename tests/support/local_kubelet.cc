@@ -309,7 +309,14 @@ void LocalKubelet::start_pod(const nlohmann::json& pod) {
   for (const auto& a : container.value("args", nlohmann::json::array())) {
     std::string arg = a.get<std::string>();
     for (const auto& [mount_path, local] : mounts) {
-      if (arg.rfind(mount_path, 0) == 0) arg = std::string(local).append(arg, mount_path.size());
+      // A path under the mount, whole components only: /etc/stampede is not a prefix of
+      // /etc/stampede-setup/values.json.
+      const bool under = arg.rfind(mount_path, 0) == 0 &&
+                         (arg.size() == mount_path.size() || arg[mount_path.size()] == '/');
+      if (under) {
+        arg = std::string(local).append(arg, mount_path.size());
+        break;
+      }
     }
     argv.push_back(arg);
   }

@@ -366,13 +366,28 @@ TEST(FinishedStatus, AFailedTeardownFailsAPassingTest) {
       << status["message"];
 }
 
-TEST(PlanOf, SetupAndTeardownAreRefusedWithFailurePolicyReplace) {
+TEST(Children, AReplacementReadsTheSetupsValuesFromTheirSecret) {
   nlohmann::json spec = with_phases();
   spec["runners"] = {{"count", 2}, {"failurePolicy", "Replace"}};
-  const Observed o = observed(manifest(spec, status_in(kPhaseStarting, 2)));
-  EXPECT_FALSE(o.plan);
-  EXPECT_NE(plan_errors_text(o).find("runners.failurePolicy Replace"), std::string::npos)
-      << plan_errors_text(o);
+  const LoadTest lt = read_loadtest(manifest(spec), OperatorDefaults{});
+  SourceErrors errors;
+  const auto plan = plan_of(lt, &errors);
+  ASSERT_TRUE(plan && plan->setup);
+  const nlohmann::json first = runner_pod(lt, *plan, 3, 0, 2, 0);
+  EXPECT_EQ(first["spec"]["volumes"].size(), 1u) << "the first pod runs or is given the setup";
+  const nlohmann::json replacement = runner_pod(lt, *plan, 3, 0, 2, 1);
+  const auto& c = replacement["spec"]["containers"][0];
+  EXPECT_EQ(c["args"], nlohmann::json({"agent", "/etc/stampede/plan.yaml", "--segment", "0/2",
+                                       "--testid", "demo-0a1b2c", "--resume", "--setup-values",
+                                       "/etc/stampede-setup/values.json"}));
+  EXPECT_EQ(c["volumeMounts"][1],
+            nlohmann::json(
+                {{"name", "setup"}, {"mountPath", "/etc/stampede-setup"}, {"readOnly", true}}));
+  EXPECT_EQ(replacement["spec"]["volumes"][1]["secret"]["secretName"], "demo-3-setup");
+  const nlohmann::json secret = setup_secret(lt, 3, {{"token", "t0k"}});
+  EXPECT_EQ(secret["metadata"]["name"], "demo-3-setup");
+  EXPECT_EQ(secret["metadata"]["ownerReferences"][0]["uid"], "0a1b2c3d-eeee");
+  EXPECT_EQ(secret["stringData"]["values.json"], R"({"token":"t0k"})");
 }
 
 // An operator that stored the results and stopped before acknowledging them: the next one
