@@ -115,9 +115,10 @@ scenarios: [{name: a, steps: [{get: /}]}]
 TEST(Run, TaskWeightsHoldWithinTwoPercent) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   // The 3:2:1:1:1:1 journey of a worker-tracking app, over at least 10,000 requests (the
-  // sanitizer tree's demo target, built at -O0, serves about 1,500 a second).
+  // sanitizer tree's demo target, built at -O0, serves about 1,500 a second, and 1,000 while CI
+  // builds the thread tree beside it).
 #if defined(STAMPEDE_SANITIZED)
-  const std::string duration = "9s";
+  const std::string duration = "14s";
 #else
   const std::string duration = "5s";
 #endif
