@@ -208,10 +208,29 @@ std::string runner_plan_document(const LoadTest& lt) {
   return manifest.dump(2) + "\n";
 }
 
+namespace {
+
+// The runners' environment as far as the spec spells it out: `env` entries with a `value`
+// (valueFrom and envFrom name Secrets and ConfigMaps the operator does not read).
+std::map<std::string, std::string> literal_env(const nlohmann::json& env) {
+  std::map<std::string, std::string> values;
+  if (!env.is_array()) return values;
+  for (const nlohmann::json& item : env) {
+    const nlohmann::json name = field(item, "name");
+    const nlohmann::json value = field(item, "value");
+    if (name.is_string() && value.is_string()) values[name] = value;
+  }
+  return values;
+}
+
+}  // namespace
+
 std::optional<Plan> plan_of(const LoadTest& lt, SourceErrors* errors) {
   // The plan runs in the runner pods: their env (secrets, env()) and files are not ours to read.
+  // Thresholds are judged here, so their env() reads the values the spec gives the runners.
   ParseOptions options;
   options.runner_side = false;
+  options.runner_env = literal_env(lt.runners.env);
   ParseResult parsed = parse_plan_text(runner_plan_document(lt), options);
   if (!parsed.plan) {
     *errors = std::move(parsed.errors);

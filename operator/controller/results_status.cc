@@ -16,6 +16,7 @@ constexpr std::size_t kTopRequests = 10;
 nlohmann::json latency(const Histogram& h) {
   return {{"min", static_cast<double>(h.min_ns()) * 1e-9},
           {"mean", h.mean_ns() * 1e-9},
+          {"stddev", h.stddev_ns() * 1e-9},
           {"p50", h.percentile_seconds(50)},
           {"p90", h.percentile_seconds(90)},
           {"p95", h.percentile_seconds(95)},

@@ -16,11 +16,16 @@ kube::ApiResponse call(const RunnerAddress& runner, const std::string& method,
   return client.send({method, path, body, "application/json", kube::Millis(5000)});
 }
 
+// "WHAT: HTTP 503 <body>" or "WHAT: <why the call failed>".
+std::string failure(const kube::ApiResponse& r, const std::string& what) {
+  return what + ": " +
+         (r.transport_error.empty() ? "HTTP " + std::to_string(r.status) + " " + r.body
+                                    : r.transport_error);
+}
+
 bool check(const kube::ApiResponse& r, const std::string& what, std::string* error) {
   if (r.ok()) return true;
-  *error = what + ": " +
-           (r.transport_error.empty() ? "HTTP " + std::to_string(r.status) + " " + r.body
-                                      : r.transport_error);
+  *error = failure(r, what);
   return false;
 }
 
@@ -59,8 +64,7 @@ std::optional<PhaseAnswer> HttpRunnerApi::run_phase(const RunnerAddress& runner,
     if (!answer.body.is_object()) answer.body = nlohmann::json::object();
     return answer;
   }
-  check(r, phase + " on " + runner.host, error);
-  if (error->empty()) *error = phase + " on " + runner.host + ": HTTP " + std::to_string(r.status);
+  *error = failure(r, phase + " on " + runner.host);  // any other answer, 2xx ones included
   return std::nullopt;
 }
 

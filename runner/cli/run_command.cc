@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/rfc3339.h"
 #include "cli/open_file_limit.h"
 #include "cli/overrides.h"
 #include "cli/report_files.h"
@@ -19,7 +20,6 @@
 #include "plan/plan_parser.h"
 #include "plan/read_file.h"
 #include "plan/tag_filter.h"
-#include "report/format.h"
 #include "stats/result_json.h"
 
 namespace stampede {
@@ -188,15 +188,15 @@ void warn_if_late(ControlState& control, const std::optional<WallTime>& start_at
 
 // An agent waiting for its start: POST /v1/setup runs the plan's setup here meanwhile (runner 0
 // of a test the operator drives). Returns the start instant asked for, if any.
-std::optional<WallTime> wait_for_start_serving_setup(ControlState& control, Engine& engine) {
+std::optional<WallTime> wait_for_start_serving_setup(ControlState& control, Engine& engine,
+                                                     const Plan& plan) {
   while (!control.wait_for_start_for(std::chrono::milliseconds(100))) {
     if (!control.phases().take(Phase::kSetup)) continue;
     spdlog::info("setup: asked for through /v1/setup");
-    const PhaseOutcome outcome = engine.run_setup();
+    const PhaseOutcome outcome = run_setup_now(engine, plan);
     const PhaseResult& setup = outcome.result;
     nlohmann::json answer = {{"setup", phase_to_json(setup)}};
     if (setup.ok) {
-      spdlog::info("setup: done in {}", human_seconds(setup.duration_seconds));
       answer["values"] = nlohmann::json::object();
       for (const auto& [name, value] : outcome.values) answer["values"][name] = value;
     } else {
@@ -351,7 +351,8 @@ int agent_command(const CliOptions& options) {
   phases.require_setup_values(plan->setup && !first && !engine.setup_ready());
   serving.control().set_ready(true);
   spdlog::info("ready: waiting for POST /v1/start on port {}", serving.port());
-  const std::optional<WallTime> start_at = wait_for_start_serving_setup(serving.control(), engine);
+  const std::optional<WallTime> start_at =
+      wait_for_start_serving_setup(serving.control(), engine, *plan);
   phases.allow(Phase::kSetup, false, "the test has started");
   const StartPhases start = phases.start_phases();
   if (!take_setup_values(engine, start)) return kExitCouldNotRun;
@@ -364,11 +365,9 @@ int agent_command(const CliOptions& options) {
   const int code = run_session(engine, *plan, options, serving, {files->result, files->html},
                                files->reports, !start.teardown_by_operator);
   const auto serve_teardown = [&] {
-    if (!phases.take(Phase::kTeardown)) return;
-    spdlog::info("teardown: {} step(s), asked for through /v1/teardown",
-                 plan->teardown->tasks.front().steps.size());
-    const PhaseResult teardown = engine.run_teardown().result;
-    if (!teardown.ok) spdlog::error("the teardown failed: {}", teardown.error);
+    if (!phases.take(Phase::kTeardown)) return;  // only runner 0 of a plan with a teardown
+    spdlog::info("teardown: asked for through /v1/teardown");
+    const PhaseResult teardown = *run_teardown(engine, *plan);
     phases.finish(Phase::kTeardown, teardown.ok, {{"teardown", phase_to_json(teardown)}});
   };
   if (!handover.serve(serving.control(), serve_teardown)) {

@@ -133,18 +133,24 @@ std::optional<PhaseResult> run_setup(Engine& engine, const Plan& plan) {
   if (!plan.setup) return std::nullopt;
   // Run already (POST /v1/setup), or its values came with the start from runner 0.
   if (engine.setup_ready()) return engine.setup_result();
-  spdlog::info("setup: {} step(s)", plan.setup->tasks.front().steps.size());
-  PhaseResult setup = engine.run_setup().result;
-  if (setup.ok) {
-    spdlog::info("setup: done in {}", human_seconds(setup.duration_seconds));
-  } else {
+  PhaseResult setup = run_setup_now(engine, plan).result;
+  if (!setup.ok) {
     fmt::print(stderr, "error: the setup failed, so the load did not start: {}\n", setup.error);
   }
   return setup;
 }
 
-// The plan's teardown, after the load however it ended (k6 runs teardown() after a failed or
-// stopped test too, and the fixtures the setup made must go).
+}  // namespace
+
+PhaseOutcome run_setup_now(Engine& engine, const Plan& plan) {
+  spdlog::info("setup: {} step(s)", plan.setup->tasks.front().steps.size());
+  PhaseOutcome outcome = engine.run_setup();
+  if (outcome.result.ok) {
+    spdlog::info("setup: done in {}", human_seconds(outcome.result.duration_seconds));
+  }
+  return outcome;
+}
+
 std::optional<PhaseResult> run_teardown(Engine& engine, const Plan& plan) {
   if (!plan.teardown) return std::nullopt;
   spdlog::info("teardown: {} step(s)", plan.teardown->tasks.front().steps.size());
@@ -152,8 +158,6 @@ std::optional<PhaseResult> run_teardown(Engine& engine, const Plan& plan) {
   if (!teardown.ok) spdlog::error("the teardown failed: {}", teardown.error);
   return teardown;
 }
-
-}  // namespace
 
 int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Serving& serving,
                 ResultFiles results, ReportFiles& reports, bool teardown_here) {

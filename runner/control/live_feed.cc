@@ -44,10 +44,15 @@ void LiveFeed::publish_final(RunState state, const json& status, const json& doc
 }
 
 // The page draws the display's buckets, never the result's own series, and merges no
-// histograms: the update carries neither.
+// histograms or window series (a quota's share is in its threshold): the update carries none of
+// them. The kept result (downloads, the operator's polls) keeps the window series: a runner
+// replaced mid-run must still add its send times to the merged quota.
 void LiveFeed::send(RunState state, const json& status, const json& result, json display) {
   json shown = without_histograms(result);
-  if (shown.is_object()) shown.erase("series");
+  if (shown.is_object()) {
+    shown.erase("series");
+    shown.erase("windows");
+  }
   const json update = {{"state", std::string(to_string(state))},
                        {"status", status},
                        {"result", std::move(shown)},

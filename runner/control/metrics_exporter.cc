@@ -86,6 +86,10 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
       threshold_ok_(build(prometheus::BuildGauge(), "stampede_threshold_ok",
                           "1 while the threshold holds on the results so far, 0 when it fails.",
                           identity, *registry_)),
+      quota_utilization_(build(prometheus::BuildGauge(), "stampede_quota_utilization",
+                               "Share of a windowed quota (max_count, max_rate threshold) the "
+                               "busiest window has used so far (1 = the limit).",
+                               identity, *registry_)),
       state_(build(prometheus::BuildGauge(), "stampede_test_state",
                    "1 for the runner's current state (waiting, running, stopping, finished).",
                    identity, *registry_)),
@@ -296,6 +300,7 @@ void MetricsExporter::set_thresholds(const std::vector<ThresholdOutcome>& outcom
     auto& gauge = thresholds_[label];
     if (gauge == nullptr) gauge = &threshold_ok_.Add({{"threshold", label}});
     gauge->Set(t.ok ? 1 : 0);
+    if (t.utilization) quota_utilization_.Add({{"threshold", label}}).Set(*t.utilization);
   }
 }
 

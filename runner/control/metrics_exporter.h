@@ -72,6 +72,7 @@ class MetricsExporter {
   prometheus::Family<prometheus::Gauge>& users_;
   prometheus::Family<prometheus::Gauge>& target_rate_;
   prometheus::Family<prometheus::Gauge>& threshold_ok_;
+  prometheus::Family<prometheus::Gauge>& quota_utilization_;
   prometheus::Family<prometheus::Gauge>& state_;
   prometheus::Family<prometheus::Gauge>& elapsed_;
   prometheus::Family<prometheus::Gauge>& planned_;

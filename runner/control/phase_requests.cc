@@ -52,8 +52,8 @@ void PhaseRequests::preset(Phase phase, nlohmann::json body) {
 bool PhaseRequests::take(Phase phase) {
   const std::lock_guard lock(mutex_);
   Slot& s = slot(phase);
-  if (!s.requested || s.state != State::kRunning || !s.body.is_null()) return false;
-  s.body = nlohmann::json::object();  // taken: running, its outcome to come
+  if (!s.requested || s.state != State::kRunning || s.taken) return false;
+  s.taken = true;  // running on the main thread now; finish() brings its outcome
   return true;
 }
 

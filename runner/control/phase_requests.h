@@ -62,6 +62,7 @@ class PhaseRequests {
     bool allowed = false;
     std::string why_not = "not now";
     bool requested = false;
+    bool taken = false;  // the main thread has begun running it
     State state = State::kIdle;
     nlohmann::json body;
   };

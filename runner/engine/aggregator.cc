@@ -11,6 +11,7 @@ Aggregator::Aggregator(const CompiledPlan& plan, std::size_t workers, bool reque
       last_tick_(workers, -1),
       done_(workers, false) {
   for (const std::string& name : plan.stage_names) stages_.push_back(StageStats{name, {}, 0});
+  for (const CompiledWindow& window : plan.windows) windows_.push_back({window.selector, {}});
   if (request_history) history_ = std::make_unique<RequestHistory>(plan.rows);
 }
 
@@ -36,6 +37,9 @@ void Aggregator::merge_rows(const ThreadStats& stats) {
     stages_[i].stats.merge(stats.stages[i]);
   }
   merge_custom_metrics(custom_, stats.custom);
+  for (std::size_t i = 0; i < stats.windows.size() && i < windows_.size(); ++i) {
+    windows_[i].counts.merge(stats.windows[i]);
+  }
 }
 
 void Aggregator::absorb(std::size_t worker, std::uint64_t tick, const ThreadStats& stats) {
@@ -137,6 +141,7 @@ Result Aggregator::result() const {
     start += length;
   }
   r.custom = custom_;
+  r.windows = windows_;
   return r;
 }
 

@@ -49,6 +49,7 @@ class Aggregator {
   std::vector<RequestStats> rows_;
   std::vector<StageStats> stages_;         // named load stages, plan order
   std::vector<CustomMetricStats> custom_;  // custom metrics, plan order
+  std::vector<WindowSeries> windows_;      // by CompiledPlan::windows index
   double elapsed_ = 0;                     // set by finish(): stage lengths are clipped to it
   std::vector<IterationCounts> iterations_;
   RequestStats totals_;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "plan/version.h"
+#include "stats/selector_filter.h"
 
 namespace stampede {
 namespace {
@@ -214,6 +215,57 @@ void compile_stages(const LoadModel& load, CompiledPlan* compiled) {
   }
 }
 
+// The custom counter a selector names; npos for any other metric.
+std::size_t custom_counter(const Plan& plan, const std::string& metric) {
+  for (std::size_t m = 0; m < plan.metrics.size(); ++m) {
+    if (plan.metrics[m].name == metric && plan.metrics[m].kind == CustomMetricDef::Kind::kCounter) {
+      return m;
+    }
+  }
+  return static_cast<std::size_t>(-1);
+}
+
+// Every distinct selector of a max_count or max_rate threshold: on http_reqs, with for each row
+// the ones whose scenario, name and method tags it matches (status and stage are known only per
+// request); on a custom counter, with its `value` tag.
+void compile_windows(const Plan& plan, CompiledPlan* compiled) {
+  compiled->row_windows.resize(compiled->rows.size());
+  compiled->custom_windows.resize(plan.metrics.size());
+  for (const Threshold& threshold : plan.thresholds) {
+    const bool windowed = std::any_of(threshold.conditions.begin(), threshold.conditions.end(),
+                                      [](const auto& c) { return c.aggregation.windowed(); });
+    const std::size_t counter = custom_counter(plan, threshold.selector.metric);
+    const bool requests = threshold.selector.metric == "http_reqs";
+    if (!windowed || (!requests && counter >= plan.metrics.size())) continue;
+    const std::string key = threshold.selector.to_string();
+    const auto& windows = compiled->windows;
+    if (std::any_of(windows.begin(), windows.end(),
+                    [&](const auto& w) { return w.selector == key; })) {
+      continue;  // several thresholds on one selector share its series
+    }
+    const SelectorFilter filter(threshold.selector);
+    CompiledWindow& window = compiled->windows.emplace_back();
+    window.selector = key;
+    if (filter.status) window.status = *filter.status;
+    if (filter.value) window.value = *filter.value;
+    if (!requests) {
+      compiled->custom_windows[counter].push_back(compiled->windows.size() - 1);
+      continue;
+    }
+    if (filter.stage) {
+      const auto& names = compiled->stage_names;
+      const auto named = std::find(names.begin(), names.end(), *filter.stage);
+      // A stage the load does not have counts nothing (the plan parser refuses it anyway).
+      window.stage = static_cast<std::size_t>(named - names.begin());
+    }
+    for (std::size_t row = 0; row < compiled->rows.size(); ++row) {
+      if (filter.matches(compiled->rows[row])) {
+        compiled->row_windows[row].push_back(compiled->windows.size() - 1);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 CompiledPlan compile_plan(const Plan& plan) {
@@ -259,12 +311,14 @@ CompiledPlan compile_plan(const Plan& plan) {
   }
   compiled.row_checks.resize(compiled.rows.size());
   compile_stages(plan.load, &compiled);
+  compile_windows(plan, &compiled);
   return compiled;
 }
 
 std::unique_ptr<ThreadStats> fresh_thread_stats(const CompiledPlan& compiled) {
   auto stats = std::make_unique<ThreadStats>(compiled.rows.size(), compiled.scenarios.size(),
                                              compiled.stage_names.size());
+  stats->windows.resize(compiled.windows.size());
   for (const CustomMetricDef& def : compiled.plan->metrics) {
     CustomMetricStats& m = stats->custom.emplace_back();
     m.name = def.name;

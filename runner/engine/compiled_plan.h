@@ -64,6 +64,15 @@ struct CompiledScenario {
   std::vector<double> task_weights;
 };
 
+// The requests a windowed threshold counts (max_count, max_rate on http_reqs): their send times
+// go to a WindowCounts, under the selector's text (docs/rate-limits.md).
+struct CompiledWindow {
+  std::string selector;               // MetricSelector::to_string(): the result's key
+  std::optional<std::string> status;  // "429" or a class "4xx"; nullopt: any
+  std::optional<std::size_t> stage;   // a stage_names index: only requests started in it
+  std::optional<std::string> value;   // a custom counter's `value` tag (a provider, say)
+};
+
 struct CompiledPlan {
   std::vector<StatsKey> rows;                        // statistics rows in plan order
   std::vector<std::vector<std::string>> row_checks;  // check names of each row, in plan order
@@ -84,6 +93,10 @@ struct CompiledPlan {
   std::vector<std::size_t> stage_name_of;
   std::vector<CompiledScenario> scenarios;
   std::vector<double> scenario_weights;
+  std::vector<CompiledWindow> windows;  // one per windowed selector
+  std::vector<std::vector<std::size_t>>
+      row_windows;  // by row: the windows its requests may count in
+  std::vector<std::vector<std::size_t>> custom_windows;  // by Plan::metrics index: its windows
 };
 
 CompiledPlan compile_plan(const Plan& plan);

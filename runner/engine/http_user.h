@@ -33,6 +33,7 @@
 #include "engine/user_config.h"
 #include "engine/user_context.h"
 #include "engine/ws_session.h"
+#include "stats/selector_filter.h"
 
 namespace stampede {
 
@@ -404,12 +405,14 @@ class HttpUser final : public User, private WsSessionOwner {
       reset_stream();
       return connect();
     }
+    count_in_windows(status);
     if (should_retry(status)) {
       ++requests_on_connection_;
       if (!keep_connection) reset_stream();
       return retry_later(row, status);
     }
-    ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list, {}};
+    ResponseView view{status, done - send_time_, capture_.body_text, &capture_.header_list,
+                      {},     send_time_};
     if (capture_.stream != nullptr) {
       stream_reader_.record_end(done);
       if (stream_reader_.streaming()) {
@@ -462,6 +465,8 @@ class HttpUser final : public User, private WsSessionOwner {
 
   void fail(ErrorCategory category) {
     if (interrupted_) category = ErrorCategory::kInterrupted;
+    // Written (or being written): the server may have counted it against its limit.
+    if (step_ && (state_ == State::kWriting || state_ == State::kReading)) count_in_windows(0);
     reset_stream();
     state_ = State::kIdle;
     if (step_ && should_retry_error(category)) {
@@ -480,6 +485,23 @@ class HttpUser final : public User, private WsSessionOwner {
     s.bytes_received += received_;
     ++s.failures;
     ++s.errors[static_cast<std::size_t>(category)];
+  }
+
+  // The attempt just answered (status 0: no response) into the windows of the windowed
+  // thresholds its row counts in (max_count, max_rate), at its send time: retries included,
+  // as a server's limiter counts every arrival (docs/rate-limits.md).
+  void count_in_windows(int status) {
+    const std::vector<std::size_t>& windows = config_.plan->row_windows[step_->row];
+    if (windows.empty()) return;
+    const auto since =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(send_time_ - host_.test_start());
+    const std::uint64_t at = since.count() > 0 ? static_cast<std::uint64_t>(since.count()) : 0;
+    for (const std::size_t w : windows) {
+      const CompiledWindow& window = config_.plan->windows[w];
+      if (window.status && !status_matches(*window.status, status)) continue;
+      if (window.stage && host_.stage_at(step_scheduled_) != *window.stage) continue;
+      host_.stats().windows[w].add(at);
+    }
   }
 
   // The statistics of the named load stage this request was scheduled in; null when none.

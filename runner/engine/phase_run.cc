@@ -3,6 +3,7 @@
 #include <random>
 
 #include "engine/http_user.h"
+#include "engine/random_duration.h"
 
 namespace stampede {
 namespace {
@@ -19,8 +20,7 @@ class PhaseHost final : public UserHost {
   ThreadStats& stats() override { return *stats_; }
   std::size_t pick_task(std::size_t /*scenario*/) override { return 0; }
   Duration random_between(Duration min, Duration max) override {
-    std::uniform_int_distribution<Duration::rep> pick(min.count(), max.count());
-    return Duration(pick(rng_));
+    return random_duration(rng_, min, max);
   }
   // The iteration is over: the phase is done (the user's keep-alive connection closes with it).
   void on_user_idle(User& /*user*/) override {
@@ -33,6 +33,8 @@ class PhaseHost final : public UserHost {
     return feeder_draws_++ % rows;
   }
   std::size_t stage_at(TimePoint /*t*/) const override { return static_cast<std::size_t>(-1); }
+  // A phase is not part of the load: its requests count in no window of the test.
+  TimePoint test_start() const override { return start_; }
 
   bool done() const { return done_; }
 
@@ -43,6 +45,7 @@ class PhaseHost final : public UserHost {
   std::uint64_t sequence_ = 0;
   std::uint64_t feeder_draws_ = 0;
   bool done_ = false;
+  TimePoint start_ = Clock::now();
 };
 
 // Runs the user's one iteration, with the deadline checks a worker's tick makes.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/units.h"
 #include "plan/plan.h"
 
 namespace stampede {
@@ -25,6 +26,8 @@ struct ResponseView {
   // A stream's last event (before the end marker): `json:` reads it instead of the body, so a
   // pointer reaches the usage block or the final state.
   std::optional<std::string_view> json_text;
+  // When the request went out (a message: when it arrived): windowed counters count from it.
+  TimePoint sent{};
 };
 
 // Reads values out of one response; parses the body as JSON at most once.

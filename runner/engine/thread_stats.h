@@ -8,6 +8,7 @@
 
 #include "stats/request_stats.h"
 #include "stats/result.h"
+#include "stats/window_counts.h"
 
 namespace stampede {
 
@@ -20,6 +21,7 @@ struct ThreadStats {
   std::uint32_t users = 0;                  // active users when handed over
   std::vector<RequestStats> stages;         // by CompiledPlan::stage_names index
   std::vector<CustomMetricStats> custom;    // by Plan::metrics index
+  std::vector<WindowCounts> windows;        // by CompiledPlan::windows index
 };
 
 }  // namespace stampede

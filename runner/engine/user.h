@@ -44,6 +44,9 @@ class UserHost {
   virtual std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) = 0;
   // The named load stage (CompiledPlan::stage_names index) running at `t`; npos when none.
   virtual std::size_t stage_at(TimePoint t) const = 0;
+  // The test's start instant (t0, shared by every runner of a test): windowed rates count from
+  // it.
+  virtual TimePoint test_start() const = 0;
 
  protected:
   ~UserHost() = default;

@@ -144,7 +144,7 @@ bool UserContext::apply_response_rules(const CompiledStep& step, RequestStats& r
     CheckCounts& counts = row.checks[step.check_index[i]];
     ++(check_passes(h.checks[i], scratch_, reader) ? counts.passes : counts.fails);
   }
-  for (const MetricCapture& capture : h.metrics) record_custom(capture, reader);
+  for (const MetricCapture& capture : h.metrics) record_custom(capture, reader, response.sent);
   return extracted;
 }
 
@@ -164,9 +164,23 @@ bool UserContext::extract(const std::vector<Extractor>& extract,
   return extracted;
 }
 
+void UserContext::count_in_windows(std::size_t metric, const std::string& value, TimePoint sent) {
+  const CompiledPlan& plan = *config_.plan;
+  if (metric >= plan.custom_windows.size()) return;
+  const auto since =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(sent - host_.test_start());
+  const std::uint64_t at = since.count() > 0 ? static_cast<std::uint64_t>(since.count()) : 0;
+  for (const std::size_t w : plan.custom_windows[metric]) {
+    const CompiledWindow& window = plan.windows[w];
+    if (window.value && *window.value != value) continue;
+    host_.stats().windows[w].add(at);
+  }
+}
+
 // A custom metric from the response: a trend's number, or a count, per `by` value. A response
 // without the value (or with a non-number for a trend) records nothing.
-void UserContext::record_custom(const MetricCapture& capture, ResponseReader& reader) {
+void UserContext::record_custom(const MetricCapture& capture, ResponseReader& reader,
+                                TimePoint sent) {
   CustomMetricStats& metric = host_.stats().custom[capture.metric];
   std::optional<std::string> tag;
   if (capture.by) {
@@ -175,6 +189,7 @@ void UserContext::record_custom(const MetricCapture& capture, ResponseReader& re
   }
   if (metric.kind == CustomMetricStats::Kind::kCounter) {
     ++custom_value_slot(metric, tag.value_or("")).count;
+    count_in_windows(capture.metric, tag.value_or(""), sent);
     return;
   }
   const std::optional<std::string> text = reader.read(capture.value);

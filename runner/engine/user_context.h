@@ -65,7 +65,9 @@ class UserContext final : public TemplateScope {
   void draw_row(std::size_t feeder);
   void append_auth(const CompiledStep& step, TimePoint jwt_time);
   const std::string& jwt_token(const CompiledStep& step, const JwtAuth& jwt, TimePoint now);
-  void record_custom(const MetricCapture& capture, ResponseReader& reader);
+  void record_custom(const MetricCapture& capture, ResponseReader& reader, TimePoint sent);
+  // A counter's increment into the windows of the windowed thresholds on it.
+  void count_in_windows(std::size_t metric, const std::string& value, TimePoint sent);
 
   UserHost& host_;
   const UserConfig& config_;

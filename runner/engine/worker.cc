@@ -4,6 +4,7 @@
 
 #include "engine/closed_driver.h"
 #include "engine/open_driver.h"
+#include "engine/random_duration.h"
 #include "engine/weighted_picker.h"
 
 namespace stampede {
@@ -64,11 +65,11 @@ std::size_t Worker::next_feeder_row(std::size_t feeder, std::size_t rows) {
 }
 
 Duration Worker::random_between(Duration min, Duration max) {
-  std::uniform_int_distribution<Duration::rep> pick(min.count(), max.count());
-  return Duration(pick(rng_));
+  return random_duration(rng_, min, max);
 }
 
 void Worker::run(TimePoint t0, TimePoint first) {
+  t0_ = t0;
   end_at_ = t0 + config_.plan->load.duration();
   TimePoint stage_end = t0;
   for (const Duration length : config_.compiled->stage_lengths) {

@@ -63,6 +63,7 @@ class Worker final : public UserHost, public UserPool {
   std::uint64_t random64() override { return rng_(); }
   std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) override;
   std::size_t stage_at(TimePoint t) const override;
+  TimePoint test_start() const override { return t0_; }
 
  private:
   // Hands a changed load to the driver; a version check when nothing changed.
@@ -89,6 +90,7 @@ class Worker final : public UserHost, public UserPool {
   std::uint64_t load_version_ = 0;           // of the schedule the driver follows; 0: the plan's
   std::vector<std::uint64_t> feeder_draws_;  // per data source: rows handed out so far
   std::vector<TimePoint> stage_ends_;        // end of each load stage, from t0
+  TimePoint t0_{};
   TimePoint end_at_{};
   TimePoint grace_until_{};
   bool started_ = false;  // the start instant t0 has come

@@ -405,7 +405,7 @@ class WsSession {
   }
 
   bool extract(const WsOp& op, std::string_view data) {
-    ResponseView view{101, Clock::now() - opened_at_, data, nullptr, {}};
+    ResponseView view{101, Clock::now() - opened_at_, data, nullptr, {}, Clock::now()};
     ResponseReader reader(view);
     return context_.extract(op.action->extract, op.extract_slots, reader);
   }
@@ -413,7 +413,7 @@ class WsSession {
   bool matches(const WsOp& op, std::string_view data) {
     expected_.clear();
     render_template(op.until_expected, context_, expected_);
-    ResponseView view{101, Clock::now() - opened_at_, data, nullptr, {}};
+    ResponseView view{101, Clock::now() - opened_at_, data, nullptr, {}, Clock::now()};
     ResponseReader reader(view);
     return check_passes(*op.action->until, expected_, reader);
   }
@@ -512,7 +512,7 @@ class WsSession {
     note_close_code();
     r.ws.session_duration.record(now - opened_at_);
     // The step's extract, checks and metrics read the last message a receive took.
-    const ResponseView view{101, now - opened_at_, last_message_, nullptr, {}};
+    const ResponseView view{101, now - opened_at_, last_message_, nullptr, {}, now};
     const bool extracted = context_.apply_response_rules(*step_, r, view);
     record_session(r, 101, extracted ? std::nullopt : std::optional(ErrorCategory::kExtract));
     proceed_ = extracted;

@@ -77,8 +77,14 @@ void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& o
   }
   const bool scenarios_ok = reader.error_count() == errors_before;
 
-  const plan_sections::ThresholdTargets targets =
+  plan_sections::ThresholdTargets targets =
       plan_sections::threshold_targets(*plan, scenarios_ok, open_model.has_value());
+  targets.getenv = plan_sections::threshold_env(options);
+  if (!options.runner_side) {
+    targets.unset_env_hint =
+        " in the runners' env (the operator judges thresholds and reads only the `value`s of "
+        "spec.runners.env: give one, or a default such as env(\"NAME\", \"2s\"))";
+  }
   std::optional<YamlField> thresholds = reader.get(body, "thresholds");
   if (thresholds && !thresholds->node.IsNull()) {
     parse_thresholds(reader, *thresholds, targets, &plan->thresholds);

@@ -2,6 +2,7 @@
 // Turns a plan file (a bare plan or a LoadTest manifest) into a validated Plan. Every problem is
 // reported as a SourceError with the field path and line; these functions never throw.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ struct ParseOptions {
   // neither read nor errors. It also takes only built-in profiles: no file and no
   // $STAMPEDE_PROFILE_PATH is consulted, so a spec cannot make the operator open a file.
   bool runner_side = true;
+  // Away from the runner: the environment values the runners will have (a LoadTest's
+  // spec.runners.env `value`s), for env() in thresholds, which the operator judges.
+  std::map<std::string, std::string> runner_env = {};
 };
 
 struct ParseResult {

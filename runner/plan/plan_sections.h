@@ -3,6 +3,7 @@
 // library: each reads one part of the file, reports problems through the YamlReader and fills
 // its part of the Plan.
 
+#include <functional>
 #include <map>
 #include <set>
 #include <vector>
@@ -99,7 +100,17 @@ struct ThresholdTargets {
   const std::vector<Scenario>* scenarios = nullptr;
   std::optional<std::vector<std::string>> stages;
   const std::vector<CustomMetricDef>* metrics = nullptr;
+  // How env() in a condition reads the environment (see threshold_env); unset: env() gives its
+  // default or "".
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+  std::string unset_env_hint;  // added to "environment variable X is not set"
 };
+// Conditions may take their bounds from env() (one plan, several environments), and whoever
+// judges them must see the same values: a run reads its own environment; the operator, which
+// judges the merged result, reads the runners' `env` values from the spec (ParseOptions::
+// runner_env), never its own environment, and an unset name without a default is an error.
+std::function<std::optional<std::string>(const std::string&)> threshold_env(
+    const ParseOptions& options);
 // The targets of a parsed plan: its scenarios, its load's named stages and its metrics.
 ThresholdTargets threshold_targets(const Plan& plan, bool scenarios_ok, bool load_ok);
 void parse_thresholds(YamlReader& reader, const YamlField& field, const ThresholdTargets& targets,

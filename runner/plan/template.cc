@@ -1,6 +1,7 @@
 #include "plan/template.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace stampede {
 
@@ -154,6 +155,11 @@ void append_escaped(std::string& out, std::string_view value, TemplateEscape esc
       }
       return;
   }
+}
+
+std::optional<std::string> process_env(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value ? std::optional<std::string>(value) : std::nullopt;
 }
 
 }  // namespace stampede

@@ -84,6 +84,9 @@ struct TemplateParseOptions {
   TemplateEscape escape = TemplateEscape::kNone;  // for every expression of this text
 };
 
+// env() as a run reads it: this process's environment (TemplateParseOptions::getenv).
+std::optional<std::string> process_env(const std::string& name);
+
 // Parses the `{{ ... }}` expressions of `text`. Text without "{{" is one literal part.
 std::variant<Template, TemplateError> parse_template(std::string_view text,
                                                      const TemplateParseOptions& options);

@@ -1,7 +1,6 @@
 // Template-valued plan fields: `{{ }}` parsed with the field's position for errors, variables
 // checked against what the step may use, vars inlined as constants.
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "plan/plan_sections.h"
@@ -91,12 +90,7 @@ bool append_json(YamlReader& reader, const YamlField& field, const nlohmann::ord
 TemplateParseOptions StepContext::template_options(TemplateEscape escape) const {
   TemplateParseOptions t;
   t.escape = escape;
-  if (options.runner_side) {
-    t.getenv = [](const std::string& name) -> std::optional<std::string> {
-      const char* value = std::getenv(name.c_str());
-      return value ? std::optional<std::string>(value) : std::nullopt;
-    };
-  }
+  if (options.runner_side) t.getenv = process_env;
   return t;
 }
 

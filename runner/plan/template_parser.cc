@@ -130,15 +130,24 @@ struct ExprParser {
     return expect(')', "')'");
   }
 
-  // env("NAME") becomes literal text now; returned through *literal.
+  // env("NAME") or env("NAME", "default") becomes literal text now; returned through *literal.
+  // The default stands in for an unset variable only (a variable set to "" stays empty, as in a
+  // shell's ${NAME-default}).
   bool parse_env(std::size_t start, std::optional<std::string>* literal) {
     auto name = string_literal();
-    if (!name || !expect(')', "')'")) return false;
+    if (!name) return false;
+    std::optional<std::string> fallback;
+    if (at(',') && ++pos) {
+      fallback = string_literal();
+      if (!fallback) return false;
+    }
+    if (!expect(')', fallback ? "')'" : "')' or ',' and a default")) return false;
     if (!options.getenv) {
-      *literal = std::string();
+      *literal = fallback.value_or("");
       return true;
     }
     std::optional<std::string> value = options.getenv(*name);
+    if (!value) value = std::move(fallback);
     if (!value) return fail(start, "environment variable " + *name + " is not set");
     *literal = std::move(*value);
     return true;

@@ -7,6 +7,7 @@
 
 #include "plan/limits.h"
 #include "plan/plan_sections.h"
+#include "plan/template.h"
 
 namespace stampede::plan_sections {
 namespace {
@@ -148,6 +149,28 @@ struct Options {
   double delay_abort_eval_seconds = 0;
 };
 
+// A condition with `{{ env("NAME", "default") }}` in it, made constant now (text and env()
+// only: a threshold is judged once, not per request). nullopt after reporting a problem.
+std::optional<std::string> render_env(YamlReader& reader, const YamlField& field,
+                                      const std::string& text, const ThresholdTargets& targets) {
+  if (text.find("{{") == std::string::npos) return text;
+  TemplateParseOptions options;
+  options.getenv = targets.getenv;
+  auto parsed = parse_template(text, options);
+  if (const auto* error = std::get_if<TemplateError>(&parsed)) {
+    const bool unset = error->message.find("is not set") != std::string::npos;
+    reader.error(field, error->message + (unset ? targets.unset_env_hint : "") + " (at column " +
+                            std::to_string(error->column + 1) + " of '" + text + "')");
+    return std::nullopt;
+  }
+  const Template& rendered = std::get<Template>(parsed);
+  if (!rendered.constant()) {
+    reader.error(field, "a threshold is a constant: only text and env(\"NAME\", \"default\")");
+    return std::nullopt;
+  }
+  return rendered.constant_text();
+}
+
 // One list item: a condition string or {threshold, abortOnFail, delayAbortEval}.
 std::optional<std::pair<ThresholdCondition, Options>> parse_item(YamlReader& reader,
                                                                  const YamlField& item,
@@ -174,6 +197,7 @@ std::optional<std::pair<ThresholdCondition, Options>> parse_item(YamlReader& rea
     return std::nullopt;
   }
   std::optional<std::string> text = text_field ? reader.string(*text_field) : std::nullopt;
+  if (text) text = render_env(reader, *text_field, *text, targets);
   if (!text) return std::nullopt;
   std::string error;
   std::optional<ThresholdCondition> condition = parse_condition(*text, metric, &error);
@@ -228,6 +252,15 @@ void parse_threshold(YamlReader& reader, const YamlReader::Entry& entry,
 }
 
 }  // namespace
+
+std::function<std::optional<std::string>(const std::string&)> threshold_env(
+    const ParseOptions& options) {
+  if (options.runner_side) return process_env;
+  return [env = options.runner_env](const std::string& name) -> std::optional<std::string> {
+    const auto found = env.find(name);
+    return found == env.end() ? std::nullopt : std::optional<std::string>(found->second);
+  };
+}
 
 ThresholdTargets threshold_targets(const Plan& plan, bool scenarios_ok, bool load_ok) {
   ThresholdTargets targets;

@@ -15,12 +15,13 @@ namespace {
 
 std::string percentiles_line(const Histogram& h) {
   if (h.empty()) return "no data";
-  return fmt::format(
-      "min {}  mean {}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
-      human_seconds(h.min_ns() * 1e-9), human_seconds(h.mean_ns() * 1e-9),
-      human_seconds(h.percentile_seconds(50)), human_seconds(h.percentile_seconds(90)),
-      human_seconds(h.percentile_seconds(95)), human_seconds(h.percentile_seconds(99)),
-      human_seconds(h.percentile_seconds(99.9)), human_seconds(h.max_ns() * 1e-9));
+  return fmt::format("min {}  mean {} ±{}  p50 {}  p90 {}  p95 {}  p99 {}  p99.9 {}  max {}",
+                     human_seconds(h.min_ns() * 1e-9), human_seconds(h.mean_ns() * 1e-9),
+                     human_seconds(h.stddev_ns() * 1e-9), human_seconds(h.percentile_seconds(50)),
+                     human_seconds(h.percentile_seconds(90)),
+                     human_seconds(h.percentile_seconds(95)),
+                     human_seconds(h.percentile_seconds(99)),
+                     human_seconds(h.percentile_seconds(99.9)), human_seconds(h.max_ns() * 1e-9));
 }
 
 void print_totals(std::FILE* out, const Result& r, const RequestStats& t) {
@@ -55,20 +56,21 @@ void print_rows(std::FILE* out, const Result& r) {
   // The retries column appears only when a retry happened.
   const bool retries = std::any_of(r.rows.begin(), r.rows.end(),
                                    [](const ResultRow& row) { return row.stats.retries > 0; });
-  fmt::print(out, "\n  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n", "name", width,
-             "method", "requests", "fails", "rps", "p50", "p95", "p99", "max",
-             retries ? fmt::format(" {:>8}", "retries") : "");
+  fmt::print(out, "\n  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n",
+             "name", width, "method", "requests", "fails", "rps", "mean", "stddev", "p50", "p95",
+             "p99", "max", retries ? fmt::format(" {:>8}", "retries") : "");
   for (const auto& row : r.rows) {
     const RequestStats& s = row.stats;
     const double rps = r.duration_seconds > 0 ? s.requests / r.duration_seconds : 0.0;
     std::string label = row.key.scenario + " · " + row.key.name;
-    fmt::print(out, "  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n", label, width,
-               row.key.method, human_count(s.requests), human_count(s.failures), human_rate(rps),
-               human_seconds(s.latency.percentile_seconds(50)),
-               human_seconds(s.latency.percentile_seconds(95)),
-               human_seconds(s.latency.percentile_seconds(99)),
-               human_seconds(s.latency.max_ns() * 1e-9),
-               retries ? fmt::format(" {:>8}", human_count(s.retries)) : "");
+    fmt::print(
+        out, "  {:<{}} {:>7} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}{}\n", label,
+        width, row.key.method, human_count(s.requests), human_count(s.failures), human_rate(rps),
+        human_seconds(s.latency.mean_ns() * 1e-9), human_seconds(s.latency.stddev_ns() * 1e-9),
+        human_seconds(s.latency.percentile_seconds(50)),
+        human_seconds(s.latency.percentile_seconds(95)),
+        human_seconds(s.latency.percentile_seconds(99)), human_seconds(s.latency.max_ns() * 1e-9),
+        retries ? fmt::format(" {:>8}", human_count(s.retries)) : "");
   }
 }
 
@@ -251,6 +253,7 @@ void print_thresholds(std::FILE* out, const Result& r) {
     if (t.bound) {
       bound = "   bound " + (t.is_time ? human_seconds(*t.bound) : fmt::format("{:.6g}", *t.bound));
     }
+    if (t.utilization) bound += "   quota used " + human_percent(*t.utilization);
     fmt::print(out, "    {}  {:<{}}  {:<{}}  actual {}{}\n", t.ok ? "PASS" : "FAIL", t.metric,
                metric_width, t.expression, expression_width, actual, bound);
   }

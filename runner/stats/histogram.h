@@ -3,8 +3,8 @@
 //
 // Precision: values below 2048 ns are exact; above, every bucket spans at most 1/1024 of its
 // value (better than 3 significant digits) up to kMaxTrackable (one hour); larger values are
-// counted in the top bucket while min/max/sum stay exact. Counters are allocated lazily per
-// octave, so a histogram costs a few KiB for the ranges latencies really use.
+// counted in the top bucket while min/max/sum and the sum of squares stay exact. Counters are
+// allocated lazily per octave, so a histogram costs a few KiB for the ranges latencies really use.
 //
 // Histograms merge bucket by bucket (threads, runners, the operator): merging gives exactly the
 // histogram of the union of the samples. record() is allocation-free except for the first
@@ -27,6 +27,11 @@
 #include <string>
 
 namespace stampede {
+
+// 128 bits for sums of squared nanoseconds, which outgrow 64 (GCC and Clang; __extension__ keeps
+// -Wpedantic quiet about a type ISO C++ lacks).
+__extension__ typedef unsigned __int128 Uint128;  // NOLINT(modernize-use-using)
+
 namespace histogram_internal {
 
 // The layout of Histogram::bucket_index(), constexpr so that it can also size the block table.
@@ -58,7 +63,7 @@ class Histogram {
 
   void record(std::chrono::nanoseconds value) { record_ns(value.count() < 0 ? 0 : value.count()); }
   // Records `count` occurrences of `ns` (count 0 is a no-op). sum_ns() wraps after 2^64 ns
-  // (584 years of summed latency).
+  // (584 years of summed latency), the sum of squares after 2^128 ns^2 (10^13 values of an hour).
   void record_ns(std::uint64_t ns, std::uint64_t count = 1);
 
   void merge(const Histogram& other);
@@ -74,6 +79,9 @@ class Histogram {
   double mean_ns() const {
     return count_ ? static_cast<double>(sum_) / static_cast<double>(count_) : 0.0;
   }
+  // The population standard deviation, from the exact sums (so it merges exactly, as the mean
+  // does); 0 for an empty histogram.
+  double stddev_ns() const;
   // Nearest-rank percentile, p in [0, 100]: the smallest recorded value v such that at least
   // p % of the values are <= v, reported as its bucket's midpoint clamped to [min, max].
   // 0 for an empty histogram.
@@ -119,6 +127,8 @@ class Histogram {
   // from_json() without the error prefix; the helpers below check one part each.
   static std::optional<Histogram> parse_json(const nlohmann::json& j, std::string* error);
   bool parse_buckets(const nlohmann::json& list, std::string* error);
+  bool parse_sum_squares(const nlohmann::json& j, std::string* error);
+  bool squares_fit_buckets() const;
   bool check_totals(std::uint64_t total, std::size_t first, std::size_t last,
                     std::string* error) const;
 
@@ -127,6 +137,7 @@ class Histogram {
   std::uint64_t min_ = UINT64_MAX;
   std::uint64_t max_ = 0;
   std::uint64_t sum_ = 0;
+  Uint128 sum_squares_ = 0;  // of the values in ns: ns^2 needs more than 64 bits
 };
 
 inline std::size_t Histogram::bucket_index(std::uint64_t ns) {
@@ -141,6 +152,7 @@ inline void Histogram::record_ns(std::uint64_t ns, std::uint64_t count) {
   counters[index & (kBlockSize - 1)] += count;
   count_ += count;
   sum_ += ns * count;
+  sum_squares_ += static_cast<Uint128>(ns) * ns * count;
   min_ = std::min(min_, ns);
   max_ = std::max(max_, ns);
 }

@@ -65,6 +65,18 @@ void merge_stages(std::vector<StageStats>& into, const std::vector<StageStats>& 
   }
 }
 
+void merge_windows(std::vector<WindowSeries>& into, const std::vector<WindowSeries>& from) {
+  for (const WindowSeries& series : from) {
+    auto it = std::find_if(into.begin(), into.end(),
+                           [&](const WindowSeries& w) { return w.selector == series.selector; });
+    if (it == into.end()) {
+      into.push_back(series);
+    } else {
+      it->counts.merge(series.counts);
+    }
+  }
+}
+
 // Runners of one test share target, load, profile and version; a result that lacks them (an
 // older document) takes them from the other.
 void merge_meta(ResultMeta& into, const ResultMeta& from) {
@@ -142,6 +154,7 @@ void Result::merge(const Result& other) {
   merge_series(series, other.series);
   merge_stages(stages, other.stages);
   merge_custom_metrics(custom, other.custom);
+  merge_windows(windows, other.windows);
   duration_seconds = std::max(duration_seconds, other.duration_seconds);
   if (started_at.empty() || (!other.started_at.empty() && other.started_at < started_at)) {
     started_at = other.started_at;
@@ -169,6 +182,16 @@ bool is_time_metric(const Result& result, const std::string& name) {
   return false;
 }
 
+// How much of a quota the busiest window used: only an upper bound (< or <=) is a quota.
+std::optional<double> quota_utilization(const ThresholdCondition& condition,
+                                        const std::optional<double>& actual) {
+  const bool upper = condition.op == CompareOp::kLess || condition.op == CompareOp::kLessEqual;
+  if (!condition.aggregation.windowed() || !upper || !actual || !(condition.bound > 0)) {
+    return std::nullopt;
+  }
+  return *actual / condition.bound;
+}
+
 }  // namespace
 
 void judge_thresholds(const std::vector<Threshold>& thresholds, Result& result) {
@@ -176,7 +199,8 @@ void judge_thresholds(const std::vector<Threshold>& thresholds, Result& result) 
   std::vector<ThresholdOutcome> outcomes;
   for (const ConditionResult& c : evaluate(thresholds, metrics)) {
     const bool count = c.condition->aggregation.kind == Aggregation::Kind::kCount ||
-                       c.condition->aggregation.kind == Aggregation::Kind::kRate;
+                       c.condition->aggregation.kind == Aggregation::Kind::kRate ||
+                       c.condition->aggregation.windowed();
     ThresholdOutcome& outcome = outcomes.emplace_back();
     outcome.metric = c.threshold->key;
     outcome.expression = c.condition->expression;
@@ -184,6 +208,7 @@ void judge_thresholds(const std::vector<Threshold>& thresholds, Result& result) 
     outcome.is_time = !count && is_time_metric(result, c.threshold->selector.metric);
     outcome.ok = c.ok;
     if (c.condition->reference) outcome.bound = c.bound;
+    outcome.utilization = quota_utilization(*c.condition, c.actual);
   }
   result.thresholds = std::move(outcomes);
 }

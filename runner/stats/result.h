@@ -12,6 +12,7 @@
 
 #include "stats/request_stats.h"
 #include "stats/threshold.h"
+#include "stats/window_counts.h"
 
 namespace stampede {
 
@@ -79,6 +80,13 @@ void merge_custom_metrics(std::vector<CustomMetricStats>& into,
 // "s", the plain number for "".
 double custom_trend_value(const CustomMetricStats& metric, double raw);
 
+// The send times of the requests a windowed threshold counts (max_count, max_rate), for the
+// selector it names (MetricSelector::to_string()): docs/rate-limits.md.
+struct WindowSeries {
+  std::string selector;
+  WindowCounts counts;
+};
+
 struct ThresholdOutcome {
   std::string metric;      // the selector as written, e.g. http_req_duration{scenario:api}
   std::string expression;  // e.g. "p(95) < 2s"
@@ -87,6 +95,9 @@ struct ThresholdOutcome {
   bool ok = true;
   // The evaluated right-hand side, when it refers to a stage.
   std::optional<double> bound = std::nullopt;
+  // A windowed quota (max_count or max_rate with < or <=): actual / bound, the share of the
+  // quota the busiest window used.
+  std::optional<double> utilization = std::nullopt;
 };
 
 // A named load stage on the run's time axis (seconds from the start), for reports that shade it.
@@ -131,6 +142,7 @@ struct Result {
   std::vector<TimeSeriesPoint> series;
   std::vector<StageStats> stages;         // named load stages, in plan order
   std::vector<CustomMetricStats> custom;  // custom metrics, in plan order
+  std::vector<WindowSeries> windows;      // per windowed selector, in plan order
   std::vector<ThresholdOutcome> thresholds;
   std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
   ResultMeta meta;
@@ -143,7 +155,8 @@ struct Result {
   bool thresholds_ok() const;
 
   // Adds another runner's result: rows by key, iterations, time series by second, stages by
-  // name, custom metrics by name and value, duration = the longer one; meta counts the runners
+  // name, custom metrics by name and value, window series by selector (slot by slot: all runners
+  // share the test's start), duration = the longer one; meta counts the runners
   // and keeps the latest end; the setup and teardown of whichever result ran them. Threshold
   // verdicts are not merged: re-evaluate them on the merged result.
   void merge(const Result& other);

@@ -12,6 +12,7 @@ json percentiles(const Histogram& h, double scale = 1e-9) {
   return {{"count", h.count()},
           {"min", static_cast<double>(h.min_ns()) * scale},
           {"mean", h.mean_ns() * scale},
+          {"stddev", h.stddev_ns() * scale},
           {"p50", at(50)},
           {"p75", at(75)},
           {"p90", at(90)},
@@ -118,6 +119,7 @@ json trend_stats(const CustomMetricStats& m, const Histogram& h) {
   auto in_unit = [&](double raw) { return custom_trend_value(m, raw); };
   return {{"min", in_unit(static_cast<double>(h.min_ns()))},
           {"mean", in_unit(h.mean_ns())},
+          {"stddev", in_unit(h.stddev_ns())},
           {"p50", in_unit(static_cast<double>(h.percentile_ns(50)))},
           {"p90", in_unit(static_cast<double>(h.percentile_ns(90)))},
           {"p95", in_unit(static_cast<double>(h.percentile_ns(95)))},
@@ -190,6 +192,7 @@ json threshold_to_json(const ThresholdOutcome& th) {
             {"actual", th.actual ? json(*th.actual) : json(nullptr)},
             {"ok", th.ok}};
   if (th.bound) j["bound"] = *th.bound;
+  if (th.utilization) j["utilization"] = *th.utilization;
   if (th.is_time) j["unit"] = "s";  // actual and bound are durations (reports format them so)
   return j;
 }
@@ -238,6 +241,14 @@ json result_to_json(const Result& r) {
   for (const auto& stage : r.stages) stages.push_back(stage_json(stage));
   json& custom = j["custom"] = json::array();
   for (const auto& metric : r.custom) custom.push_back(custom_json(metric, r.duration_seconds));
+  if (!r.windows.empty()) {
+    json& windows = j["windows"] = json::array();
+    for (const WindowSeries& w : r.windows) {
+      json entry = w.counts.to_json();
+      entry["selector"] = w.selector;
+      windows.push_back(std::move(entry));
+    }
+  }
   json& thresholds = j["thresholds"] = json::array();
   for (const auto& th : r.thresholds) {
     thresholds.push_back(threshold_to_json(th));

@@ -1,51 +1,14 @@
 // Threshold evaluation over a Result: maps k6 metric names onto the rows' statistics, the named
 // stages' statistics ({stage:NAME}) and the plan's custom metrics.
 #include <algorithm>
+#include <cmath>
 #include <string_view>
 
 #include "stats/result.h"
+#include "stats/selector_filter.h"
 
 namespace stampede {
 namespace {
-
-// Does a status tag value ("429" or a class such as "5xx") match a status code?
-bool status_matches(std::string_view pattern, int status) {
-  if (pattern.size() == 3 && pattern.substr(1) == "xx") return status / 100 == pattern[0] - '0';
-  return pattern == std::to_string(status);
-}
-
-struct Filter {
-  const std::string* scenario = nullptr;
-  const std::string* name = nullptr;
-  const std::string* method = nullptr;
-  const std::string* status = nullptr;
-  const std::string* check = nullptr;
-  const std::string* stage = nullptr;
-  const std::string* value = nullptr;  // custom metrics
-
-  explicit Filter(const MetricSelector& selector) {
-    for (const auto& [key, tag] : selector.tags) {
-      if (key == "scenario") scenario = &tag;
-      if (key == "name") name = &tag;
-      if (key == "method") method = &tag;
-      if (key == "status") status = &tag;
-      if (key == "check") check = &tag;
-      if (key == "stage") stage = &tag;
-      if (key == "value") value = &tag;
-    }
-  }
-  bool matches(const StatsKey& key) const {
-    return (!scenario || *scenario == key.scenario) && (!name || *name == key.name) &&
-           (!method || *method == key.method);
-  }
-  std::uint64_t status_count(const StatusCounts& statuses) const {
-    std::uint64_t n = 0;
-    for (const auto& [code, count] : statuses.sorted()) {
-      if (status_matches(*status, code)) n += count;
-    }
-    return n;
-  }
-};
 
 const Histogram& trend_of(const RequestStats& stats, std::string_view metric) {
   if (metric == "http_req_service_time") return stats.service_time;
@@ -63,6 +26,8 @@ std::optional<double> trend_value(const Histogram& h, const Aggregation& aggrega
   switch (aggregation.kind) {
     case Kind::kAvg:
       return h.mean_ns() * scale;
+    case Kind::kStddev:
+      return h.stddev_ns() * scale;
     case Kind::kMin:
       return static_cast<double>(h.min_ns()) * scale;
     case Kind::kMax:
@@ -97,7 +62,7 @@ std::optional<double> share_value(double count, double total, const Aggregation&
 }
 
 // The share of check evaluations that passed, of the checks `filter` selects.
-std::optional<double> checks_value(const RequestStats& stats, const Filter& filter,
+std::optional<double> checks_value(const RequestStats& stats, const SelectorFilter& filter,
                                    const Aggregation& a) {
   std::uint64_t passes = 0;
   std::uint64_t total = 0;
@@ -111,7 +76,7 @@ std::optional<double> checks_value(const RequestStats& stats, const Filter& filt
 
 // A custom metric; absent from the result it has no values, so counts are 0 and trends have no
 // data, as for the built-in metrics.
-std::optional<double> custom_value(const CustomMetricStats* metric, const Filter& filter,
+std::optional<double> custom_value(const CustomMetricStats* metric, const SelectorFilter& filter,
                                    double duration, const Aggregation& a) {
   std::uint64_t count = 0;
   Histogram merged;
@@ -169,7 +134,7 @@ std::optional<double> ws_value(const WsStats& ws, std::string_view metric, doubl
 
 // A built-in metric of the statistics `stats` (rows or a stage) over `duration` seconds.
 std::optional<double> stats_value(const RequestStats& stats, std::string_view metric,
-                                  const Filter& filter, double duration,
+                                  const SelectorFilter& filter, double duration,
                                   const Aggregation& aggregation) {
   const double requests = static_cast<double>(stats.requests);
   if (metric == "http_req_failed") return share_value(stats.failures, requests, aggregation);
@@ -194,12 +159,26 @@ std::optional<double> stats_value(const RequestStats& stats, std::string_view me
   return trend_value(trend_of(stats, metric), aggregation);
 }
 
+// max_count(W) and max_rate(W): the busiest window of the selector's recorded send times (the
+// engine records them for exactly the selectors windowed thresholds name). nullopt when the
+// result has no series for it (a result from a runner that did not record it).
+std::optional<double> window_value(const Result& result, const MetricSelector& selector,
+                                   const Aggregation& aggregation) {
+  const std::string key = selector.to_string();
+  auto it = std::find_if(result.windows.begin(), result.windows.end(),
+                         [&](const WindowSeries& w) { return w.selector == key; });
+  if (it == result.windows.end()) return std::nullopt;
+  const auto window_ns = static_cast<std::uint64_t>(std::llround(aggregation.window_seconds * 1e9));
+  return static_cast<double>(it->counts.max_in_window(window_ns));
+}
+
 }  // namespace
 
 std::optional<double> ResultMetrics::value(const MetricSelector& selector,
                                            const Aggregation& aggregation) const {
+  if (aggregation.windowed()) return window_value(result_, selector, aggregation);
   const std::string_view metric = selector.metric;
-  const Filter filter(selector);
+  const SelectorFilter filter(selector);
   if (metric == "iterations" || metric == "dropped_iterations") {
     double count = 0;
     for (const auto& [scenario, counts] : result_.iterations) {

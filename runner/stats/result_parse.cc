@@ -187,6 +187,11 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
     for (const auto& custom_json : j.value("custom", json::array())) {
       if (!read_custom(custom_json, r.custom.emplace_back(), error)) return std::nullopt;
     }
+    for (const auto& window : j.value("windows", json::array())) {
+      std::optional<WindowCounts> counts = WindowCounts::from_json(window, error);
+      if (!counts) return std::nullopt;
+      r.windows.push_back({window.at("selector").get<std::string>(), std::move(*counts)});
+    }
     for (const auto& p : j.value("series", json::array())) {
       r.series.push_back({p.at("t").get<double>(), p.at("users").get<double>(),
                           json_count(p.at("requests")), json_count(p.at("failures")),

@@ -11,7 +11,7 @@ namespace {
 
 using Kind = Aggregation::Kind;
 
-const std::vector<Kind> kTimeAggregations = {Kind::kAvg, Kind::kMin,        Kind::kMax,
+const std::vector<Kind> kTimeAggregations = {Kind::kAvg, Kind::kStddev,     Kind::kMin,  Kind::kMax,
                                              Kind::kMed, Kind::kPercentile, Kind::kCount};
 // `stage` selects the requests started during a named load stage (Result::stages).
 const std::vector<std::string_view> kHttpTags = {"scenario", "name", "method", "stage"};
@@ -30,7 +30,12 @@ std::vector<MetricInfo> make_metrics() {
       time_metric("http_req_waiting"),
       time_metric("http_req_connecting"),
       {"http_req_failed", false, {Kind::kRate, Kind::kCount}, kHttpTags, "", true},
-      {"http_reqs", false, {Kind::kCount, Kind::kRate}, kHttpStatusTags, "", false},
+      {"http_reqs",
+       false,
+       {Kind::kCount, Kind::kRate, Kind::kMaxCount, Kind::kMaxRate},
+       kHttpStatusTags,
+       "",
+       false},
       {"http_req_status", false, {Kind::kRate, Kind::kCount}, kHttpStatusTags, "status", true},
       // Retried attempts; {status:429} counts the retries that status caused.
       {"http_req_retries", false, {Kind::kCount, Kind::kRate}, kHttpStatusTags, "", false},
@@ -180,7 +185,8 @@ const std::vector<MetricInfo>& known_metrics() {
 MetricInfo custom_metric_info(std::string_view name, bool trend, bool time) {
   static const std::vector<std::string_view> kValueTag = {"value"};
   if (trend) return MetricInfo{name, time, kTimeAggregations, kValueTag, "", false};
-  return MetricInfo{name, false, {Kind::kCount, Kind::kRate}, kValueTag, "", false};
+  return MetricInfo{name,      false, {Kind::kCount, Kind::kRate, Kind::kMaxCount, Kind::kMaxRate},
+                    kValueTag, "",    false};
 }
 
 const MetricInfo* find_metric(std::string_view name) {
@@ -199,10 +205,35 @@ std::string MetricSelector::to_string() const {
   return out + "}";
 }
 
+namespace {
+
+// Shortest round-trip form: 95 -> "95", 99.9 -> "99.9".
+std::string shortest(double value) {
+  char buffer[32];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, ec == std::errc() ? end : buffer);
+}
+
+// A window as written in a plan: "10s", "1m", "1h", "500ms".
+std::string window_text(double seconds) {
+  if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return shortest(seconds / 3600) + "h";
+  if (seconds >= 60 && std::fmod(seconds, 60) == 0) return shortest(seconds / 60) + "m";
+  if (seconds >= 1) return shortest(seconds) + "s";
+  return shortest(seconds * 1000) + "ms";
+}
+
+}  // namespace
+
 std::string Aggregation::to_string() const {
   switch (kind) {
+    case Kind::kMaxCount:
+      return "max_count(" + window_text(window_seconds) + ")";
+    case Kind::kMaxRate:
+      return "max_rate(" + window_text(window_seconds) + ")";
     case Kind::kAvg:
       return "avg";
+    case Kind::kStddev:
+      return "stddev";
     case Kind::kMin:
       return "min";
     case Kind::kMax:
@@ -216,10 +247,7 @@ std::string Aggregation::to_string() const {
     case Kind::kPercentile:
       break;
   }
-  char buffer[32];
-  // Shortest round-trip form: 95 -> "95", 99.9 -> "99.9".
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, percentile);
-  return "p(" + std::string(buffer, ec == std::errc() ? end : buffer) + ")";
+  return "p(" + shortest(percentile) + ")";
 }
 
 std::optional<MetricSelector> parse_selector(std::string_view key, std::string* error) {

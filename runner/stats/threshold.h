@@ -21,11 +21,26 @@ struct MetricSelector {
 };
 
 struct Aggregation {
-  enum class Kind { kAvg, kMin, kMax, kMed, kPercentile, kRate, kCount };
+  // kMaxCount: the most events in any window of `window_seconds` (docs/rate-limits.md);
+  // kMaxRate: the same peak read as a rate per window (its bound may name a unit: 30/m).
+  enum class Kind {
+    kAvg,
+    kStddev,
+    kMin,
+    kMax,
+    kMed,
+    kPercentile,
+    kRate,
+    kCount,
+    kMaxCount,
+    kMaxRate
+  };
   Kind kind = Kind::kCount;
-  double percentile = 0;  // for kPercentile, in (0, 100]
+  double percentile = 0;      // for kPercentile, in (0, 100]
+  double window_seconds = 0;  // for kMaxCount and kMaxRate, in (0, 86400]
 
-  std::string to_string() const;  // "p(95)", "avg", ...
+  bool windowed() const { return kind == Kind::kMaxCount || kind == Kind::kMaxRate; }
+  std::string to_string() const;  // "p(95)", "avg", "max_count(10s)", ...
 };
 
 enum class CompareOp { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
@@ -71,8 +86,8 @@ const MetricInfo* find_metric(std::string_view name);
 // Every metric find_metric knows, in a stable order (for "known: ..." messages).
 const std::vector<MetricInfo>& known_metrics();
 // The description of a plan's custom metric (`metrics:`), filtered by the tag `value`: a trend
-// (avg min max med p(N) count; time when its unit is ms or s) or a counter (count, and rate per
-// second). `name` must outlive the result.
+// (avg stddev min max med p(N) count; time when its unit is ms or s) or a counter (count, and rate
+// per second). `name` must outlive the result.
 MetricInfo custom_metric_info(std::string_view name, bool trend, bool time);
 
 // Parses the selector key ("http_req_duration{scenario:health}"). nullopt + *error on failure.

@@ -1,8 +1,10 @@
 // The condition grammar:  condition := aggregation op rhs
-//   aggregation := avg | min | max | med | rate | count | p '(' number ')'
+//   aggregation := avg | stddev | min | max | med | rate | count | p '(' number ')'
+//                | max_count '(' window ')' | max_rate '(' window ')'
+//   window      := number time-unit
 //   op          := < | <= | > | >= | == | !=
 //   rhs         := value | number '*' reference | reference ['*' number]
-//   value       := number [unit | '%']
+//   value       := number [unit | '%' | '/' time-unit]
 //   reference   := 'stage' '(' stage-name ')' '.' aggregation
 // A tokenizer plus a small recursive-descent parser. A reference compares with another stage's
 // aggregate of the same metric and tags: "p(95) < 2 * stage(warmup).p(95)".
@@ -17,7 +19,19 @@ namespace stampede {
 namespace {
 
 struct Token {
-  enum class Type { kIdent, kNumber, kOp, kPercent, kLParen, kRParen, kStar, kDot, kOther, kEnd };
+  enum class Type {
+    kIdent,
+    kNumber,
+    kOp,
+    kPercent,
+    kLParen,
+    kRParen,
+    kStar,
+    kDot,
+    kSlash,
+    kOther,
+    kEnd
+  };
   Type type = Type::kEnd;
   std::string_view text;
   double number = 0;
@@ -61,6 +75,7 @@ Token::Type classify(std::string_view text) {
   if (c == ')') return Token::Type::kRParen;
   if (c == '*') return Token::Type::kStar;
   if (c == '.') return Token::Type::kDot;
+  if (c == '/') return Token::Type::kSlash;
   return Token::Type::kOther;
 }
 
@@ -89,9 +104,10 @@ struct NamedAggregation {
   Aggregation::Kind kind;
 };
 constexpr NamedAggregation kAggregations[] = {
-    {"avg", Aggregation::Kind::kAvg},   {"min", Aggregation::Kind::kMin},
-    {"max", Aggregation::Kind::kMax},   {"med", Aggregation::Kind::kMed},
-    {"rate", Aggregation::Kind::kRate}, {"count", Aggregation::Kind::kCount}};
+    {"avg", Aggregation::Kind::kAvg},    {"stddev", Aggregation::Kind::kStddev},
+    {"min", Aggregation::Kind::kMin},    {"max", Aggregation::Kind::kMax},
+    {"med", Aggregation::Kind::kMed},    {"rate", Aggregation::Kind::kRate},
+    {"count", Aggregation::Kind::kCount}};
 
 struct NamedOp {
   std::string_view text;
@@ -109,6 +125,16 @@ struct TimeUnit {
 };
 constexpr TimeUnit kTimeUnits[] = {{"us", 1e-6}, {"\u00b5s", 1e-6}, {"\u03bcs", 1e-6}, {"ms", 1e-3},
                                    {"s", 1},     {"m", 60},         {"h", 3600}};
+
+// The longest window of max_count and max_rate: a day (a daily quota).
+constexpr double kMaxWindowSeconds = 86'400;
+
+std::optional<double> time_unit_seconds(std::string_view name) {
+  for (const TimeUnit& known : kTimeUnits) {
+    if (known.name == name) return known.seconds;
+  }
+  return std::nullopt;
+}
 
 class ConditionParser {
  public:
@@ -154,6 +180,11 @@ class ConditionParser {
       return fail("expected an aggregation such as p(95), avg or rate, found " + describe(token));
     }
     if (token.text == "p" && peek().type == Token::Type::kLParen) return parse_percentile(out);
+    if (token.text == "max_count" || token.text == "max_rate") {
+      out->kind =
+          token.text == "max_count" ? Aggregation::Kind::kMaxCount : Aggregation::Kind::kMaxRate;
+      return parse_window(std::string(token.text), out);
+    }
     for (const NamedAggregation& named : kAggregations) {
       if (named.name == token.text) {
         out->kind = named.kind;
@@ -161,7 +192,25 @@ class ConditionParser {
       }
     }
     return fail("unknown aggregation '" + std::string(token.text) +
-                "' (use avg, min, max, med, p(N), rate, count)");
+                "' (use avg, stddev, min, max, med, p(N), rate, count, max_count(W), max_rate(W))");
+  }
+
+  // (10s), (1m), (500ms): a window of (0, 24h].
+  bool parse_window(const std::string& name, Aggregation* out) {
+    const std::string example = "expected " + name + "(W) with a window such as 10s or 1m";
+    if (next().type != Token::Type::kLParen) return fail(example);
+    const Token& number = next();
+    const Token& unit = next();
+    const std::optional<double> seconds =
+        unit.type == Token::Type::kIdent ? time_unit_seconds(unit.text) : std::nullopt;
+    if (number.type != Token::Type::kNumber || !seconds || next().type != Token::Type::kRParen) {
+      return fail(example);
+    }
+    out->window_seconds = number.number * *seconds;
+    if (!(out->window_seconds > 0 && out->window_seconds <= kMaxWindowSeconds)) {
+      return fail(name + "(W) needs a window above 0 and at most 24h");
+    }
+    return true;
   }
 
   bool parse_percentile(Aggregation* out) {
@@ -178,16 +227,21 @@ class ConditionParser {
     return true;
   }
 
+  // "p(N)", "max_count(W)", or the aggregation's own name.
+  static std::string generic_name(Aggregation::Kind kind) {
+    if (kind == Aggregation::Kind::kPercentile) return "p(N)";
+    if (kind == Aggregation::Kind::kMaxCount) return "max_count(W)";
+    if (kind == Aggregation::Kind::kMaxRate) return "max_rate(W)";
+    return Aggregation{kind}.to_string();
+  }
+
   bool check_available(const Aggregation& aggregation) {
     std::string allowed;
     for (Aggregation::Kind kind : metric_.aggregations) {
       if (kind == aggregation.kind) return true;
-      Aggregation named{kind, 95};
-      allowed += (allowed.empty() ? "" : ", ") +
-                 (kind == Aggregation::Kind::kPercentile ? "p(N)" : named.to_string());
+      allowed += (allowed.empty() ? "" : ", ") + generic_name(kind);
     }
-    const std::string name =
-        aggregation.kind == Aggregation::Kind::kPercentile ? "p(N)" : aggregation.to_string();
+    const std::string name = generic_name(aggregation.kind);
     return fail("'" + name + "' is not available for " + std::string(metric_.name) + " (use " +
                 allowed + ")");
   }
@@ -213,6 +267,12 @@ class ConditionParser {
   }
 
   bool parse_right_side(ThresholdCondition* condition) {
+    const bool reference_next = at_reference() || (peek().type == Token::Type::kNumber &&
+                                                   peek(1).type == Token::Type::kStar);
+    if (condition->aggregation.windowed() && reference_next) {
+      return fail("'" + condition->aggregation.to_string() +
+                  "' is compared with a number, not with a stage");
+    }
     if (at_reference()) {
       StageReference& reference = condition->reference.emplace();
       if (!parse_reference(condition->aggregation, &reference)) return false;
@@ -282,7 +342,9 @@ class ConditionParser {
       return fail("expected a number, found " + describe(token));
     }
     *out = token.number;
-    const bool time = metric_.is_time && aggregation.kind != Aggregation::Kind::kCount;
+    if (aggregation.kind == Aggregation::Kind::kMaxRate) return apply_rate_unit(aggregation, out);
+    const bool time = metric_.is_time && aggregation.kind != Aggregation::Kind::kCount &&
+                      aggregation.kind != Aggregation::Kind::kMaxCount;
     const bool fraction = metric_.rate_is_fraction && aggregation.kind == Aggregation::Kind::kRate;
     if (time) return apply_time_unit(out);
     if (fraction) return apply_percent(out);
@@ -310,6 +372,18 @@ class ConditionParser {
       }
     }
     return fail("unknown unit '" + std::string(unit.text) + "' (use us, ms, s, m, h)");
+  }
+
+  // max_rate(W)'s bound is per window; "100/m" names its own unit and becomes per window.
+  bool apply_rate_unit(const Aggregation& aggregation, double* value) {
+    if (peek().type != Token::Type::kSlash) return true;
+    next();
+    const Token& unit = next();
+    const std::optional<double> seconds =
+        unit.type == Token::Type::kIdent ? time_unit_seconds(unit.text) : std::nullopt;
+    if (!seconds) return fail("expected a rate unit after '/': s, m or h (e.g. 30/m)");
+    *value *= aggregation.window_seconds / *seconds;
+    return true;
   }
 
   bool apply_percent(double* value) {

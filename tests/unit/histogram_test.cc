@@ -398,6 +398,55 @@ TEST(Histogram, CopiesAreDeep) {
   EXPECT_EQ(assigned, moved);
 }
 
+// ---- standard deviation ---------------------------------------------------------------------
+
+// Two passes over the values, in long double: the textbook population standard deviation.
+double two_pass_stddev(const std::vector<std::uint64_t>& values) {
+  long double mean = 0;
+  for (const std::uint64_t v : values) mean += static_cast<long double>(v);
+  mean /= static_cast<long double>(values.size());
+  long double squares = 0;
+  for (const std::uint64_t v : values) {
+    const long double d = static_cast<long double>(v) - mean;
+    squares += d * d;
+  }
+  return static_cast<double>(std::sqrt(squares / static_cast<long double>(values.size())));
+}
+
+TEST(HistogramStddev, MatchesTwoPassOverTheValues) {
+  for (const auto& values :
+       {log_uniform_1us_to_1h(21), lognormal_around_1ms(22), exponential_mean_1ms(23),
+        std::vector<std::uint64_t>{2, 4, 4, 4, 5, 5, 7, 9}}) {
+    const double expected = two_pass_stddev(values);
+    EXPECT_NEAR(histogram_of(values).stddev_ns(), expected, expected * 1e-9);
+  }
+  EXPECT_DOUBLE_EQ(histogram_of({2, 4, 4, 4, 5, 5, 7, 9}).stddev_ns(), 2.0);
+}
+
+TEST(HistogramStddev, ConstantValuesEmptyAndHugeValues) {
+  EXPECT_EQ(Histogram().stddev_ns(), 0.0);
+  EXPECT_EQ(histogram_of({1'000'000, 1'000'000, 1'000'000}).stddev_ns(), 0.0);
+  // A spread of 1 ns on a 1 ms mean survives the cancellation of E[x^2] - E[x]^2.
+  EXPECT_NEAR(histogram_of({999'999, 1'000'001}).stddev_ns(), 1.0, 1e-6);
+  // Values above an hour count in the top bucket, but their squares stay exact.
+  EXPECT_NEAR(histogram_of({0, 4 * kHour}).stddev_ns(), 2.0 * kHour, 1e-3);
+  Histogram many;
+  many.record_ns(kHour, 1'000'000);
+  many.record_ns(0, 1'000'000);
+  EXPECT_NEAR(many.stddev_ns(), kHour / 2.0, 1e-3);
+}
+
+TEST(HistogramStddev, MergingSplitDataGivesTheWholeDatasStddev) {
+  const std::vector<std::uint64_t> values = lognormal_around_1ms(24);
+  const auto third = static_cast<std::ptrdiff_t>(values.size() / 3);
+  const std::vector<std::uint64_t> first(values.begin(), values.begin() + third);
+  const std::vector<std::uint64_t> rest(values.begin() + third, values.end());
+  Histogram merged = histogram_of(first);
+  merged.merge(histogram_of(rest));
+  EXPECT_EQ(merged, histogram_of(values));  // the sums of squares included
+  EXPECT_EQ(merged.stddev_ns(), histogram_of(values).stddev_ns());
+}
+
 // ---- JSON -----------------------------------------------------------------------------------
 
 TEST(HistogramJson, FormatIsSparseDeltaPairs) {
@@ -408,6 +457,7 @@ TEST(HistogramJson, FormatIsSparseDeltaPairs) {
   EXPECT_EQ(j["min"], 5);
   EXPECT_EQ(j["max"], 3'000);
   EXPECT_EQ(j["sum"], 3'017);
+  EXPECT_EQ(j["sumSquares"], "9000099");  // 25 + 25 + 49 + 9,000,000, as decimal text
   const std::uint64_t i3000 = Histogram::bucket_index(3'000);
   EXPECT_EQ(j["buckets"], json::array({5, 2, 2, 1, i3000 - 7, 1}));
   EXPECT_EQ(Histogram().to_json()["buckets"], json::array());
@@ -436,6 +486,30 @@ TEST(HistogramJson, ParsedEmptyHistogramRecordsNormally) {
   h->record_ns(42);
   EXPECT_EQ(h->min_ns(), 42u);
   EXPECT_EQ(*h, histogram_of({42}));
+}
+
+TEST(HistogramJson, SumsOfSquaresBeyond64BitsRoundTrip) {
+  Histogram h;
+  h.record_ns(2 * kHour, 1'000'000);  // 5.2e31 ns^2
+  std::string error;
+  const auto parsed = Histogram::from_json(json::parse(h.to_json().dump()), &error);
+  ASSERT_TRUE(parsed.has_value()) << error;
+  EXPECT_EQ(*parsed, h);
+  EXPECT_EQ(h.to_json()["sumSquares"], "51840000000000000000000000000000");
+}
+
+// A document from before sumSquares existed: the squares come from the buckets (exact below
+// 2048 ns, within 1/2048 of each value above), so only the standard deviation is approximate.
+TEST(HistogramJson, DocumentsWithoutSumSquaresEstimateItFromTheBuckets) {
+  const std::vector<std::uint64_t> values = lognormal_around_1ms(25);
+  json old = histogram_of(values).to_json();
+  old.erase("sumSquares");
+  std::string error;
+  const auto parsed = Histogram::from_json(old, &error);
+  ASSERT_TRUE(parsed.has_value()) << error;
+  const double exact = histogram_of(values).stddev_ns();
+  EXPECT_NEAR(parsed->stddev_ns(), exact, exact * 2e-3);
+  EXPECT_EQ(parsed->percentile_ns(99), histogram_of(values).percentile_ns(99));
 }
 
 TEST(HistogramJson, AcceptsSignedIntegersBuiltInCode) {
@@ -489,6 +563,16 @@ TEST(HistogramJson, RejectsMalformedDocuments) {
   expect_rejected([](json& j) { j["min"] = 6; }, "min outside the first bucket");
   expect_rejected([](json& j) { j["max"] = 2'000; }, "max outside the last bucket");
   expect_rejected([](json& j) { j["min"] = 3'000; }, "min above first bucket");
+  expect_rejected([](json& j) { j["sumSquares"] = 9000099; }, "sumSquares a number");
+  expect_rejected([](json& j) { j["sumSquares"] = "-9000099"; }, "sumSquares negative");
+  expect_rejected([](json& j) { j["sumSquares"] = "9e6"; }, "sumSquares not digits");
+  expect_rejected([](json& j) { j["sumSquares"] = ""; }, "sumSquares empty");
+  expect_rejected([](json& j) { j["sumSquares"] = "340282366920938463463374607431768211456"; },
+                  "sumSquares 2^128");
+  expect_rejected([](json& j) { j["sumSquares"] = "9000098"; }, "sumSquares too small");
+  // Every value is exact here (3,000 is the maximum, at the low end of its bucket [3000, 3001]),
+  // so only 9,000,099 fits.
+  expect_rejected([](json& j) { j["sumSquares"] = "9000100"; }, "sumSquares too large");
 }
 
 TEST(HistogramJson, RejectsInconsistentEmptyAndOverflowingCounts) {

@@ -90,5 +90,33 @@ TEST(LoadTest, MoreRunnersThanTheLimitIsAnInvalidSpec) {
   EXPECT_TRUE(plan_of(read_loadtest(object({{"count", 1000}}, {}), OperatorDefaults{}), &errors));
 }
 
+// The operator judges the merged result, so env() in a threshold reads what the spec gives the
+// runners (`env` entries with a value): the same bound the runners see.
+TEST(LoadTest, ThresholdsReadEnvFromTheRunnersEnvValues) {
+  nlohmann::json o =
+      object({{"count", 1},
+              {"env",
+               {{{"name", "P95_LIMIT"}, {"value", "450ms"}},
+                {{"name", "FROM_SECRET"},
+                 {"valueFrom", {{"secretKeyRef", {{"name", "s"}, {"key", "k"}}}}}}}}},
+             {});
+  o["spec"]["thresholds"] = {{"http_req_duration", {"p(95) < {{ env(\"P95_LIMIT\", \"2s\") }}"}},
+                             {"http_req_failed", {"rate < {{ env(\"RATE_LIMIT\", \"1%\") }}"}}};
+  SourceErrors errors;
+  const std::optional<Plan> plan = plan_of(read_loadtest(o, OperatorDefaults{}), &errors);
+  ASSERT_TRUE(plan) << (errors.empty() ? "" : errors[0].message);
+  ASSERT_EQ(plan->thresholds.size(), 2u);
+  EXPECT_DOUBLE_EQ(plan->thresholds[0].conditions[0].bound, 0.45);
+  EXPECT_DOUBLE_EQ(plan->thresholds[1].conditions[0].bound, 0.01);
+  // A value the operator cannot read (a Secret) and no default: the spec is invalid, by field.
+  o["spec"]["thresholds"] = {{"http_req_duration", {"p(95) < {{ env(\"FROM_SECRET\") }}"}}};
+  errors.clear();
+  EXPECT_FALSE(plan_of(read_loadtest(o, OperatorDefaults{}), &errors));
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].path, "spec.thresholds.http_req_duration[0]");
+  EXPECT_NE(errors[0].message.find("FROM_SECRET is not set"), std::string::npos)
+      << errors[0].message;
+}
+
 }  // namespace
 }  // namespace stampede::op

@@ -217,7 +217,8 @@ TEST(PlanParserTest, BadThresholdExpression) {
   http_req_failed: avg < 1
 )yaml");
   EXPECT_TRUE(has_error(result, "thresholds.http_req_duration[1]", 10,
-                        "unknown aggregation 'p95' (use avg, min, max, med, p(N), rate, count)"));
+                        "unknown aggregation 'p95' (use avg, stddev, min, max, med, p(N), rate, "
+                        "count, max_count(W), max_rate(W))"));
   EXPECT_TRUE(has_error(result, "thresholds.http_req_failed", 11,
                         "'avg' is not available for http_req_failed"));
 }

@@ -81,7 +81,8 @@ TEST(PlanThresholdTargets, UnknownNamesAreErrors) {
   EXPECT_TRUE(has_error(result, "thresholds.provider_requests{scenario:api}", 27,
                         "tag 'scenario' is not available for provider_requests (use value)"));
   EXPECT_TRUE(has_error(result, "thresholds.provider_requests[0]", 28,
-                        "'p(N)' is not available for provider_requests (use count, rate)"));
+                        "'p(N)' is not available for provider_requests (use count, rate, "
+                        "max_count(W), max_rate(W))"));
   EXPECT_TRUE(
       has_error(result, "thresholds.score[0]", 29, "unexpected 'ms': 'p(95)' of score is a plain"));
   EXPECT_TRUE(has_error(result, "thresholds.http_req_duration{stage:spike,scenario:api}", 30,

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "stats/result_json.h"
 
 namespace stampede {
@@ -60,6 +62,56 @@ TEST(ResultMetrics, TrendsFilterByTags) {
   EXPECT_NEAR(*m.value(sel("http_req_duration", {{"name", "/"}}), {K::kMed, 0}), 0.045, 0.045e-3);
   EXPECT_NEAR(*m.value(sel("http_req_duration"), {K::kPercentile, 100}), 0.090, 1e-9);
   EXPECT_FALSE(m.value(sel("http_req_duration", {{"scenario", "none"}}), {K::kAvg, 0}));
+  // 1..90 ms evenly: the population standard deviation is sqrt((90^2 - 1) / 12) ms, exactly
+  // (from the values' sums, not the buckets).
+  const double stddev = std::sqrt((90.0 * 90.0 - 1) / 12) * 1e-3;
+  EXPECT_NEAR(*m.value(sel("http_req_duration", {{"name", "/"}}), {K::kStddev, 0}), stddev, 1e-12);
+  const nlohmann::json j = result_to_json(r);
+  EXPECT_NEAR(j["requests"][0]["latency_seconds"]["stddev"].get<double>(), stddev, 1e-12);
+  EXPECT_NEAR(j["latency_seconds"]["stddev"].get<double>(), r.totals().latency.stddev_ns() * 1e-9,
+              1e-15);
+}
+
+// Windowed quotas (max_count, max_rate): the series travels in the result, merges slot by slot
+// (the busiest window of two runners together, not the sum of their peaks), and the verdict
+// says how much of the quota the busiest window used.
+TEST(ResultWindows, TravelMergeAndJudge) {
+  Result a = sample();
+  Result b = sample();
+  a.windows.push_back({"http_reqs", {}});
+  b.windows.push_back({"http_reqs", {}});
+  for (int i = 0; i < 10; ++i) a.windows[0].counts.add(1'000'000'000ULL + i * 10'000'000ULL);
+  for (int i = 0; i < 10; ++i) b.windows[0].counts.add(1'005'000'000ULL + i * 10'000'000ULL);
+  b.windows[0].counts.add(30'000'000'000ULL);
+  std::string error;
+  const std::optional<Result> parsed = result_from_json(result_to_json(a), &error);
+  ASSERT_TRUE(parsed) << error;
+  ASSERT_EQ(parsed->windows.size(), 1U);
+  EXPECT_EQ(parsed->windows[0].selector, "http_reqs");
+  EXPECT_EQ(parsed->windows[0].counts, a.windows[0].counts);
+  a.merge(b);
+  Threshold t;
+  t.key = "http_reqs";
+  t.selector = sel("http_reqs");
+  const MetricInfo& info = *find_metric("http_reqs");
+  t.conditions.push_back(*parse_condition("max_count(1s) <= 25", info, &error));
+  t.conditions.push_back(*parse_condition("max_rate(1m) < 10/s", info, &error));
+  t.conditions.push_back(*parse_condition("max_count(1s) >= 1", info, &error));
+  judge_thresholds({t}, a);
+  ASSERT_EQ(a.thresholds.size(), 3U);
+  EXPECT_EQ(a.thresholds[0].actual, 20);  // each runner's peak is 10; together 20 in 0.1 s
+  EXPECT_DOUBLE_EQ(*a.thresholds[0].utilization, 0.8);
+  EXPECT_EQ(a.thresholds[1].actual, 21);
+  EXPECT_DOUBLE_EQ(*a.thresholds[1].utilization, 21.0 / 600);
+  EXPECT_FALSE(a.thresholds[2].utilization);  // a lower bound is not a quota
+  EXPECT_FALSE(a.thresholds[0].is_time);
+  const nlohmann::json judged = result_to_json(a);
+  EXPECT_DOUBLE_EQ(judged["thresholds"][0]["utilization"].get<double>(), 0.8);
+  // A selector the result holds no series for has no data.
+  t.selector = sel("http_reqs", {{"status", "429"}});
+  judge_thresholds({t}, a);
+  EXPECT_FALSE(a.thresholds[0].actual);
+  EXPECT_TRUE(a.thresholds[0].ok);
 }
 
 TEST(Result, MergeAddsRowsAndKeepsHistogramsExact) {

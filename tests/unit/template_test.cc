@@ -42,6 +42,7 @@ Template parse_template(std::string_view text, TemplateEscape escape = TemplateE
   options.escape = escape;
   options.getenv = [](const std::string& name) -> std::optional<std::string> {
     if (name == "TOKEN") return std::string("s3cr\"et");
+    if (name == "EMPTY") return std::string();
     return std::nullopt;
   };
   auto result = parse_template(text, options);
@@ -167,11 +168,28 @@ TEST(Template, EnvIsReadAtParseTime) {
   EXPECT_EQ(e.column, 5U) << "at env(";
 }
 
+// k6's __ENV.X || "d" and a shell's ${X-d}: the default replaces an unset variable only.
+TEST(Template, EnvTakesADefaultForAnUnsetVariable) {
+  EXPECT_EQ(parse_template(R"({{ env("UNSET_ONE", "2s") }})").constant_text(), "2s");
+  EXPECT_EQ(parse_template(R"({{ env("TOKEN", "2s") }})").constant_text(), "s3cr\"et");
+  EXPECT_EQ(parse_template(R"({{env('EMPTY','x')}})").constant_text(), "");
+  EXPECT_EQ(parse_template(R"(<{{ env("UNSET_ONE", "") }}>)").constant_text(), "<>");
+  EXPECT_NE(parse_error(R"({{ env("A", 2) }})").message.find("expected a quoted string"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({{ env("A", "b", "c") }})").message.find("expected ')'"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({{ env("A" "b") }})").message.find("')' or ',' and a default"),
+            std::string::npos);
+}
+
 TEST(Template, WithoutAnEnvironmentEnvIsEmptyAndNeverAnError) {
   TemplateParseOptions options;  // the operator's validation
   auto result = parse_template(R"(a{{ env("ANYTHING") }}b)", options);
   ASSERT_TRUE(std::holds_alternative<Template>(result));
   EXPECT_EQ(std::get<Template>(result).constant_text(), "ab");
+  result = parse_template(R"(a{{ env("ANYTHING", "-") }}b)", options);
+  ASSERT_TRUE(std::holds_alternative<Template>(result));
+  EXPECT_EQ(std::get<Template>(result).constant_text(), "a-b");
 }
 
 TEST(Template, EscapingFollowsWhereTheValueLands) {

@@ -46,6 +46,7 @@ TEST(ThresholdTest, KnownMetrics) {
 
 TEST(ThresholdTest, EveryAggregation) {
   EXPECT_EQ(parse_ok("avg < 1s", "http_req_duration").aggregation.kind, Kind::kAvg);
+  EXPECT_EQ(parse_ok("stddev < 50ms", "http_req_duration").aggregation.kind, Kind::kStddev);
   EXPECT_EQ(parse_ok("min < 1s", "http_req_duration").aggregation.kind, Kind::kMin);
   EXPECT_EQ(parse_ok("max < 1s", "http_req_duration").aggregation.kind, Kind::kMax);
   EXPECT_EQ(parse_ok("med < 1s", "http_req_duration").aggregation.kind, Kind::kMed);
@@ -104,13 +105,15 @@ TEST(ThresholdTest, WhitespaceTolerantAndKeepsExpression) {
 
 TEST(ThresholdTest, ErrorMessages) {
   EXPECT_EQ(parse_error("p95 < 1s", "http_req_duration"),
-            "unknown aggregation 'p95' (use avg, min, max, med, p(N), rate, count)");
+            "unknown aggregation 'p95' (use avg, stddev, min, max, med, p(N), rate, count, "
+            "max_count(W), max_rate(W))");
   EXPECT_EQ(parse_error("p(95) < 2sec", "http_req_duration"),
             "unknown unit 'sec' (use us, ms, s, m, h)");
   EXPECT_EQ(parse_error("avg < 1", "http_req_failed"),
             "'avg' is not available for http_req_failed (use rate, count)");
   EXPECT_EQ(parse_error("rate < 1", "http_req_duration"),
-            "'rate' is not available for http_req_duration (use avg, min, max, med, p(N), count)");
+            "'rate' is not available for http_req_duration (use avg, stddev, min, max, med, p(N), "
+            "count)");
   EXPECT_EQ(parse_error("p(95) < 1", "iterations"),
             "'p(N)' is not available for iterations (use count, rate)");
   EXPECT_EQ(parse_error("p(0) < 1s", "http_req_duration"), "p(N) needs 0 < N <= 100, found p(0)");
@@ -145,11 +148,62 @@ TEST(ThresholdTest, ErrorMessages) {
             "expected an aggregation such as p(95), avg or rate, found '<'");
 }
 
+// Quotas and bursts (docs/rate-limits.md): max_count(W) bounds the busiest W-long window;
+// max_rate(W) reads the same peak as a rate per window, and its bound may name its unit.
+TEST(ThresholdTest, WindowedAggregations) {
+  ThresholdCondition burst = parse_ok("max_count(10s) <= 20", "http_reqs");
+  EXPECT_EQ(burst.aggregation.kind, Kind::kMaxCount);
+  EXPECT_DOUBLE_EQ(burst.aggregation.window_seconds, 10);
+  EXPECT_DOUBLE_EQ(burst.bound, 20);
+  ThresholdCondition quota = parse_ok("max_rate(60s) <= 30", "http_reqs");
+  EXPECT_EQ(quota.aggregation.kind, Kind::kMaxRate);
+  EXPECT_DOUBLE_EQ(quota.aggregation.window_seconds, 60);
+  EXPECT_DOUBLE_EQ(quota.bound, 30);  // per window: 30 a minute
+  EXPECT_DOUBLE_EQ(parse_ok("max_rate(10s) <= 120/m", "http_reqs").bound, 20);
+  EXPECT_DOUBLE_EQ(parse_ok("max_rate(1m) < 0.5/s", "http_reqs").bound, 30);
+  EXPECT_DOUBLE_EQ(parse_ok("max_rate(1h) <= 1000/h", "http_reqs").aggregation.window_seconds,
+                   3600);
+  EXPECT_DOUBLE_EQ(parse_ok("max_count(500ms) < 5", "http_reqs").aggregation.window_seconds, 0.5);
+  EXPECT_EQ(parse_ok("max_count( 24h ) < 5", "http_reqs").aggregation.window_seconds, 86'400);
+  EXPECT_EQ(custom_metric_info("provider_requests", false, false).aggregations.size(), 4u);
+  EXPECT_TRUE(parse_condition("max_rate(60s) <= 30",
+                              custom_metric_info("provider_requests", false, false), nullptr));
+}
+
+TEST(ThresholdTest, WindowedAggregationErrors) {
+  EXPECT_EQ(parse_error("max_count < 5", "http_reqs"),
+            "expected max_count(W) with a window such as 10s or 1m");
+  EXPECT_EQ(parse_error("max_count(10) < 5", "http_reqs"),
+            "expected max_count(W) with a window such as 10s or 1m");
+  EXPECT_EQ(parse_error("max_rate(10x) < 5", "http_reqs"),
+            "expected max_rate(W) with a window such as 10s or 1m");
+  EXPECT_EQ(parse_error("max_count(0s) < 5", "http_reqs"),
+            "max_count(W) needs a window above 0 and at most 24h");
+  EXPECT_EQ(parse_error("max_count(25h) < 5", "http_reqs"),
+            "max_count(W) needs a window above 0 and at most 24h");
+  EXPECT_EQ(parse_error("max_rate(60s) <= 30/d", "http_reqs"),
+            "expected a rate unit after '/': s, m or h (e.g. 30/m)");
+  EXPECT_EQ(parse_error("max_count(10s) < 5/m", "http_reqs"), "unexpected '/' after the value");
+  EXPECT_EQ(parse_error("max_count(10s) < 2 * stage(warmup).max_count(10s)", "http_reqs"),
+            "'max_count(10s)' is compared with a number, not with a stage");
+  EXPECT_EQ(parse_error("max_count(10s) < 5", "http_req_duration"),
+            "'max_count(W)' is not available for http_req_duration (use avg, stddev, min, max, "
+            "med, p(N), count)");
+  EXPECT_EQ(parse_error("max_count(10s) < 5", "iterations"),
+            "'max_count(W)' is not available for iterations (use count, rate)");
+}
+
 TEST(ThresholdTest, AggregationToString) {
   EXPECT_EQ((Aggregation{Kind::kPercentile, 95}).to_string(), "p(95)");
   EXPECT_EQ((Aggregation{Kind::kPercentile, 99.9}).to_string(), "p(99.9)");
   EXPECT_EQ((Aggregation{Kind::kPercentile, 99.99}).to_string(), "p(99.99)");
   EXPECT_EQ((Aggregation{Kind::kAvg, 0}).to_string(), "avg");
+  EXPECT_EQ((Aggregation{Kind::kStddev, 0}).to_string(), "stddev");
+  EXPECT_EQ((Aggregation{Kind::kMaxCount, 0, 10}).to_string(), "max_count(10s)");
+  EXPECT_EQ((Aggregation{Kind::kMaxRate, 0, 60}).to_string(), "max_rate(1m)");
+  EXPECT_EQ((Aggregation{Kind::kMaxRate, 0, 7200}).to_string(), "max_rate(2h)");
+  EXPECT_EQ((Aggregation{Kind::kMaxCount, 0, 1.5}).to_string(), "max_count(1.5s)");
+  EXPECT_EQ((Aggregation{Kind::kMaxCount, 0, 0.25}).to_string(), "max_count(250ms)");
   EXPECT_EQ((Aggregation{Kind::kMin, 0}).to_string(), "min");
   EXPECT_EQ((Aggregation{Kind::kMax, 0}).to_string(), "max");
   EXPECT_EQ((Aggregation{Kind::kMed, 0}).to_string(), "med");
@@ -373,7 +427,8 @@ TEST(ThresholdTest, StageReferenceErrors) {
   EXPECT_EQ(parse_error("p(95) < stage(w).p(95) * x", "http_req_duration"),
             "expected a number after '*', found 'x'");
   EXPECT_EQ(parse_error("p(95) < stage(w).rate", "http_req_duration"),
-            "'rate' is not available for http_req_duration (use avg, min, max, med, p(N), count)");
+            "'rate' is not available for http_req_duration (use avg, stddev, min, max, med, p(N), "
+            "count)");
   EXPECT_EQ(parse_error("count < stage(w).count", "iterations"),
             "stage(...) is not available for iterations (it has no stage tag)");
   EXPECT_EQ(parse_error("p(95) < stage(w).p(95) 2", "http_req_duration"),
@@ -446,7 +501,9 @@ TEST(ThresholdTest, CustomMetricInfo) {
   EXPECT_DOUBLE_EQ(condition("count > 10", score).value().bound, 10);
   EXPECT_DOUBLE_EQ(condition("rate > 2.5", calls).value().bound, 2.5);  // per second
   EXPECT_FALSE(condition("p(95) < 1", calls));
-  EXPECT_EQ(error, "'p(N)' is not available for provider_requests (use count, rate)");
+  EXPECT_EQ(
+      error,
+      "'p(N)' is not available for provider_requests (use count, rate, max_count(W), max_rate(W))");
   EXPECT_FALSE(condition("p(95) < stage(a).p(95)", latency));  // no stage tag
 
   MetricSelector by_value{"provider_latency", {{"value", "groq"}}};

@@ -100,6 +100,13 @@
     return t.unit === 's' ? fmtSeconds(value) : fmtNumber(value, 6);
   }
 
+  // The actual value, with the share of the quota the busiest window used (max_count,
+  // max_rate thresholds).
+  function fmtThresholdActual(t) {
+    const actual = fmtThresholdValue(t, t.actual);
+    return t.utilization === undefined ? actual : `${actual} (${fmtPercent(t.utilization)} of the quota)`;
+  }
+
   // The relative change from base to next, coloured by whether a rise is bad (latency,
   // failures) or good (throughput).
   function change(base, next, higherIsWorse) {
@@ -262,7 +269,7 @@
       return;
     }
     if (runs.length === 1) {
-      const rows = lists[0].map((t) => [t.metric, t.expression, fmtThresholdValue(t, t.actual),
+      const rows = lists[0].map((t) => [t.metric, t.expression, fmtThresholdActual(t),
         t.bound === undefined ? '' : fmtThresholdValue(t, t.bound), verdictCell(t)]);
       section('thresholds', 'Thresholds', table([{label: 'metric', text: true}, {label: 'condition', text: true},
         {label: 'actual'}, {label: 'bound'}, {label: 'verdict'}], rows, 'threshold-table'));
@@ -494,19 +501,19 @@
 
   // ---- tables ------------------------------------------------------------------------------
 
-  const kRowPercentiles = [['p50', 'p50'], ['p90', 'p90'], ['p95', 'p95'], ['p99', 'p99'], ['p99.9', 'p99_9'], ['max', 'max']];
+  const kRowLatencies = [['mean', 'mean'], ['stddev', 'stddev'], ['p50', 'p50'], ['p90', 'p90'], ['p95', 'p95'], ['p99', 'p99'], ['p99.9', 'p99_9'], ['max', 'max']];
 
   function rowKey(row) { return [row.scenario, row.name, row.method].join('\u0000'); }
 
   function requestColumns(extra) {
     return [{label: 'scenario', text: true}, {label: 'name', text: true}, {label: 'method', text: true},
       {label: 'requests'}, {label: 'failures'}, {label: 'req/s'}].concat(
-      kRowPercentiles.map(([label]) => ({label: label}))).concat(extra || []);
+      kRowLatencies.map(([label]) => ({label: label}))).concat(extra || []);
   }
 
   function singleRequestRow(row, cls) {
     return {class: cls, cells: [row.scenario, row.name, row.method, fmtCount(row.requests), fmtCount(row.failures),
-      fmtNumber(row.rps, 1)].concat(kRowPercentiles.map(([, key]) => fmtSeconds(get(row, ['latency_seconds', key]))))};
+      fmtNumber(row.rps, 1)].concat(kRowLatencies.map(([, key]) => fmtSeconds(get(row, ['latency_seconds', key]))))};
   }
 
   function compareRequestRow(x, y, cls) {
@@ -517,7 +524,7 @@
         x && y ? change(get(x, path), get(y, path), worse) : null);
     return {class: cls, cells: [any.scenario, any.name, any.method, cell(['requests'], fmtCount, false),
       cell(['failures'], fmtCount, true), cell(['rps'], (v) => fmtNumber(v, 1), false)].concat(
-      kRowPercentiles.map(([, key]) => cell(['latency_seconds', key], fmtSeconds, true)))};
+      kRowLatencies.map(([, key]) => cell(['latency_seconds', key], fmtSeconds, true)))};
   }
 
   // The totals as a row, so the aggregated line reads like Locust's "Aggregated".
