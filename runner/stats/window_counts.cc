@@ -22,7 +22,7 @@ bool valid_width(std::uint64_t slot_ns) {
 }
 
 // Both sorted by slot; the result sorted, equal slots added.
-Slots merged(const Slots& a, const Slots& b) {
+Slots merge_sorted(const Slots& a, const Slots& b) {
   Slots out;
   out.reserve(a.size() + b.size());
   auto i = a.begin();
@@ -72,12 +72,12 @@ void WindowCounts::merge(const WindowCounts& other) {
   if (other.slot_ns_ < slot_ns_) {
     WindowCounts wider = other;
     wider.coarsen(slot_ns_ / other.slot_ns_);
-    slots_ = merged(slots_, wider.slots_);
+    slots_ = merge_sorted(slots_, wider.slots_);
   } else if (slots_.empty() || other.slots_.front().first > slots_.back().first) {
     // The engine's case: each second's sends come after the ones before.
     slots_.insert(slots_.end(), other.slots_.begin(), other.slots_.end());
   } else {
-    slots_ = merged(slots_, other.slots_);
+    slots_ = merge_sorted(slots_, other.slots_);
   }
   total_ += other.total_;
   fit();

@@ -13,7 +13,7 @@ using plan_test::parse;
 using plan_test::parse_ok;
 
 // Lines 1-7; thresholds follow from line 8.
-constexpr const char* kPlan = R"yaml(target: http://localhost:8080
+constexpr const char* kEnvPlan = R"yaml(target: http://localhost:8080
 load: {users: 1, duration: 1s}
 scenarios:
   - name: api
@@ -22,14 +22,14 @@ scenarios:
 thresholds:
 )yaml";
 
-std::string with_thresholds(const std::string& thresholds) {
-  return std::string(kPlan) + thresholds;
+std::string with_env_thresholds(const std::string& thresholds) {
+  return std::string(kEnvPlan) + thresholds;
 }
 
 TEST(PlanThresholdEnv, BoundsComeFromTheEnvironmentOrTheDefault) {
   ::setenv("STAMPEDE_TEST_P95", "750ms", 1);
   ::unsetenv("STAMPEDE_TEST_UNSET");
-  const Plan plan = parse_ok(with_thresholds(R"yaml(  http_req_duration:
+  const Plan plan = parse_ok(with_env_thresholds(R"yaml(  http_req_duration:
     - 'p(95) < {{ env("STAMPEDE_TEST_P95", "2s") }}'
     - 'p(99) < {{ env("STAMPEDE_TEST_UNSET", "3s") }}'
     - threshold: 'max < {{ env("STAMPEDE_TEST_UNSET", "10s") }}'
@@ -51,15 +51,15 @@ TEST(PlanThresholdEnv, MistakesNameTheFieldAndLine) {
   ::unsetenv("STAMPEDE_TEST_UNSET");
   ::setenv("STAMPEDE_TEST_WORD", "fast", 1);
   ParseResult r = parse(
-      with_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_UNSET\") }}']\n"));
+      with_env_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_UNSET\") }}']\n"));
   EXPECT_TRUE(has_error(r, "thresholds.http_req_duration[0]", 8,
                         "environment variable STAMPEDE_TEST_UNSET is not set"));
   r = parse(
-      with_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_WORD\") }}']\n"));
+      with_env_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_WORD\") }}']\n"));
   EXPECT_TRUE(has_error(r, "thresholds.http_req_duration[0]", 8, "fast"));
-  r = parse(with_thresholds("  http_req_duration: ['p(95) < {{ seq() }}']\n"));
+  r = parse(with_env_thresholds("  http_req_duration: ['p(95) < {{ seq() }}']\n"));
   EXPECT_TRUE(has_error(r, "thresholds.http_req_duration[0]", 8, "a threshold is a constant"));
-  r = parse(with_thresholds("  http_req_duration: ['p(95) < {{ env(\"X\" }}']\n"));
+  r = parse(with_env_thresholds("  http_req_duration: ['p(95) < {{ env(\"X\" }}']\n"));
   EXPECT_TRUE(has_error(r, "thresholds.http_req_duration[0]", 8, "at column"));
 }
 
@@ -71,19 +71,19 @@ TEST(PlanThresholdEnv, AwayFromTheRunnerTheSpecsRunnerEnvIsRead) {
   operator_side.runner_side = false;
   operator_side.runner_env = {{"STAMPEDE_TEST_P95", "400ms"}};
   ParseResult r = parse_plan_text(
-      with_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_P95\") }}']\n"),
+      with_env_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_P95\") }}']\n"),
       operator_side);
   ASSERT_TRUE(r.plan) << (r.errors.empty() ? "" : r.errors[0].message);
   EXPECT_DOUBLE_EQ(r.plan->thresholds[0].conditions[0].bound, 0.4);
   operator_side.runner_env.clear();
   r = parse_plan_text(
-      with_thresholds(
+      with_env_thresholds(
           "  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_P95\", \"2s\") }}']\n"),
       operator_side);
   ASSERT_TRUE(r.plan);
   EXPECT_DOUBLE_EQ(r.plan->thresholds[0].conditions[0].bound, 2.0);
   r = parse_plan_text(
-      with_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_P95\") }}']\n"),
+      with_env_thresholds("  http_req_duration: ['p(95) < {{ env(\"STAMPEDE_TEST_P95\") }}']\n"),
       operator_side);
   EXPECT_TRUE(has_error(r, "thresholds.http_req_duration[0]", 8,
                         "environment variable STAMPEDE_TEST_P95 is not set"));
