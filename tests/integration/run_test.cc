@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/stampede_run.h"
 #include "support/subprocess.h"
@@ -162,10 +163,25 @@ scenarios:
   EXPECT_EQ(target_stats(target)["requests"].get<double>(), requests);
   // Every full second of the series carries the rate too (±5 %: a request finishing at a second's
   // edge may land in the next one when the worker answers the tick a few milliseconds late).
+  std::vector<double> seconds;
   for (const auto& point : run.result["series"]) {
-    if (point["t"].get<double>() >= 1 && point["t"].get<double>() <= 5) {
-      EXPECT_NEAR(point["requests"].get<double>(), 400, 400 * 0.05) << point.dump();
+    const double t = point["t"].get<double>();
+    if (t >= 1 && t <= 5) seconds.push_back(point["requests"].get<double>());
+  }
+  ASSERT_GE(seconds.size(), 4U) << run.result["series"].dump();
+  for (std::size_t i = 0; i < seconds.size(); ++i) {
+#if defined(STAMPEDE_SANITIZED)
+    // The sanitizer trees' tests share two cores with the other suites: a stall of the -O0
+    // runner there (once: 354 then 460 with p99 at 0.6 s) moves completions from one second into
+    // the next, so a second off by more is checked with the next one: together 800 ± 5 %.
+    if (std::abs(seconds[i] - 400) > 20 && i + 1 < seconds.size()) {
+      EXPECT_NEAR(seconds[i] + seconds[i + 1], 800, 800 * 0.05)
+          << "seconds " << i + 1 << "-" << i + 2;
+      ++i;
+      continue;
     }
+#endif
+    EXPECT_NEAR(seconds[i], 400, 400 * 0.05) << "second " << i + 1;
   }
 }
 
