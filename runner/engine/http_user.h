@@ -493,9 +493,7 @@ class HttpUser final : public User, private WsSessionOwner {
   void count_in_windows(int status) {
     const std::vector<std::size_t>& windows = config_.plan->row_windows[step_->row];
     if (windows.empty()) return;
-    const auto since =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(send_time_ - host_.test_start());
-    const std::uint64_t at = since.count() > 0 ? static_cast<std::uint64_t>(since.count()) : 0;
+    const std::uint64_t at = ns_since_start(host_, send_time_);
     for (const std::size_t w : windows) {
       const CompiledWindow& window = config_.plan->windows[w];
       if (window.status && !status_matches(*window.status, status)) continue;

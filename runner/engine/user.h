@@ -61,4 +61,10 @@ inline RequestStats* stage_stats(UserHost& host, TimePoint scheduled) {
   return stage < stages.size() ? &stages[stage] : nullptr;
 }
 
+// Nanoseconds from the test's start to `t` (0 before it): where windowed counters count a send.
+inline std::uint64_t ns_since_start(const UserHost& host, TimePoint t) {
+  const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(t - host.test_start());
+  return since.count() > 0 ? static_cast<std::uint64_t>(since.count()) : 0;
+}
+
 }  // namespace stampede

@@ -167,9 +167,7 @@ bool UserContext::extract(const std::vector<Extractor>& extract,
 void UserContext::count_in_windows(std::size_t metric, const std::string& value, TimePoint sent) {
   const CompiledPlan& plan = *config_.plan;
   if (metric >= plan.custom_windows.size()) return;
-  const auto since =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(sent - host_.test_start());
-  const std::uint64_t at = since.count() > 0 ? static_cast<std::uint64_t>(since.count()) : 0;
+  const std::uint64_t at = ns_since_start(host_, sent);
   for (const std::size_t w : plan.custom_windows[metric]) {
     const CompiledWindow& window = plan.windows[w];
     if (window.value && *window.value != value) continue;

@@ -82,6 +82,8 @@ struct TemplateParseOptions {
   // renders as an empty string and is never an error.
   std::function<std::optional<std::string>(const std::string&)> getenv;
   TemplateEscape escape = TemplateEscape::kNone;  // for every expression of this text
+  // Appended to "environment variable X is not set" (where the variables come from).
+  std::string unset_env_hint;
 };
 
 // env() as a run reads it: this process's environment (TemplateParseOptions::getenv).

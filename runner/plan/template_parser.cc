@@ -148,7 +148,9 @@ struct ExprParser {
     }
     std::optional<std::string> value = options.getenv(*name);
     if (!value) value = std::move(fallback);
-    if (!value) return fail(start, "environment variable " + *name + " is not set");
+    if (!value) {
+      return fail(start, "environment variable " + *name + " is not set" + options.unset_env_hint);
+    }
     *literal = std::move(*value);
     return true;
   }

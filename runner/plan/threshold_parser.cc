@@ -156,11 +156,11 @@ std::optional<std::string> render_env(YamlReader& reader, const YamlField& field
   if (text.find("{{") == std::string::npos) return text;
   TemplateParseOptions options;
   options.getenv = targets.getenv;
+  options.unset_env_hint = targets.unset_env_hint;
   auto parsed = parse_template(text, options);
   if (const auto* error = std::get_if<TemplateError>(&parsed)) {
-    const bool unset = error->message.find("is not set") != std::string::npos;
-    reader.error(field, error->message + (unset ? targets.unset_env_hint : "") + " (at column " +
-                            std::to_string(error->column + 1) + " of '" + text + "')");
+    reader.error(field, error->message + " (at column " + std::to_string(error->column + 1) +
+                            " of '" + text + "')");
     return std::nullopt;
   }
   const Template& rendered = std::get<Template>(parsed);
