@@ -90,6 +90,10 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
                        {"topRequests", top_requests(merged)},
                        {"thresholds", thresholds},
                        {"thresholdsPassed", merged.thresholds_ok()}};
+  if (!merged.limits.empty()) {
+    nlohmann::json& limits = status["results"]["limits"] = nlohmann::json::array();
+    for (const LimitStats& limit : merged.limits) limits.push_back(limit.to_json());
+  }
   status["resultConfigMap"] = result_config_map;
   note_late_start(status, o);
   const std::string now = format_rfc3339(o.now);

@@ -81,6 +81,7 @@ class SnapshotHandler {
     if (MetricsExporter* exporter = serving_.exporter()) {
       exporter->update(s);
       exporter->set_thresholds(verdicts);
+      if (!plan_.limits.empty()) exporter->set_limits(engine_.limits());
       exporter->set_state(state);
     }
     serving_.control().set_status(status_document(serving_.identity(), s, verdicts));
@@ -181,6 +182,7 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
   const bool reported = write_reports(reports, document, engine);
   if (MetricsExporter* exporter = serving.exporter()) {
     exporter->set_thresholds(result.thresholds);
+    exporter->set_limits(result.limits);
     exporter->set_state(RunState::kFinished);
   }
   serving.control().finished(document.dump());

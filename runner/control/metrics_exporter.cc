@@ -105,7 +105,8 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
                      identity, *registry_)),
       custom_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
       streams_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
-      ws_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
+      ws_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
+      limits_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
   prometheus::BuildGauge()
       .Name("stampede_runner_info")
       .Help("Always 1; labels identify the runner.")

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control/custom_metrics_exporter.h"
+#include "control/limit_metrics_exporter.h"
 #include "control/run_state.h"
 #include "control/stream_metrics_exporter.h"
 #include "control/ws_metrics_exporter.h"
@@ -43,6 +44,7 @@ class MetricsExporter {
   // Control thread: adds what changed since the previous snapshot.
   void update(const Snapshot& snapshot);
   void set_thresholds(const std::vector<ThresholdOutcome>& outcomes);
+  void set_limits(const std::vector<LimitStats>& limits) { limits_.update(limits); }
   void set_state(RunState state);
   void set_planned_duration(double seconds);
 
@@ -81,6 +83,7 @@ class MetricsExporter {
   CustomMetricsExporter custom_;
   StreamMetricsExporter streams_;
   WsMetricsExporter ws_;
+  LimitMetricsExporter limits_;
   std::vector<std::unique_ptr<RowSeries>> rows_;
   std::vector<std::unique_ptr<ScenarioSeries>> scenarios_;
   std::set<std::string> names_;

@@ -266,6 +266,33 @@ void compile_windows(const Plan& plan, CompiledPlan* compiled) {
   }
 }
 
+// Each row's `limits:` entries, by the row's scenario, name and method. The steps of a row under
+// an adaptive entry keep their response headers: the entry reads Retry-After.
+void compile_limits(const Plan& plan, CompiledPlan* compiled) {
+  compiled->row_limits.resize(compiled->rows.size());
+  std::vector<bool> wants_headers(compiled->rows.size(), false);
+  for (std::size_t row = 0; row < compiled->rows.size(); ++row) {
+    const StatsKey& key = compiled->rows[row];
+    for (std::size_t i = 0; i < plan.limits.size(); ++i) {
+      const RequestLimit& limit = plan.limits[i];
+      if ((limit.scenario && *limit.scenario != key.scenario) ||
+          (limit.name && *limit.name != key.name) ||
+          (limit.method && *limit.method != key.method)) {
+        continue;
+      }
+      compiled->row_limits[row].push_back(i);
+      if (limit.adaptive && limit.adaptive->retry_after) wants_headers[row] = true;
+    }
+  }
+  for (CompiledScenario& scenario : compiled->scenarios) {
+    for (CompiledTask& task : scenario.tasks) {
+      for (CompiledStep& step : task.steps) {
+        if (wants_headers[step.row]) step.capture_headers = true;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 CompiledPlan compile_plan(const Plan& plan) {
@@ -312,6 +339,7 @@ CompiledPlan compile_plan(const Plan& plan) {
   compiled.row_checks.resize(compiled.rows.size());
   compile_stages(plan.load, &compiled);
   compile_windows(plan, &compiled);
+  compile_limits(plan, &compiled);
   return compiled;
 }
 

@@ -97,6 +97,8 @@ struct CompiledPlan {
   std::vector<std::vector<std::size_t>>
       row_windows;  // by row: the windows its requests may count in
   std::vector<std::vector<std::size_t>> custom_windows;  // by Plan::metrics index: its windows
+  // By row: the `limits:` entries (Plan::limits indexes) its requests wait for.
+  std::vector<std::vector<std::size_t>> row_limits;
 };
 
 CompiledPlan compile_plan(const Plan& plan);

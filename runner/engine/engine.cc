@@ -157,6 +157,7 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
     wall_t0 = *options_.start_at;
   }
   started_at_ = format_rfc3339(wall_t0);
+  make_gates();
   load_control_.set_start(t0_);
   start_workers(t0_, first);
 
@@ -279,8 +280,27 @@ Result Engine::current_result(double elapsed_seconds) const {
   return result;
 }
 
+void Engine::make_gates() {
+  // Each runner keeps its share of every limit: together they keep the plan's rate.
+  const double share = 1.0 / std::max(1u, options_.segments);
+  gates_.clear();
+  user_config_.gates.clear();
+  for (const RequestLimit& limit : plan_.limits) {
+    gates_.push_back(std::make_unique<RateGate>(limit, share, t0_));
+    user_config_.gates.push_back(gates_.back().get());
+  }
+}
+
+std::vector<LimitStats> Engine::limits() const {
+  const TimePoint now = Clock::now();
+  std::vector<LimitStats> out;
+  for (const auto& gate : gates_) out.push_back(gate->stats(now));
+  return out;
+}
+
 Result Engine::described(Result result) const {
   result.plan_name = plan_.name;
+  result.limits = limits();
   result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
   result.started_at = started_at_;
   return result;

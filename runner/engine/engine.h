@@ -19,6 +19,7 @@
 #include "engine/compiled_plan.h"
 #include "engine/load_control.h"
 #include "engine/phase_run.h"
+#include "engine/rate_gate.h"
 #include "engine/snapshot.h"
 #include "engine/stats_sink.h"
 #include "engine/tls_context.h"
@@ -76,6 +77,8 @@ class Engine final : private StatsSink {
   // Runs the whole test; `on_snapshot` is called on this thread once per second, and once
   // more with `final` set when the run has ended (its totals then equal the result's).
   Result run(const SnapshotFn& on_snapshot);
+  // What the `limits:` entries did so far; from the control thread (the snapshot callback).
+  std::vector<LimitStats> limits() const;
   // The result so far; call from the snapshot callback (the control thread) only.
   Result current_result(double elapsed_seconds) const;
   // Thread-safe: end the load phase early (graceful stop follows).
@@ -98,7 +101,9 @@ class Engine final : private StatsSink {
   void schedule_flush(std::uint64_t tick);
   void report();
   Snapshot snapshot(double elapsed) const;
-  // `result` with what names this run: plan, runner (segment), start instant.
+  // The `limits:` entries, from t0_, into user_config_ (before the workers copy it).
+  void make_gates();
+  // `result` with what names this run: plan, runner (segment), start instant, limits.
   Result described(Result result) const;
   // This runner's planned arrivals per second (open model) and users (closed model) now.
   double target_rate(const LoadSchedule& load, Duration elapsed) const;
@@ -113,7 +118,8 @@ class Engine final : private StatsSink {
   CompiledPlan compiled_;
   LoadControl load_control_;
   UserConfig user_config_;
-  std::vector<std::string> setup_values_;  // parallel to compiled_.setup_slots
+  std::vector<std::unique_ptr<RateGate>> gates_;  // by Plan::limits index, made at run()
+  std::vector<std::string> setup_values_;         // parallel to compiled_.setup_slots
   std::optional<PhaseResult> setup_result_;
   std::vector<std::unique_ptr<TlsClientContext>> tls_;  // one per worker, when https
   asio::io_context control_;

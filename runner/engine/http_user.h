@@ -25,6 +25,7 @@
 #include "engine/asio.h"
 #include "engine/classify_error.h"
 #include "engine/compiled_plan.h"
+#include "engine/rate_gate.h"
 #include "engine/response_parser.h"
 #include "engine/response_rules.h"
 #include "engine/stream_reader.h"
@@ -71,17 +72,18 @@ class HttpUser final : public User, private WsSessionOwner {
     // Like an HTTP iteration, a session runs to its end within the graceful stop (abort()
     // ends it there).
     if (state_ == State::kWebSocket) return;
-    // A think time ends now (on_think_done sees stopping_ and goes idle). A wait for a retry
-    // belongs to the current iteration: it goes on within the graceful stop.
-    if (state_ == State::kThinking && !backing_off_) think_.cancel();
+    // A think time ends now (on_think_done sees stopping_ and goes idle). A wait for a retry or
+    // for a limit belongs to the current iteration: it goes on within the graceful stop.
+    if (state_ == State::kThinking && !backing_off_ && !limited_) think_.cancel();
   }
 
   void abort() override {
     stopping_ = true;
     if (state_ == State::kWebSocket) return ws_->abort();
     if (state_ == State::kThinking) {
-      // A retry still waiting is the step's outcome: interrupted (on_backoff_done records it).
-      if (backing_off_) interrupted_ = true;
+      // A retry or a request still waiting is the step's outcome: interrupted (on_backoff_done
+      // and on_limit_done record it).
+      if (backing_off_ || limited_) interrupted_ = true;
       think_.cancel();
     }
     if (in_flight()) {
@@ -148,6 +150,10 @@ class HttpUser final : public User, private WsSessionOwner {
     request_ =
         step_->dynamic ? &context_.render_request(*step_, jwt_check_time()) : &step_->request;
     if (step_->ws) return run_ws();
+    pass_limits();
+  }
+
+  void go() {
     if (stream_) {
       send();
     } else {
@@ -207,6 +213,7 @@ class HttpUser final : public User, private WsSessionOwner {
   void on_think_done() {
     state_ = State::kIdle;
     if (backing_off_) return on_backoff_done();
+    if (limited_) return on_limit_done();
     if (stopping_) return go_idle();
     begin_iteration(scenario_, Clock::now());
   }
@@ -406,6 +413,7 @@ class HttpUser final : public User, private WsSessionOwner {
       return connect();
     }
     count_in_windows(status);
+    signal_limits(status, done);
     if (should_retry(status)) {
       ++requests_on_connection_;
       if (!keep_connection) reset_stream();
@@ -562,8 +570,8 @@ class HttpUser final : public User, private WsSessionOwner {
     think_.async_wait([this](const ErrorCode&) { on_think_done(); });
   }
 
-  // The graceful stop ended while the step waited to be retried: its outcome is `interrupted`.
-  // The attempt was never sent, so it adds a failed request and no traffic.
+  // The graceful stop ended while the step waited to be retried or for a limit: its outcome is
+  // `interrupted`. The attempt was never sent, so it adds a failed request and no traffic.
   void abandon_retry() {
     pending_connect_.reset();
     const auto count = [](RequestStats& s) {
@@ -601,10 +609,71 @@ class HttpUser final : public User, private WsSessionOwner {
     backing_off_ = false;
     if (interrupted_) return abandon_retry();
     context_.refresh_jwt(*step_, request_);
-    if (stream_) {
-      send();
-    } else {
-      connect();
+    pass_limits();  // a retry is a request the target counts: it waits for the limits too
+  }
+
+  // --- limits (docs/rate-limits.md) --------------------------------------------------------
+
+  // Reserves the request's slot in each of its row's limits and waits for the latest. The
+  // request is then timed from the end of that wait: the client held it back, not the target.
+  // An open-model arrival whose first attempt would wait past a limit's maxDelay is not sent:
+  // the arrival rate is above the limit, and its iteration ends here (the limit counts it).
+  void pass_limits() {
+    const std::vector<std::size_t>& limits = config_.plan->row_limits[step_->row];
+    if (limits.empty() || config_.gates.empty()) return go();
+    const TimePoint now = Clock::now();
+    const bool bounded = !loop_ && attempts_ == 0;
+    Duration wait{};
+    for (const std::size_t limit : limits) {
+      const std::optional<Duration> slot = config_.gates[limit]->reserve(now, bounded);
+      if (!slot) return end_after_failure();
+      wait = std::max(wait, *slot);
+    }
+    if (wait <= Duration::zero()) return go();
+    hold(wait);
+  }
+
+  // A Retry-After pause may have begun while the request waited: it waits for that too (or,
+  // as an open-model arrival held past maxDelay, is skipped).
+  void on_limit_done() {
+    limited_ = false;
+    if (interrupted_) return abandon_retry();
+    const TimePoint now = Clock::now();
+    const bool bounded = !loop_ && attempts_ == 0;
+    Duration wait{};
+    for (const std::size_t limit : config_.plan->row_limits[step_->row]) {
+      const std::optional<Duration> more = config_.gates[limit]->recheck(now, bounded);
+      if (!more) return end_after_failure();
+      wait = std::max(wait, *more);
+    }
+    if (wait > Duration::zero()) return hold(wait);
+    context_.refresh_jwt(*step_, request_);
+    go();
+  }
+
+  void hold(Duration wait) {
+    step_scheduled_ += wait;
+    limited_ = true;
+    state_ = State::kThinking;
+    think_.expires_after(wait);
+    think_.async_wait([this](const ErrorCode&) { on_think_done(); });
+  }
+
+  // An answer to the adaptive limits of its row: a status they listen for, or a slow answer,
+  // pushes their rate down (with the Retry-After it carried).
+  void signal_limits(int status, TimePoint done) {
+    const std::vector<std::size_t>& limits = config_.plan->row_limits[step_->row];
+    if (limits.empty() || config_.gates.empty()) return;
+    std::optional<Duration> after;
+    bool read_after = false;
+    for (const std::size_t limit : limits) {
+      RateGate& gate = *config_.gates[limit];
+      if (!gate.adaptive()) continue;
+      if (gate.wants_retry_after() && !read_after) {
+        after = retry_after_header();
+        read_after = true;
+      }
+      gate.on_response(done, send_time_, status, done - send_time_, after);
     }
   }
 
@@ -639,6 +708,7 @@ class HttpUser final : public User, private WsSessionOwner {
   bool interrupted_ = false;
   bool retried_ = false;
   bool backing_off_ = false;
+  bool limited_ = false;         // waiting for a limit's slot (pass_limits)
   std::uint32_t attempts_ = 0;   // retries of the current step so far
   Duration resource_backoff_{};  // after connects that failed for want of local resources
 

@@ -10,6 +10,8 @@
 
 namespace stampede {
 
+class RateGate;
+
 struct UserConfig {
   const CompiledPlan* plan = nullptr;
   asio::ip::tcp::endpoint endpoint;
@@ -20,6 +22,9 @@ struct UserConfig {
   std::uint32_t runner_count = 1;
   // The setup's values, parallel to plan->setup_slots; null when the plan has no setup.
   const std::vector<std::string>* setup_values = nullptr;
+  // The run's `limits:` entries, by Plan::limits index (the engine owns them); empty before the
+  // load starts (the setup runs unlimited) and when the plan has none.
+  std::vector<RateGate*> gates;
 };
 
 }  // namespace stampede

@@ -162,6 +162,34 @@ struct RetryPolicy {
   bool retry_after = true;  // honour Retry-After, capped by max_backoff
 };
 
+// `limits:` (docs/rate-limits.md): the client's own limit on the requests a selector picks.
+// Adaptive: the rate follows the target's signals, additive increase and multiplicative
+// decrease (AIMD), as TCP's congestion control does.
+struct AdaptiveLimit {
+  StatusSet on;                     // responses that signal overload (`statuses`, default 429, 503)
+  std::optional<Duration> latency;  // a response slower than this signals overload too
+  double decrease = 0.9;            // at a signal the rate is multiplied by this
+  double increase = 0.01;  // each second, this share of the rate set at the last decrease is added
+  double min_rate = 1.0 / 60;  // requests per second, the floor
+  double max_rate = 0;         // requests per second; 0: no ceiling
+  bool retry_after = true;     // a signal's Retry-After pauses the limiter until then
+};
+
+struct RequestLimit {
+  std::string selector;                 // "http_reqs{scenario:groq}", as the result names it
+  std::optional<std::string> scenario;  // the tags the selector filters on
+  std::optional<std::string> name;
+  std::optional<std::string> method;
+  // Requests per second. With `adaptive`, the starting rate (0: unlimited until the first signal).
+  double rate = 0;
+  double burst = 1;  // requests that may go at once after a quiet spell
+  // Open model: the longest an arrival's first request waits for its slot; one that would wait
+  // longer is not sent (`skipped`), as the arrival rate is above the limit. Closed-model users
+  // and retries always wait.
+  Duration max_delay = std::chrono::milliseconds(250);
+  std::optional<AdaptiveLimit> adaptive;
+};
+
 // A metric the plan declares through `metrics:` on steps; one entry per distinct name.
 struct CustomMetricDef {
   enum class Kind { kTrend, kCounter };
@@ -309,6 +337,7 @@ struct Plan {
   LoadModel load;
   std::vector<Scenario> scenarios;  // never empty
   std::vector<Threshold> thresholds;
+  std::vector<RequestLimit> limits;
   std::vector<std::pair<std::string, std::string>> vars;  // constants, already rendered
   std::vector<DataSource> data;
   std::vector<CustomMetricDef> metrics;  // declared by steps' `metrics:`

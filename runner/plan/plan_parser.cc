@@ -38,8 +38,8 @@ void parse_phases_and_scenarios(YamlReader& reader, const YamlField& body,
   }
 }
 
-// Reads `name`, `profile`, `target`, `load`, `scenarios` and `thresholds` of a plan body (the
-// file itself, or a manifest's spec). A profile gives the load and the thresholds the plan
+// Reads `name`, `profile`, `target`, `load`, `scenarios`, `thresholds` and `limits` of a plan body
+// (the file itself, or a manifest's spec). A profile gives the load and the thresholds the plan
 // leaves out.
 void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& options,
                 Plan* plan) {
@@ -92,12 +92,15 @@ void parse_body(YamlReader& reader, const YamlField& body, const ParseOptions& o
   std::optional<std::vector<Threshold>> profile_thresholds =
       profile ? profile->parse_thresholds(targets) : std::nullopt;
   if (profile_thresholds && !thresholds) plan->thresholds = std::move(*profile_thresholds);
+  if (std::optional<YamlField> limits = reader.get(body, "limits")) {
+    plan_sections::parse_limits(reader, *limits, targets, &plan->limits);
+  }
 }
 
 void parse_bare_plan(YamlReader& reader, const YamlField& root, const ParseOptions& options,
                      Plan* plan) {
-  reader.check_map(root, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars",
-                          "data", "setup", "teardown"});
+  reader.check_map(root, {"name", "target", "load", "scenarios", "thresholds", "limits", "profile",
+                          "vars", "data", "setup", "teardown"});
   parse_body(reader, root, options, plan);
 }
 
@@ -135,8 +138,8 @@ void parse_manifest(YamlReader& reader, const YamlField& root, const ParseOption
   }
   // The operator's own fields are valid here; the runner has no use for them.
   if (!reader.check_map(
-          *spec, {"name", "target", "load", "scenarios", "thresholds", "profile", "vars", "data",
-                  "setup", "teardown", "runners", "startTimeoutSeconds", "cleanup",
+          *spec, {"name", "target", "load", "scenarios", "thresholds", "limits", "profile", "vars",
+                  "data", "setup", "teardown", "runners", "startTimeoutSeconds", "cleanup",
                   "ttlSecondsAfterFinished", "testid",
                   // runs (docs/runs.md)
                   "schedule", "timeZone", "concurrencyPolicy", "suspend", "startingDeadlineSeconds",

@@ -115,6 +115,13 @@ std::function<std::optional<std::string>(const std::string&)> threshold_env(
 ThresholdTargets threshold_targets(const Plan& plan, bool scenarios_ok, bool load_ok);
 void parse_thresholds(YamlReader& reader, const YamlField& field, const ThresholdTargets& targets,
                       std::vector<Threshold>* thresholds);
+// `scenario`, `name`, `check` and `stage` tags must name something in this plan: a typo would
+// match nothing and the threshold (or limit) would silently pass. The message when one does not.
+std::optional<std::string> check_tag_targets(const MetricSelector& selector,
+                                             const ThresholdTargets& targets);
+// `limits:` (limit_parser.cc): selectors of http_reqs, checked against the same targets.
+void parse_limits(YamlReader& reader, const YamlField& field, const ThresholdTargets& targets,
+                  std::vector<RequestLimit>* limits);
 
 // A profile's document, read in the plan parser's order: its load before the plan's scenarios,
 // its thresholds after them (so their tags are checked against the plan's scenarios). Problems

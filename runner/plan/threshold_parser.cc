@@ -71,34 +71,6 @@ std::string unknown_message(const std::string& what, const std::string& value,
   return message;
 }
 
-// `scenario`, `name`, `check` and `stage` tags must name something in this plan: a typo would
-// match no data and the threshold would silently pass.
-std::optional<std::string> check_tag_targets(const MetricSelector& selector,
-                                             const ThresholdTargets& targets) {
-  for (const auto& [key, value] : selector.tags) {
-    std::vector<std::string> known;
-    std::string what;
-    const bool about_steps = key == "scenario" || key == "name" || key == "check";
-    if (key == "stage" && targets.stages) {
-      known = *targets.stages;
-      what = "stage";
-    } else if (about_steps && targets.scenarios) {
-      if (key == "scenario") {
-        for (const Scenario& scenario : *targets.scenarios) known.push_back(scenario.name);
-      } else {
-        known = key == "name" ? step_names(*targets.scenarios) : check_names(*targets.scenarios);
-      }
-      what = key == "name" ? "step name" : key;
-    } else {
-      continue;  // scenarios had errors, or a tag without a list of known values
-    }
-    if (std::find(known.begin(), known.end(), value) == known.end()) {
-      return unknown_message(what, value, known);
-    }
-  }
-  return std::nullopt;
-}
-
 // A built-in metric or one of the plan's custom metrics.
 std::optional<MetricInfo> metric_named(const std::string& name, const ThresholdTargets& targets) {
   if (const MetricInfo* builtin = find_metric(name)) return *builtin;
@@ -252,6 +224,32 @@ void parse_threshold(YamlReader& reader, const YamlReader::Entry& entry,
 }
 
 }  // namespace
+
+std::optional<std::string> check_tag_targets(const MetricSelector& selector,
+                                             const ThresholdTargets& targets) {
+  for (const auto& [key, value] : selector.tags) {
+    std::vector<std::string> known;
+    std::string what;
+    const bool about_steps = key == "scenario" || key == "name" || key == "check";
+    if (key == "stage" && targets.stages) {
+      known = *targets.stages;
+      what = "stage";
+    } else if (about_steps && targets.scenarios) {
+      if (key == "scenario") {
+        for (const Scenario& scenario : *targets.scenarios) known.push_back(scenario.name);
+      } else {
+        known = key == "name" ? step_names(*targets.scenarios) : check_names(*targets.scenarios);
+      }
+      what = key == "name" ? "step name" : key;
+    } else {
+      continue;  // scenarios had errors, or a tag without a list of known values
+    }
+    if (std::find(known.begin(), known.end(), value) == known.end()) {
+      return unknown_message(what, value, known);
+    }
+  }
+  return std::nullopt;
+}
 
 std::function<std::optional<std::string>(const std::string&)> threshold_env(
     const ParseOptions& options) {

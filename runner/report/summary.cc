@@ -121,6 +121,33 @@ void print_stages(std::FILE* out, const Result& r) {
   }
 }
 
+// `limits:` entries: what each let through (and at what rate), held back and skipped; an
+// adaptive one also where its rate ended and how often the target pushed it down.
+void print_limits(std::FILE* out, const Result& r) {
+  if (r.limits.empty()) return;
+  std::size_t width = 5;
+  for (const LimitStats& l : r.limits) width = std::max(width, l.selector.size());
+  width = std::min<std::size_t>(width, 60);
+  fmt::print(out, "\n  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", "limit", width,
+             "requests", "achieved", "delayed", "skipped", "waited", "throttled", "rate");
+  for (const LimitStats& l : r.limits) {
+    const std::string achieved =
+        r.duration_seconds > 0 ? human_rate(l.requests / r.duration_seconds) + "/s" : "-";
+    std::string rate = l.configured_rate > 0 ? human_rate(l.configured_rate) + "/s" : "none";
+    if (l.adaptive) rate = l.rate > 0 ? human_rate(l.rate) + "/s" : "unlimited";
+    fmt::print(out, "  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", l.selector, width,
+               human_count(l.requests), achieved, human_count(l.delayed), human_count(l.skipped),
+               human_seconds(l.delay_seconds), human_seconds(l.throttled_seconds), rate);
+    if (!l.adaptive) continue;
+    const std::string lowest = l.lowest_rate > 0 ? human_rate(l.lowest_rate) + "/s" : "-";
+    fmt::print(out,
+               "  {:<{}}   adaptive: {} signals, {} decreases (lowest {}), {} Retry-After "
+               "pauses\n",
+               "", width, human_count(l.signals), human_count(l.decreases), lowest,
+               human_count(l.pauses));
+  }
+}
+
 // The width of the "scenario · name" column over the rows `shown` picks (at least `header`'s,
 // at most 60); nullopt when it picks none.
 template <class Shown>
@@ -280,6 +307,7 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   print_totals(out, result, totals);
   print_rows(out, result);
   print_stages(out, result);
+  print_limits(out, result);
   print_streams(out, result);
   print_ws(out, result);
   print_checks(out, result);

@@ -51,30 +51,41 @@ void merge_series(std::vector<TimeSeriesPoint>& into, const std::vector<TimeSeri
   }
 }
 
-void merge_stages(std::vector<StageStats>& into, const std::vector<StageStats>& from) {
-  for (const StageStats& stage : from) {
+// Adds `from`'s entries to `into`'s, matched by `key`: `combine` merges two entries of one key,
+// and an entry only `from` has is appended (runners may differ in what they saw).
+template <class T, class Key, class Combine>
+void merge_keyed(std::vector<T>& into, const std::vector<T>& from, Key key, Combine combine) {
+  for (const T& entry : from) {
     auto it = std::find_if(into.begin(), into.end(),
-                           [&](const StageStats& s) { return s.name == stage.name; });
+                           [&](const T& mine) { return key(mine) == key(entry); });
     if (it == into.end()) {
-      into.push_back(stage);
-      continue;
+      into.push_back(entry);
+    } else {
+      combine(*it, entry);
     }
-    it->stats.merge(stage.stats);
-    // Runners run the same stages at the same time: the longer one is the stage's length.
-    it->duration_seconds = std::max(it->duration_seconds, stage.duration_seconds);
   }
 }
 
+void merge_stages(std::vector<StageStats>& into, const std::vector<StageStats>& from) {
+  merge_keyed(
+      into, from, [](const StageStats& s) -> const std::string& { return s.name; },
+      [](StageStats& mine, const StageStats& other) {
+        mine.stats.merge(other.stats);
+        // Runners run the same stages at the same time: the longer one is the stage's length.
+        mine.duration_seconds = std::max(mine.duration_seconds, other.duration_seconds);
+      });
+}
+
+void merge_limits(std::vector<LimitStats>& into, const std::vector<LimitStats>& from) {
+  merge_keyed(
+      into, from, [](const LimitStats& l) -> const std::string& { return l.selector; },
+      [](LimitStats& mine, const LimitStats& other) { mine.merge(other); });
+}
+
 void merge_windows(std::vector<WindowSeries>& into, const std::vector<WindowSeries>& from) {
-  for (const WindowSeries& series : from) {
-    auto it = std::find_if(into.begin(), into.end(),
-                           [&](const WindowSeries& w) { return w.selector == series.selector; });
-    if (it == into.end()) {
-      into.push_back(series);
-    } else {
-      it->counts.merge(series.counts);
-    }
-  }
+  merge_keyed(
+      into, from, [](const WindowSeries& w) -> const std::string& { return w.selector; },
+      [](WindowSeries& mine, const WindowSeries& other) { mine.counts.merge(other.counts); });
 }
 
 // Runners of one test share target, load, profile and version; a result that lacks them (an
@@ -155,6 +166,7 @@ void Result::merge(const Result& other) {
   merge_stages(stages, other.stages);
   merge_custom_metrics(custom, other.custom);
   merge_windows(windows, other.windows);
+  merge_limits(limits, other.limits);
   duration_seconds = std::max(duration_seconds, other.duration_seconds);
   if (started_at.empty() || (!other.started_at.empty() && other.started_at < started_at)) {
     started_at = other.started_at;

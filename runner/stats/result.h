@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stats/limit_stats.h"
 #include "stats/request_stats.h"
 #include "stats/threshold.h"
 #include "stats/window_counts.h"
@@ -143,6 +144,7 @@ struct Result {
   std::vector<StageStats> stages;         // named load stages, in plan order
   std::vector<CustomMetricStats> custom;  // custom metrics, in plan order
   std::vector<WindowSeries> windows;      // per windowed selector, in plan order
+  std::vector<LimitStats> limits;         // per `limits:` entry, in plan order
   std::vector<ThresholdOutcome> thresholds;
   std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
   ResultMeta meta;

@@ -249,6 +249,10 @@ json result_to_json(const Result& r) {
       windows.push_back(std::move(entry));
     }
   }
+  if (!r.limits.empty()) {
+    json& limits = j["limits"] = json::array();
+    for (const LimitStats& limit : r.limits) limits.push_back(limit.to_json());
+  }
   json& thresholds = j["thresholds"] = json::array();
   for (const auto& th : r.thresholds) {
     thresholds.push_back(threshold_to_json(th));

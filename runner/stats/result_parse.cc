@@ -192,6 +192,11 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
       if (!counts) return std::nullopt;
       r.windows.push_back({window.at("selector").get<std::string>(), std::move(*counts)});
     }
+    for (const auto& limit : j.value("limits", json::array())) {
+      std::optional<LimitStats> stats = LimitStats::from_json(limit, error);
+      if (!stats) return std::nullopt;
+      r.limits.push_back(std::move(*stats));
+    }
     for (const auto& p : j.value("series", json::array())) {
       r.series.push_back({p.at("t").get<double>(), p.at("users").get<double>(),
                           json_count(p.at("requests")), json_count(p.at("failures")),

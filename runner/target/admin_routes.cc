@@ -19,6 +19,7 @@ Reply handle_stats(const RouteRequest& request) {
   nlohmann::json stats = request.state.counters.to_json();
   stats.update(request.state.ws.to_json());
   stats["api"] = request.state.api.counters.to_json();
+  stats["quota"] = request.state.api.quota.to_json();
   return json_reply(http::status::ok, stats);
 }
 
@@ -26,6 +27,7 @@ Reply handle_stats(const RouteRequest& request) {
 Reply handle_reset_counters(const RouteRequest& request) {
   request.state.counters.reset();
   request.state.api.counters.reset();
+  request.state.api.quota.reset_counts();
   request.state.ws.reset();
   return json_reply(http::status::ok, {{"reset", true}});
 }

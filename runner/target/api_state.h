@@ -9,6 +9,7 @@
 #include "target/api_counters.h"
 #include "target/chat_provider.h"
 #include "target/jwt_verifier.h"
+#include "target/keyed_buckets.h"
 #include "target/plan_store.h"
 #include "target/token_bucket.h"
 #include "target/worker_store.h"
@@ -22,6 +23,9 @@ struct ApiConfig {
   std::string jwt_secret{kDefaultJwtSecret};
   Rate limited_rate{50};  // /api/limited; burst = rate
   Rate chat_rate{0};      // /api/chat; 0 = unlimited
+  Rate key_rate{10};      // /api/quota, per X-Api-Key
+  double key_burst = 10;
+  std::size_t max_keys = 10'000;
   // Plans and workers kept, each; the oldest is forgotten beyond it (bounded memory).
   std::size_t store_capacity = 1'000'000;
 };
@@ -32,13 +36,15 @@ struct ApiState {
         workers(config.store_capacity),
         jwt(config.jwt_secret),
         limited(config.limited_rate, config.limited_rate.per_second),
-        chat_limit(config.chat_rate, config.chat_rate.per_second) {}
+        chat_limit(config.chat_rate, config.chat_rate.per_second),
+        quota(config.key_rate, config.key_burst, config.max_keys) {}
 
   PlanStore plans;
   WorkerStore workers;
   JwtVerifier jwt;
   TokenBucket limited;
   TokenBucket chat_limit;
+  KeyedBuckets quota;
   ProviderRotation providers;
   ApiCounters counters;
 };

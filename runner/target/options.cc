@@ -116,6 +116,17 @@ Parsed parse_api_flag(const std::vector<std::string_view>& args, std::size_t& i,
   if (is_flag(args[i], "--chat-rate-limit")) {
     return parse_rate(args, i, "--chat-rate-limit", options.api.chat_rate, error);
   }
+  if (is_flag(args[i], "--key-rate-limit")) {
+    return parse_rate(args, i, "--key-rate-limit", options.api.key_rate, error);
+  }
+  if (is_flag(args[i], "--key-burst")) {
+    const auto value = parse_double(flag_value(args, i, "--key-burst").value_or(""));
+    if (!value || *value < 1 || *value > kMaxRate) {
+      return reject(error, "--key-burst wants a number of requests from 1 to 1000000");
+    }
+    options.api.key_burst = *value;
+    return Parsed::kOk;
+  }
   if (is_flag(args[i], "--store-capacity")) {
     const auto capacity = parse_uint(flag_value(args, i, "--store-capacity").value_or(""));
     if (!capacity || *capacity < 1 || *capacity > kMaxStoreCapacity) {
@@ -189,7 +200,8 @@ std::string endpoint_url(const tcp::endpoint& endpoint) {
 std::string_view usage() {
   return "usage: stampede-target [--listen 127.0.0.1:0] [--threads N] [--quiet]\n"
          "                       [--jwt-secret S] [--rate-limit N] [--chat-rate-limit N]\n"
-         "                       [--store-capacity N] [--allow-non-loopback]\n"
+         "                       [--key-rate-limit N] [--key-burst B] [--store-capacity N]\n"
+         "                       [--allow-non-loopback]\n"
          "  --listen HOST:PORT    loopback address to bind (port 0 picks a free port)\n"
          "  --allow-non-loopback  also bind other addresses, e.g. 0.0.0.0:8080 in a pod behind\n"
          "                        a Service (never on a machine facing a network)\n"
@@ -201,6 +213,8 @@ std::string_view usage() {
          "  --rate-limit N        /api/limited requests per second, burst N (default 50; 0 = no "
          "limit)\n"
          "  --chat-rate-limit N   /api/chat requests per second, burst N (default 0 = no limit)\n"
+         "  --key-rate-limit N    /api/quota requests per second per X-Api-Key (default 10;\n"
+         "                        0 = no limit), burst --key-burst B (default 10)\n"
          "  --store-capacity N    plans and workers kept, each; the oldest is forgotten beyond "
          "N\n"
          "                        (default 1000000)\n"

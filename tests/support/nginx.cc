@@ -10,6 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace stampede::testing {
 namespace {
@@ -22,18 +23,30 @@ std::string make_temp_dir() {
   return tmpl;
 }
 
-std::string config(const std::string& dir, std::uint16_t port, bool tls) {
+std::string config(const std::string& dir, std::uint16_t port, const NginxOptions& options) {
+  const bool tls = options.tls;
   std::ostringstream c;
   c << "worker_processes 1;\nerror_log " << dir << "/error.log;\npid " << dir << "/nginx.pid;\n"
     << "events { worker_connections 4096; }\n"
-    << "http {\n  access_log " << dir << "/access.log;\n"
+    << "http {\n  log_format timed '$msec $status';\n"
+    << "  access_log " << dir << "/access.log timed;\n"
     << "  client_body_temp_path " << dir << "/body;\n  proxy_temp_path " << dir << "/proxy;\n"
     << "  fastcgi_temp_path " << dir << "/fastcgi;\n  uwsgi_temp_path " << dir << "/uwsgi;\n"
-    << "  scgi_temp_path " << dir << "/scgi;\n  keepalive_requests 1000000;\n"
-    << "  server {\n    listen 127.0.0.1:" << port << (tls ? " ssl" : "") << ";\n";
+    << "  scgi_temp_path " << dir << "/scgi;\n  keepalive_requests 1000000;\n";
+  if (!options.limit_rate.empty()) {
+    c << "  limit_req_zone $binary_remote_addr zone=limited:1m rate=" << options.limit_rate
+      << ";\n";
+  }
+  c << "  server {\n    listen 127.0.0.1:" << port << (tls ? " ssl" : "") << ";\n";
   if (tls) {
     c << "    ssl_certificate " << dir << "/cert.pem;\n    ssl_certificate_key " << dir
       << "/key.pem;\n";
+  }
+  if (!options.limit_rate.empty()) {
+    // A file, not `return`: return answers in the rewrite phase, before limit_req would run.
+    std::ofstream(dir + "/ok.txt") << "ok";
+    c << "    location = /limited { limit_req zone=limited burst=" << options.limit_burst
+      << " nodelay; limit_req_status 429; default_type text/plain; alias " << dir << "/ok.txt; }\n";
   }
   c << "    location = /notfound { return 404 \"missing\"; }\n"
     << "    location / { return 200 \"ok\"; }\n  }\n}\n";
@@ -70,7 +83,8 @@ std::uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-NginxProcess::NginxProcess(NginxOptions options) : dir_(make_temp_dir()), tls_(options.tls) {
+NginxProcess::NginxProcess(NginxOptions options)
+    : dir_(make_temp_dir()), tls_(options.tls), options_(std::move(options)) {
   if (tls_) {
     make_certificate(dir_);
     cert_ = dir_ + "/cert.pem";
@@ -78,7 +92,7 @@ NginxProcess::NginxProcess(NginxOptions options) : dir_(make_temp_dir()), tls_(o
   // A port can be taken between free_port() and nginx's bind: try a few.
   for (int attempt = 0; attempt < 5 && !process_; ++attempt) {
     port_ = free_port();
-    std::ofstream(dir_ + "/nginx.conf") << config(dir_, port_, tls_);
+    std::ofstream(dir_ + "/nginx.conf") << config(dir_, port_, options_);
     auto p = std::make_unique<Subprocess>(std::vector<std::string>{
         kNginx, "-p", dir_, "-c", dir_ + "/nginx.conf", "-g", "daemon off; master_process off;"});
     for (int i = 0; i < 100; ++i) {
@@ -102,6 +116,14 @@ NginxProcess::~NginxProcess() {
 
 std::string NginxProcess::url() const {
   return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
+
+std::vector<NginxLogEntry> NginxProcess::log() const {
+  std::ifstream file(dir_ + "/access.log");
+  std::vector<NginxLogEntry> entries;
+  NginxLogEntry entry;
+  while (file >> entry.at >> entry.status) entries.push_back(entry);
+  return entries;
 }
 
 std::uint64_t NginxProcess::requests() const {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "support/subprocess.h"
 
@@ -11,6 +12,16 @@ namespace stampede::testing {
 
 struct NginxOptions {
   bool tls = false;  // serve HTTPS with a self-signed certificate for "localhost"/127.0.0.1
+  // /limited behind limit_req (per client address) at this rate ("40r/s") with this burst,
+  // nodelay, refusing with 429; empty: no /limited.
+  std::string limit_rate;
+  int limit_burst = 0;
+};
+
+// One line of the access log: when nginx answered (seconds since the epoch) and the status.
+struct NginxLogEntry {
+  double at = 0;
+  int status = 0;
 };
 
 class NginxProcess {
@@ -25,11 +36,14 @@ class NginxProcess {
   const std::string& certificate() const { return cert_; }  // PEM, when tls
   // Lines in the access log: one per request nginx answered.
   std::uint64_t requests() const;
+  // The access log's lines, in order.
+  std::vector<NginxLogEntry> log() const;
 
  private:
   std::string dir_;
   std::string cert_;
   bool tls_ = false;
+  NginxOptions options_;
   std::uint16_t port_ = 0;
   std::unique_ptr<Subprocess> process_;
 };

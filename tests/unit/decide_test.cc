@@ -366,6 +366,21 @@ TEST(FinishedStatus, AFailedTeardownFailsAPassingTest) {
       << status["message"];
 }
 
+TEST(FinishedStatus, CarriesWhatEachLimitDidOnlyWhenThePlanHasLimits) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  Result merged = result_of(100, 10);
+  EXPECT_FALSE(finished_status(o, merged, "demo-result")["results"].contains("limits"));
+  LimitStats& limit = merged.limits.emplace_back();
+  limit.selector = "http_reqs{scenario:groq}";
+  limit.adaptive = true;
+  limit.rate = 38.5;
+  limit.requests = 400;
+  limit.decreases = 3;
+  const nlohmann::json status = finished_status(o, merged, "demo-result");
+  ASSERT_EQ(status["results"]["limits"].size(), 1u);
+  EXPECT_EQ(status["results"]["limits"][0], limit.to_json());
+}
+
 TEST(Children, AReplacementReadsTheSetupsValuesFromTheirSecret) {
   nlohmann::json spec = with_phases();
   spec["runners"] = {{"count", 2}, {"failurePolicy", "Replace"}};

@@ -109,8 +109,44 @@ TEST(Summary, StagesAndCustomMetrics) {
   EXPECT_TRUE(contains(text, "bound 40.0ms")) << text;
 }
 
+TEST(Summary, LimitsShowWhatTheyLetThroughHeldBackAndWhereTheRateEnded) {
+  Result r = plain();
+  LimitStats& fixed = r.limits.emplace_back();
+  fixed.selector = "http_reqs{scenario:groq}";
+  fixed.configured_rate = 0.5;
+  fixed.requests = 5;
+  fixed.delayed = 4;
+  fixed.delay_seconds = 20;
+  fixed.throttled_seconds = 8;
+  LimitStats& adaptive = r.limits.emplace_back();
+  adaptive.selector = "http_reqs{name:chat}";
+  adaptive.adaptive = true;
+  adaptive.rate = 38.5;
+  adaptive.lowest_rate = 31.25;
+  adaptive.requests = 400;
+  adaptive.skipped = 120;
+  adaptive.signals = 9;
+  adaptive.decreases = 3;
+  adaptive.pauses = 1;
+  const std::string text = summary_of(r);
+  const std::size_t groq = text.find("  http_reqs{scenario:groq}");
+  ASSERT_NE(groq, std::string::npos) << text;
+  const std::string groq_line = text.substr(groq, text.find('\n', groq) - groq);
+  // 5 requests in 10 s: 0.50/s achieved, as configured.
+  EXPECT_TRUE(contains(groq_line, "0.50/s")) << groq_line;
+  EXPECT_TRUE(contains(groq_line, "20.00s")) << groq_line;
+  EXPECT_TRUE(contains(groq_line, "8.00s")) << groq_line;
+  EXPECT_TRUE(contains(text, "40.00/s")) << text;  // the adaptive one's achieved rate
+  EXPECT_TRUE(contains(text, "38.50/s")) << text;
+  EXPECT_TRUE(contains(text,
+                       "adaptive: 9 signals, 3 decreases (lowest 31.25/s), 1 Retry-After "
+                       "pauses"))
+      << text;
+}
+
 TEST(Summary, NothingExtraWithoutChecksRetriesStagesOrCustomMetrics) {
   const std::string text = summary_of(plain());
+  EXPECT_FALSE(contains(text, "\n  limit ")) << text;
   EXPECT_FALSE(contains(text, "checks")) << text;
   EXPECT_FALSE(contains(text, "retries")) << text;
   EXPECT_FALSE(contains(text, "stage")) << text;

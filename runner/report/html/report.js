@@ -563,6 +563,27 @@
     section('stages', 'Named load stages', el('div', {class: runs.length === 2 ? 'pair' : ''}, content.map((c) => el('div', {}, c))));
   }
 
+  // The plan's `limits:` entries: what each let through and held back; an adaptive one's rate at
+  // the end, its lowest and how often the target pushed it down.
+  function renderLimits(runs) {
+    if (runs.every((run) => (run.result.limits || []).length === 0)) { hideSection('limits'); return; }
+    const content = runs.map((run) => {
+      const duration = run.result.duration_seconds || 0;
+      const rate = (r) => (r > 0 ? fmtNumber(r, 2) + '/s' : '-');
+      const rows = (run.result.limits || []).map((l) => [l.selector, fmtCount(l.requests),
+        duration > 0 ? rate(l.requests / duration) : '-', fmtCount(l.delayed), fmtCount(l.skipped || 0),
+        fmtSeconds(l.delaySeconds), fmtSeconds(l.throttledSeconds),
+        l.adaptive ? (l.rate > 0 ? rate(l.rate) : 'unlimited') : rate(l.configuredRate),
+        l.adaptive ? rate(l.lowestRate) : '-', l.adaptive ? fmtCount(l.decreases) : '-',
+        l.adaptive ? fmtCount(l.pauses) : '-']);
+      return [run.label ? el('h3', {}, run.label) : null,
+        table([{label: 'limit', text: true}, {label: 'requests'}, {label: 'achieved'}, {label: 'delayed'},
+          {label: 'skipped'}, {label: 'waited'}, {label: 'throttled'}, {label: 'rate'}, {label: 'lowest'},
+          {label: 'decreases'}, {label: 'Retry-After pauses'}], rows, 'limit-table')];
+    });
+    section('limits', 'Client-side limits', el('div', {class: runs.length === 2 ? 'pair' : ''}, content.map((c) => el('div', {}, c))));
+  }
+
   // Rows of (key, value per run) for maps such as status codes and errors, in key order.
   function keyedRows(maps, fmt) {
     const keys = [...new Set(maps.flatMap((m) => Object.keys(m || {})))].sort();
@@ -734,6 +755,7 @@
     renderLatencyCharts(runs);
     renderRequests(runs);
     renderStages(runs);
+    renderLimits(runs);
     renderChecks(runs);
     renderOutcomes(runs);
     renderCustom(runs);
