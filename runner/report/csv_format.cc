@@ -11,7 +11,7 @@ bool needs_quotes(std::string_view field) {
   return field.find_first_of(",\"\r\n") != std::string_view::npos;
 }
 
-std::string quoted(std::string_view field) {
+std::string csv_quoted(std::string_view field) {
   std::string out = "\"";
   for (const char c : field) {
     if (c == '"') out += '"';
@@ -26,7 +26,7 @@ std::string csv_line(const std::vector<std::string>& fields) {
   std::string out;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) out += ',';
-    out += needs_quotes(fields[i]) ? quoted(fields[i]) : fields[i];
+    out += needs_quotes(fields[i]) ? csv_quoted(fields[i]) : fields[i];
   }
   return out + "\r\n";
 }

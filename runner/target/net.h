@@ -19,4 +19,9 @@ using error_code = boost::system::error_code;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// A coroutine's completion token that leaves the outcome in `ec` instead of throwing.
+inline auto with_ec(error_code& ec) {
+  return net::redirect_error(net::use_awaitable, ec);
+}
+
 }  // namespace stampede::target

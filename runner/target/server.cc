@@ -92,12 +92,12 @@ net::awaitable<void> Server::accept_loop() {
     net::io_context& context = *contexts_[next];
     tcp::socket socket(context);
     error_code ec;
-    co_await acceptor_.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
+    co_await acceptor_.async_accept(socket, with_ec(ec));
     if (ec == net::error::operation_aborted) co_return;
     if (ec) {
       log_line(config_.quiet, "accept failed: " + ec.message());
       net::steady_timer pause(acceptor_.get_executor(), kAcceptRetryDelay);
-      co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+      co_await pause.async_wait(with_ec(ec));
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);

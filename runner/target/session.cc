@@ -27,10 +27,6 @@ constexpr char kGarbageBytes[] = "\x00\x01 not http at all\r\n\r\n";
 constexpr std::string_view kGarbage{kGarbageBytes, sizeof kGarbageBytes - 1};
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-auto with_ec(error_code& ec) {
-  return net::redirect_error(net::use_awaitable, ec);
-}
-
 // A malformed or oversized request, which gets an HTTP error before we close. Everything else
 // (EOF, reset, timeout, a request cut short) means the peer is gone: close without answering.
 bool is_parse_error(const error_code& ec) {

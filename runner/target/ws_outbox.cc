@@ -5,10 +5,6 @@
 namespace stampede::target {
 namespace {
 
-auto with_ec(error_code& ec) {
-  return net::redirect_error(net::use_awaitable, ec);
-}
-
 // Timers used as signals: they wait "forever" until cancel() wakes the waiter.
 void wait_forever(net::steady_timer& timer) {
   timer.expires_at(net::steady_timer::time_point::max());

@@ -16,10 +16,6 @@ constexpr std::size_t kMaxMessageBytes = std::size_t{16} << 20;
 // without reading (an echo client, say) holds back its own messages, not the server's memory.
 constexpr std::size_t kMaxQueuedBeforeRead = 64;
 
-auto with_ec(error_code& ec) {
-  return net::redirect_error(net::use_awaitable, ec);
-}
-
 // How the read loop ended, which decides how the connection is closed.
 enum class Ending {
   kPeerClosed,  // the client's close handshake, which Beast has already completed
