@@ -619,18 +619,25 @@ class HttpUser final : public User, private WsSessionOwner {
   // An open-model arrival whose first attempt would wait past a limit's maxDelay is not sent:
   // the arrival rate is above the limit, and its iteration ends here (the limit counts it).
   void pass_limits() {
-    const std::vector<std::size_t>& limits = config_.plan->row_limits[step_->row];
-    if (limits.empty() || config_.gates.empty()) return go();
+    if (config_.plan->row_limits[step_->row].empty() || config_.gates.empty()) return go();
+    const std::optional<Duration> wait = limits_wait(&RateGate::reserve);
+    if (!wait) return end_after_failure();
+    if (*wait <= Duration::zero()) return go();
+    hold(*wait);
+  }
+
+  // The longest wait `ask` (RateGate::reserve or recheck) gives among the row's limits; nullopt
+  // when one skips the request. Only an open-model arrival's first attempt may be skipped.
+  std::optional<Duration> limits_wait(std::optional<Duration> (RateGate::*ask)(TimePoint, bool)) {
     const TimePoint now = Clock::now();
     const bool bounded = !loop_ && attempts_ == 0;
     Duration wait{};
-    for (const std::size_t limit : limits) {
-      const std::optional<Duration> slot = config_.gates[limit]->reserve(now, bounded);
-      if (!slot) return end_after_failure();
-      wait = std::max(wait, *slot);
+    for (const std::size_t limit : config_.plan->row_limits[step_->row]) {
+      const std::optional<Duration> more = (config_.gates[limit]->*ask)(now, bounded);
+      if (!more) return std::nullopt;
+      wait = std::max(wait, *more);
     }
-    if (wait <= Duration::zero()) return go();
-    hold(wait);
+    return wait;
   }
 
   // A Retry-After pause may have begun while the request waited: it waits for that too (or,
@@ -638,15 +645,9 @@ class HttpUser final : public User, private WsSessionOwner {
   void on_limit_done() {
     limited_ = false;
     if (interrupted_) return abandon_retry();
-    const TimePoint now = Clock::now();
-    const bool bounded = !loop_ && attempts_ == 0;
-    Duration wait{};
-    for (const std::size_t limit : config_.plan->row_limits[step_->row]) {
-      const std::optional<Duration> more = config_.gates[limit]->recheck(now, bounded);
-      if (!more) return end_after_failure();
-      wait = std::max(wait, *more);
-    }
-    if (wait > Duration::zero()) return hold(wait);
+    const std::optional<Duration> wait = limits_wait(&RateGate::recheck);
+    if (!wait) return end_after_failure();
+    if (*wait > Duration::zero()) return hold(*wait);
     context_.refresh_jwt(*step_, request_);
     go();
   }

@@ -121,7 +121,7 @@ void RateGate::on_response(TimePoint now, TimePoint sent, int status, Duration l
     return;
   }
   ++stats_.signals;
-  if (!cut_ || (sent >= cut_at_ && now - cut_at_ >= kCutSpacing)) cut(now);
+  if (stats_.decreases == 0 || (sent >= cut_at_ && now - cut_at_ >= kCutSpacing)) cut(now);
   if (adaptive_->retry_after && retry_after && *retry_after > Duration::zero()) {
     if (now >= paused_until_) ++stats_.pauses;  // a new pause, not one made longer
     paused_until_ = std::max(paused_until_, now + *retry_after);
@@ -144,7 +144,6 @@ void RateGate::cut(TimePoint now) {
   if (adaptive_->max_rate > 0) next = std::min(next, adaptive_->max_rate * share_);
   base_rate_ = next;
   cut_at_ = now;
-  cut_ = true;
   ++stats_.decreases;
   stats_.lowest_rate = stats_.lowest_rate > 0 ? std::min(stats_.lowest_rate, next) : next;
 }

@@ -87,8 +87,7 @@ class RateGate {
   LimitStats stats_;
   // Fixed: the rate. Adaptive: the rate set at the last cut (0: none yet, unlimited).
   double base_rate_ = 0;
-  TimePoint cut_at_{};  // the last cut (adaptive); the additive increase runs from it
-  bool cut_ = false;
+  TimePoint cut_at_{};        // the last cut (adaptive); the additive increase runs from it
   TimePoint tat_{};           // the GCRA's theoretical arrival time of the next request
   TimePoint paused_until_{};  // a Retry-After's end
   TimePoint throttled_until_{};
