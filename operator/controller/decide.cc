@@ -9,6 +9,7 @@
 #include "controller/names.h"
 #include "controller/replacements.h"
 #include "controller/runs.h"
+#include "controller/saturation.h"
 #include "plan/duration.h"
 
 namespace stampede::op {
@@ -255,6 +256,9 @@ void running(Decision& d, const Observed& o, const DecideOptions& options) {
     return;
   }
   d.status["progress"] = progress_of(o.runners);
+  if (const auto saturated = note_saturation(d.status, o.runners, now_text(o))) {
+    d.events.push_back({"Warning", kLoadGeneratorSaturated, *saturated});
+  }
   note_late_start(d.status, o);
   note_resumptions(d.status, o);
   // A runner still waiting missed the start call (the operator stopped or the call failed), or

@@ -6,6 +6,7 @@
 #include "controller/conditions.h"
 #include "controller/decide.h"
 #include "controller/replacements.h"
+#include "controller/saturation.h"
 #include "stats/result_json.h"
 
 namespace stampede::op {
@@ -94,6 +95,7 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
     nlohmann::json& limits = status["results"]["limits"] = nlohmann::json::array();
     for (const LimitStats& limit : merged.limits) limits.push_back(limit.to_json());
   }
+  note_saturation(status, merged.generators, format_rfc3339(o.now));
   status["resultConfigMap"] = result_config_map;
   note_late_start(status, o);
   const std::string now = format_rfc3339(o.now);

@@ -11,6 +11,7 @@
 #include "cli/abort_watch.h"
 #include "cli/result_meta.h"
 #include "cli/run_command.h"
+#include "cli/saturation_warning.h"
 #include "report/format.h"
 #include "report/html_report.h"
 #include "report/progress.h"
@@ -62,6 +63,7 @@ class SnapshotHandler {
 
   void operator()(const Snapshot& s) {
     if (!options_.quiet && !s.final) progress_.update(s);
+    saturation_.observe(s);
     // Thresholds so far: for abortOnFail, /metrics and /v1/status. A copy of the merged
     // result once per second; skipped when nobody looks at it.
     const bool judge = !plan_.thresholds.empty() && (serving_.active() || abort_watch_.active());
@@ -125,6 +127,7 @@ class SnapshotHandler {
   Serving& serving_;
   Progress progress_;
   const AbortWatch abort_watch_;
+  SaturationWarning saturation_;
   bool aborting_ = false;
 };
 

@@ -3,15 +3,6 @@
 #include "control/prometheus_counter.h"
 
 namespace stampede {
-namespace {
-
-// Adds what a cumulative number of seconds grew by since `exported`, then remembers it.
-void add_seconds(prometheus::Counter* counter, double now, double& exported) {
-  if (now > exported) counter->Increment(now - exported);
-  exported = now;
-}
-
-}  // namespace
 
 LimitMetricsExporter::LimitMetricsExporter(prometheus::Registry& registry,
                                            const prometheus::Labels& constant_labels)

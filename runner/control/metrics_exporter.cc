@@ -106,7 +106,8 @@ MetricsExporter::MetricsExporter(const ExporterIdentity& identity, std::size_t m
       custom_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
       streams_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
       ws_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
-      limits_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
+      limits_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}),
+      generator_(*registry_, {{"testid", identity.testid}, {"runner", identity.runner}}) {
   prometheus::BuildGauge()
       .Name("stampede_runner_info")
       .Help("Always 1; labels identify the runner.")
@@ -174,6 +175,7 @@ void MetricsExporter::update(const Snapshot& s) {
   users_.Add({}).Set(s.users);
   target_rate_.Add({}).Set(s.target_rate);
   elapsed_.Add({}).Set(s.elapsed_seconds);
+  if (s.generator != nullptr) generator_.update(*s.generator);
   if (s.rows == nullptr || s.plan == nullptr) return;
   std::vector<std::uint64_t> sent(s.plan->scenarios.size(), 0);
   std::vector<std::uint64_t> received(s.plan->scenarios.size(), 0);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "control/custom_metrics_exporter.h"
+#include "control/generator_metrics_exporter.h"
 #include "control/limit_metrics_exporter.h"
 #include "control/run_state.h"
 #include "control/stream_metrics_exporter.h"
@@ -84,6 +85,7 @@ class MetricsExporter {
   StreamMetricsExporter streams_;
   WsMetricsExporter ws_;
   LimitMetricsExporter limits_;
+  GeneratorMetricsExporter generator_;
   std::vector<std::unique_ptr<RowSeries>> rows_;
   std::vector<std::unique_ptr<ScenarioSeries>> scenarios_;
   std::set<std::string> names_;

@@ -21,4 +21,10 @@ inline void add_increase(prometheus::Counter* counter, std::uint64_t now, std::u
   exported = now;
 }
 
+// Adds what a cumulative number of seconds grew by since `exported`, then remembers it.
+inline void add_seconds(prometheus::Counter* counter, double now, double& exported) {
+  if (now > exported) counter->Increment(now - exported);
+  exported = now;
+}
+
 }  // namespace stampede

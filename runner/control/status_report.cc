@@ -11,7 +11,7 @@ nlohmann::json status_document(const StatusIdentity& identity, const Snapshot& s
   const double interval = s.final ? 0 : 1.0;
   nlohmann::json thresholds_json = nlohmann::json::array();
   for (const ThresholdOutcome& o : thresholds) thresholds_json.push_back(threshold_to_json(o));
-  return {
+  nlohmann::json status = {
       {"testid", identity.testid},
       {"runner", identity.runner},
       {"elapsed_seconds", s.elapsed_seconds},
@@ -30,6 +30,18 @@ nlohmann::json status_document(const StatusIdentity& identity, const Snapshot& s
         {"p99", t.latency.percentile_seconds(99)}}},
       {"thresholds", thresholds_json},
   };
+  if (s.generator != nullptr) {
+    const GeneratorNow& g = *s.generator;
+    status["generator"] = {{"cpu", g.process_cpu},
+                           {"memory_bytes", g.memory_bytes},
+                           {"memory_peak_bytes", g.memory_peak_bytes},
+                           {"connections", g.connections},
+                           {"loop_lag_seconds", g.lag_seconds},
+                           {"saturated", g.saturated},
+                           {"saturated_seconds", g.saturated_seconds},
+                           {"cause", g.cause}};
+  }
+  return status;
 }
 
 }  // namespace stampede

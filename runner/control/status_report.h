@@ -16,8 +16,9 @@ struct StatusIdentity {
 };
 
 // {testid, runner, elapsed_seconds, planned_seconds, users, rps, target_rate, target_users,
-//  requests, failures, dropped, iterations, latency_seconds{p50,p95,p99}, thresholds[]}; the
-//  state and start time are added by ControlState.
+//  requests, failures, dropped, iterations, latency_seconds{p50,p95,p99}, thresholds[],
+//  generator{cpu, memory_bytes, memory_peak_bytes, connections, loop_lag_seconds, saturated,
+//  saturated_seconds, cause}}; the state and start time are added by ControlState.
 nlohmann::json status_document(const StatusIdentity& identity, const Snapshot& snapshot,
                                const std::vector<ThresholdOutcome>& thresholds);
 

@@ -138,6 +138,7 @@ void Engine::start_workers(TimePoint t0, TimePoint first) {
 
 Result Engine::run(const SnapshotFn& on_snapshot) {
   aggregator_ = std::make_unique<Aggregator>(compiled_, options_.threads, options_.request_history);
+  monitor_ = std::make_unique<SelfMonitor>(options_.threads);
   const WallTime wall_now = std::chrono::system_clock::now();
   Duration delay = kStartDelay;
   if (options_.start_at) {
@@ -159,6 +160,7 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
   started_at_ = format_rfc3339(wall_t0);
   make_gates();
   load_control_.set_start(t0_);
+  monitor_->start();
   start_workers(t0_, first);
 
   asio::signal_set signals(control_);
@@ -207,6 +209,7 @@ void Engine::schedule_flush(std::uint64_t tick) {
   flush_timer_.expires_at(t0_ + std::chrono::seconds(tick));
   flush_timer_.async_wait([this, tick](const ErrorCode& ec) {
     if (ec) return;
+    monitor_->sample();
     for (auto& w : workers_) w->request_flush(tick);
     schedule_flush(tick + 1);
   });
@@ -215,6 +218,7 @@ void Engine::schedule_flush(std::uint64_t tick) {
 void Engine::absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<ThreadStats> s) {
   std::shared_ptr<ThreadStats> stats = std::move(s);
   asio::post(control_, [this, worker, tick, stats] {
+    monitor_->absorb(worker, tick, stats->load);
     aggregator_->absorb(worker, tick, *stats);
     report();
   });
@@ -233,6 +237,7 @@ Snapshot Engine::snapshot(double elapsed) const {
   s.target_users = target_users(*load, from_seconds(elapsed));
   s.open_model = plan_.load.is_open();
   s.stopping = stopping_ || elapsed >= s.planned_seconds;
+  s.generator = &monitor_->now();
   return s;
 }
 
@@ -256,6 +261,7 @@ std::uint32_t Engine::target_users(const LoadSchedule& load, Duration elapsed) c
 void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
   std::shared_ptr<ThreadStats> stats = std::move(s);
   asio::post(control_, [this, worker, stats] {
+    monitor_->absorb_final(worker, stats->load);
     aggregator_->worker_done(worker, *stats);
     report();
     if (aggregator_->all_done()) {
@@ -263,6 +269,7 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
       finished_at_ = std::max(Clock::now(), t0_);
       const double elapsed = to_seconds(finished_at_ - t0_);
       aggregator_->finish(elapsed);
+      monitor_->sample();
       if (on_snapshot_) {
         Snapshot last = snapshot(elapsed);
         last.final = true;
@@ -302,6 +309,7 @@ Result Engine::described(Result result) const {
   result.plan_name = plan_.name;
   result.limits = limits();
   result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
+  if (monitor_) result.generators = {monitor_->stats(result.runner)};
   result.started_at = started_at_;
   return result;
 }

@@ -20,6 +20,7 @@
 #include "engine/load_control.h"
 #include "engine/phase_run.h"
 #include "engine/rate_gate.h"
+#include "engine/self_monitor.h"
 #include "engine/snapshot.h"
 #include "engine/stats_sink.h"
 #include "engine/tls_context.h"
@@ -125,6 +126,7 @@ class Engine final : private StatsSink {
   asio::io_context control_;
   SteadyTimer flush_timer_;
   std::unique_ptr<Aggregator> aggregator_;
+  std::unique_ptr<SelfMonitor> monitor_;  // made at run()
   std::vector<std::unique_ptr<class Worker>> workers_;
   std::vector<std::thread> threads_;
   TimePoint t0_{};

@@ -102,6 +102,11 @@ class HttpUser final : public User, private WsSessionOwner {
 
   bool busy() const override { return state_ != State::kIdle; }
 
+  std::uint32_t connections() const override {
+    const bool session = state_ == State::kWebSocket && ws_ && ws_->connected();
+    return (stream_ ? 1U : 0U) + (session ? 1U : 0U);
+  }
+
   // A template variable as this user holds it now (the values a setup extracted).
   std::string_view variable(std::size_t slot) const { return context_.variable(slot); }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/compiled_plan.h"
+#include "engine/self_monitor.h"
 #include "stats/request_stats.h"
 #include "stats/result.h"
 
@@ -28,8 +29,11 @@ struct Snapshot {
   const std::vector<CustomMetricStats>* custom = nullptr;
   double target_rate = 0;          // this runner's planned arrivals per second now (open model)
   std::uint32_t target_users = 0;  // this runner's planned users now (closed model)
-  bool stopping = false;           // the load phase is over or a stop was requested
-  bool final = false;              // the run has ended: the last snapshot, equal to the result
+  // The generator itself (CPU, memory, loop lag, saturation); valid during the call, null when
+  // not monitored.
+  const GeneratorNow* generator = nullptr;
+  bool stopping = false;  // the load phase is over or a stop was requested
+  bool final = false;     // the run has ended: the last snapshot, equal to the result
 };
 
 }  // namespace stampede

@@ -12,6 +12,14 @@
 
 namespace stampede {
 
+// The worker thread's own load in the interval (engine/self_monitor.h).
+struct WorkerLoad {
+  std::uint64_t cpu_ns = 0;       // CPU time the thread used
+  std::uint64_t wall_ns = 0;      // the interval's length
+  Histogram lag;                  // how late each 10 ms tick ran
+  std::uint32_t connections = 0;  // open when handed over
+};
+
 struct ThreadStats {
   ThreadStats(std::size_t rows_count, std::size_t scenario_count, std::size_t stage_count = 0)
       : rows(rows_count), iterations(scenario_count), stages(stage_count) {}
@@ -22,6 +30,7 @@ struct ThreadStats {
   std::vector<RequestStats> stages;         // by CompiledPlan::stage_names index
   std::vector<CustomMetricStats> custom;    // by Plan::metrics index
   std::vector<WindowCounts> windows;        // by CompiledPlan::windows index
+  WorkerLoad load;
 };
 
 }  // namespace stampede

@@ -26,6 +26,8 @@ class User {
   // Deadline check, called by the worker every few milliseconds.
   virtual void sweep(TimePoint now) = 0;
   virtual bool busy() const = 0;
+  // Connections this user holds open now (its keep-alive one, a WebSocket session's).
+  virtual std::uint32_t connections() const = 0;
 };
 
 class UserHost {

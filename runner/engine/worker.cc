@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/process_usage.h"
 #include "engine/closed_driver.h"
 #include "engine/open_driver.h"
 #include "engine/random_duration.h"
@@ -76,6 +77,7 @@ void Worker::run(TimePoint t0, TimePoint first) {
     stage_end += length;
     stage_ends_.push_back(stage_end);
   }
+  load_mark_ = {thread_cpu_ns(), Clock::now()};
   driver_->prepare();
   if (first > t0) driver_->skip_until(first - t0);
   // Pre-allocated connections are opened before t0; the load itself starts exactly at t0.
@@ -105,6 +107,7 @@ void Worker::request_flush(std::uint64_t tick) {
   asio::post(io_, [this, tick] {
     if (finished_) return;
     stats_->users = driver_->active_users();
+    note_load();
     auto out = std::move(stats_);
     stats_ = fresh_stats();
     sink_.absorb(config_.index, tick, std::move(out));
@@ -132,6 +135,8 @@ void Worker::schedule_tick() {
 void Worker::on_tick() {
   if (finished_) return;
   const TimePoint now = Clock::now();
+  // How late this tick ran is how long any completion ready at its due time waited.
+  stats_->load.lag.record(now - tick_.expiry());
   for (auto& user : users_) user->sweep(now);
   if (!load_over_) {
     if (now >= end_at_) {
@@ -173,7 +178,19 @@ void Worker::finish() {
   // Idle users still hold keep-alive sockets; closing them lets io_.run() return.
   for (auto& user : users_) user->abort();
   stats_->users = 0;
+  note_load();
   sink_.worker_done(config_.index, std::move(stats_));
+}
+
+void Worker::note_load() {
+  const LoadMark now{thread_cpu_ns(), Clock::now()};
+  WorkerLoad& load = stats_->load;
+  load.cpu_ns = now.cpu_ns - load_mark_.cpu_ns;
+  load.wall_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now.at - load_mark_.at).count());
+  load.connections = 0;
+  for (const auto& user : users_) load.connections += user->connections();
+  load_mark_ = now;
 }
 
 }  // namespace stampede

@@ -76,6 +76,8 @@ class Worker final : public UserHost, public UserPool {
   bool all_idle() const;
   void finish();
   std::unique_ptr<ThreadStats> fresh_stats() const;
+  // Fills stats_->load for the interval since the last call (CPU, length, connections).
+  void note_load();
 
   WorkerConfig config_;
   StatsSink& sink_;
@@ -90,6 +92,11 @@ class Worker final : public UserHost, public UserPool {
   std::uint64_t load_version_ = 0;           // of the schedule the driver follows; 0: the plan's
   std::vector<std::uint64_t> feeder_draws_;  // per data source: rows handed out so far
   std::vector<TimePoint> stage_ends_;        // end of each load stage, from t0
+  struct LoadMark {
+    std::uint64_t cpu_ns = 0;  // the thread's CPU time
+    TimePoint at{};
+  };
+  LoadMark load_mark_;  // where the current interval's load began
   TimePoint t0_{};
   TimePoint end_at_{};
   TimePoint grace_until_{};

@@ -84,6 +84,9 @@ class WsSession {
     fail(ErrorCategory::kInterrupted);
   }
 
+  // Whether the session holds a connection now (from the connect to the close).
+  bool connected() const { return ws_.has_value(); }
+
  private:
   using Stream = boost::beast::websocket::stream<typename Transport::Stream>;
   struct Message {

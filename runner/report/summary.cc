@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "report/format.h"
+#include "report/generator_summary.h"
 
 namespace stampede {
 namespace {
@@ -313,6 +314,7 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   print_checks(out, result);
   print_custom(out, result);
   print_codes(out, totals);
+  print_generators(out, result);
   print_thresholds(out, result);
   if (result.teardown) fmt::print(out, "\n");
   print_phase(out, result.teardown);

@@ -4,6 +4,7 @@
 // when the value is out of range (5e47, found by the result fuzz target): a count must be a
 // JSON whole number >= 0, and anything else is refused with a message.
 
+#include <cmath>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -33,6 +34,15 @@ inline std::uint64_t json_count(const nlohmann::json& value) {
 inline std::uint64_t json_count(const nlohmann::json& object, const char* key) {
   const auto it = object.find(key);
   return it == object.end() ? 0 : json_count(*it);
+}
+
+// `key` of an object as a finite number >= 0, 0 when absent.
+inline double json_non_negative(const nlohmann::json& object, const char* key) {
+  const double value = object.value(key, 0.0);
+  if (!std::isfinite(value) || value < 0) {
+    throw std::invalid_argument(std::string(key) + " must be a number >= 0");
+  }
+  return value;
 }
 
 }  // namespace stampede

@@ -1,24 +1,11 @@
 #include "stats/limit_stats.h"
 
 #include <algorithm>
-#include <cmath>
 #include <exception>
 
 #include "stats/json_count.h"
 
 namespace stampede {
-namespace {
-
-double non_negative(const nlohmann::json& j, const char* key) {
-  const double value = j.value(key, 0.0);
-  if (!std::isfinite(value) || value < 0) {
-    throw std::invalid_argument(std::string(key) + " must be a number >= 0");
-  }
-  return value;
-}
-
-}  // namespace
-
 void LimitStats::merge(const LimitStats& other) {
   adaptive = adaptive || other.adaptive;
   configured_rate += other.configured_rate;
@@ -59,14 +46,14 @@ std::optional<LimitStats> LimitStats::from_json(const nlohmann::json& j, std::st
     LimitStats s;
     s.selector = j.at("selector").get<std::string>();
     s.adaptive = j.value("adaptive", false);
-    s.configured_rate = non_negative(j, "configuredRate");
-    s.rate = non_negative(j, "rate");
-    s.lowest_rate = non_negative(j, "lowestRate");
+    s.configured_rate = json_non_negative(j, "configuredRate");
+    s.rate = json_non_negative(j, "rate");
+    s.lowest_rate = json_non_negative(j, "lowestRate");
     s.requests = json_count(j.at("requests"));
     s.delayed = json_count(j.at("delayed"));
     s.skipped = json_count(j.value("skipped", nlohmann::json(0)));
-    s.delay_seconds = non_negative(j, "delaySeconds");
-    s.throttled_seconds = non_negative(j, "throttledSeconds");
+    s.delay_seconds = json_non_negative(j, "delaySeconds");
+    s.throttled_seconds = json_non_negative(j, "throttledSeconds");
     s.signals = json_count(j.value("signals", nlohmann::json(0)));
     s.decreases = json_count(j.value("decreases", nlohmann::json(0)));
     s.pauses = json_count(j.value("pauses", nlohmann::json(0)));

@@ -167,6 +167,8 @@ void Result::merge(const Result& other) {
   merge_custom_metrics(custom, other.custom);
   merge_windows(windows, other.windows);
   merge_limits(limits, other.limits);
+  // Each runner's generator is its own machine's: kept side by side, never added up.
+  generators.insert(generators.end(), other.generators.begin(), other.generators.end());
   duration_seconds = std::max(duration_seconds, other.duration_seconds);
   if (started_at.empty() || (!other.started_at.empty() && other.started_at < started_at)) {
     started_at = other.started_at;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stats/generator_stats.h"
 #include "stats/limit_stats.h"
 #include "stats/request_stats.h"
 #include "stats/threshold.h"
@@ -141,10 +142,11 @@ struct Result {
   std::vector<ResultRow> rows;  // one per scenario + name + method, in plan order
   std::map<std::string, IterationCounts> iterations;  // by scenario
   std::vector<TimeSeriesPoint> series;
-  std::vector<StageStats> stages;         // named load stages, in plan order
-  std::vector<CustomMetricStats> custom;  // custom metrics, in plan order
-  std::vector<WindowSeries> windows;      // per windowed selector, in plan order
-  std::vector<LimitStats> limits;         // per `limits:` entry, in plan order
+  std::vector<StageStats> stages;          // named load stages, in plan order
+  std::vector<CustomMetricStats> custom;   // custom metrics, in plan order
+  std::vector<WindowSeries> windows;       // per windowed selector, in plan order
+  std::vector<LimitStats> limits;          // per `limits:` entry, in plan order
+  std::vector<GeneratorStats> generators;  // the load generator's own load, one per runner
   std::vector<ThresholdOutcome> thresholds;
   std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
   ResultMeta meta;
@@ -158,9 +160,9 @@ struct Result {
 
   // Adds another runner's result: rows by key, iterations, time series by second, stages by
   // name, custom metrics by name and value, window series by selector (slot by slot: all runners
-  // share the test's start), duration = the longer one; meta counts the runners
-  // and keeps the latest end; the setup and teardown of whichever result ran them. Threshold
-  // verdicts are not merged: re-evaluate them on the merged result.
+  // share the test's start), generators side by side, duration = the longer one; meta counts the
+  // runners and keeps the latest end; the setup and teardown of whichever result ran them.
+  // Threshold verdicts are not merged: re-evaluate them on the merged result.
   void merge(const Result& other);
 };
 

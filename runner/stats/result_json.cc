@@ -253,6 +253,10 @@ json result_to_json(const Result& r) {
     json& limits = j["limits"] = json::array();
     for (const LimitStats& limit : r.limits) limits.push_back(limit.to_json());
   }
+  if (!r.generators.empty()) {
+    json& generators = j["generators"] = json::array();
+    for (const GeneratorStats& g : r.generators) generators.push_back(g.to_json());
+  }
   json& thresholds = j["thresholds"] = json::array();
   for (const auto& th : r.thresholds) {
     thresholds.push_back(threshold_to_json(th));

@@ -197,6 +197,11 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
       if (!stats) return std::nullopt;
       r.limits.push_back(std::move(*stats));
     }
+    for (const auto& generator : j.value("generators", json::array())) {
+      std::optional<GeneratorStats> stats = GeneratorStats::from_json(generator, error);
+      if (!stats) return std::nullopt;
+      r.generators.push_back(std::move(*stats));
+    }
     for (const auto& p : j.value("series", json::array())) {
       r.series.push_back({p.at("t").get<double>(), p.at("users").get<double>(),
                           json_count(p.at("requests")), json_count(p.at("failures")),

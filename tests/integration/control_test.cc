@@ -428,7 +428,11 @@ thresholds: {http_req_failed: ["rate < 0.01"]}
         "stampede_request_duration_seconds_bucket{", "stampede_users{", "stampede_target_rate{",
         "stampede_dropped_total{", "stampede_data_sent_bytes_total{",
         "stampede_data_received_bytes_total{", "stampede_threshold_ok{", "stampede_test_state{",
-        "stampede_runner_info{"}) {
+        "stampede_runner_info{", "stampede_generator_cpu_seconds_total{",
+        "stampede_generator_thread_cpu_seconds_total{", "stampede_generator_memory_bytes{",
+        "stampede_generator_memory_peak_bytes{", "stampede_generator_connections{",
+        "stampede_generator_loop_lag_seconds{", "stampede_generator_saturated{",
+        "stampede_generator_saturated_seconds_total{"}) {
     EXPECT_NE(during.find(metric), std::string::npos) << metric << " missing in\n" << during;
   }
   EXPECT_NE(during.find(R"(reason="unexpected_status")"), std::string::npos);

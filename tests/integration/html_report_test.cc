@@ -262,6 +262,10 @@ TEST(HtmlReport, TablesShowTheResultsNumbers) {
   EXPECT_FALSE(table(state, "stream-table").empty());  // the SSE row
   EXPECT_FALSE(table(state, "ws-table").empty());      // the WebSocket session row
   EXPECT_FALSE(table(state, "check-table").empty());
+  // The load generator: one row, this runner's.
+  const json generator = table(state, "generator-table");
+  ASSERT_EQ(generator.size(), 1u);
+  EXPECT_EQ(generator[0][0], "0/1");
   // The header's meta: target, runner count, the named stages shaded on the charts.
   const json& meta = run.result["meta"];
   EXPECT_EQ(meta["runners"], 1);

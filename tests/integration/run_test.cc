@@ -43,6 +43,51 @@ scenarios:
   EXPECT_EQ(run.result["status_codes"]["404"], row_requests(run.result, "404"));
 }
 
+// The runner watches itself: every worker's ticks, its CPU and connections, and the process's
+// memory are in the result (docs/self-monitoring.md).
+TEST(Run, TheResultSaysHowTheGeneratorFared) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const auto run = run_stampede("run", R"(
+target: )" + target.url() + R"(
+load: {users: 6, spawnRate: 100, duration: 3s}
+scenarios:
+  - name: calm
+    wait: constant(20ms)
+    steps: [{get: /}]
+)",
+                                {"--threads", "2"});
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  ASSERT_EQ(run.result["generators"].size(), 1u) << run.result.dump();
+  const nlohmann::json& g = run.result["generators"][0];
+  EXPECT_EQ(g["runner"], "0/1");
+  ASSERT_EQ(g["threadCpuSeconds"].size(), 2u);
+  double threads = 0;
+  for (const auto& t : g["threadCpuSeconds"]) {
+    EXPECT_GT(t.get<double>(), 0);
+    threads += t.get<double>();
+  }
+  // The process's CPU includes the workers' and the control thread's.
+  EXPECT_GE(g["cpuSeconds"].get<double>(), threads * 0.99);
+  EXPECT_LT(g["cpuSeconds"].get<double>(),
+            2 * run.result["totals"]["duration_seconds"].get<double>());
+  // Each of the 2 workers ticks every 10 ms for the 3 s of load (some ticks run late).
+  const auto ticks = g["loopLagSeconds"]["ticks"].get<std::uint64_t>();
+  EXPECT_GE(ticks, 2 * 3 * 100 * 8 / 10) << g;
+  EXPECT_LE(ticks, 2 * 4 * 100) << g;
+  EXPECT_LE(g["loopLagSeconds"]["p50"].get<double>(), g["loopLagSeconds"]["max"].get<double>());
+  // One keep-alive connection per user.
+  EXPECT_EQ(g["peakConnections"], 6) << g;
+  const nlohmann::json& memory = g["memory"];
+  EXPECT_GT(memory["baselineBytes"].get<std::uint64_t>(), 1u << 20);
+  EXPECT_GE(memory["peakBytes"].get<std::uint64_t>(), memory["baselineBytes"].get<std::uint64_t>());
+  EXPECT_GE(memory["peakBytes"].get<std::uint64_t>(), memory["finalBytes"].get<std::uint64_t>());
+  EXPECT_EQ(memory["growthBytes"].get<std::int64_t>(),
+            static_cast<std::int64_t>(memory["finalBytes"].get<std::uint64_t>()) -
+                static_cast<std::int64_t>(memory["baselineBytes"].get<std::uint64_t>()));
+  EXPECT_LE(g["saturatedSeconds"].get<double>(), 4.0);
+  EXPECT_NE(run.out.find("load generator 0/1"), std::string::npos) << run.out;
+}
+
 // A step retried on 429 against a limit of 1 request/s shared by 4 users: at the end of the
 // duration most users wait for a retry (Retry-After: 1).
 std::string retried_plan(const TargetProcess& target, const std::string& graceful_stop) {

@@ -27,6 +27,7 @@ class LoopingUser final : public User {
   void abort() override {}
   void sweep(TimePoint) override {}
   bool busy() const override { return running; }
+  std::uint32_t connections() const override { return 0; }
 
   bool running = false;
   std::size_t scenario = 0;

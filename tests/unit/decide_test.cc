@@ -3,9 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "base/rfc3339.h"
 #include "controller/children.h"
 #include "controller/conditions.h"
+#include "controller/saturation.h"
 #include "loadtest_fixture.h"
 
 namespace stampede::op {
@@ -237,6 +240,39 @@ TEST(Decide, ProgressSumsTheRunnersWhileRunning) {
   EXPECT_TRUE(d.actions.empty());
 }
 
+// A runner whose own CPU or event loop was saturated measured its queueing along with the
+// target's latency: the LoadTest says so in a condition, and an Event when it first happens.
+TEST(Decide, ARunnerReportingSaturationSetsTheConditionAndOneEvent) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  o.runners = {pod(0, true), pod(1, true)};
+  o.runners[0].status = nlohmann::json{
+      {"state", "running"}, {"runner", "0/2"}, {"generator", {{"saturated_seconds", 0.0}}}};
+  o.runners[1].status = nlohmann::json{{"state", "running"}, {"runner", "1/2"}};
+  const Decision calm = decide(o);
+  EXPECT_EQ(condition_status(calm.status, kLoadGeneratorSaturated), "False");
+
+  o.runners[1].status = nlohmann::json{
+      {"state", "running"},
+      {"runner", "1/2"},
+      {"generator", {{"saturated", true}, {"saturated_seconds", 4.0}, {"cause", "cpu"}}}};
+  o.lt.status = calm.status;
+  const Decision hot = decide(o);
+  EXPECT_EQ(condition_status(hot.status, kLoadGeneratorSaturated), "True");
+  const auto event = std::find_if(hot.events.begin(), hot.events.end(), [](const Event& e) {
+    return e.reason == kLoadGeneratorSaturated;
+  });
+  ASSERT_NE(event, hot.events.end());
+  EXPECT_EQ(event->type, "Warning");
+  EXPECT_NE(event->message.find("runner 1/2: 4s saturated (cpu)"), std::string::npos)
+      << event->message;
+
+  o.lt.status = hot.status;
+  const Decision still = decide(o);
+  EXPECT_EQ(condition_status(still.status, kLoadGeneratorSaturated), "True");
+  EXPECT_TRUE(std::none_of(still.events.begin(), still.events.end(),
+                           [](const Event& e) { return e.reason == kLoadGeneratorSaturated; }));
+}
+
 TEST(Decide, ARunnerThatStartedLateDegradesTheTestAndSaysHowLate) {
   Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
   o.runners = {pod(0, true), pod(1, true)};
@@ -379,6 +415,35 @@ TEST(FinishedStatus, CarriesWhatEachLimitDidOnlyWhenThePlanHasLimits) {
   const nlohmann::json status = finished_status(o, merged, "demo-result");
   ASSERT_EQ(status["results"]["limits"].size(), 1u);
   EXPECT_EQ(status["results"]["limits"][0], limit.to_json());
+}
+
+TEST(FinishedStatus, CarriesEachRunnersGeneratorAndItsSaturation) {
+  Observed o = observed(manifest({}, status_in(kPhaseRunning, 2)));
+  Result merged = result_of(100, 10);
+  GeneratorStats& calm = merged.generators.emplace_back();
+  calm.runner = "0/2";
+  calm.memory_baseline_bytes = 100;
+  calm.memory_final_bytes = 40;
+  nlohmann::json status = finished_status(o, merged, "demo-result");
+  ASSERT_EQ(status["results"]["generators"].size(), 1u);
+  EXPECT_EQ(status["results"]["generators"][0]["memoryGrowthBytes"], -60);
+  EXPECT_EQ(condition_status(status, kLoadGeneratorSaturated), "False");
+
+  GeneratorStats& hot = merged.generators.emplace_back();
+  hot.runner = "1/2";
+  hot.saturated_seconds_total = 2;
+  hot.saturated.push_back({3, 5, false, true, 0.4, 0.2});
+  status = finished_status(o, merged, "demo-result");
+  EXPECT_EQ(condition_status(status, kLoadGeneratorSaturated), "True");
+  EXPECT_EQ(status["results"]["generators"][1]["saturatedSeconds"], 2.0);
+  for (const auto& c : status["conditions"]) {
+    if (c["type"] != kLoadGeneratorSaturated) continue;
+    EXPECT_NE(c["message"].get<std::string>().find("runner 1/2: 2s saturated (loop lag)"),
+              std::string::npos)
+        << c;
+  }
+  // The verdict is the thresholds': a saturated generator warns, it does not fail the test.
+  EXPECT_EQ(status["result"], "Passed");
 }
 
 TEST(Children, AReplacementReadsTheSetupsValuesFromTheirSecret) {

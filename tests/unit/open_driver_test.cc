@@ -27,6 +27,7 @@ class IterationUser final : public User {
   void abort() override {}
   void sweep(TimePoint) override {}
   bool busy() const override { return busy_; }
+  std::uint32_t connections() const override { return 0; }
 
   bool busy_ = false;
   std::vector<TimePoint> scheduled;

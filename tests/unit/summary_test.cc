@@ -144,6 +144,39 @@ TEST(Summary, LimitsShowWhatTheyLetThroughHeldBackAndWhereTheRateEnded) {
       << text;
 }
 
+TEST(Summary, TheLoadGeneratorBlockSaysWhetherItWasSaturated) {
+  Result r = plain();
+  GeneratorStats& g = r.generators.emplace_back();
+  g.runner = "0/1";
+  g.cpu_seconds = 7.5;
+  g.thread_cpu_seconds = {3.5, 4};
+  g.peak_thread_cpu = 0.5;
+  g.memory_baseline_bytes = 10 << 20;
+  g.memory_peak_bytes = 12 << 20;
+  g.memory_final_bytes = 11 << 20;
+  g.peak_connections = 50;
+  g.loop_lag = {1000, 0.0001, 0.002, 0.009};
+  std::string text = summary_of(r);
+  EXPECT_TRUE(contains(text, "  load generator 0/1\n")) << text;
+  EXPECT_TRUE(contains(text,
+                       "cpu          7.50s (worker threads 3.50s 4.00s; busiest second "
+                       "50.00% of a core)"))
+      << text;
+  EXPECT_TRUE(contains(text, "memory       10.0 MiB at start, peak 12.0 MiB, growth +1.0 MiB"))
+      << text;
+  EXPECT_TRUE(contains(text, "loop lag     p50 100µs  p99 2.00ms  max 9.00ms")) << text;
+  EXPECT_TRUE(contains(text, "saturated    no\n")) << text;
+
+  g.saturated.push_back({2, 5, true, false, 0.97, 0.004});
+  g.saturated.push_back({8, 9, false, true, 0.3, 0.08});
+  g.saturated_seconds_total = 4;
+  text = summary_of(r);
+  EXPECT_TRUE(contains(text,
+                       "saturated    4.00s of 10.00s: 2s–5s (cpu 97.00%), 8s–9s (loop lag "
+                       "80.0ms)"))
+      << text;
+}
+
 TEST(Summary, NothingExtraWithoutChecksRetriesStagesOrCustomMetrics) {
   const std::string text = summary_of(plain());
   EXPECT_FALSE(contains(text, "\n  limit ")) << text;
@@ -151,6 +184,7 @@ TEST(Summary, NothingExtraWithoutChecksRetriesStagesOrCustomMetrics) {
   EXPECT_FALSE(contains(text, "retries")) << text;
   EXPECT_FALSE(contains(text, "stage")) << text;
   EXPECT_FALSE(contains(text, "custom metric")) << text;
+  EXPECT_FALSE(contains(text, "load generator")) << text;
 }
 
 }  // namespace

@@ -584,6 +584,34 @@
     section('limits', 'Client-side limits', el('div', {class: runs.length === 2 ? 'pair' : ''}, content.map((c) => el('div', {}, c))));
   }
 
+  // The load generator itself, one row per runner of each run: a saturated one measured its own
+  // queueing too (docs/self-monitoring.md).
+  function renderGenerator(runs) {
+    if (runs.every((run) => (run.result.generators || []).length === 0)) { hideSection('generator'); return; }
+    const intervals = (g) => (g.saturated || []).map((s) => s.startSeconds + '–' + s.endSeconds + ' s (' +
+      [s.cpu ? 'cpu ' + fmtPercent(s.peakCpu) : null, s.loopLag ? 'loop lag ' + fmtSeconds(s.peakLoopLagSeconds) : null]
+        .filter((x) => x).join(', ') + ')').join(', ') + (g.saturatedDropped ? ' and ' + g.saturatedDropped + ' more' : '');
+    const content = runs.map((run) => {
+      const rows = (run.result.generators || []).map((g) => {
+        const memory = g.memory || {};
+        const lag = g.loopLagSeconds || {};
+        const growth = memory.growthBytes || 0;
+        return [g.runner, fmtSeconds(g.cpuSeconds), fmtPercent(g.peakThreadCpu), fmtBytes(memory.baselineBytes),
+          fmtBytes(memory.peakBytes), (growth < 0 ? '-' : '+') + fmtBytes(Math.abs(growth)), fmtSeconds(lag.p99),
+          fmtSeconds(lag.max), fmtCount(g.peakConnections), g.saturatedSeconds > 0
+            ? fmtSeconds(g.saturatedSeconds) + ': ' + intervals(g) : 'no'];
+      });
+      const saturated = (run.result.generators || []).some((g) => g.saturatedSeconds > 0);
+      return [run.label ? el('h3', {}, run.label) : null,
+        saturated ? el('p', {class: 'warning'}, 'The load generator was saturated: latencies in those seconds ' +
+          'include its own queueing. Add threads or runners.') : null,
+        table([{label: 'runner', text: true}, {label: 'CPU'}, {label: 'busiest second'}, {label: 'memory at start'},
+          {label: 'peak'}, {label: 'growth'}, {label: 'loop lag p99'}, {label: 'max'}, {label: 'connections'},
+          {label: 'saturated', text: true}], rows, 'generator-table')];
+    });
+    section('generator', 'Load generator', el('div', {class: runs.length === 2 ? 'pair' : ''}, content.map((c) => el('div', {}, c))));
+  }
+
   // Rows of (key, value per run) for maps such as status codes and errors, in key order.
   function keyedRows(maps, fmt) {
     const keys = [...new Set(maps.flatMap((m) => Object.keys(m || {})))].sort();
@@ -761,6 +789,7 @@
     renderCustom(runs);
     renderStreams(runs);
     renderWebSockets(runs);
+    renderGenerator(runs);
     renderFooter();
     report.ready = true;
   }
