@@ -95,6 +95,7 @@ nlohmann::json finished_status(const Observed& o, const Result& merged,
     nlohmann::json& limits = status["results"]["limits"] = nlohmann::json::array();
     for (const LimitStats& limit : merged.limits) limits.push_back(limit.to_json());
   }
+  if (merged.adaptive_users) status["results"]["adaptiveUsers"] = merged.adaptive_users->to_json();
   note_saturation(status, merged.generators, format_rfc3339(o.now));
   status["resultConfigMap"] = result_config_map;
   note_late_start(status, o);

@@ -46,7 +46,10 @@ void switch_to_closed(const LoadOverrides& o, Plan& plan, SourceErrors& errors) 
   }
   ClosedModel closed;
   closed.users = static_cast<std::uint32_t>(*users);
-  if (auto* old = std::get_if<ClosedModel>(&plan.load.model)) closed.spawn_rate = old->spawn_rate;
+  if (auto* old = std::get_if<ClosedModel>(&plan.load.model)) {
+    closed.spawn_rate = old->spawn_rate;
+    closed.adaptive = old->adaptive;  // more or fewer users still back off the same way
+  }
   const auto d = run_time(o, plan, errors);
   if (d) closed.duration = *d;
   plan.load.model = closed;

@@ -84,6 +84,7 @@ class SnapshotHandler {
       exporter->update(s);
       exporter->set_thresholds(verdicts);
       if (!plan_.limits.empty()) exporter->set_limits(engine_.limits());
+      if (const auto users = engine_.backoff_total()) exporter->set_adaptive_users(*users);
       exporter->set_state(state);
     }
     serving_.control().set_status(status_document(serving_.identity(), s, verdicts));
@@ -186,6 +187,7 @@ int run_session(Engine& engine, const Plan& plan, const CliOptions& options, Ser
   if (MetricsExporter* exporter = serving.exporter()) {
     exporter->set_thresholds(result.thresholds);
     exporter->set_limits(result.limits);
+    if (result.adaptive_users) exporter->set_adaptive_users(*result.adaptive_users);
     exporter->set_state(RunState::kFinished);
   }
   serving.control().finished(document.dump());

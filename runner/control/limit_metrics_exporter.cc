@@ -33,7 +33,9 @@ LimitMetricsExporter::LimitMetricsExporter(prometheus::Registry& registry,
                                constant_labels, registry)),
       decreases_(register_family(prometheus::BuildCounter(), "stampede_limit_decreases_total",
                                  "Times an adaptive limit cut its rate.", constant_labels,
-                                 registry)) {}
+                                 registry)),
+      registry_(registry),
+      constant_labels_(constant_labels) {}
 
 LimitMetricsExporter::Series& LimitMetricsExporter::series(const LimitStats& limit) {
   auto [it, added] = series_.try_emplace(limit.selector);
@@ -66,6 +68,29 @@ void LimitMetricsExporter::update(const std::vector<LimitStats>& limits) {
     if (s.signals != nullptr) add_increase(s.signals, limit.signals, s.exported.signals);
     if (s.decreases != nullptr) add_increase(s.decreases, limit.decreases, s.exported.decreases);
   }
+}
+
+void LimitMetricsExporter::update(const AdaptiveUsersStats& users) {
+  if (!users_) {
+    users_ = std::make_unique<UsersSeries>();
+    UsersSeries& s = *users_;
+    s.users = &register_family(prometheus::BuildGauge(), "stampede_adaptive_users",
+                               "The users a closed model's load.adaptive lets run now.",
+                               constant_labels_, registry_)
+                   .Add({});
+    s.signals = &register_family(prometheus::BuildCounter(), "stampede_adaptive_signals_total",
+                                 "Overload answers load.adaptive saw (a listed status or a "
+                                 "response slower than its latency bound).",
+                                 constant_labels_, registry_)
+                     .Add({});
+    s.decreases =
+        &register_family(prometheus::BuildCounter(), "stampede_adaptive_decreases_total",
+                         "Times load.adaptive cut the running users.", constant_labels_, registry_)
+             .Add({});
+  }
+  users_->users->Set(users.users);
+  add_increase(users_->signals, users.signals, users_->exported.signals);
+  add_increase(users_->decreases, users.decreases, users_->exported.decreases);
 }
 
 }  // namespace stampede

@@ -46,6 +46,7 @@ class MetricsExporter {
   void update(const Snapshot& snapshot);
   void set_thresholds(const std::vector<ThresholdOutcome>& outcomes);
   void set_limits(const std::vector<LimitStats>& limits) { limits_.update(limits); }
+  void set_adaptive_users(const AdaptiveUsersStats& users) { limits_.update(users); }
   void set_state(RunState state);
   void set_planned_duration(double seconds);
 

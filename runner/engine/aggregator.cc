@@ -12,6 +12,9 @@ Aggregator::Aggregator(const CompiledPlan& plan, std::size_t workers, bool reque
       done_(workers, false) {
   for (const std::string& name : plan.stage_names) stages_.push_back(StageStats{name, {}, 0});
   for (const CompiledWindow& window : plan.windows) windows_.push_back({window.selector, {}});
+  for (const CompiledUserWindow& window : plan.user_windows) {
+    user_windows_.push_back({window.selector, static_cast<double>(window.window_ns) / 1e9, 0});
+  }
   if (request_history) history_ = std::make_unique<RequestHistory>(plan.rows);
 }
 
@@ -37,6 +40,9 @@ void Aggregator::merge_rows(const ThreadStats& stats) {
     stages_[i].stats.merge(stats.stages[i]);
   }
   merge_custom_metrics(custom_, stats.custom);
+  for (std::size_t i = 0; i < stats.user_window_peaks.size() && i < user_windows_.size(); ++i) {
+    user_windows_[i].max_count = std::max(user_windows_[i].max_count, stats.user_window_peaks[i]);
+  }
   for (std::size_t i = 0; i < stats.windows.size() && i < windows_.size(); ++i) {
     windows_[i].counts.merge(stats.windows[i]);
   }
@@ -142,6 +148,7 @@ Result Aggregator::result() const {
   }
   r.custom = custom_;
   r.windows = windows_;
+  r.user_windows = user_windows_;
   return r;
 }
 

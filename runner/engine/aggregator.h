@@ -47,10 +47,11 @@ class Aggregator {
 
   const CompiledPlan& plan_;
   std::vector<RequestStats> rows_;
-  std::vector<StageStats> stages_;         // named load stages, plan order
-  std::vector<CustomMetricStats> custom_;  // custom metrics, plan order
-  std::vector<WindowSeries> windows_;      // by CompiledPlan::windows index
-  double elapsed_ = 0;                     // set by finish(): stage lengths are clipped to it
+  std::vector<StageStats> stages_;            // named load stages, plan order
+  std::vector<CustomMetricStats> custom_;     // custom metrics, plan order
+  std::vector<WindowSeries> windows_;         // by CompiledPlan::windows index
+  std::vector<UserWindowPeak> user_windows_;  // by CompiledPlan::user_windows index
+  double elapsed_ = 0;                        // set by finish(): stage lengths are clipped to it
   std::vector<IterationCounts> iterations_;
   RequestStats totals_;
   std::vector<std::int64_t> last_tick_;  // per worker; -1 none yet

@@ -17,11 +17,14 @@ ClosedDriver::ClosedDriver(UserPool& pool, const ClosedModel& model, Share share
       schedule_(model),
       share_(share),
       scenario_of_user_(
-          std::make_shared<const std::vector<std::size_t>>(std::move(scenario_of_user))) {}
+          std::make_shared<const std::vector<std::size_t>>(std::move(scenario_of_user))) {
+  if (model.adaptive) backoff_.emplace(*model.adaptive, share);
+}
 
 void ClosedDriver::tick(TimePoint now) {
   if (stopped_) return;
-  const auto wanted = static_cast<std::size_t>(share_.of(schedule_.users_at(now - t0_)));
+  std::size_t wanted = static_cast<std::size_t>(share_.of(schedule_.users_at(now - t0_)));
+  if (backoff_) wanted = backoff_->users(now, wanted);
   while (active_.size() < wanted) {
     // The n-th user of this share has global index share.index + n * share.count.
     const std::size_t global = share_.index + active_.size() * share_.count;

@@ -8,6 +8,7 @@
 
 #include "engine/load_driver.h"
 #include "engine/share.h"
+#include "engine/user_backoff.h"
 #include "engine/user_schedule.h"
 
 namespace stampede {
@@ -24,6 +25,13 @@ class ClosedDriver final : public LoadDriver {
   void stop_load() override;
   void on_user_idle(User& user) override { spare_.push_back(&user); }
   std::uint32_t active_users() const override { return static_cast<std::uint32_t>(active_.size()); }
+  void on_overload(TimePoint sent, TimePoint now) override {
+    if (backoff_) backoff_->on_signal(now, sent, active_.size());
+  }
+  std::optional<AdaptiveUsersStats> backoff_stats() const override {
+    if (!backoff_) return std::nullopt;
+    return backoff_->stats();
+  }
 
  private:
   UserPool& pool_;
@@ -33,8 +41,9 @@ class ClosedDriver final : public LoadDriver {
   std::shared_ptr<const std::vector<std::size_t>> scenario_of_user_;
   TimePoint t0_{};
   bool stopped_ = false;
-  std::vector<User*> active_;  // running, in start order
-  std::vector<User*> spare_;   // stopped and idle, reusable
+  std::vector<User*> active_;           // running, in start order
+  std::vector<User*> spare_;            // stopped and idle, reusable
+  std::optional<UserBackoff> backoff_;  // `load.adaptive`
 };
 
 // Assigns scenarios to global user indices 0..users-1 by weight, deterministically, so every

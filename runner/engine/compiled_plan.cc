@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "plan/version.h"
@@ -232,8 +233,9 @@ void compile_windows(const Plan& plan, CompiledPlan* compiled) {
   compiled->row_windows.resize(compiled->rows.size());
   compiled->custom_windows.resize(plan.metrics.size());
   for (const Threshold& threshold : plan.thresholds) {
-    const bool windowed = std::any_of(threshold.conditions.begin(), threshold.conditions.end(),
-                                      [](const auto& c) { return c.aggregation.windowed(); });
+    const bool windowed = std::any_of(
+        threshold.conditions.begin(), threshold.conditions.end(),
+        [](const auto& c) { return c.aggregation.windowed() && !c.aggregation.per_user; });
     const std::size_t counter = custom_counter(plan, threshold.selector.metric);
     const bool requests = threshold.selector.metric == "http_reqs";
     if (!windowed || (!requests && counter >= plan.metrics.size())) continue;
@@ -261,6 +263,41 @@ void compile_windows(const Plan& plan, CompiledPlan* compiled) {
     for (std::size_t row = 0; row < compiled->rows.size(); ++row) {
       if (filter.matches(compiled->rows[row])) {
         compiled->row_windows[row].push_back(compiled->windows.size() - 1);
+      }
+    }
+  }
+}
+
+// Every distinct selector and window of a per-user windowed threshold (max_count_per_user(W)),
+// with for each row the ones whose scenario, name and method tags it matches.
+void compile_user_windows(const Plan& plan, CompiledPlan* compiled) {
+  compiled->row_user_windows.resize(compiled->rows.size());
+  for (const Threshold& threshold : plan.thresholds) {
+    const std::string key = threshold.selector.to_string();
+    const SelectorFilter filter(threshold.selector);
+    for (const ThresholdCondition& condition : threshold.conditions) {
+      const Aggregation& a = condition.aggregation;
+      if (!a.windowed() || !a.per_user) continue;
+      const auto window_ns = static_cast<std::uint64_t>(std::llround(a.window_seconds * 1e9));
+      const auto& windows = compiled->user_windows;
+      if (std::any_of(windows.begin(), windows.end(), [&](const CompiledUserWindow& w) {
+            return w.selector == key && w.window_ns == window_ns;
+          })) {
+        continue;
+      }
+      CompiledUserWindow& window = compiled->user_windows.emplace_back();
+      window.selector = key;
+      window.window_ns = window_ns;
+      if (filter.status) window.status = *filter.status;
+      if (filter.stage) {
+        const auto& names = compiled->stage_names;
+        window.stage = static_cast<std::size_t>(
+            std::find(names.begin(), names.end(), *filter.stage) - names.begin());
+      }
+      for (std::size_t row = 0; row < compiled->rows.size(); ++row) {
+        if (filter.matches(compiled->rows[row])) {
+          compiled->row_user_windows[row].push_back(compiled->user_windows.size() - 1);
+        }
       }
     }
   }
@@ -339,6 +376,7 @@ CompiledPlan compile_plan(const Plan& plan) {
   compiled.row_checks.resize(compiled.rows.size());
   compile_stages(plan.load, &compiled);
   compile_windows(plan, &compiled);
+  compile_user_windows(plan, &compiled);
   compile_limits(plan, &compiled);
   return compiled;
 }
@@ -347,6 +385,7 @@ std::unique_ptr<ThreadStats> fresh_thread_stats(const CompiledPlan& compiled) {
   auto stats = std::make_unique<ThreadStats>(compiled.rows.size(), compiled.scenarios.size(),
                                              compiled.stage_names.size());
   stats->windows.resize(compiled.windows.size());
+  stats->user_window_peaks.resize(compiled.user_windows.size(), 0);
   for (const CustomMetricDef& def : compiled.plan->metrics) {
     CustomMetricStats& m = stats->custom.emplace_back();
     m.name = def.name;

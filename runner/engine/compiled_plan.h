@@ -73,6 +73,15 @@ struct CompiledWindow {
   std::optional<std::string> value;   // a custom counter's `value` tag (a provider, say)
 };
 
+// A per-user windowed threshold's series (max_count_per_user(W)): each user counts its own sends
+// of the matching rows in windows of `window_ns` (stats/sliding_peak.h).
+struct CompiledUserWindow {
+  std::string selector;  // MetricSelector::to_string(): the result's key
+  std::uint64_t window_ns = 0;
+  std::optional<std::string> status;  // "429" or a class "4xx"; nullopt: any
+  std::optional<std::size_t> stage;   // a stage_names index: only requests started in it
+};
+
 struct CompiledPlan {
   std::vector<StatsKey> rows;                        // statistics rows in plan order
   std::vector<std::vector<std::string>> row_checks;  // check names of each row, in plan order
@@ -96,7 +105,9 @@ struct CompiledPlan {
   std::vector<CompiledWindow> windows;  // one per windowed selector
   std::vector<std::vector<std::size_t>>
       row_windows;  // by row: the windows its requests may count in
-  std::vector<std::vector<std::size_t>> custom_windows;  // by Plan::metrics index: its windows
+  std::vector<std::vector<std::size_t>> custom_windows;    // by Plan::metrics index: its windows
+  std::vector<CompiledUserWindow> user_windows;            // one per per-user selector and window
+  std::vector<std::vector<std::size_t>> row_user_windows;  // by row: its user windows
   // By row: the `limits:` entries (Plan::limits indexes) its requests wait for.
   std::vector<std::vector<std::size_t>> row_limits;
 };

@@ -159,6 +159,10 @@ Result Engine::run(const SnapshotFn& on_snapshot) {
   }
   started_at_ = format_rfc3339(wall_t0);
   make_gates();
+  if (const auto* closed = std::get_if<ClosedModel>(&plan_.load.model);
+      closed && closed->adaptive) {
+    user_config_.backoff = &*closed->adaptive;
+  }
   load_control_.set_start(t0_);
   monitor_->start();
   start_workers(t0_, first);
@@ -219,6 +223,7 @@ void Engine::absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<Thre
   std::shared_ptr<ThreadStats> stats = std::move(s);
   asio::post(control_, [this, worker, tick, stats] {
     monitor_->absorb(worker, tick, stats->load);
+    note_backoff(worker, stats->backoff);
     aggregator_->absorb(worker, tick, *stats);
     report();
   });
@@ -262,6 +267,7 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
   std::shared_ptr<ThreadStats> stats = std::move(s);
   asio::post(control_, [this, worker, stats] {
     monitor_->absorb_final(worker, stats->load);
+    note_backoff(worker, stats->backoff);
     aggregator_->worker_done(worker, *stats);
     report();
     if (aggregator_->all_done()) {
@@ -298,6 +304,31 @@ void Engine::make_gates() {
   }
 }
 
+void Engine::note_backoff(std::size_t worker, const std::optional<AdaptiveUsersStats>& stats) {
+  if (!stats) return;
+  if (backoff_.size() < options_.threads) backoff_.resize(options_.threads);
+  backoff_[worker] = *stats;
+  const std::optional<AdaptiveUsersStats> total = backoff_total();
+  if (total && total->decreases > 0) {
+    backoff_lowest_ = std::min(backoff_lowest_.value_or(total->users), total->users);
+  }
+}
+
+std::optional<AdaptiveUsersStats> Engine::backoff_total() const {
+  std::optional<AdaptiveUsersStats> total;
+  for (const auto& worker : backoff_) {
+    if (!worker) continue;
+    if (total) {
+      total->merge(*worker);
+    } else {
+      total = worker;
+    }
+  }
+  // The runner's low point: its threads' ceilings added up at one moment, not each one's lowest.
+  if (total && backoff_lowest_) total->lowest_users = *backoff_lowest_;
+  return total;
+}
+
 std::vector<LimitStats> Engine::limits() const {
   const TimePoint now = Clock::now();
   std::vector<LimitStats> out;
@@ -310,6 +341,7 @@ Result Engine::described(Result result) const {
   result.limits = limits();
   result.runner = std::to_string(options_.segment) + "/" + std::to_string(options_.segments);
   if (monitor_) result.generators = {monitor_->stats(result.runner)};
+  result.adaptive_users = backoff_total();
   result.started_at = started_at_;
   return result;
 }

@@ -80,6 +80,9 @@ class Engine final : private StatsSink {
   Result run(const SnapshotFn& on_snapshot);
   // What the `limits:` entries did so far; from the control thread (the snapshot callback).
   std::vector<LimitStats> limits() const;
+  // What a closed model's `load.adaptive` did so far, this runner's threads added up; nullopt
+  // without it. From the control thread.
+  std::optional<AdaptiveUsersStats> backoff_total() const;
   // The result so far; call from the snapshot callback (the control thread) only.
   Result current_result(double elapsed_seconds) const;
   // Thread-safe: end the load phase early (graceful stop follows).
@@ -104,6 +107,8 @@ class Engine final : private StatsSink {
   Snapshot snapshot(double elapsed) const;
   // The `limits:` entries, from t0_, into user_config_ (before the workers copy it).
   void make_gates();
+  // Keeps worker `worker`'s `load.adaptive` statistics (none without it).
+  void note_backoff(std::size_t worker, const std::optional<AdaptiveUsersStats>& stats);
   // `result` with what names this run: plan, runner (segment), start instant, limits.
   Result described(Result result) const;
   // This runner's planned arrivals per second (open model) and users (closed model) now.
@@ -127,6 +132,9 @@ class Engine final : private StatsSink {
   SteadyTimer flush_timer_;
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<SelfMonitor> monitor_;  // made at run()
+  // A closed model's `load.adaptive`: each worker's latest, and the lowest their sum has been.
+  std::vector<std::optional<AdaptiveUsersStats>> backoff_;
+  std::optional<double> backoff_lowest_;
   std::vector<std::unique_ptr<class Worker>> workers_;
   std::vector<std::thread> threads_;
   TimePoint t0_{};

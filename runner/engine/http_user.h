@@ -31,10 +31,12 @@
 #include "engine/stream_reader.h"
 #include "engine/transport.h"
 #include "engine/user.h"
+#include "engine/user_backoff.h"
 #include "engine/user_config.h"
 #include "engine/user_context.h"
 #include "engine/ws_session.h"
 #include "stats/selector_filter.h"
+#include "stats/sliding_peak.h"
 
 namespace stampede {
 
@@ -419,6 +421,9 @@ class HttpUser final : public User, private WsSessionOwner {
     }
     count_in_windows(status);
     signal_limits(status, done);
+    if (config_.backoff != nullptr && overloaded(*config_.backoff, status, done - send_time_)) {
+      host_.on_overload(send_time_, done);
+    }
     if (should_retry(status)) {
       ++requests_on_connection_;
       if (!keep_connection) reset_stream();
@@ -505,7 +510,8 @@ class HttpUser final : public User, private WsSessionOwner {
   // as a server's limiter counts every arrival (docs/rate-limits.md).
   void count_in_windows(int status) {
     const std::vector<std::size_t>& windows = config_.plan->row_windows[step_->row];
-    if (windows.empty()) return;
+    const std::vector<std::size_t>& mine = config_.plan->row_user_windows[step_->row];
+    if (windows.empty() && mine.empty()) return;
     const std::uint64_t at = ns_since_start(host_, send_time_);
     for (const std::size_t w : windows) {
       const CompiledWindow& window = config_.plan->windows[w];
@@ -513,6 +519,21 @@ class HttpUser final : public User, private WsSessionOwner {
       if (window.stage && host_.stage_at(step_scheduled_) != *window.stage) continue;
       host_.stats().windows[w].add(at);
     }
+    for (const std::size_t w : mine) count_in_user_window(w, status, at);
+  }
+
+  // This user's own sends in a per-user window (max_count_per_user(W)); the interval's
+  // statistics keep the busiest user's peak.
+  void count_in_user_window(std::size_t w, int status, std::uint64_t at) {
+    const CompiledUserWindow& window = config_.plan->user_windows[w];
+    if (window.status && !status_matches(*window.status, status)) return;
+    if (window.stage && host_.stage_at(step_scheduled_) != *window.stage) return;
+    while (user_windows_.size() < config_.plan->user_windows.size()) {
+      user_windows_.emplace_back(config_.plan->user_windows[user_windows_.size()].window_ns);
+    }
+    user_windows_[w].add(at);
+    std::uint64_t& peak = host_.stats().user_window_peaks[w];
+    peak = std::max(peak, user_windows_[w].peak());
   }
 
   // The statistics of the named load stage this request was scheduled in; null when none.
@@ -633,12 +654,16 @@ class HttpUser final : public User, private WsSessionOwner {
 
   // The longest wait `ask` (RateGate::reserve or recheck) gives among the row's limits; nullopt
   // when one skips the request. Only an open-model arrival's first attempt may be skipped.
-  std::optional<Duration> limits_wait(std::optional<Duration> (RateGate::*ask)(TimePoint, bool)) {
+  std::optional<Duration> limits_wait(std::optional<Duration> (RateGate::*ask)(TimePoint, bool,
+                                                                               TimePoint*)) {
     const TimePoint now = Clock::now();
     const bool bounded = !loop_ && attempts_ == 0;
     Duration wait{};
+    // A per-user limit's next slot for this user (`per: user`), by Plan::limits index.
+    if (own_slots_.size() < config_.gates.size()) own_slots_.resize(config_.gates.size());
     for (const std::size_t limit : config_.plan->row_limits[step_->row]) {
-      const std::optional<Duration> more = (config_.gates[limit]->*ask)(now, bounded);
+      const std::optional<Duration> more =
+          (config_.gates[limit]->*ask)(now, bounded, &own_slots_[limit]);
       if (!more) return std::nullopt;
       wait = std::max(wait, *more);
     }
@@ -734,6 +759,8 @@ class HttpUser final : public User, private WsSessionOwner {
   const std::string* request_ = nullptr;  // the step's request: constant or rendered
   ResponseCapture capture_;
   StreamReader stream_reader_;
+  std::vector<SlidingPeak> user_windows_;  // by CompiledPlan::user_windows index, made on use
+  std::vector<TimePoint> own_slots_;       // by Plan::limits index: `per: user` limits' next slots
   UserContext context_;
   std::unique_ptr<WsSession<Transport>> ws_;  // made at the first `ws:` step
 };

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "base/units.h"
 #include "engine/load_schedule.h"
 #include "engine/user.h"
+#include "stats/adaptive_users_stats.h"
 
 namespace stampede {
 
@@ -43,6 +45,11 @@ class LoadDriver {
   virtual void interrupt() {}
   virtual void on_user_idle(User& user) = 0;
   virtual std::uint32_t active_users() const = 0;
+  // An answer signalled overload (UserHost::on_overload): a closed model with `load.adaptive`
+  // backs off.
+  virtual void on_overload(TimePoint /*sent*/, TimePoint /*now*/) {}
+  // What `load.adaptive` did so far; nullopt without it.
+  virtual std::optional<AdaptiveUsersStats> backoff_stats() const { return std::nullopt; }
 };
 
 }  // namespace stampede

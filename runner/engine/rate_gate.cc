@@ -37,15 +37,18 @@ double RateGate::Meter::per_second(std::int64_t slot, double elapsed) const {
 
 RateGate::RateGate(const RequestLimit& limit, double share, TimePoint t0)
     : adaptive_(limit.adaptive),
+      per_user_(limit.per_user),
       share_(share),
       burst_(std::max(1.0, limit.burst)),
       max_delay_(limit.max_delay),
       t0_(t0),
-      base_rate_(limit.rate * share),
+      // A per-user rate is each user's, wherever it runs: runners do not split it.
+      base_rate_(limit.per_user ? limit.rate : limit.rate * share),
       cut_at_(t0),
       tat_(t0) {
   stats_.selector = limit.selector;
   stats_.adaptive = adaptive_.has_value();
+  stats_.per_user = per_user_;
   stats_.configured_rate = base_rate_;
 }
 
@@ -69,17 +72,19 @@ double RateGate::rate(TimePoint now) const {
   return rate_locked(now);
 }
 
-std::optional<Duration> RateGate::reserve(TimePoint now, bool bounded) {
+std::optional<Duration> RateGate::reserve(TimePoint now, bool bounded, TimePoint* own) {
   std::lock_guard lock(mutex_);
+  // Only the asking user's thread touches its own slot: the lock guards the counts.
+  TimePoint& next = per_user_ && own != nullptr ? *own : tat_;
   const double rate = rate_locked(now);
   const Duration tolerance = rate > 0 ? from_seconds((burst_ - 1) / rate) : Duration::zero();
-  const TimePoint tat = std::max(tat_, now);
+  const TimePoint tat = std::max(next, now);
   const TimePoint allowed = std::max(rate > 0 ? tat - tolerance : now, paused_until_);
   if (bounded && allowed - now > max_delay_) {
     ++stats_.skipped;
     return std::nullopt;
   }
-  if (rate > 0) tat_ = std::max(tat, allowed) + from_seconds(1 / rate);
+  if (rate > 0) next = std::max(tat, allowed) + from_seconds(1 / rate);
   ++stats_.requests;
   if (adaptive_) sent_.add(slot_of(now));
   if (allowed <= now) return Duration::zero();
@@ -93,7 +98,7 @@ std::optional<Duration> RateGate::reserve(TimePoint now, bool bounded) {
   return wait;
 }
 
-std::optional<Duration> RateGate::recheck(TimePoint now, bool bounded) {
+std::optional<Duration> RateGate::recheck(TimePoint now, bool bounded, TimePoint* /*own*/) {
   std::lock_guard lock(mutex_);
   if (now >= paused_until_) return Duration::zero();
   const Duration remaining = paused_until_ - now;

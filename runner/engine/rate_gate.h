@@ -41,16 +41,19 @@ class RateGate {
   // The time one request asking at `now` must wait (zero: send now); the slot is its own after
   // this call. With `bounded` (an open-model arrival), a request that would wait longer than the
   // entry's maxDelay takes no slot and gets nullopt: it is not sent (counted as skipped).
-  std::optional<Duration> reserve(TimePoint now, bool bounded);
+  // A per-user entry (`per: user`) schedules on `own`, the asking user's own next slot (the
+  // user keeps it; a default TimePoint before its first request), and only counts here.
+  std::optional<Duration> reserve(TimePoint now, bool bounded, TimePoint* own = nullptr);
   // After a request's wait: more waiting when a Retry-After pause began meanwhile (zero: send
   // now); nullopt for a bounded request the pause would hold past maxDelay (then skipped).
-  std::optional<Duration> recheck(TimePoint now, bool bounded);
+  std::optional<Duration> recheck(TimePoint now, bool bounded, TimePoint* own = nullptr);
   // An adaptive entry's view of a response to a request sent at `sent`: `status`, its latency
   // and the Retry-After it carried. Nothing for a fixed entry.
   void on_response(TimePoint now, TimePoint sent, int status, Duration latency,
                    std::optional<Duration> retry_after);
 
   bool adaptive() const { return adaptive_.has_value(); }
+  bool per_user() const { return per_user_; }
   // Whether on_response reads Retry-After (the response's headers are then kept).
   bool wants_retry_after() const { return adaptive_ && adaptive_->retry_after; }
   // The rate now, requests per second (0: unlimited).
@@ -79,6 +82,7 @@ class RateGate {
   double elapsed(TimePoint now) const;
 
   const std::optional<AdaptiveLimit> adaptive_;
+  const bool per_user_;
   const double share_;
   const double burst_;
   const Duration max_delay_;

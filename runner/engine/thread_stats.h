@@ -4,8 +4,10 @@
 // request path needs neither locks nor atomics.
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "stats/adaptive_users_stats.h"
 #include "stats/request_stats.h"
 #include "stats/result.h"
 #include "stats/window_counts.h"
@@ -30,7 +32,10 @@ struct ThreadStats {
   std::vector<RequestStats> stages;         // by CompiledPlan::stage_names index
   std::vector<CustomMetricStats> custom;    // by Plan::metrics index
   std::vector<WindowCounts> windows;        // by CompiledPlan::windows index
+  // By CompiledPlan::user_windows index: the busiest user's peak so far (cumulative).
+  std::vector<std::uint64_t> user_window_peaks;
   WorkerLoad load;
+  std::optional<AdaptiveUsersStats> backoff;  // `load.adaptive` so far (cumulative)
 };
 
 }  // namespace stampede

@@ -49,6 +49,9 @@ class UserHost {
   // The test's start instant (t0, shared by every runner of a test): windowed rates count from
   // it.
   virtual TimePoint test_start() const = 0;
+  // An answer that signals overload to the closed model's `load.adaptive` (UserConfig::backoff),
+  // to a request sent at `sent`.
+  virtual void on_overload(TimePoint /*sent*/, TimePoint /*now*/) {}
 
  protected:
   ~UserHost() = default;

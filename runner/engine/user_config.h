@@ -25,6 +25,9 @@ struct UserConfig {
   // The run's `limits:` entries, by Plan::limits index (the engine owns them); empty before the
   // load starts (the setup runs unlimited) and when the plan has none.
   std::vector<RateGate*> gates;
+  // A closed model's `load.adaptive`: users report its overload signals to their worker. Null:
+  // none (the open model, the setup and teardown).
+  const AdaptiveUsers* backoff = nullptr;
 };
 
 }  // namespace stampede

@@ -107,6 +107,7 @@ void Worker::request_flush(std::uint64_t tick) {
   asio::post(io_, [this, tick] {
     if (finished_) return;
     stats_->users = driver_->active_users();
+    stats_->backoff = driver_->backoff_stats();
     note_load();
     auto out = std::move(stats_);
     stats_ = fresh_stats();
@@ -178,6 +179,7 @@ void Worker::finish() {
   // Idle users still hold keep-alive sockets; closing them lets io_.run() return.
   for (auto& user : users_) user->abort();
   stats_->users = 0;
+  stats_->backoff = driver_->backoff_stats();
   note_load();
   sink_.worker_done(config_.index, std::move(stats_));
 }

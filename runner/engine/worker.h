@@ -64,6 +64,7 @@ class Worker final : public UserHost, public UserPool {
   std::size_t next_feeder_row(std::size_t feeder, std::size_t rows) override;
   std::size_t stage_at(TimePoint t) const override;
   TimePoint test_start() const override { return t0_; }
+  void on_overload(TimePoint sent, TimePoint now) override { driver_->on_overload(sent, now); }
 
  private:
   // Hands a changed load to the driver; a version check when nothing changed.

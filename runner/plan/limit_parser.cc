@@ -91,22 +91,9 @@ std::optional<AdaptiveLimit> parse_adaptive(YamlReader& reader, const YamlField&
     return std::nullopt;
   }
   AdaptiveLimit adaptive;
-  adaptive.on.add(429);
-  adaptive.on.add(503);
   const std::size_t errors_before = reader.error_count();
-  // `statuses`, not `on`: YAML 1.1 parsers (kubectl's) read a bare `on` key as true.
-  if (std::optional<YamlField> statuses = reader.get(field, "statuses")) {
-    if (auto set = parse_statuses(reader, *statuses)) adaptive.on = *set;
-  }
-  if (std::optional<YamlField> latency = reader.get(field, "latency")) {
-    adaptive.latency = reader.duration(*latency, Bound::kPositive, limits::kMaxWait);
-  }
-  if (std::optional<YamlField> decrease = reader.get(field, "decrease")) {
-    const std::optional<double> value = reader.number(*decrease, Bound::kPositive, 1);
-    if (value && *value >= 1)
-      reader.error(*decrease, "must be below 1 (0.9 keeps 90 % of the rate)");
-    if (value) adaptive.decrease = *value;
-  }
+  parse_overload_signals(reader, field, "rate",
+                         {&adaptive.on, &adaptive.latency, &adaptive.decrease});
   if (std::optional<YamlField> increase = reader.get(field, "increase")) {
     adaptive.increase = read_increase(reader, *increase).value_or(adaptive.increase);
   }
@@ -158,7 +145,7 @@ std::optional<RequestLimit> parse_limit(YamlReader& reader, const YamlReader::En
                                         const ThresholdTargets& targets) {
   const std::optional<MetricSelector> selector = parse_limit_selector(reader, entry, targets);
   const YamlField& field = entry.value;
-  if (!reader.check_map(field, {"rate", "burst", "maxDelay", "adaptive"}) || !selector) {
+  if (!reader.check_map(field, {"rate", "burst", "maxDelay", "adaptive", "per"}) || !selector) {
     return std::nullopt;
   }
   RequestLimit limit;
@@ -186,6 +173,18 @@ std::optional<RequestLimit> parse_limit(YamlReader& reader, const YamlReader::En
     limit.max_delay =
         reader.duration(*delay, Bound::kNonNegative, limits::kMaxWait).value_or(limit.max_delay);
   }
+  if (std::optional<YamlField> per = reader.get(field, "per")) {
+    const std::string value = per->node.IsScalar() ? per->node.Scalar() : "";
+    if (value != "user" && value != "test") {
+      reader.error(*per,
+                   "must be user (each user keeps the rate) or test (all users together, "
+                   "the default)");
+    }
+    limit.per_user = value == "user";
+    if (limit.per_user && reader.has(field, "adaptive")) {
+      reader.error(*per, "a per-user limit is fixed: adaptive adapts the rate of all users");
+    }
+  }
   if (limit.adaptive && limit.rate > 0) {
     const AdaptiveLimit& a = *limit.adaptive;
     if (limit.rate < a.min_rate || (a.max_rate > 0 && limit.rate > a.max_rate)) {
@@ -197,6 +196,26 @@ std::optional<RequestLimit> parse_limit(YamlReader& reader, const YamlReader::En
 }
 
 }  // namespace
+
+void parse_overload_signals(YamlReader& reader, const YamlField& field, const char* what,
+                            OverloadFields out) {
+  out.on->add(429);
+  out.on->add(503);
+  // `statuses`, not `on`: YAML 1.1 parsers (kubectl's) read a bare `on` key as true.
+  if (std::optional<YamlField> statuses = reader.get(field, "statuses")) {
+    if (auto set = parse_statuses(reader, *statuses)) *out.on = *set;
+  }
+  if (std::optional<YamlField> latency = reader.get(field, "latency")) {
+    *out.latency = reader.duration(*latency, Bound::kPositive, limits::kMaxWait);
+  }
+  if (std::optional<YamlField> decrease = reader.get(field, "decrease")) {
+    const std::optional<double> value = reader.number(*decrease, Bound::kPositive, 1);
+    if (value && *value >= 1) {
+      reader.error(*decrease, std::string("must be below 1 (0.9 keeps 90 % of the ") + what + ")");
+    }
+    if (value) *out.decrease = *value;
+  }
+}
 
 void parse_limits(YamlReader& reader, const YamlField& field, const ThresholdTargets& targets,
                   std::vector<RequestLimit>* limits) {

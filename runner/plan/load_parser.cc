@@ -153,8 +153,33 @@ std::optional<Duration> required_duration(YamlReader& reader, const YamlField& l
   return std::nullopt;
 }
 
+// `adaptive:` of a closed model: its signals and the AIMD steps on the user count.
+std::optional<AdaptiveUsers> parse_adaptive_users(YamlReader& reader, const YamlField& field) {
+  if (!reader.check_map(field, {"statuses", "latency", "decrease", "increase", "min"})) {
+    return std::nullopt;
+  }
+  AdaptiveUsers adaptive;
+  const std::size_t errors_before = reader.error_count();
+  parse_overload_signals(reader, field, "users",
+                         {&adaptive.on, &adaptive.latency, &adaptive.decrease});
+  if (std::optional<YamlField> increase = reader.get(field, "increase")) {
+    adaptive.increase = reader.number(*increase, Bound::kPositive, static_cast<double>(kMaxUsers))
+                            .value_or(adaptive.increase);
+  }
+  if (std::optional<YamlField> min = reader.get(field, "min")) {
+    if (auto value = reader.integer(*min, Bound::kPositive, kMaxUsers)) {
+      adaptive.min_users = static_cast<std::uint32_t>(*value);
+    }
+  }
+  if (reader.error_count() != errors_before) return std::nullopt;
+  return adaptive;
+}
+
 // With stages the model's headline numbers describe the peak, and its duration their sum.
 void parse_closed(YamlReader& reader, const YamlField& load, ClosedModel* model) {
+  if (std::optional<YamlField> adaptive = reader.get(load, "adaptive")) {
+    model->adaptive = parse_adaptive_users(reader, *adaptive);
+  }
   if (std::optional<YamlField> stages = reader.get(load, "stages")) {
     reject_with_stages(reader, load, "users");
     if (std::optional<YamlField> spawn = reader.get(load, "spawnRate")) {
@@ -269,7 +294,7 @@ bool one_model(YamlReader& reader, const YamlField& field, const ModelHints& hin
 bool parse_load(YamlReader& reader, const YamlField& field, LoadModel* load) {
   const std::size_t errors_before = reader.error_count();
   if (!reader.check_map(field, {"users", "spawnRate", "duration", "stages", "rate", "maxInFlight",
-                                "preAllocatedUsers", "maxQueued", "gracefulStop"})) {
+                                "preAllocatedUsers", "maxQueued", "gracefulStop", "adaptive"})) {
     return false;
   }
   const bool unknown_keys = reader.error_count() != errors_before;
@@ -281,6 +306,11 @@ bool parse_load(YamlReader& reader, const YamlField& field, LoadModel* load) {
   const ModelHints hints = find_hints(field);
   if (!one_model(reader, field, hints, unknown_keys)) return false;
   if (hints.open) {
+    if (std::optional<YamlField> adaptive = reader.get(field, "adaptive")) {
+      reader.error(*adaptive,
+                   "adapts a closed model's users; an open model adapts its rate through "
+                   "`limits:` with `adaptive` (docs/rate-limits.md)");
+    }
     parse_open(reader, field, &load->model.emplace<OpenModel>());
   } else {
     parse_closed(reader, field, &load->model.emplace<ClosedModel>());

@@ -35,12 +35,39 @@ struct Target {
   TlsOptions tls;
 };
 
+// A set of HTTP statuses, from `expect.status`. Default: 200-399 are successes.
+class StatusSet {
+ public:
+  static StatusSet default_success();
+  void add(int status);
+  void add_range(int first, int last);
+  bool contains(int status) const {
+    return status >= 0 && status < kMax && ((bits_[status / 64] >> (status % 64)) & 1u);
+  }
+  std::vector<int> to_list() const;
+
+ private:
+  static constexpr int kMax = 1000;
+  std::uint64_t bits_[(kMax + 63) / 64] = {};
+};
+
 // One leg of a ramp: move linearly from the previous stage's target (0 at the start) to `target`
 // over `duration`. For the closed model the target is users; for the open model, requests/s.
 struct Stage {
   Duration duration{};
   double target = 0;
   std::string name;  // optional; becomes the `stage` tag in later versions
+};
+
+// Closed model, `load.adaptive` (docs/rate-limits.md): fewer users while the target signals
+// overload, as a client that backs off would run — AIMD on the user count. The plan's users (or
+// stages) stay the ceiling.
+struct AdaptiveUsers {
+  StatusSet on;                     // responses that signal overload (`statuses`, default 429, 503)
+  std::optional<Duration> latency;  // a response slower than this signals overload too
+  double decrease = 0.75;           // at a signal the running users are multiplied by this
+  double increase = 1;              // users added back each second while no signal comes
+  std::uint32_t min_users = 1;      // the floor (each worker thread keeps at least one user)
 };
 
 // Locust semantics: a population of users, each running tasks in a loop with think time.
@@ -51,6 +78,7 @@ struct ClosedModel {
   double spawn_rate = 0;  // users per second; 0 = all at once
   Duration duration{};
   std::vector<Stage> stages;
+  std::optional<AdaptiveUsers> adaptive;
 };
 
 // k6 arrival-rate semantics: iterations start on a schedule independent of responses.
@@ -85,22 +113,6 @@ struct WaitTime {
   Kind kind = Kind::kNone;
   Duration min{};  // constant and pacing use `min` only
   Duration max{};
-};
-
-// A set of HTTP statuses, from `expect.status`. Default: 200-399 are successes.
-class StatusSet {
- public:
-  static StatusSet default_success();
-  void add(int status);
-  void add_range(int first, int last);
-  bool contains(int status) const {
-    return status >= 0 && status < kMax && ((bits_[status / 64] >> (status % 64)) & 1u);
-  }
-  std::vector<int> to_list() const;
-
- private:
-  static constexpr int kMax = 1000;
-  std::uint64_t bits_[(kMax + 63) / 64] = {};
 };
 
 // Where a value is read from in a response (extract, checks, custom metrics).
@@ -188,6 +200,9 @@ struct RequestLimit {
   // and retries always wait.
   Duration max_delay = std::chrono::milliseconds(250);
   std::optional<AdaptiveLimit> adaptive;
+  // `per: user`: every user keeps the rate on its own requests (a quota per API key or account
+  // each user holds), rather than all users together. Never adaptive.
+  bool per_user = false;
 };
 
 // A metric the plan declares through `metrics:` on steps; one entry per distinct name.

@@ -89,6 +89,16 @@ void parse_stream(YamlReader& reader, const YamlField& field, HttpStep* step);
 bool add_status(const std::string& text, StatusSet* set);
 // One status or a list of them; reports errors; nullopt when any is malformed.
 std::optional<StatusSet> parse_statuses(YamlReader& reader, const YamlField& field);
+
+// The overload signals both `adaptive:` sections (limits:, load:) read: `statuses` (default 429
+// and 503), `latency` and `decrease` (below 1; `what` it multiplies names the message's example).
+struct OverloadFields {
+  StatusSet* on;
+  std::optional<Duration>* latency;
+  double* decrease;
+};
+void parse_overload_signals(YamlReader& reader, const YamlField& field, const char* what,
+                            OverloadFields out);
 // `scenarios` is null when the scenarios had errors; tag values are then not cross-checked.
 void parse_thresholds(YamlReader& reader, const YamlField& field,
                       const std::vector<Scenario>* scenarios, std::vector<Threshold>* thresholds);

@@ -127,7 +127,8 @@ void print_stages(std::FILE* out, const Result& r) {
 void print_limits(std::FILE* out, const Result& r) {
   if (r.limits.empty()) return;
   std::size_t width = 5;
-  for (const LimitStats& l : r.limits) width = std::max(width, l.selector.size());
+  auto label = [](const LimitStats& l) { return l.selector + (l.per_user ? " per user" : ""); };
+  for (const LimitStats& l : r.limits) width = std::max(width, label(l).size());
   width = std::min<std::size_t>(width, 60);
   fmt::print(out, "\n  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", "limit", width,
              "requests", "achieved", "delayed", "skipped", "waited", "throttled", "rate");
@@ -136,7 +137,7 @@ void print_limits(std::FILE* out, const Result& r) {
         r.duration_seconds > 0 ? human_rate(l.requests / r.duration_seconds) + "/s" : "-";
     std::string rate = l.configured_rate > 0 ? human_rate(l.configured_rate) + "/s" : "none";
     if (l.adaptive) rate = l.rate > 0 ? human_rate(l.rate) + "/s" : "unlimited";
-    fmt::print(out, "  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", l.selector, width,
+    fmt::print(out, "  {:<{}} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9}\n", label(l), width,
                human_count(l.requests), achieved, human_count(l.delayed), human_count(l.skipped),
                human_seconds(l.delay_seconds), human_seconds(l.throttled_seconds), rate);
     if (!l.adaptive) continue;
@@ -147,6 +148,19 @@ void print_limits(std::FILE* out, const Result& r) {
                "", width, human_count(l.signals), human_count(l.decreases), lowest,
                human_count(l.pauses));
   }
+}
+
+// A closed model's `load.adaptive`: the users the target's signals let run.
+void print_adaptive_users(std::FILE* out, const Result& r) {
+  if (!r.adaptive_users) return;
+  const AdaptiveUsersStats& a = *r.adaptive_users;
+  const std::string lowest =
+      a.decreases > 0 ? fmt::format(" (lowest {:g})", a.lowest_users) : std::string();
+  fmt::print(out,
+             "\n  adaptive users  {:g} planned, {:g} at the end{}; {} signals, {} decreases, "
+             "fewer than planned for {}\n",
+             a.planned_users, a.users, lowest, human_count(a.signals), human_count(a.decreases),
+             human_seconds(a.throttled_seconds));
 }
 
 // The width of the "scenario · name" column over the rows `shown` picks (at least `header`'s,
@@ -309,6 +323,7 @@ void print_summary(std::FILE* out, const Plan& plan, const Result& result) {
   print_rows(out, result);
   print_stages(out, result);
   print_limits(out, result);
+  print_adaptive_users(out, result);
   print_streams(out, result);
   print_ws(out, result);
   print_checks(out, result);

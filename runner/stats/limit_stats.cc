@@ -8,7 +8,9 @@
 namespace stampede {
 void LimitStats::merge(const LimitStats& other) {
   adaptive = adaptive || other.adaptive;
-  configured_rate += other.configured_rate;
+  per_user = per_user || other.per_user;
+  // A per-user rate is every user's, on whichever runner: runners do not add it up.
+  if (!per_user) configured_rate += other.configured_rate;
   rate += other.rate;
   lowest_rate += other.lowest_rate;
   requests += other.requests;
@@ -31,6 +33,7 @@ nlohmann::json LimitStats::to_json() const {
                       {"skipped", skipped},
                       {"delaySeconds", delay_seconds},
                       {"throttledSeconds", throttled_seconds}};
+  if (per_user) j["perUser"] = true;
   if (adaptive) {
     j["rate"] = rate;
     j["lowestRate"] = lowest_rate;
@@ -46,6 +49,7 @@ std::optional<LimitStats> LimitStats::from_json(const nlohmann::json& j, std::st
     LimitStats s;
     s.selector = j.at("selector").get<std::string>();
     s.adaptive = j.value("adaptive", false);
+    s.per_user = j.value("perUser", false);
     s.configured_rate = json_non_negative(j, "configuredRate");
     s.rate = json_non_negative(j, "rate");
     s.lowest_rate = json_non_negative(j, "lowestRate");

@@ -13,6 +13,7 @@ namespace stampede {
 struct LimitStats {
   std::string selector;  // "http_reqs{scenario:groq}"
   bool adaptive = false;
+  bool per_user = false;  // `per: user`: configured_rate is each user's
   // Requests per second, the runners' shares added. Fixed: the limit. Adaptive: the starting
   // rate (0: none, unlimited until the first signal).
   double configured_rate = 0;

@@ -76,6 +76,20 @@ void merge_stages(std::vector<StageStats>& into, const std::vector<StageStats>& 
       });
 }
 
+void merge_user_windows(std::vector<UserWindowPeak>& into,
+                        const std::vector<UserWindowPeak>& from) {
+  for (const UserWindowPeak& peak : from) {
+    auto it = std::find_if(into.begin(), into.end(), [&](const UserWindowPeak& p) {
+      return p.selector == peak.selector && p.window_seconds == peak.window_seconds;
+    });
+    if (it == into.end()) {
+      into.push_back(peak);
+    } else {
+      it->max_count = std::max(it->max_count, peak.max_count);
+    }
+  }
+}
+
 void merge_limits(std::vector<LimitStats>& into, const std::vector<LimitStats>& from) {
   merge_keyed(
       into, from, [](const LimitStats& l) -> const std::string& { return l.selector; },
@@ -166,9 +180,15 @@ void Result::merge(const Result& other) {
   merge_stages(stages, other.stages);
   merge_custom_metrics(custom, other.custom);
   merge_windows(windows, other.windows);
+  merge_user_windows(user_windows, other.user_windows);
   merge_limits(limits, other.limits);
   // Each runner's generator is its own machine's: kept side by side, never added up.
   generators.insert(generators.end(), other.generators.begin(), other.generators.end());
+  if (other.adaptive_users && adaptive_users) {
+    adaptive_users->merge(*other.adaptive_users);
+  } else if (other.adaptive_users) {
+    adaptive_users = other.adaptive_users;
+  }
   duration_seconds = std::max(duration_seconds, other.duration_seconds);
   if (started_at.empty() || (!other.started_at.empty() && other.started_at < started_at)) {
     started_at = other.started_at;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "stats/adaptive_users_stats.h"
 #include "stats/generator_stats.h"
 #include "stats/limit_stats.h"
 #include "stats/request_stats.h"
@@ -89,6 +90,15 @@ struct WindowSeries {
   WindowCounts counts;
 };
 
+// A per-user windowed threshold's value (max_count_per_user(W)): the most requests one user sent
+// in any window of `window_seconds`, over every user. Each user runs on one runner, so runners'
+// peaks merge by taking the larger.
+struct UserWindowPeak {
+  std::string selector;
+  double window_seconds = 0;
+  std::uint64_t max_count = 0;
+};
+
 struct ThresholdOutcome {
   std::string metric;      // the selector as written, e.g. http_req_duration{scenario:api}
   std::string expression;  // e.g. "p(95) < 2s"
@@ -142,11 +152,13 @@ struct Result {
   std::vector<ResultRow> rows;  // one per scenario + name + method, in plan order
   std::map<std::string, IterationCounts> iterations;  // by scenario
   std::vector<TimeSeriesPoint> series;
-  std::vector<StageStats> stages;          // named load stages, in plan order
-  std::vector<CustomMetricStats> custom;   // custom metrics, in plan order
-  std::vector<WindowSeries> windows;       // per windowed selector, in plan order
-  std::vector<LimitStats> limits;          // per `limits:` entry, in plan order
-  std::vector<GeneratorStats> generators;  // the load generator's own load, one per runner
+  std::vector<StageStats> stages;            // named load stages, in plan order
+  std::vector<CustomMetricStats> custom;     // custom metrics, in plan order
+  std::vector<WindowSeries> windows;         // per windowed selector, in plan order
+  std::vector<UserWindowPeak> user_windows;  // per per-user selector and window, in plan order
+  std::vector<LimitStats> limits;            // per `limits:` entry, in plan order
+  std::vector<GeneratorStats> generators;    // the load generator's own load, one per runner
+  std::optional<AdaptiveUsersStats> adaptive_users;  // a closed model's `load.adaptive`
   std::vector<ThresholdOutcome> thresholds;
   std::string aborted_by;  // non-empty when a threshold with abortOnFail or a signal stopped it
   ResultMeta meta;

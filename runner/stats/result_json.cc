@@ -249,10 +249,19 @@ json result_to_json(const Result& r) {
       windows.push_back(std::move(entry));
     }
   }
+  if (!r.user_windows.empty()) {
+    json& peaks = j["userWindows"] = json::array();
+    for (const UserWindowPeak& p : r.user_windows) {
+      peaks.push_back({{"selector", p.selector},
+                       {"windowSeconds", p.window_seconds},
+                       {"maxCount", p.max_count}});
+    }
+  }
   if (!r.limits.empty()) {
     json& limits = j["limits"] = json::array();
     for (const LimitStats& limit : r.limits) limits.push_back(limit.to_json());
   }
+  if (r.adaptive_users) j["adaptiveUsers"] = r.adaptive_users->to_json();
   if (!r.generators.empty()) {
     json& generators = j["generators"] = json::array();
     for (const GeneratorStats& g : r.generators) generators.push_back(g.to_json());

@@ -165,6 +165,16 @@ std::optional<double> stats_value(const RequestStats& stats, std::string_view me
 std::optional<double> window_value(const Result& result, const MetricSelector& selector,
                                    const Aggregation& aggregation) {
   const std::string key = selector.to_string();
+  if (aggregation.per_user) {
+    // max_count_per_user(W): the busiest user's own peak, recorded by the engine per window.
+    auto peak = std::find_if(
+        result.user_windows.begin(), result.user_windows.end(), [&](const UserWindowPeak& p) {
+          return p.selector == key && std::llround(p.window_seconds * 1e9) ==
+                                          std::llround(aggregation.window_seconds * 1e9);
+        });
+    if (peak == result.user_windows.end()) return std::nullopt;
+    return static_cast<double>(peak->max_count);
+  }
   auto it = std::find_if(result.windows.begin(), result.windows.end(),
                          [&](const WindowSeries& w) { return w.selector == key; });
   if (it == result.windows.end()) return std::nullopt;

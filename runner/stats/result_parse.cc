@@ -192,10 +192,23 @@ std::optional<Result> result_from_json(const json& j, std::string* error) {
       if (!counts) return std::nullopt;
       r.windows.push_back({window.at("selector").get<std::string>(), std::move(*counts)});
     }
+    for (const auto& peak : j.value("userWindows", json::array())) {
+      const double window = peak.at("windowSeconds").get<double>();
+      if (!(window > 0 && window <= 86'400)) {
+        *error = "userWindows: windowSeconds must be above 0 and at most 86400";
+        return std::nullopt;
+      }
+      r.user_windows.push_back(
+          {peak.at("selector").get<std::string>(), window, json_count(peak.at("maxCount"))});
+    }
     for (const auto& limit : j.value("limits", json::array())) {
       std::optional<LimitStats> stats = LimitStats::from_json(limit, error);
       if (!stats) return std::nullopt;
       r.limits.push_back(std::move(*stats));
+    }
+    if (j.contains("adaptiveUsers")) {
+      r.adaptive_users = AdaptiveUsersStats::from_json(j.at("adaptiveUsers"), error);
+      if (!r.adaptive_users) return std::nullopt;
     }
     for (const auto& generator : j.value("generators", json::array())) {
       std::optional<GeneratorStats> stats = GeneratorStats::from_json(generator, error);

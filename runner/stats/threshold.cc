@@ -227,9 +227,11 @@ std::string window_text(double seconds) {
 std::string Aggregation::to_string() const {
   switch (kind) {
     case Kind::kMaxCount:
-      return "max_count(" + window_text(window_seconds) + ")";
+      return std::string(per_user ? "max_count_per_user(" : "max_count(") +
+             window_text(window_seconds) + ")";
     case Kind::kMaxRate:
-      return "max_rate(" + window_text(window_seconds) + ")";
+      return std::string(per_user ? "max_rate_per_user(" : "max_rate(") +
+             window_text(window_seconds) + ")";
     case Kind::kAvg:
       return "avg";
     case Kind::kStddev:

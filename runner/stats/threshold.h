@@ -38,6 +38,9 @@ struct Aggregation {
   Kind kind = Kind::kCount;
   double percentile = 0;      // for kPercentile, in (0, 100]
   double window_seconds = 0;  // for kMaxCount and kMaxRate, in (0, 86400]
+  // max_count_per_user(W), max_rate_per_user(W): the busiest single user's peak rather than all
+  // requests' (a per-user quota).
+  bool per_user = false;
 
   bool windowed() const { return kind == Kind::kMaxCount || kind == Kind::kMaxRate; }
   std::string to_string() const;  // "p(95)", "avg", "max_count(10s)", ...

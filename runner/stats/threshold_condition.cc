@@ -1,6 +1,7 @@
 // The condition grammar:  condition := aggregation op rhs
 //   aggregation := avg | stddev | min | max | med | rate | count | p '(' number ')'
 //                | max_count '(' window ')' | max_rate '(' window ')'
+//                | max_count_per_user '(' window ')' | max_rate_per_user '(' window ')'
 //   window      := number time-unit
 //   op          := < | <= | > | >= | == | !=
 //   rhs         := value | number '*' reference | reference ['*' number]
@@ -180,9 +181,14 @@ class ConditionParser {
       return fail("expected an aggregation such as p(95), avg or rate, found " + describe(token));
     }
     if (token.text == "p" && peek().type == Token::Type::kLParen) return parse_percentile(out);
-    if (token.text == "max_count" || token.text == "max_rate") {
-      out->kind =
-          token.text == "max_count" ? Aggregation::Kind::kMaxCount : Aggregation::Kind::kMaxRate;
+    if (token.text == "max_count" || token.text == "max_rate" ||
+        token.text == "max_count_per_user" || token.text == "max_rate_per_user") {
+      out->kind = token.text.starts_with("max_count") ? Aggregation::Kind::kMaxCount
+                                                      : Aggregation::Kind::kMaxRate;
+      out->per_user = token.text.ends_with("_per_user");
+      if (out->per_user && metric_.name != "http_reqs") {
+        return fail("'" + std::string(token.text) + "(W)' is available for http_reqs only");
+      }
       return parse_window(std::string(token.text), out);
     }
     for (const NamedAggregation& named : kAggregations) {
@@ -192,7 +198,8 @@ class ConditionParser {
       }
     }
     return fail("unknown aggregation '" + std::string(token.text) +
-                "' (use avg, stddev, min, max, med, p(N), rate, count, max_count(W), max_rate(W))");
+                "' (use avg, stddev, min, max, med, p(N), rate, count, max_count(W), max_rate(W), "
+                "max_count_per_user(W), max_rate_per_user(W))");
   }
 
   // (10s), (1m), (500ms): a window of (0, 24h].

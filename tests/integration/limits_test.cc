@@ -72,6 +72,33 @@ thresholds:
   EXPECT_NE(run.out.find("http_reqs"), std::string::npos) << run.out;
 }
 
+// `per: user`: three users without think time, each held to 5 a second on its own requests,
+// send about three times what one shared limit of 5 would let through; no user's second holds
+// more than its 5 (one more when a send's timer fires late and the next does not).
+TEST(Limits, APerUserLimitHoldsEachUserToItsOwnRate) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const std::string plan =
+      one_scenario_plan(target.url(), "{users: 3, duration: 2s}", "      - get: /\n") +
+      R"(limits:
+  http_reqs: {rate: 5/s, per: user}
+thresholds:
+  http_reqs: ["max_count_per_user(1s) <= 6"]
+)";
+  const StampedeRun run = run_stampede("run", plan);
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const std::uint64_t requests = run.result["totals"]["requests"].get<std::uint64_t>();
+  // 2 s at 5 a second for each of 3 users, plus each one's first at once and the slots reserved
+  // when the load ended.
+  EXPECT_GE(requests, 27u) << run.describe();
+  EXPECT_LE(requests, 39u) << run.describe();
+  const json& limit = limit_entry(run.result, "http_reqs");
+  EXPECT_EQ(limit["perUser"], true);
+  EXPECT_DOUBLE_EQ(limit["configuredRate"].get<double>(), 5);
+  EXPECT_EQ(count(limit, "requests"), requests);
+  EXPECT_GE(count(limit, "delayed"), requests - 3);  // all but each user's first waited
+  EXPECT_NE(run.out.find("http_reqs per user"), std::string::npos) << run.out;
+}
+
 // 50 arrivals a second above a limit of 20: the arrivals that would wait past maxDelay are not
 // sent (skipped), none is dropped, and every arrival is accounted for.
 TEST(Limits, AnOpenModelSkipsArrivalsAboveTheLimit) {
@@ -201,6 +228,54 @@ TEST(Limits, AnAdaptiveRateSettlesJustUnderNginxLimitReq) {
   const json& limit = limit_entry(run.result, "http_reqs");
   EXPECT_GE(count(limit, "decreases"), 1u);
   EXPECT_EQ(count(limit, "pauses"), 0u);  // nginx sends no Retry-After
+}
+
+// A closed model's `load.adaptive` against nginx's limit_req (40 a second, burst 8): 30 users with
+// 200 ms of think time offer about 150 requests a second. The users back off on the 429s to the
+// few the limit lets through: after 4 s of settling, most of what they send is accepted, and
+// the accepted rate stays near the limit (one user more or less is 5 requests a second).
+TEST(Limits, AdaptiveUsersBackOffToWhatNginxLimitReqLetsThrough) {
+  ASSERT_TRUE(nginx_available()) << "nginx is required (scripts/install-deps test)";
+  NginxProcess nginx({.limit_rate = "40r/s", .limit_burst = 8});
+  const std::string plan = "target: " + nginx.url() + R"(
+load:
+  users: 30
+  spawnRate: 100
+  duration: 14s
+  adaptive: {statuses: [429]}
+scenarios:
+  - name: s
+    wait: constant(200ms)
+    steps:
+      - get: /limited
+        expect: {status: [200, 429]}
+)";
+  const StampedeRun run = run_stampede("run", plan);
+  ASSERT_EQ(run.exit_code, 0) << run.describe();
+  const std::vector<NginxLogEntry> log = nginx.log();
+  ASSERT_FALSE(log.empty());
+  const double start = log.front().at;
+  std::uint64_t accepted = 0;
+  std::uint64_t refused = 0;
+  for (const NginxLogEntry& entry : log) {
+    if (entry.at < start + 4 || entry.at >= start + 14) continue;
+    ++(entry.status == 200 ? accepted : refused);
+  }
+  const double share = static_cast<double>(refused) / static_cast<double>(accepted + refused);
+  const json& users = run.result["adaptiveUsers"];
+  std::cout << "nginx, adaptive users: " << accepted / 10.0 << " accepted a second, " << share * 100
+            << " % refused, over the 10 s after the first 4; " << users.dump() << "\n";
+  EXPECT_GE(accepted / 10.0, 24);
+  EXPECT_LE(accepted / 10.0, 41);
+  // Without backing off, about three quarters would be refused.
+  EXPECT_LT(share, 0.1) << refused << " refused";
+  EXPECT_GE(count(users, "decreases"), 1u) << users;
+  EXPECT_EQ(users["plannedUsers"], 30) << users;
+  EXPECT_LT(users["users"].get<double>(), 20) << users;
+  EXPECT_GE(users["lowestUsers"].get<double>(), 1) << users;
+  EXPECT_LE(users["lowestUsers"].get<double>(), users["users"].get<double>()) << users;
+  EXPECT_GT(users["throttledSeconds"].get<double>(), 5) << users;
+  EXPECT_NE(run.out.find("adaptive users  30 planned"), std::string::npos) << run.out;
 }
 
 }  // namespace

@@ -143,6 +143,38 @@ TEST(WindowedRates, ACustomCountersValueIsAQuotaPerProvider) {
 }
 
 // A plan without a windowed threshold records no window series.
+// A per-user quota: each of 3 users sends 5 requests back to back, waits 2 s and does it again.
+// The busiest user's busiest second holds its 5; its 3 s hold both bursts; all users' second
+// holds 15.
+TEST(WindowedRates, PerUserPeaksAreEachUsersOwn) {
+  TargetProcess target(STAMPEDE_TARGET_BIN);
+  const std::string plan = "target: " + target.url() + R"(
+load: {users: 3, duration: 3s}
+scenarios:
+  - name: bursts
+    wait: constant(2s)
+    steps: [{get: /}, {get: /}, {get: /}, {get: /}, {get: /}]
+thresholds:
+  http_reqs: ["max_count_per_user(1s) <= 5", "max_count_per_user(3s) <= 10",
+              "max_rate_per_user(1s) <= 4", "max_count(1s) <= 15"]
+)";
+  const StampedeRun run = run_stampede("run", plan);
+  ASSERT_EQ(run.exit_code, 99) << run.describe();  // max_rate_per_user(1s) <= 4 fails
+  ASSERT_EQ(run.result["totals"]["requests"], 30) << run.describe();
+  EXPECT_EQ(actual(run.result, "http_reqs", "max_count_per_user(1s) <= 5"), 5);
+  EXPECT_EQ(actual(run.result, "http_reqs", "max_count_per_user(3s) <= 10"), 10);
+  EXPECT_EQ(actual(run.result, "http_reqs", "max_rate_per_user(1s) <= 4"), 5);
+  EXPECT_EQ(actual(run.result, "http_reqs", "max_count(1s) <= 15"), 15);
+  EXPECT_DOUBLE_EQ(threshold(run.result, "http_reqs", "max_count_per_user(1s) <= 5")["utilization"]
+                       .get<double>(),
+                   1.0);
+  ASSERT_EQ(run.result["userWindows"].size(), 2u) << run.result.dump();
+  EXPECT_EQ(run.result["userWindows"][0]["selector"], "http_reqs");
+  EXPECT_EQ(run.result["userWindows"][0]["windowSeconds"], 1.0);
+  EXPECT_EQ(run.result["userWindows"][0]["maxCount"], 5);
+  EXPECT_NE(run.out.find("max_count_per_user(1s) <= 5"), std::string::npos) << run.out;
+}
+
 TEST(WindowedRates, OnlyWindowedSelectorsAreRecorded) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
   const std::string plan =

@@ -61,6 +61,49 @@ TEST(ClosedDriver, FollowsTheSpawnRateAndHolds) {
   EXPECT_EQ(pool.running(), 0);
 }
 
+// `load.adaptive`: an overload signal stops users (after their iteration); they come back one a
+// second while none comes.
+TEST(ClosedDriver, AdaptiveUsersBackOffOnSignalsAndComeBack) {
+  ClosedModel m;
+  m.users = 20;
+  m.duration = seconds(60);
+  m.adaptive = AdaptiveUsers{};
+  m.adaptive->on.add(429);
+  LoopingPool pool;
+  ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1}, 20));
+  const TimePoint t0{};
+  driver.start(t0);
+  driver.tick(t0);
+  EXPECT_EQ(pool.running(), 20);
+  driver.on_overload(t0 + milliseconds(5), t0 + milliseconds(10));
+  driver.tick(t0 + milliseconds(10));
+  EXPECT_EQ(pool.running(), 15);  // 20 x 0.75
+  driver.tick(t0 + milliseconds(3010));
+  EXPECT_EQ(pool.running(), 18);  // one a second
+  const std::optional<AdaptiveUsersStats> stats = driver.backoff_stats();
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->signals, 1u);
+  EXPECT_EQ(stats->decreases, 1u);
+  EXPECT_EQ(stats->lowest_users, 15);
+  EXPECT_EQ(stats->users, 18);
+  EXPECT_EQ(stats->planned_users, 20);
+}
+
+TEST(ClosedDriver, WithoutAdaptiveSignalsChangeNothing) {
+  ClosedModel m;
+  m.users = 4;
+  m.duration = seconds(60);
+  LoopingPool pool;
+  ClosedDriver driver(pool, m, Share{0, 1}, assign_scenarios({1}, 4));
+  const TimePoint t0{};
+  driver.start(t0);
+  driver.tick(t0);
+  driver.on_overload(t0, t0);
+  driver.tick(t0 + seconds(1));
+  EXPECT_EQ(pool.running(), 4);
+  EXPECT_FALSE(driver.backoff_stats());
+}
+
 TEST(ClosedDriver, RampsDownAndReusesIdleUsers) {
   ClosedModel m;
   m.stages = {{seconds(10), 8, ""}, {seconds(10), 0, ""}};

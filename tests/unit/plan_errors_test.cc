@@ -38,9 +38,10 @@ load:
   duration: 1m
 scenarios: [{name: a, steps: [{get: /, methd: GET}]}]
 )yaml");
-  EXPECT_TRUE(has_error(result, "load", 3,
-                        "unknown field 'usres' (expected one of: users, spawnRate, duration, "
-                        "stages, rate, maxInFlight, preAllocatedUsers, maxQueued, gracefulStop)"));
+  EXPECT_TRUE(has_error(
+      result, "load", 3,
+      "unknown field 'usres' (expected one of: users, spawnRate, duration, "
+      "stages, rate, maxInFlight, preAllocatedUsers, maxQueued, gracefulStop, adaptive)"));
   EXPECT_EQ(result.errors[0].column, 3);
   EXPECT_TRUE(has_error(result, "scenarios[0].steps[0]", 5, "unknown field 'methd'"));
   EXPECT_EQ(result.errors.size(), 2u) << describe(result.errors);
@@ -216,9 +217,10 @@ TEST(PlanParserTest, BadThresholdExpression) {
     - p95 < 2s
   http_req_failed: avg < 1
 )yaml");
-  EXPECT_TRUE(has_error(result, "thresholds.http_req_duration[1]", 10,
-                        "unknown aggregation 'p95' (use avg, stddev, min, max, med, p(N), rate, "
-                        "count, max_count(W), max_rate(W))"));
+  EXPECT_TRUE(
+      has_error(result, "thresholds.http_req_duration[1]", 10,
+                "unknown aggregation 'p95' (use avg, stddev, min, max, med, p(N), rate, "
+                "count, max_count(W), max_rate(W), max_count_per_user(W), max_rate_per_user(W))"));
   EXPECT_TRUE(has_error(result, "thresholds.http_req_failed", 11,
                         "'avg' is not available for http_req_failed"));
 }

@@ -113,6 +113,8 @@ TEST(PlanLimits, MistakesNameTheFieldAndLine) {
        "between min and max"},
       {"  http_reqs: {adaptive: {statuses: [4711]}}\n", "limits.http_reqs.adaptive.statuses[0]",
        "must be a status code"},
+      {"  http_reqs: {rate: 1/s, per: account}\n", "limits.http_reqs.per", "must be user"},
+      {"  http_reqs: {per: user, adaptive: {}}\n", "limits.http_reqs.per", "is fixed"},
   };
   for (const Case& c : cases) {
     const ParseResult r = parse(with_limits(c.yaml));
@@ -120,11 +122,67 @@ TEST(PlanLimits, MistakesNameTheFieldAndLine) {
   }
 }
 
+TEST(PlanLimits, APerUserLimitIsEachUsersOwn) {
+  const Plan plan = parse_ok(with_limits("  http_reqs: {rate: 60/m, burst: 5, per: user}\n"));
+  ASSERT_EQ(plan.limits.size(), 1u);
+  EXPECT_TRUE(plan.limits[0].per_user);
+  EXPECT_DOUBLE_EQ(plan.limits[0].rate, 1);
+  EXPECT_FALSE(parse_ok(with_limits("  http_reqs: {rate: 1/s, per: test}\n")).limits[0].per_user);
+}
+
 TEST(PlanLimits, ASelectorHasOneLimit) {
   const ParseResult r = parse(with_limits(R"yaml(  "http_reqs{name:chat,scenario:groq}": {rate: 1/s}
   "http_reqs{scenario:groq,name:chat}": {rate: 2/s}
 )yaml"));
   EXPECT_TRUE(has_error(r, "limits.http_reqs{scenario:groq,name:chat}", 11, "a second limit"));
+}
+
+// `load.adaptive`: a closed model's users back off on the same signals.
+std::string adaptive_load(const std::string& load) {
+  return "target: http://localhost:8080\nload: " + load +
+         "\nscenarios:\n  - name: s\n    steps: [{get: /}]\n";
+}
+
+TEST(PlanLimits, AClosedModelsUsersCanAdapt) {
+  const Plan defaults = parse_ok(adaptive_load("{users: 40, duration: 1m, adaptive: {}}"));
+  const auto& closed = std::get<ClosedModel>(defaults.load.model);
+  ASSERT_TRUE(closed.adaptive);
+  EXPECT_TRUE(closed.adaptive->on.contains(429));
+  EXPECT_TRUE(closed.adaptive->on.contains(503));
+  EXPECT_FALSE(closed.adaptive->latency);
+  EXPECT_DOUBLE_EQ(closed.adaptive->decrease, 0.75);
+  EXPECT_DOUBLE_EQ(closed.adaptive->increase, 1);
+  EXPECT_EQ(closed.adaptive->min_users, 1u);
+  const Plan set = parse_ok(adaptive_load(
+      "{stages: [{duration: 1m, users: 40}], adaptive: {statuses: [429], latency: 2s, "
+      "decrease: 0.5, increase: 2.5, min: 4}}"));
+  const AdaptiveUsers& a = *std::get<ClosedModel>(set.load.model).adaptive;
+  EXPECT_FALSE(a.on.contains(503));
+  EXPECT_EQ(a.latency, std::chrono::seconds(2));
+  EXPECT_DOUBLE_EQ(a.decrease, 0.5);
+  EXPECT_DOUBLE_EQ(a.increase, 2.5);
+  EXPECT_EQ(a.min_users, 4u);
+  EXPECT_FALSE(std::get<ClosedModel>(parse_ok(adaptive_load("{users: 1, duration: 1s}")).load.model)
+                   .adaptive);
+}
+
+TEST(PlanLimits, AdaptiveUsersMistakesNameTheField) {
+  struct Case {
+    const char* load;
+    const char* path;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"{users: 4, duration: 1s, adaptive: {decrease: 1}}", "load.adaptive.decrease", "below 1"},
+      {"{users: 4, duration: 1s, adaptive: {increase: 0}}", "load.adaptive.increase", ""},
+      {"{users: 4, duration: 1s, adaptive: {min: 0}}", "load.adaptive.min", ""},
+      {"{users: 4, duration: 1s, adaptive: {on: [429]}}", "load.adaptive", "unknown field 'on'"},
+      {"{rate: 4, duration: 1s, adaptive: {}}", "load.adaptive", "an open model adapts its rate"},
+  };
+  for (const Case& c : cases) {
+    const ParseResult r = parse(adaptive_load(c.load));
+    EXPECT_TRUE(has_error(r, c.path, 2, c.message)) << c.load;
+  }
 }
 
 }  // namespace

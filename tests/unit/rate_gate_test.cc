@@ -83,6 +83,32 @@ TEST(RateGate, NoWindowOfTheLimitsLengthHoldsMoreThanRateTimesLengthPlusBurst) {
   EXPECT_GE(most, 20u);
 }
 
+// `per: user`: each user keeps the rate on its own requests; runners do not split it.
+TEST(RateGate, APerUserLimitSpacesEachUsersOwnRequests) {
+  RequestLimit limit = fixed_limit(2, 1);
+  limit.per_user = true;
+  RateGate gate(limit, 0.5, kT0);
+  TimePoint alice{};
+  TimePoint bob{};
+  EXPECT_EQ(*gate.reserve(kT0, false, &alice), Duration::zero());
+  EXPECT_EQ(*gate.reserve(kT0, false, &alice), milliseconds(500));
+  EXPECT_EQ(*gate.reserve(kT0, false, &bob), Duration::zero());  // Bob's first: his own slot
+  EXPECT_EQ(*gate.reserve(kT0, false, &bob), milliseconds(500));
+  EXPECT_EQ(*gate.reserve(kT0, false, &alice), milliseconds(1000));
+  const LimitStats stats = gate.stats(kT0);
+  EXPECT_TRUE(stats.per_user);
+  EXPECT_DOUBLE_EQ(stats.configured_rate, 2);  // each user's, not the runner's half
+  EXPECT_EQ(stats.requests, 5u);
+  EXPECT_EQ(stats.delayed, 3u);
+  EXPECT_DOUBLE_EQ(stats.delay_seconds, 2);
+  EXPECT_DOUBLE_EQ(stats.throttled_seconds, 1);  // the union of the waits
+  LimitStats other = stats;
+  other.merge(stats);
+  EXPECT_DOUBLE_EQ(other.configured_rate, 2);
+  EXPECT_EQ(other.requests, 10u);
+  EXPECT_EQ(other.to_json()["perUser"], true);
+}
+
 TEST(RateGate, ARunnersShareKeepsItsPartOfTheRate) {
   RateGate gate(fixed_limit(30, 1), 1.0 / 3, kT0);  // one runner of three: 10 a second
   const std::vector<TimePoint> at = send_times(gate, kT0, 3);

@@ -106,7 +106,7 @@ TEST(ThresholdTest, WhitespaceTolerantAndKeepsExpression) {
 TEST(ThresholdTest, ErrorMessages) {
   EXPECT_EQ(parse_error("p95 < 1s", "http_req_duration"),
             "unknown aggregation 'p95' (use avg, stddev, min, max, med, p(N), rate, count, "
-            "max_count(W), max_rate(W))");
+            "max_count(W), max_rate(W), max_count_per_user(W), max_rate_per_user(W))");
   EXPECT_EQ(parse_error("p(95) < 2sec", "http_req_duration"),
             "unknown unit 'sec' (use us, ms, s, m, h)");
   EXPECT_EQ(parse_error("avg < 1", "http_req_failed"),
@@ -191,6 +191,24 @@ TEST(ThresholdTest, WindowedAggregationErrors) {
             "med, p(N), count)");
   EXPECT_EQ(parse_error("max_count(10s) < 5", "iterations"),
             "'max_count(W)' is not available for iterations (use count, rate)");
+}
+
+// Per-user quotas: the busiest single user's peak (max_count_per_user, max_rate_per_user).
+TEST(ThresholdTest, PerUserWindowedAggregations) {
+  const ThresholdCondition burst = parse_ok("max_count_per_user(10s) <= 20", "http_reqs");
+  EXPECT_EQ(burst.aggregation.kind, Kind::kMaxCount);
+  EXPECT_TRUE(burst.aggregation.per_user);
+  EXPECT_DOUBLE_EQ(burst.aggregation.window_seconds, 10);
+  const ThresholdCondition quota = parse_ok("max_rate_per_user(10s) <= 60/m", "http_reqs");
+  EXPECT_EQ(quota.aggregation.kind, Kind::kMaxRate);
+  EXPECT_TRUE(quota.aggregation.per_user);
+  EXPECT_DOUBLE_EQ(quota.bound, 10);
+  EXPECT_FALSE(parse_ok("max_count(10s) <= 20", "http_reqs").aggregation.per_user);
+  EXPECT_EQ(quota.aggregation.to_string(), "max_rate_per_user(10s)");
+  EXPECT_EQ(parse_error("max_count_per_user(10s) < 5", "http_req_duration"),
+            "'max_count_per_user(W)' is available for http_reqs only");
+  EXPECT_EQ(parse_error("max_count_per_user < 5", "http_reqs"),
+            "expected max_count_per_user(W) with a window such as 10s or 1m");
 }
 
 TEST(ThresholdTest, AggregationToString) {

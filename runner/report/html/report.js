@@ -566,20 +566,29 @@
   // The plan's `limits:` entries: what each let through and held back; an adaptive one's rate at
   // the end, its lowest and how often the target pushed it down.
   function renderLimits(runs) {
-    if (runs.every((run) => (run.result.limits || []).length === 0)) { hideSection('limits'); return; }
+    if (runs.every((run) => (run.result.limits || []).length === 0 && !run.result.adaptiveUsers)) {
+      hideSection('limits');
+      return;
+    }
     const content = runs.map((run) => {
       const duration = run.result.duration_seconds || 0;
       const rate = (r) => (r > 0 ? fmtNumber(r, 2) + '/s' : '-');
-      const rows = (run.result.limits || []).map((l) => [l.selector, fmtCount(l.requests),
+      const rows = (run.result.limits || []).map((l) => [l.selector + (l.perUser ? ' per user' : ''), fmtCount(l.requests),
         duration > 0 ? rate(l.requests / duration) : '-', fmtCount(l.delayed), fmtCount(l.skipped || 0),
         fmtSeconds(l.delaySeconds), fmtSeconds(l.throttledSeconds),
         l.adaptive ? (l.rate > 0 ? rate(l.rate) : 'unlimited') : rate(l.configuredRate),
         l.adaptive ? rate(l.lowestRate) : '-', l.adaptive ? fmtCount(l.decreases) : '-',
         l.adaptive ? fmtCount(l.pauses) : '-']);
+      const users = run.result.adaptiveUsers;
       return [run.label ? el('h3', {}, run.label) : null,
-        table([{label: 'limit', text: true}, {label: 'requests'}, {label: 'achieved'}, {label: 'delayed'},
+        rows.length ? table([{label: 'limit', text: true}, {label: 'requests'}, {label: 'achieved'}, {label: 'delayed'},
           {label: 'skipped'}, {label: 'waited'}, {label: 'throttled'}, {label: 'rate'}, {label: 'lowest'},
-          {label: 'decreases'}, {label: 'Retry-After pauses'}], rows, 'limit-table')];
+          {label: 'decreases'}, {label: 'Retry-After pauses'}], rows, 'limit-table') : null,
+        users ? table([{label: 'adaptive users', text: true}, {label: 'planned'}, {label: 'at the end'}, {label: 'lowest'},
+          {label: 'signals'}, {label: 'decreases'}, {label: 'fewer than planned'}],
+        [['load.adaptive', fmtNumber(users.plannedUsers, 0), fmtNumber(users.users, 0),
+          users.decreases ? fmtNumber(users.lowestUsers, 0) : '-', fmtCount(users.signals), fmtCount(users.decreases),
+          fmtSeconds(users.throttledSeconds)]], 'adaptive-users-table') : null];
     });
     section('limits', 'Client-side limits', el('div', {class: runs.length === 2 ? 'pair' : ''}, content.map((c) => el('div', {}, c))));
   }
