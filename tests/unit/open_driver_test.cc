@@ -62,8 +62,8 @@ TEST(OpenDriver, StartsArrivalsOnScheduleWithTheirScheduledTimes) {
   driver.start(f.t0);
   driver.tick(f.t0 + milliseconds(985));
   EXPECT_EQ(f.pool.started(), 99u);  // arrivals at 0, 10, ..., 980 ms
-  // Arrivals due within 250 µs are started in the same batch, a little early.
-  driver.tick(f.t0 + microseconds(989'800));
+  // Arrivals due within 1 ms are started in the same release, a little early.
+  driver.tick(f.t0 + microseconds(989'100));
   EXPECT_EQ(f.pool.started(), 100u);
   // Each keeps its own scheduled instant even though all started late, at one tick.
   EXPECT_EQ(f.pool.users.back()->scheduled.front(), f.t0 + milliseconds(990));
@@ -140,8 +140,8 @@ TEST(OpenDriver, FollowsAChangedRate) {
   driver.tick(f.t0 + milliseconds(995));
   EXPECT_EQ(f.pool.started(), 100u);
   driver.reschedule(arrivals(RateSchedule::of(m).changed(seconds(1), 400)));
-  driver.tick(f.t0 + milliseconds(1999));
-  EXPECT_EQ(f.pool.started(), 500u);  // 1.0000 s, 1.0025 s, ..., 1.9975 s
+  driver.tick(f.t0 + microseconds(1'998'500));  // releases up to 1.9995 s
+  EXPECT_EQ(f.pool.started(), 500u);            // 1.0000 s, 1.0025 s, ..., 1.9975 s
   EXPECT_NEAR(to_seconds(f.pool.users.back()->scheduled.front() - f.t0), 1.9975, 1e-9);
 }
 
