@@ -86,8 +86,8 @@ void switch_to_open(const LoadOverrides& o, Plan& plan, SourceErrors& errors,
     open.max_queued = old->max_queued;
   } else {
     open.max_in_flight = default_max_in_flight(*rate);
-    open.pre_allocated_users = std::min<std::uint32_t>(open.max_in_flight, 10);
-    open.max_queued = open.max_in_flight;
+    open.pre_allocated_users = default_pre_allocated(*rate, open.max_in_flight);
+    open.max_queued = default_max_queued(*rate, open.max_in_flight);
   }
   const auto d = run_time(o, plan, errors);
   if (d) open.duration = *d;

@@ -213,7 +213,7 @@ void parse_open_sizes(YamlReader& reader, const YamlField& load, OpenModel* mode
       model->max_in_flight = static_cast<std::uint32_t>(*value);
     }
   }
-  model->pre_allocated_users = std::min<std::uint32_t>(model->max_in_flight, 10);
+  model->pre_allocated_users = default_pre_allocated(top, model->max_in_flight);
   if (std::optional<YamlField> pre = reader.get(load, "preAllocatedUsers")) {
     std::optional<std::int64_t> value = reader.integer(*pre, Bound::kNonNegative, kMaxInFlight);
     if (value && *value > model->max_in_flight) {
@@ -223,8 +223,7 @@ void parse_open_sizes(YamlReader& reader, const YamlField& load, OpenModel* mode
       model->pre_allocated_users = static_cast<std::uint32_t>(*value);
     }
   }
-  // Arrivals may wait for a free user, as many as can be in flight unless the plan says so.
-  model->max_queued = model->max_in_flight;
+  model->max_queued = default_max_queued(top, model->max_in_flight);
   if (std::optional<YamlField> queued = reader.get(load, "maxQueued")) {
     if (auto value = reader.integer(*queued, Bound::kNonNegative, kMaxInFlight)) {
       model->max_queued = static_cast<std::uint32_t>(*value);

@@ -45,6 +45,16 @@ std::uint32_t default_max_in_flight(double peak_rate) {
   return static_cast<std::uint32_t>(std::min<double>(limits::kMaxInFlight, wanted));
 }
 
+std::uint32_t default_max_queued(double peak_rate, std::uint32_t max_in_flight) {
+  const double wanted = std::max<double>(max_in_flight, std::ceil(peak_rate * 0.1));
+  return static_cast<std::uint32_t>(std::min<double>(limits::kMaxInFlight, wanted));
+}
+
+std::uint32_t default_pre_allocated(double peak_rate, std::uint32_t max_in_flight) {
+  const double wanted = std::max(10.0, std::ceil(peak_rate / 1000));
+  return static_cast<std::uint32_t>(std::min<double>(max_in_flight, wanted));
+}
+
 Duration LoadModel::duration() const {
   return std::visit(
       [](const auto& m) { return m.stages.empty() ? m.duration : sum_stages(m.stages); }, model);

@@ -97,6 +97,14 @@ struct OpenModel {
 // maxInFlight when the plan does not give it: the peak rate (one second's arrivals), at least
 // 100 and at most limits::kMaxInFlight.
 std::uint32_t default_max_in_flight(double peak_rate);
+// maxQueued when the plan does not give it: 100 ms of arrivals at the peak rate, so that a stall
+// of the generator's machine (a virtual machine's can last 10 ms) or a slow moment of the target
+// delays arrivals — shown in their latency — rather than dropping them; at least maxInFlight,
+// at most limits::kMaxInFlight.
+std::uint32_t default_max_queued(double peak_rate, std::uint32_t max_in_flight);
+// preAllocatedUsers when the plan does not give it: the arrivals of one release (1 ms at the peak
+// rate: the open model starts them together), at least 10, at most maxInFlight.
+std::uint32_t default_pre_allocated(double peak_rate, std::uint32_t max_in_flight);
 
 struct LoadModel {
   std::variant<ClosedModel, OpenModel> model;

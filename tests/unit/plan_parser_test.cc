@@ -332,6 +332,21 @@ load: {rate: 5, duration: 1m, maxInFlight: 1, maxQueued: 1000}
 scenarios: [{name: a, steps: [{get: /}]}]
 )yaml");
   EXPECT_EQ(std::get<OpenModel>(queued.load.model).max_queued, 1000u);
+  // Unless given, the queue holds 100 ms of arrivals at the peak rate (at least maxInFlight),
+  // and the connections one 1-ms release needs are opened before the start (at least 10).
+  const auto sized = [](const std::string& load) {
+    return std::get<OpenModel>(parse_ok("target: http://h\nload: " + load +
+                                        "\nscenarios: [{name: a, steps: [{get: /}]}]\n")
+                                   .load.model);
+  };
+  const OpenModel fast = sized("{rate: 50000, duration: 1m, maxInFlight: 50}");
+  EXPECT_EQ(fast.max_queued, 5000u);
+  EXPECT_EQ(fast.pre_allocated_users, 50u);
+  const OpenModel staged =
+      sized("{stages: [{duration: 1m, rate: 20000}, {duration: 1m, rate: 100}], maxInFlight: 300}");
+  EXPECT_EQ(staged.max_queued, 2000u);
+  EXPECT_EQ(staged.pre_allocated_users, 20u);
+  EXPECT_EQ(sized("{rate: 10, duration: 1m}").max_queued, 100u);  // maxInFlight's default
   ParseResult closed_queue = parse(R"yaml(target: http://h
 load: {users: 5, duration: 1m, maxQueued: 3}
 scenarios: [{name: a, steps: [{get: /}]}]
