@@ -38,10 +38,7 @@ std::string cause_of(const GeneratorStats& g) {
     cpu = cpu || s.cpu;
     lag = lag || s.lag;
   }
-  SaturatedInterval all;
-  all.cpu = cpu;
-  all.lag = lag;
-  return cpu || lag ? all.cause() : "";
+  return saturation_cause(cpu, lag);
 }
 
 }  // namespace

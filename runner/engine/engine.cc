@@ -223,7 +223,7 @@ void Engine::absorb(std::size_t worker, std::uint64_t tick, std::unique_ptr<Thre
   std::shared_ptr<ThreadStats> stats = std::move(s);
   asio::post(control_, [this, worker, tick, stats] {
     monitor_->absorb(worker, tick, stats->load);
-    note_backoff(worker, stats->backoff);
+    if (stats->backoff) backoff_.note(worker, *stats->backoff);
     aggregator_->absorb(worker, tick, *stats);
     report();
   });
@@ -267,7 +267,7 @@ void Engine::worker_done(std::size_t worker, std::unique_ptr<ThreadStats> s) {
   std::shared_ptr<ThreadStats> stats = std::move(s);
   asio::post(control_, [this, worker, stats] {
     monitor_->absorb_final(worker, stats->load);
-    note_backoff(worker, stats->backoff);
+    if (stats->backoff) backoff_.note(worker, *stats->backoff);
     aggregator_->worker_done(worker, *stats);
     report();
     if (aggregator_->all_done()) {
@@ -302,31 +302,6 @@ void Engine::make_gates() {
     gates_.push_back(std::make_unique<RateGate>(limit, share, t0_));
     user_config_.gates.push_back(gates_.back().get());
   }
-}
-
-void Engine::note_backoff(std::size_t worker, const std::optional<AdaptiveUsersStats>& stats) {
-  if (!stats) return;
-  if (backoff_.size() < options_.threads) backoff_.resize(options_.threads);
-  backoff_[worker] = *stats;
-  const std::optional<AdaptiveUsersStats> total = backoff_total();
-  if (total && total->decreases > 0) {
-    backoff_lowest_ = std::min(backoff_lowest_.value_or(total->users), total->users);
-  }
-}
-
-std::optional<AdaptiveUsersStats> Engine::backoff_total() const {
-  std::optional<AdaptiveUsersStats> total;
-  for (const auto& worker : backoff_) {
-    if (!worker) continue;
-    if (total) {
-      total->merge(*worker);
-    } else {
-      total = worker;
-    }
-  }
-  // The runner's low point: its threads' ceilings added up at one moment, not each one's lowest.
-  if (total && backoff_lowest_) total->lowest_users = *backoff_lowest_;
-  return total;
 }
 
 std::vector<LimitStats> Engine::limits() const {

@@ -26,6 +26,7 @@
 #include "engine/tls_context.h"
 #include "engine/user_config.h"
 #include "plan/plan.h"
+#include "stats/adaptive_users_total.h"
 #include "stats/result.h"
 
 namespace stampede {
@@ -82,7 +83,7 @@ class Engine final : private StatsSink {
   std::vector<LimitStats> limits() const;
   // What a closed model's `load.adaptive` did so far, this runner's threads added up; nullopt
   // without it. From the control thread.
-  std::optional<AdaptiveUsersStats> backoff_total() const;
+  std::optional<AdaptiveUsersStats> backoff_total() const { return backoff_.total(); }
   // The result so far; call from the snapshot callback (the control thread) only.
   Result current_result(double elapsed_seconds) const;
   // Thread-safe: end the load phase early (graceful stop follows).
@@ -107,8 +108,6 @@ class Engine final : private StatsSink {
   Snapshot snapshot(double elapsed) const;
   // The `limits:` entries, from t0_, into user_config_ (before the workers copy it).
   void make_gates();
-  // Keeps worker `worker`'s `load.adaptive` statistics (none without it).
-  void note_backoff(std::size_t worker, const std::optional<AdaptiveUsersStats>& stats);
   // `result` with what names this run: plan, runner (segment), start instant, limits.
   Result described(Result result) const;
   // This runner's planned arrivals per second (open model) and users (closed model) now.
@@ -132,9 +131,7 @@ class Engine final : private StatsSink {
   SteadyTimer flush_timer_;
   std::unique_ptr<Aggregator> aggregator_;
   std::unique_ptr<SelfMonitor> monitor_;  // made at run()
-  // A closed model's `load.adaptive`: each worker's latest, and the lowest their sum has been.
-  std::vector<std::optional<AdaptiveUsersStats>> backoff_;
-  std::optional<double> backoff_lowest_;
+  AdaptiveUsersTotal backoff_;            // a closed model's `load.adaptive`, the threads added up
   std::vector<std::unique_ptr<class Worker>> workers_;
   std::vector<std::thread> threads_;
   TimePoint t0_{};

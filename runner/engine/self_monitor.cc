@@ -35,14 +35,13 @@ SelfMonitor::SelfMonitor(std::size_t workers) : connections_(workers, 0) {
 }
 
 void SelfMonitor::start() {
-  baseline_bytes_ = resident_bytes();
-  peak_bytes_ = baseline_bytes_;
+  const std::uint64_t baseline = resident_bytes();
   cpu_start_ns_ = process_cpu_ns();
   cpu_last_ns_ = cpu_start_ns_;
   last_sample_ns_ = steady_ns();
-  now_.memory_bytes = baseline_bytes_;
-  now_.memory_baseline_bytes = baseline_bytes_;
-  now_.memory_peak_bytes = peak_bytes_;
+  now_.memory_bytes = baseline;
+  now_.memory_baseline_bytes = baseline;
+  now_.memory_peak_bytes = baseline;
 }
 
 void SelfMonitor::count(std::size_t worker, const WorkerLoad& load) {
@@ -105,8 +104,7 @@ void SelfMonitor::mark_saturated(std::uint64_t tick, const SaturatedInterval& se
     if (s.start_seconds == before.end_seconds) {
       before.end_seconds = s.end_seconds;
       join(before, s);
-      saturated_seconds_ += 1;
-      now_.saturated_seconds = saturated_seconds_;
+      now_.saturated_seconds += 1;
       // It may now touch the next interval.
       if (it != saturated_.end() && it->start_seconds == before.end_seconds) {
         before.end_seconds = it->end_seconds;
@@ -116,8 +114,7 @@ void SelfMonitor::mark_saturated(std::uint64_t tick, const SaturatedInterval& se
       return;
     }
   }
-  saturated_seconds_ += 1;
-  now_.saturated_seconds = saturated_seconds_;
+  now_.saturated_seconds += 1;
   if (it != saturated_.end() && it->start_seconds == s.end_seconds) {
     it->start_seconds = s.start_seconds;
     return join(*it, s);
@@ -134,8 +131,7 @@ void SelfMonitor::sample() {
   const std::uint64_t cpu = process_cpu_ns();
   const std::uint64_t at = steady_ns();
   now_.memory_bytes = memory;
-  peak_bytes_ = std::max(peak_bytes_, memory);
-  now_.memory_peak_bytes = peak_bytes_;
+  now_.memory_peak_bytes = std::max(now_.memory_peak_bytes, memory);
   now_.process_cpu = share_of_core(cpu - cpu_last_ns_, at - last_sample_ns_);
   now_.cpu_seconds = static_cast<double>(cpu - cpu_start_ns_) * 1e-9;
   cpu_last_ns_ = cpu;
@@ -148,8 +144,8 @@ GeneratorStats SelfMonitor::stats(const std::string& runner) const {
   g.cpu_seconds = now_.cpu_seconds;
   g.thread_cpu_seconds = now_.thread_cpu_seconds;
   g.peak_thread_cpu = peak_thread_cpu_;
-  g.memory_baseline_bytes = baseline_bytes_;
-  g.memory_peak_bytes = peak_bytes_;
+  g.memory_baseline_bytes = now_.memory_baseline_bytes;
+  g.memory_peak_bytes = now_.memory_peak_bytes;
   g.memory_final_bytes = now_.memory_bytes;
   g.peak_connections = peak_connections_;
   g.loop_lag.ticks = lag_.count();
@@ -158,7 +154,7 @@ GeneratorStats SelfMonitor::stats(const std::string& runner) const {
   g.loop_lag.max_seconds = static_cast<double>(lag_.max_ns()) * 1e-9;
   g.saturated = saturated_;
   g.saturated_dropped = saturated_dropped_;
-  g.saturated_seconds_total = saturated_seconds_;
+  g.saturated_seconds_total = now_.saturated_seconds;
   return g;
 }
 

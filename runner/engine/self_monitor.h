@@ -52,8 +52,6 @@ class SelfMonitor {
 
   std::uint64_t cpu_start_ns_ = 0;
   std::uint64_t cpu_last_ns_ = 0;
-  std::uint64_t baseline_bytes_ = 0;
-  std::uint64_t peak_bytes_ = 0;
   std::uint64_t last_sample_ns_ = 0;        // steady clock of the last sample()
   std::vector<std::uint32_t> connections_;  // per worker, last reported
   std::uint32_t peak_connections_ = 0;
@@ -63,8 +61,7 @@ class SelfMonitor {
   Histogram lag_;
   std::vector<SaturatedInterval> saturated_;
   std::uint64_t saturated_dropped_ = 0;
-  double saturated_seconds_ = 0;
-  GeneratorNow now_;
+  GeneratorNow now_;  // memory baseline and peak, saturated seconds: kept here only
 };
 
 }  // namespace stampede

@@ -13,8 +13,8 @@ namespace stampede {
 struct AdaptiveUsersStats {
   double planned_users = 0;  // what the load asked for at the end (the stages' users then)
   double users = 0;          // the ceiling the signals left at the end (= planned when none)
-  // The lowest the running users were cut to (0: never cut). A runner's is the lowest sum of its
-  // threads' ceilings at a second's end; merged runners add theirs up (each its own low point).
+  // The lowest the running users were cut to (0: never cut). A runner's is its threads' users
+  // added up right after a cut (AdaptiveUsersTotal); merged runners add theirs up.
   double lowest_users = 0;
   std::uint64_t signals = 0;     // overload responses: a listed status or a slow answer
   std::uint64_t decreases = 0;   // times the user count was cut

@@ -6,9 +6,10 @@
 
 namespace stampede {
 
-std::string SaturatedInterval::cause() const {
+std::string saturation_cause(bool cpu, bool lag) {
   if (cpu && lag) return "cpu, loop lag";
-  return lag ? "loop lag" : "cpu";
+  if (lag) return "loop lag";
+  return cpu ? "cpu" : "";
 }
 
 nlohmann::json GeneratorStats::to_json() const {

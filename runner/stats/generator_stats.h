@@ -19,6 +19,9 @@ inline constexpr double kSaturatedCpu = 0.9;
 // completions waited as long.
 inline constexpr std::uint64_t kSaturatedLagNs = 50'000'000;
 
+// What saturated a worker, in words: "cpu", "loop lag", "cpu, loop lag", or "" for neither.
+std::string saturation_cause(bool cpu, bool lag);
+
 // Consecutive seconds [start, end) of the run (from its start) in which a worker was saturated.
 struct SaturatedInterval {
   double start_seconds = 0;
@@ -27,7 +30,7 @@ struct SaturatedInterval {
   bool lag = false;             // a worker's loop lag passed kSaturatedLagNs
   double peak_cpu = 0;          // the busiest worker's CPU share in the interval
   double peak_lag_seconds = 0;  // the largest loop lag in the interval
-  std::string cause() const;    // "cpu", "loop lag" or "cpu, loop lag"
+  std::string cause() const { return saturation_cause(cpu, lag); }
   double seconds() const { return end_seconds - start_seconds; }
 };
 
