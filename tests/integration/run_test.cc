@@ -160,9 +160,11 @@ scenarios: [{name: a, steps: [{get: /}]}]
 
 TEST(Run, TaskWeightsHoldWithinTwoPercent) {
   TargetProcess target(STAMPEDE_TARGET_BIN);
-  // The 3:2:1:1:1:1 journey of a worker-tracking app, over at least 10,000 requests (the
-  // sanitizer tree's demo target, built at -O0, serves about 1,500 a second, and 1,000 while CI
-  // builds the thread tree beside it).
+  // The 3:2:1:1:1:1 journey of a worker-tracking app, over at least 6,000 requests (the
+  // sanitizer tree's demo target, built at -O0, serves about 1,500 a second, 700 while CI builds
+  // the thread tree and runs three other tests beside it). Each user picks by smooth weighted
+  // round-robin, so a task's count is off its share by at most about one per user: 10 of the
+  // 667 a weight of 1 gets out of 6,000, inside the 2 % (13) checked.
 #if defined(STAMPEDE_SANITIZED)
   const std::string duration = "14s";
 #else
@@ -183,7 +185,7 @@ scenarios:
 )");
   ASSERT_EQ(run.exit_code, 0) << run.describe();
   const double total = run.result["totals"]["requests"].get<double>();
-  ASSERT_GE(total, 10000) << "too few requests to judge the weights";
+  ASSERT_GE(total, 6000) << "too few requests to judge the weights";
   const std::pair<const char*, double> expected[] = {{"a", 3}, {"b", 2}, {"c", 1},
                                                      {"d", 1}, {"e", 1}, {"f", 1}};
   for (const auto& [name, weight] : expected) {
