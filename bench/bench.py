@@ -5,7 +5,8 @@ Runs stampede, wrk, h2load, hey and Locust (FastHttpUser) one after another agai
 nginx (`return 200 "ok"`) and writes the median of N rounds into BENCHMARKS.md:
 
   * closed loop: 50 connections as fast as they go for --seconds;
-  * fixed rate: 50,000 requests/s for --seconds (stampede open model vs h2load --rps);
+  * fixed rate: 10,000 and 50,000 requests/s for --seconds (stampede's open model with its
+    default queue and pre-opened connections, h2load --rps and vegeta attack -rate);
   * stampede's memory per connection: max RSS with 50 and with 1000 users.
 
 nginx runs on CPU 1 and each load tool on CPU 0 (taskset); /usr/bin/time measures each tool's
@@ -35,18 +36,24 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_ROOT = os.path.join(ROOT, "bench", "out")
 CONNECTIONS = 50
-RATE = 50000
+RATES = (10000, 50000)
 MEM_USERS = (50, 1000)
-# BENCHMARKS.md sections written by bench/operator, scripts/build-images --benchmarks and
-# bench/streams.
-KEPT_SECTIONS = ("Operator", "Images", "WebSocket echo", "SSE events", "Concurrent sessions")
+# BENCHMARKS.md sections written by bench/operator, scripts/build-images --benchmarks,
+# bench/streams and bench/seed.
+KEPT_SECTIONS = ("Operator", "Images", "WebSocket echo", "SSE events", "Concurrent sessions",
+                 "Seed-shaped workload")
 # stampede+metrics: the same closed-loop run with --listen (Prometheus export on) and /metrics
 # scraped every second, to measure what the export costs. stampede+templates: every request
 # rendered from templates (path, a header) and carrying an HS256 JWT, to measure what the
 # scenario language costs.
-TOOLS = ["stampede", "stampede+metrics", "stampede+templates", "wrk", "h2load", "hey", "locust"]
+TOOLS = ["stampede", "stampede+metrics", "stampede+templates", "wrk", "h2load", "hey", "locust",
+         "vegeta"]
+RATE_ONLY = ("vegeta",)  # fixed-rate tools: no closed-loop row
 BENCH_JWT_SECRET = "stampede-bench-secret"
-RATE_TOOLS = ["stampede", "h2load"]
+RATE_TOOLS = ["stampede", "h2load", "vegeta"]
+# vegeta, a fixed-rate tool in Go, from the Go module proxy (built once into the cache).
+VEGETA = "github.com/tsenart/vegeta/v12"
+VEGETA_VERSION = "v12.13.0"
 
 # Binary -> Debian package, for tools that are absent.
 PACKAGES = {
@@ -89,6 +96,27 @@ def which(name):
         if os.access(p, os.X_OK):
             return p
     return shutil.which(name)
+
+
+def vegeta_binary():
+    """vegeta from the Go module proxy, built once into the cache; None without Go."""
+    cache = os.environ.get("STAMPEDE_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "stampede")
+    bindir = os.path.join(cache, f"vegeta-{VEGETA_VERSION}", "bin")
+    path = os.path.join(bindir, "vegeta")
+    if os.access(path, os.X_OK):
+        return path
+    if shutil.which("go") is None:
+        return None
+    log(f"building vegeta {VEGETA_VERSION} from the Go module proxy")
+    env = dict(os.environ, GOBIN=bindir, CGO_ENABLED="0", GOTOOLCHAIN="local")
+    try:
+        subprocess.run(["go", "install", "-trimpath", f"{VEGETA}@{VEGETA_VERSION}"], env=env,
+                       check=True, timeout=900)
+    except (OSError, subprocess.SubprocessError) as e:
+        log(f"vegeta: build failed: {e}")
+        return None
+    return path if os.access(path, os.X_OK) else None
 
 
 def ensure_tools(names):
@@ -486,6 +514,8 @@ def run_stampede(ctx, outdir, name, load, wait=None, metrics=False, templated=Fa
                  dropped=int(t.get("dropped", 0)),
                  p99=(j.get("latency_seconds") or {}).get("p99"),
                  p50=(j.get("latency_seconds") or {}).get("p50"))
+        lag = ((j.get("generators") or [{}])[0]).get("loopLagSeconds") or {}
+        r.update(lag_p99=lag.get("p99"), lag_max=lag.get("max"))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ToolError(f"no usable JSON result ({e}): {tail(r['stderr'])}", r)
     return r
@@ -528,6 +558,39 @@ def run_h2load(ctx, outdir, name="h2load", rps=None):
     lat = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)", r["stdout"])
     if lat:
         r["latency_min_max_mean"] = lat.groups()
+    return r
+
+
+def run_vegeta(ctx, outdir, name, rate):
+    """vegeta attack at a fixed rate over CONNECTIONS keep-alive connections (its CPU is the
+    attack's); the report is read from its binary output afterwards, not timed."""
+    vegeta = ctx.vegeta
+    if vegeta is None:
+        raise ToolError("not built (needs Go and the module proxy)", {})
+    targets = os.path.join(outdir, name + ".targets")
+    with open(targets, "w") as f:
+        f.write(f"GET {ctx.url}\n")
+    results = os.path.join(outdir, name + ".bin")
+    argv = [vegeta, "attack", f"-rate={rate}/1s", f"-duration={ctx.seconds}s",
+            f"-connections={CONNECTIONS}", f"-max-connections={CONNECTIONS}",
+            f"-workers={CONNECTIONS}", f"-max-workers={CONNECTIONS}", "-keepalive=true",
+            f"-targets={targets}", f"-output={results}"]
+    r = ctx.run(name, argv, outdir)
+    if r["timed_out"] or r["rc"] != 0:
+        raise ToolError(("timed out; " if r["timed_out"] else f"exit {r['rc']}; ")
+                        + tail(r["stderr"] or r["stdout"]), r)
+    rep = subprocess.run([vegeta, "report", "-type=json", results], capture_output=True,
+                         text=True, timeout=300, check=False)
+    try:
+        j = json.loads(rep.stdout)
+        requests = int(j["requests"])
+        ok = int((j.get("status_codes") or {}).get("200", 0))
+        lat = j.get("latencies") or {}
+        r.update(requests=ok, failures=requests - ok,
+                 duration=float(j["duration"]) * 1e-9 or float(ctx.seconds),
+                 p50=lat.get("50th", 0) * 1e-9, p99=lat.get("99th", 0) * 1e-9)
+    except (ValueError, KeyError, TypeError) as e:
+        raise ToolError(f"no usable report ({e}): {tail(rep.stderr)}", r)
     return r
 
 
@@ -655,19 +718,26 @@ def closed_round(ctx, outdir, order):
     return results
 
 
-def rate_round(ctx, outdir, order):
+def rate_load(rate, seconds):
+    """The open model as a user writes it: the rate, the duration and as many connections as
+    the peers get; the queue and the pre-opened connections keep their defaults."""
+    return f"{{rate: {rate}, duration: {seconds}s, maxInFlight: {CONNECTIONS}}}"
+
+
+def rate_round(ctx, outdir, order, rate):
     results = {}
     for tool in order:
+        label = f"{tool} ({rate:,}/s)"
         if tool == "stampede":
-            load = (f"{{rate: {RATE}, duration: {ctx.seconds}s, maxInFlight: {CONNECTIONS}, "
-                    f"preAllocatedUsers: {CONNECTIONS}}}")
-            results[tool] = attempt("stampede (rate)", run_stampede, ctx, outdir,
-                                    "stampede-rate", load)
+            results[tool] = attempt(label, run_stampede, ctx, outdir, f"stampede-rate-{rate}",
+                                    rate_load(rate, ctx.seconds))
+        elif tool == "vegeta":
+            results[tool] = attempt(label, run_vegeta, ctx, outdir, f"vegeta-rate-{rate}", rate)
         elif which("h2load") is None:
             results[tool] = {"ok": False, "error": "not installed"}
         else:
-            results[tool] = attempt("h2load (rate)", run_h2load, ctx, outdir, "h2load-rate",
-                                    RATE // CONNECTIONS)
+            results[tool] = attempt(label, run_h2load, ctx, outdir, f"h2load-rate-{rate}",
+                                    rate // CONNECTIONS)
     return results
 
 
@@ -687,8 +757,7 @@ def perf_profile(ctx, outdir):
         log("perf: stampede or perf missing; skipped")
         return
     loads = {"closed": f"{{users: {CONNECTIONS}, duration: {ctx.seconds}s}}",
-             "rate": f"{{rate: {RATE}, duration: {ctx.seconds}s, maxInFlight: {CONNECTIONS}, "
-                     f"preAllocatedUsers: {CONNECTIONS}}}"}
+             "rate": rate_load(RATES[-1], ctx.seconds)}
     for name, load in loads.items():
         if ctx.wait_idle > 0:
             wait_for_quiet(ctx.wait_idle, [c for c in (ctx.tool_cpu, ctx.nginx.cpu)
@@ -750,6 +819,8 @@ def summarize(runs, tool):
         dropped=med([r.get("dropped") for r in ok]),
         p99=med([r.get("p99") for r in ok]),
         p50=med([r.get("p50") for r in ok]),
+        lag_p99=med([r.get("lag_p99") for r in ok]),
+        lag_max=med([r.get("lag_max") for r in ok]),
         elapsed=med([r.get("elapsed") for r in ok]),
     )
     return s
@@ -775,22 +846,26 @@ def closed_table(summ, tools):
     return rows
 
 
-def rate_table(summ, tools):
+def rate_table(summ, tools, rate):
     rows = ["| tool | target req/s | achieved req/s | CPU s (user+sys) | requests per CPU-s | "
-            "max RSS MiB | dropped | p50 / p99 latency |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            "max RSS MiB | dropped | p50 / p99 latency | loop lag p99 / max |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for t in tools:
         s = summ[t]
         if not s.get("ok_runs"):
-            rows.append(f"| {t} | {RATE:,} | failed: {'; '.join(s['errors']) or 'not run'} "
-                        "| | | | | |")
+            rows.append(f"| {t} | {rate:,} | failed: {'; '.join(s['errors']) or 'not run'} "
+                        "| | | | | | |")
             continue
         lat = "–"
         if s.get("p99") is not None:
             lat = f"{s['p50'] * 1e3:.2f} ms / {s['p99'] * 1e3:.2f} ms"
+        lag = "n/a"
+        if s.get("lag_p99") is not None:
+            lag = f"{s['lag_p99'] * 1e3:.2f} ms / {s['lag_max'] * 1e3:.2f} ms"
         dropped = fmt(s.get("dropped")) if t == "stampede" else "n/a"
-        rows.append(f"| {t} | {RATE:,} | {fmt(s['rps'])} | {fmt(s['cpu'], '.2f')} | "
-                    f"{fmt(s['per_cpu'])} | {fmt(s['rss_mib'], '.1f')} | {dropped} | {lat} |")
+        rows.append(f"| {t} | {rate:,} | {fmt(s['rps'])} | {fmt(s['cpu'], '.2f')} | "
+                    f"{fmt(s['per_cpu'])} | {fmt(s['rss_mib'], '.1f')} | {dropped} | {lat} | "
+                    f"{lag} |")
     return rows
 
 
@@ -912,14 +987,18 @@ def write_markdown(path, ctx, args, meta, closed, rate, mem, commands):
         notes.append(f"stampede kept full latency statistics in the run (from its JSON: p50 "
                      f"{s['p50'] * 1e3:.2f} ms, p99 {s['p99'] * 1e3:.2f} ms).")
     lines += [f"- {x}" for x in notes] + ([""] if notes else [])
-    lines += [f"## Fixed rate: {RATE:,} requests/s for {args.seconds} s", "",
-              f"stampede's open model (`rate: {RATE}`, at most {CONNECTIONS} in flight; an "
-              "arrival that finds all of them busy waits, up to 50 waiting (`maxQueued`, default "
-              "maxInFlight), beyond that it is dropped and counted) and h2load "
-              f"`--rps={RATE // CONNECTIONS}` per connection × {CONNECTIONS} connections. "
-              "h2load reports no percentiles.", ""]
-    lines += rate["table"]
-    lines += ["", "achieved requests/s per round: " + rounds_line(rate) + ".", ""]
+    for r, section in rate.items():
+        lines += [f"## Fixed rate: {r:,} requests/s for {args.seconds} s", "",
+                  f"stampede's open model as a user writes it (`{rate_load(r, args.seconds)}`: "
+                  f"at most {CONNECTIONS} in flight, the default queue of 100 ms of arrivals "
+                  "and pre-opened connections; an arrival that waited is timed from its "
+                  "schedule, one that finds the queue full is dropped and counted), h2load "
+                  f"`--rps={r // CONNECTIONS}` per connection × {CONNECTIONS} connections "
+                  f"(no percentiles) and vegeta `attack -rate={r}/1s` over {CONNECTIONS} "
+                  "keep-alive connections and workers. Loop lag: how late stampede's 10 ms "
+                  "ticks ran (its result's `generators[].loopLagSeconds`).", ""]
+        lines += section["table"]
+        lines += ["", "achieved requests/s per round: " + rounds_line(section) + ".", ""]
     inter = meta.get("interference")
     if inter:
         lines += ["Other processes on the machine during the measured runs (busy time of each "
@@ -1015,7 +1094,7 @@ def main():
             ap.error(f"unknown tool {t}")
 
     ensure_tools(["nginx", "taskset", "/usr/bin/time"]
-                 + [t for t in tools if not t.startswith("stampede")])
+                 + [t for t in tools if not t.startswith("stampede") and t not in RATE_ONLY])
     for need in ("nginx", "taskset", "/usr/bin/time"):
         if which(need) is None:
             log(f"{need} is required and missing")
@@ -1053,22 +1132,26 @@ def main():
         loadavg = " ".join(f.read().split()[:3])
     ngx_dir = tempfile.mkdtemp(prefix="stampede-bench-nginx-")
     nginx = Nginx(ngx_dir, nginx_cpu)
-    closed_runs, rate_runs, mem_runs = [], [], []
+    closed_runs, mem_runs = [], []
+    rate_runs = {r: [] for r in RATES}
     rate_tools = [t for t in RATE_TOOLS if t in tools]
+    closed_tools = [t for t in tools if t not in RATE_ONLY]
     commands = []
     try:
         nginx.start()
         ctx = Ctx(args, nginx.url, nginx, tool_cpu)
+        ctx.vegeta = vegeta_binary() if "vegeta" in rate_tools and not args.no_rate else None
         log(f"nginx: {nginx.url} (pid {nginx.proc.pid}, config {nginx.conf})")
         for i in range(args.runs):
             rdir = os.path.join(out, f"round{i + 1}")
             os.makedirs(rdir, exist_ok=True)
-            order = tools[i % len(tools):] + tools[:i % len(tools)]
+            order = closed_tools[i % len(closed_tools):] + closed_tools[:i % len(closed_tools)]
             log(f"round {i + 1}/{args.runs}: {', '.join(order)}")
             closed_runs.append(closed_round(ctx, rdir, order))
             if not args.no_rate and rate_tools:
                 rorder = rate_tools[i % len(rate_tools):] + rate_tools[:i % len(rate_tools)]
-                rate_runs.append(rate_round(ctx, rdir, rorder))
+                for r in RATES:
+                    rate_runs[r].append(rate_round(ctx, rdir, rorder, r))
             if not args.no_memory and "stampede" in tools:
                 mem_runs.append(memory_round(ctx, rdir))
         if args.perf:
@@ -1093,28 +1176,31 @@ def main():
                 .replace(ROOT + "/", ""))
 
     # Exact commands from the first round, files shown relative to the round directory.
-    for group in (closed_runs, rate_runs, mem_runs):
+    all_rate_runs = [x for r in RATES for x in rate_runs[r]]
+    for group in (closed_runs, all_rate_runs, mem_runs):
         if not group:
             continue
         for r in group[0].values():
             if r.get("argv"):
                 commands.append(show(r["argv"]))
     plans = []
-    for name in ("stampede", "stampede-rate", f"stampede-mem-{MEM_USERS[0]}",
+    for name in ("stampede", *(f"stampede-rate-{r}" for r in RATES), f"stampede-mem-{MEM_USERS[0]}",
                  f"stampede-mem-{MEM_USERS[1]}"):
         p = os.path.join(first, name + ".yaml")
         if os.path.exists(p):
             with open(p) as f:
                 plans.append((name + ".yaml", f.read().replace(nginx.url, "$URL")))
 
-    closed_summ = {t: summarize(closed_runs, t) for t in tools}
-    rate_summ = {t: summarize(rate_runs, t) for t in rate_tools}
+    closed_summ = {t: summarize(closed_runs, t) for t in closed_tools}
+    rate_summ = {r: {t: summarize(rate_runs[r], t) for t in rate_tools} for r in RATES}
     mem = memory_summary(mem_runs)
-    closed = {"tools": tools, "summ": closed_summ, "table": closed_table(closed_summ, tools)}
-    rate = {"tools": rate_tools, "summ": rate_summ,
-            "table": rate_table(rate_summ, rate_tools) if rate_runs else []}
+    closed = {"tools": closed_tools, "summ": closed_summ,
+              "table": closed_table(closed_summ, closed_tools)}
+    rate = {r: {"tools": rate_tools, "summ": rate_summ[r],
+                "table": rate_table(rate_summ[r], rate_tools, r)}
+            for r in RATES if rate_runs[r]}
     other_tool, other_nginx, retried = [], [], 0
-    for group in (closed_runs, rate_runs, mem_runs):
+    for group in (closed_runs, all_rate_runs, mem_runs):
         for rnd in group:
             for r in rnd.values():
                 retried += len(r.get("discarded") or [])
@@ -1143,15 +1229,17 @@ def main():
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump({"meta": meta, "args": vars(args),
                    "closed_runs": [{t: strip(r) for t, r in x.items()} for x in closed_runs],
-                   "rate_runs": [{t: strip(r) for t, r in x.items()} for x in rate_runs],
+                   "rate_runs": {str(rate): [{t: strip(r) for t, r in x.items()} for x in runs]
+                                 for rate, runs in rate_runs.items()},
                    "mem_runs": [{str(u): strip(r) for u, r in x.items()} for x in mem_runs],
-                   "closed": closed_summ, "rate": rate_summ, "memory": mem}, f, indent=2)
+                   "closed": closed_summ, "rate": {str(r): v for r, v in rate_summ.items()},
+                   "memory": mem}, f, indent=2)
 
     print(f"\nClosed loop, {CONNECTIONS} connections, {args.seconds} s, median of {args.runs}:")
     print("\n".join(closed["table"]))
-    if rate["table"]:
-        print(f"\nFixed rate {RATE:,}/s, {args.seconds} s:")
-        print("\n".join(rate["table"]))
+    for r, section in rate.items():
+        print(f"\nFixed rate {r:,}/s, {args.seconds} s:")
+        print("\n".join(section["table"]))
     if mem["per_conn_kib"] is not None:
         print(f"\nstampede memory per connection: {mem['per_conn_kib']:.1f} KiB "
               f"(RSS {mem['rss50'] / 1024:.1f} MiB @ {MEM_USERS[0]} users, "
