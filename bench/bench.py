@@ -611,6 +611,18 @@ def run_hey(ctx, outdir):
     return r
 
 
+def locust_aggregate(prefix):
+    """The "Aggregated" row of Locust's PREFIX_stats.csv (--csv PREFIX), or None."""
+    try:
+        with open(prefix + "_stats.csv", newline="") as f:
+            for rec in csv.DictReader(f):
+                if rec.get("Name") == "Aggregated":
+                    return rec
+    except OSError:
+        pass
+    return None
+
+
 def run_locust(ctx, outdir):
     locust = which("locust")
     if locust is None:
@@ -623,14 +635,7 @@ def run_locust(ctx, outdir):
             str(CONNECTIONS), "-t", f"{ctx.seconds}s", "-H", ctx.url.rstrip("/"), "--csv", prefix,
             "--only-summary"]
     r = ctx.run("locust", argv, outdir)
-    row = None
-    try:
-        with open(prefix + "_stats.csv", newline="") as f:
-            for rec in csv.DictReader(f):
-                if rec.get("Name") == "Aggregated":
-                    row = rec
-    except OSError:
-        pass
+    row = locust_aggregate(prefix)
     if r["timed_out"] or row is None:
         raise ToolError(("timed out; " if r["timed_out"] else f"exit {r['rc']}; ")
                         + tail(r["stderr"] or r["stdout"]), r)

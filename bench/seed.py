@@ -13,7 +13,6 @@ reports. Requests per CPU-second of the tool is the figure of merit.
 """
 
 import argparse
-import csv
 import json
 import os
 import statistics
@@ -200,11 +199,7 @@ def run_locust(args, outdir):
         return [locust, "-f", locustfile, "--headless", "-u", str(USERS), "-r", str(USERS),
                 "-t", f"{args.seconds}s", "-H", url, "--csv", prefix, "--only-summary"]
     r = measure(args, outdir, "locust-seed", argv_for)
-    row = None
-    with open(prefix + "_stats.csv", newline="") as f:
-        for rec in csv.DictReader(f):
-            if rec.get("Name") == "Aggregated":
-                row = rec
+    row = bench.locust_aggregate(prefix)
     if row is None:
         raise RuntimeError("locust wrote no aggregated row: " + bench.tail(r["stderr"]))
     # Locust reports no run duration of its own: the nominal one (-t).
