@@ -39,9 +39,9 @@ CONNECTIONS = 50
 RATES = (10000, 50000)
 MEM_USERS = (50, 1000)
 # BENCHMARKS.md sections written by bench/operator, scripts/build-images --benchmarks,
-# bench/streams and bench/seed.
+# bench/streams, bench/seed, bench/node and bench/soak.
 KEPT_SECTIONS = ("Operator", "Images", "WebSocket echo", "SSE events", "Concurrent sessions",
-                 "Seed-shaped workload")
+                 "Seed-shaped workload", "Operator on a real node", "Accelerated soak")
 # stampede+metrics: the same closed-loop run with --listen (Prometheus export on) and /metrics
 # scraped every second, to measure what the export costs. stampede+templates: every request
 # rendered from templates (path, a header) and carrying an HS256 JWT, to measure what the
