@@ -623,6 +623,12 @@ def locust_aggregate(prefix):
     return None
 
 
+def locust_argv(locust, locustfile, users, seconds, url, prefix):
+    """Locust headless: all users at once for `seconds`, the summary CSVs under PREFIX."""
+    return [locust, "-f", locustfile, "--headless", "-u", str(users), "-r", str(users),
+            "-t", f"{seconds}s", "-H", url, "--csv", prefix, "--only-summary"]
+
+
 def run_locust(ctx, outdir):
     locust = which("locust")
     if locust is None:
@@ -631,9 +637,7 @@ def run_locust(ctx, outdir):
     with open(locustfile, "w") as f:
         f.write(LOCUSTFILE)
     prefix = os.path.join(outdir, "locust")
-    argv = [locust, "-f", locustfile, "--headless", "-u", str(CONNECTIONS), "-r",
-            str(CONNECTIONS), "-t", f"{ctx.seconds}s", "-H", ctx.url.rstrip("/"), "--csv", prefix,
-            "--only-summary"]
+    argv = locust_argv(locust, locustfile, CONNECTIONS, ctx.seconds, ctx.url.rstrip("/"), prefix)
     r = ctx.run("locust", argv, outdir)
     row = locust_aggregate(prefix)
     if r["timed_out"] or row is None:

@@ -196,8 +196,7 @@ def run_locust(args, outdir):
     prefix = os.path.join(outdir, "locust-seed")
 
     def argv_for(url):
-        return [locust, "-f", locustfile, "--headless", "-u", str(USERS), "-r", str(USERS),
-                "-t", f"{args.seconds}s", "-H", url, "--csv", prefix, "--only-summary"]
+        return bench.locust_argv(locust, locustfile, USERS, args.seconds, url, prefix)
     r = measure(args, outdir, "locust-seed", argv_for)
     row = bench.locust_aggregate(prefix)
     if row is None:
