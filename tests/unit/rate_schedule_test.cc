@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 
 #include "engine/user_schedule.h"
 #include "plan/load_peak.h"
@@ -152,9 +153,9 @@ TEST(LoadPeak, TheSchedulesPeakWhereTheModelSays) {
   };
   for (const OpenModel& m : open) EXPECT_DOUBLE_EQ(RateSchedule::of(m).peak_rate(), peak_rate(m));
   const std::vector<ClosedModel> closed = {
-      ClosedModel{7, 2, seconds(5), {}},
-      ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}, {seconds(5), 4, ""}}},
-      ClosedModel{0, 0, seconds(0), {{seconds(1), 10.5, ""}}},
+      ClosedModel{7, 2, seconds(5), {}, std::nullopt},
+      ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}, {seconds(5), 4, ""}}, std::nullopt},
+      ClosedModel{0, 0, seconds(0), {{seconds(1), 10.5, ""}}, std::nullopt},
   };
   for (const ClosedModel& m : closed) {
     const UserSchedule schedule(m);
