@@ -30,10 +30,8 @@ import re
 import shlex
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 
