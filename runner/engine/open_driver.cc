@@ -9,18 +9,18 @@ namespace {
 
 // Arrivals are released in batches: a release starts every arrival due within kReleaseAhead
 // and, when that is fewer than kReleaseArrivals, goes on to that many if they are due within
-// kReleaseAheadMax. Per arrival, the timer's re-arm (a timerfd_settime) and the worker's wake-up
+// kReleaseAheadMax. Per arrival, the timer's re-arm (a timerfd_settime) and the worker's wake-ups
 // cost more than the request itself; per release they are paid at most 1,000 times a second
 // whatever the rate, and the responses to one release come back together, to fewer wake-ups.
-// At 10,000/s a 1-ms release holds 10 arrivals and the wake-ups still cost ~15 % more CPU per
-// request than h2load's; 20 arrivals (2 ms) cost less than h2load, whose clients send a request
-// each every 5 ms together (docs/performance.md has the measurements). Above 20,000/s a release
-// is 1 ms, so one holds no more arrivals than the connections opened for it. The server sees a
-// release as one burst. An early start is measured from its actual send, a late one from its
-// schedule, so neither hides latency.
+// At 10,000/s, 1-ms releases cost ~8 % more CPU per request than h2load (whose clients send a
+// request each every 5 ms, together), 20 arrivals within 2 ms came out at par, 40 within 4 ms
+// 5-7 % less (docs/performance.md has the runs). Above
+// 40,000/s a release is 1 ms, so one holds no more arrivals than the connections opened for it.
+// The server sees a release as one burst. An early start is measured from its actual send, a
+// late one from its schedule, so neither hides latency.
 constexpr auto kReleaseAhead = std::chrono::milliseconds(1);
-constexpr auto kReleaseAheadMax = std::chrono::milliseconds(2);
-constexpr std::uint64_t kReleaseArrivals = 20;
+constexpr auto kReleaseAheadMax = std::chrono::milliseconds(4);
+constexpr std::uint64_t kReleaseArrivals = 40;
 
 }  // namespace
 

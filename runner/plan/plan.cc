@@ -51,7 +51,7 @@ std::uint32_t default_max_queued(double peak_rate, std::uint32_t max_in_flight) 
 }
 
 std::uint32_t default_pre_allocated(double peak_rate, std::uint32_t max_in_flight) {
-  const double wanted = std::max(20.0, std::ceil(peak_rate / 1000));
+  const double wanted = std::max(40.0, std::ceil(peak_rate / 1000));
   return static_cast<std::uint32_t>(std::min<double>(max_in_flight, wanted));
 }
 

@@ -69,9 +69,9 @@ TEST(OpenDriver, StartsArrivalsOnScheduleWithTheirScheduledTimes) {
   EXPECT_EQ(f.pool.users.back()->scheduled.front(), f.t0 + milliseconds(990));
 }
 
-// A release holds the arrivals due within 1 ms, or 20 when they are due within 2 ms: at
-// 10,000/s the wake-ups are paid once per 20 arrivals, at 50,000/s a release is still 1 ms.
-TEST(OpenDriver, AReleaseHoldsOneMillisecondOrTwentyArrivalsWithinTwo) {
+// A release holds the arrivals due within 1 ms, or 40 when they are due within 4 ms: at
+// 10,000/s the wake-ups are paid once per 40 arrivals, at 50,000/s a release is still 1 ms.
+TEST(OpenDriver, AReleaseHoldsOneMillisecondOrFortyArrivalsWithinFour) {
   const auto released = [](double rate, TimePoint::duration at) {
     Fixture f;
     OpenDriver driver(f.io, f.pool, model(rate, 1000, 0), Share{0, 1}, {1});
@@ -79,10 +79,10 @@ TEST(OpenDriver, AReleaseHoldsOneMillisecondOrTwentyArrivalsWithinTwo) {
     driver.tick(f.t0 + at);
     return f.pool.started();
   };
-  EXPECT_EQ(released(10'000, {}), 20u);  // 0 to 1.9 ms, 100 us apart
+  EXPECT_EQ(released(10'000, {}), 40u);  // 0 to 3.9 ms, 100 us apart
   EXPECT_EQ(released(50'000, {}), 51u);  // 0 to 1.000 ms, 20 us apart
-  EXPECT_EQ(released(1'000, {}), 3u);    // 0, 1 and 2 ms: none beyond 2 ms
-  // A late release starts what is due by then and 1 ms ahead; it has its 20 already.
+  EXPECT_EQ(released(1'000, {}), 5u);    // 0 to 4 ms: none beyond 4 ms
+  // A late release starts what is due by then and 1 ms ahead; it has its 40 already.
   EXPECT_EQ(released(10'000, milliseconds(5)), 61u);
 }
 

@@ -222,7 +222,7 @@ TEST(PlanParserTest, LoadTestManifest) {
   EXPECT_EQ(plan.load.duration(), minutes(2));
   EXPECT_DOUBLE_EQ(open.rate, 100);  // the peak
   EXPECT_EQ(open.max_in_flight, 500u);
-  EXPECT_EQ(open.pre_allocated_users, 20u);
+  EXPECT_EQ(open.pre_allocated_users, 40u);
   EXPECT_EQ(plan.load.graceful_stop, seconds(30));
 }
 
@@ -319,7 +319,7 @@ scenarios: [{name: a, steps: [{get: /}]}]
   EXPECT_DOUBLE_EQ(open.rate, 250.5);
   EXPECT_EQ(open.duration, minutes(1));
   EXPECT_EQ(open.max_in_flight, 251u);  // max(100, ceil(peak rate))
-  EXPECT_EQ(open.pre_allocated_users, 20u);
+  EXPECT_EQ(open.pre_allocated_users, 40u);
 
   Plan small = parse_ok(R"yaml(target: http://h
 load: {rate: 5, duration: 1m, maxInFlight: 4}
@@ -334,7 +334,7 @@ scenarios: [{name: a, steps: [{get: /}]}]
   EXPECT_EQ(std::get<OpenModel>(queued.load.model).max_queued, 1000u);
   // Unless given, the queue holds 100 ms of arrivals at the peak rate (at least maxInFlight),
   // and the connections one release needs are opened before the start (1 ms of arrivals, at
-  // least 20: a release holds up to 20 arrivals due within 2 ms).
+  // least 40: a release holds up to 40 arrivals due within 4 ms).
   const auto sized = [](const std::string& load) {
     return std::get<OpenModel>(parse_ok("target: http://h\nload: " + load +
                                         "\nscenarios: [{name: a, steps: [{get: /}]}]\n")
@@ -346,8 +346,8 @@ scenarios: [{name: a, steps: [{get: /}]}]
   const OpenModel staged =
       sized("{stages: [{duration: 1m, rate: 20000}, {duration: 1m, rate: 100}], maxInFlight: 300}");
   EXPECT_EQ(staged.max_queued, 2000u);
-  EXPECT_EQ(staged.pre_allocated_users, 20u);
-  EXPECT_EQ(sized("{rate: 30000, duration: 1m}").pre_allocated_users, 30u);
+  EXPECT_EQ(staged.pre_allocated_users, 40u);
+  EXPECT_EQ(sized("{rate: 50000, duration: 1m}").pre_allocated_users, 50u);
   EXPECT_EQ(sized("{rate: 10, duration: 1m}").max_queued, 100u);  // maxInFlight's default
   ParseResult closed_queue = parse(R"yaml(target: http://h
 load: {users: 5, duration: 1m, maxQueued: 3}
