@@ -386,7 +386,7 @@ TEST(ControlApi, ServesMetricsWhenExportIsOn) {
 // A finished agent waits for one more scrape only when something scraped it during the run, and
 // no longer than the scraper's interval (the longest gap seen) and a second.
 TEST(ControlApi, AFinishedAgentWaitsForTheScraperOnlyWhenThereIsOne) {
-  using Clock = std::chrono::steady_clock;
+  using Steady = std::chrono::steady_clock;
   MetricsExporter exporter({"t1", "0", "test"});
   {
     ControlState unscraped;
@@ -397,9 +397,9 @@ TEST(ControlApi, AFinishedAgentWaitsForTheScraperOnlyWhenThereIsOne) {
   ControlApi api(state, &exporter, "");
   ASSERT_EQ(api.handle(request("GET", "/metrics")).status, 200);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  const auto before_last = Clock::now();
+  const auto before_last = Steady::now();
   ASSERT_EQ(api.handle(request("GET", "/metrics")).status, 200);
-  const auto after_last = Clock::now();
+  const auto after_last = Steady::now();
   state.finished("{}");
   const auto deadline = state.final_scrape_deadline();
   ASSERT_TRUE(deadline.has_value());

@@ -41,7 +41,9 @@ TEST(Decide, HealthConditionsFollowThePhase) {
   EXPECT_EQ(condition_status(invalid.status, kReady), "False");
   EXPECT_EQ(condition_status(invalid.status, kStalled), "True");
   for (const auto& c : invalid.status["conditions"]) {
-    if (c["type"] == kStalled) EXPECT_EQ(c["reason"], "InvalidSpec");
+    if (c["type"] == kStalled) {
+      EXPECT_EQ(c["reason"], "InvalidSpec");
+    }
   }
 
   Observed running = observed(manifest({}, status_in(kPhaseRunning, 2)));
@@ -628,7 +630,7 @@ TEST(Children, SizingUsesTheEnginesPeaks) {
   by_rate.max_rate_per_runner = 5000;
   EXPECT_EQ(runner_count(open, by_rate), 3u);
   Plan closed;
-  closed.load.model = ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}}};
+  closed.load.model = ClosedModel{30, 0, seconds(10), {{seconds(10), 12, ""}}, std::nullopt};
   EXPECT_DOUBLE_EQ(peak_users(closed), 12);
   RunnerSettings by_users;
   by_users.max_users_per_runner = 10;

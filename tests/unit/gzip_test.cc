@@ -29,10 +29,10 @@ TEST(Gzip, RoundTripsTextBinaryAndNothing) {
 }
 
 TEST(Gzip, CompressesJsonSeveralFold) {
-  std::string json = "[";
-  for (int i = 0; i < 20000; ++i) json += "{\"t\":" + std::to_string(i) + ",\"requests\":1000},";
-  json += "{}]";
-  EXPECT_LT(gzip(json).size() * 5, json.size());
+  std::string text = "[";
+  for (int i = 0; i < 20000; ++i) text += "{\"t\":" + std::to_string(i) + ",\"requests\":1000},";
+  text += "{}]";
+  EXPECT_LT(gzip(text).size() * 5, text.size());
 }
 
 // Members written one after another read as their contents one after another (gzip(1)).

@@ -144,7 +144,7 @@ TEST(RateGate, ASignalCutsTheRateAndLaterOnesWaitForTheTargetToSeeIt) {
   gate.on_response(t + milliseconds(1), t - milliseconds(2), 429, milliseconds(3), std::nullopt);
   gate.on_response(t + milliseconds(300), t + milliseconds(200), 429, milliseconds(3),
                    std::nullopt);
-  const auto grown = [](double base, double seconds) { return base * (1 + 0.01 * seconds); };
+  const auto grown = [](double base, double elapsed) { return base * (1 + 0.01 * elapsed); };
   EXPECT_NEAR(gate.rate(t + milliseconds(300)), grown(90.9, 0.3), 1e-9);
   // Past it, the next signal cuts again.
   gate.on_response(t + milliseconds(600), t + milliseconds(550), 503, milliseconds(10),

@@ -12,9 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-json series_of(std::size_t seconds) {
+json series_of(std::size_t length) {
   json series = json::array();
-  for (std::size_t i = 1; i <= seconds; ++i) {
+  for (std::size_t i = 1; i <= length; ++i) {
     const bool idle = i % 7 == 0;  // a second without requests reports 0 latency
     series.push_back({{"t", static_cast<double>(i)},
                       {"users", static_cast<double>(i % 50)},

@@ -110,7 +110,9 @@ TEST(Runs, AnEditedSpecStartsTheNextRunAndKeepsTheLastInHistory) {
   EXPECT_EQ(d.status["lastResult"], "Passed");
   ASSERT_EQ(count(d, Action::Kind::kDeletePastRuns), 1u);
   for (const Action& a : d.actions) {
-    if (a.kind == Action::Kind::kDeletePastRuns) EXPECT_EQ(a.index, 2u);
+    if (a.kind == Action::Kind::kDeletePastRuns) {
+      EXPECT_EQ(a.index, 2u);
+    }
   }
   EXPECT_EQ(count(d, Action::Kind::kCreatePod), 3u) << "run 1's pods are not run 2's";
   EXPECT_EQ(count(d, Action::Kind::kDeleteResult), 0u) << "within the history limit";
@@ -214,7 +216,9 @@ TEST(Runs, HistoryBeyondItsLimitTakesItsResultsAlong) {
   EXPECT_EQ(d.status["history"][2]["run"], 2);
   ASSERT_EQ(count(d, Action::Kind::kDeleteResult), 1u);
   for (const Action& a : d.actions) {
-    if (a.kind == Action::Kind::kDeleteResult) EXPECT_EQ(a.name, "demo-1-result");
+    if (a.kind == Action::Kind::kDeleteResult) {
+      EXPECT_EQ(a.name, "demo-1-result");
+    }
   }
 
   const Decision none = decide(observed(manifest({{"historyLimit", 0}}, finished_run(1, 1))));

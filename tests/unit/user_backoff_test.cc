@@ -30,31 +30,31 @@ TEST(UserBackoff, SignalsAreListedStatusesAndSlowAnswers) {
 
 TEST(UserBackoff, FollowsTheLoadUntilTheFirstSignal) {
   UserBackoff b(spec(), Share{0, 1});
-  const TimePoint t0 = Clock::now();
-  EXPECT_EQ(b.users(t0, 5), 5u);
-  EXPECT_EQ(b.users(t0 + seconds(1), 20), 20u);
+  const TimePoint start = Clock::now();
+  EXPECT_EQ(b.users(start, 5), 5u);
+  EXPECT_EQ(b.users(start + seconds(1), 20), 20u);
   EXPECT_EQ(b.stats().decreases, 0u);
   EXPECT_EQ(b.stats().throttled_seconds, 0);
 }
 
 TEST(UserBackoff, ASignalCutsOncePerRoundTripAndUsersComeBackAdditively) {
   UserBackoff b(spec(), Share{0, 1});
-  const TimePoint t0 = Clock::now();
-  EXPECT_EQ(b.users(t0, 20), 20u);
-  b.on_signal(t0 + milliseconds(10), t0, 20);
-  EXPECT_EQ(b.users(t0 + milliseconds(10), 20), 10u);
+  const TimePoint start = Clock::now();
+  EXPECT_EQ(b.users(start, 20), 20u);
+  b.on_signal(start + milliseconds(10), start, 20);
+  EXPECT_EQ(b.users(start + milliseconds(10), 20), 10u);
   // Answers to requests sent before the cut, and any within kCutSpacing, do not cut again.
-  b.on_signal(t0 + milliseconds(20), t0 + milliseconds(5), 10);
-  b.on_signal(t0 + milliseconds(600), t0 + milliseconds(5), 10);
-  b.on_signal(t0 + milliseconds(300), t0 + milliseconds(200), 10);
-  EXPECT_EQ(b.users(t0 + milliseconds(10), 20), 10u);
+  b.on_signal(start + milliseconds(20), start + milliseconds(5), 10);
+  b.on_signal(start + milliseconds(600), start + milliseconds(5), 10);
+  b.on_signal(start + milliseconds(300), start + milliseconds(200), 10);
+  EXPECT_EQ(b.users(start + milliseconds(10), 20), 10u);
   EXPECT_EQ(b.stats().signals, 4u);
   EXPECT_EQ(b.stats().decreases, 1u);
   // 2 users a second come back: 1.5 s later, 13.
-  EXPECT_EQ(b.users(t0 + milliseconds(1510), 20), 13u);
+  EXPECT_EQ(b.users(start + milliseconds(1510), 20), 13u);
   // A signal to a request sent after the cut, past the spacing, cuts the running users.
-  b.on_signal(t0 + milliseconds(1600), t0 + milliseconds(1000), 13);
-  EXPECT_EQ(b.users(t0 + milliseconds(1600), 20), 6u);
+  b.on_signal(start + milliseconds(1600), start + milliseconds(1000), 13);
+  EXPECT_EQ(b.users(start + milliseconds(1600), 20), 6u);
   const AdaptiveUsersStats s = b.stats();
   EXPECT_EQ(s.decreases, 2u);
   EXPECT_EQ(s.lowest_users, 6);
@@ -62,23 +62,23 @@ TEST(UserBackoff, ASignalCutsOncePerRoundTripAndUsersComeBackAdditively) {
   EXPECT_EQ(s.users, 6);
   EXPECT_NEAR(s.throttled_seconds, 1.5, 1e-6);
   // Back up to what the load asks for, the ceiling is gone: a later ramp is not held back.
-  EXPECT_EQ(b.users(t0 + seconds(9), 20), 20u);
-  EXPECT_EQ(b.users(t0 + seconds(10), 40), 40u);
+  EXPECT_EQ(b.users(start + seconds(9), 20), 20u);
+  EXPECT_EQ(b.users(start + seconds(10), 40), 40u);
 }
 
 TEST(UserBackoff, NeverBelowItsShareOfTheFloor) {
   // Share 0 of 2 keeps 2 of min 3 (users 0 and 2); share 1 keeps 1.
   UserBackoff first(spec(0.1, 1, 3), Share{0, 2});
   UserBackoff second(spec(0.1, 1, 3), Share{1, 2});
-  const TimePoint t0 = Clock::now();
-  first.users(t0, 10);
-  second.users(t0, 10);
-  first.on_signal(t0, t0, 10);
-  second.on_signal(t0, t0, 10);
-  EXPECT_EQ(first.users(t0, 10), 2u);
-  EXPECT_EQ(second.users(t0, 10), 1u);
+  const TimePoint start = Clock::now();
+  first.users(start, 10);
+  second.users(start, 10);
+  first.on_signal(start, start, 10);
+  second.on_signal(start, start, 10);
+  EXPECT_EQ(first.users(start, 10), 2u);
+  EXPECT_EQ(second.users(start, 10), 1u);
   // Each share adds back half of `increase`: 0.5 a second.
-  EXPECT_EQ(second.users(t0 + seconds(2), 10), 2u);
+  EXPECT_EQ(second.users(start + seconds(2), 10), 2u);
 }
 
 TEST(UserBackoff, AStatsMergeAddsRunnersUp) {
