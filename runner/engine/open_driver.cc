@@ -4,25 +4,9 @@
 #include <cmath>
 #include <cstdint>
 
+#include "plan/open_release.h"
+
 namespace stampede {
-namespace {
-
-// Arrivals are released in batches: a release starts every arrival due within kReleaseAhead
-// and, when that is fewer than kReleaseArrivals, goes on to that many if they are due within
-// kReleaseAheadMax. Per arrival, the timer's re-arm (a timerfd_settime) and the worker's wake-ups
-// cost more than the request itself; per release they are paid at most 1,000 times a second
-// whatever the rate, and the responses to one release come back together, to fewer wake-ups.
-// At 10,000/s, 1-ms releases cost ~8 % more CPU per request than h2load (whose clients send a
-// request each every 5 ms, together), 20 arrivals within 2 ms came out at par, 40 within 4 ms
-// 5-7 % less (docs/performance.md has the runs). Above
-// 40,000/s a release is 1 ms, so one holds no more arrivals than the connections opened for it.
-// The server sees a release as one burst. An early start is measured from its actual send, a
-// late one from its schedule, so neither hides latency.
-constexpr auto kReleaseAhead = std::chrono::milliseconds(1);
-constexpr auto kReleaseAheadMax = std::chrono::milliseconds(4);
-constexpr std::uint64_t kReleaseArrivals = 40;
-
-}  // namespace
 
 OpenDriver::OpenDriver(asio::io_context& io, UserPool& pool, const OpenModel& model, Share share,
                        const std::vector<double>& scenario_weights)
@@ -75,10 +59,19 @@ void OpenDriver::arm() {
   });
 }
 
+// Arrivals are released in batches (plan/open_release.h): per arrival, the timer's re-arm (a
+// timerfd_settime) and the worker's wake-ups cost more than the request itself; per release they
+// are paid at most 1,000 times a second whatever the rate, and the responses to one release come
+// back together, to fewer wake-ups. At 10,000/s, 1-ms releases cost ~8 % more CPU per request
+// than h2load (whose clients send a request each every 5 ms, together), 20 arrivals within 2 ms
+// came out at par, 40 within 4 ms 5-7 % less (docs/performance.md has the runs). Above 40,000/s a
+// release is 1 ms, so one holds no more arrivals than the connections opened for it. The server
+// sees a release as one burst. An early start is measured from its actual send, a late one from
+// its schedule, so neither hides latency.
 void OpenDriver::tick(TimePoint now) {
-  const TimePoint horizon = now + kReleaseAhead;
+  const TimePoint horizon = now + open_release::kAhead;
   if (stopped_ || exhausted_ || next_at_ > horizon) return;
-  const TimePoint far_horizon = now + kReleaseAheadMax;
+  const TimePoint far_horizon = now + open_release::kAheadMax;
   // Timers fire late under load; every arrival that has come due since is started now but
   // keeps its scheduled time, so the lateness shows up in its latency.
   std::optional<Duration> offset;
@@ -89,8 +82,8 @@ void OpenDriver::tick(TimePoint now) {
     next_ += share_.count;
     offset = schedule_.arrival_time(next_);
     if (offset) next_at_ = t0_ + *offset;
-  } while (offset &&
-           (next_at_ <= horizon || (released < kReleaseArrivals && next_at_ <= far_horizon)));
+  } while (offset && (next_at_ <= horizon ||
+                      (released < open_release::kArrivals && next_at_ <= far_horizon)));
   timer_.cancel();
   if (offset) {
     arm();

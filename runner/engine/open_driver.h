@@ -23,8 +23,8 @@ class OpenDriver final : public LoadDriver {
   void prepare() override;
   void start(TimePoint t0) override;
   void skip_until(Duration offset) override;
-  // Starts the release due by `now`: the arrivals due within 1 ms, or up to 40 due within 4 ms
-  // (the timer calls it; the worker's tick too, as a backstop).
+  // Starts the release due by `now` (plan/open_release.h has what one holds; the timer calls
+  // it, the worker's tick too, as a backstop).
   void tick(TimePoint now) override;
   // Arrivals keep their global numbers: the next one of this share is re-timed by the new
   // schedule, and the timer re-armed for it.

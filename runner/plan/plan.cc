@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "plan/limits.h"
+#include "plan/open_release.h"
 
 namespace stampede {
 namespace {
@@ -51,7 +52,9 @@ std::uint32_t default_max_queued(double peak_rate, std::uint32_t max_in_flight) 
 }
 
 std::uint32_t default_pre_allocated(double peak_rate, std::uint32_t max_in_flight) {
-  const double wanted = std::max(40.0, std::ceil(peak_rate / 1000));
+  constexpr auto kReleasesPerSecond = std::chrono::seconds(1) / open_release::kAhead;
+  const double wanted = std::max(static_cast<double>(open_release::kArrivals),
+                                 std::ceil(peak_rate / kReleasesPerSecond));
   return static_cast<std::uint32_t>(std::min<double>(max_in_flight, wanted));
 }
 

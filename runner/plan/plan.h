@@ -102,9 +102,8 @@ std::uint32_t default_max_in_flight(double peak_rate);
 // delays arrivals — shown in their latency — rather than dropping them; at least maxInFlight,
 // at most limits::kMaxInFlight.
 std::uint32_t default_max_queued(double peak_rate, std::uint32_t max_in_flight);
-// preAllocatedUsers when the plan does not give it: the arrivals of one release (the open model
-// starts together those due within 1 ms, or 40 within 4 ms), so max(40, 1 ms at the peak rate),
-// at most maxInFlight.
+// preAllocatedUsers when the plan does not give it: the arrivals of one release at the peak rate
+// (plan/open_release.h: the open model starts them together), at most maxInFlight.
 std::uint32_t default_pre_allocated(double peak_rate, std::uint32_t max_in_flight);
 
 struct LoadModel {
