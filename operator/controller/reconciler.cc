@@ -271,7 +271,7 @@ bool Reconciler::run_phase(const Observed& o, Decision& d, const std::string& ph
   const std::optional<PhaseAnswer> answer = call_phase(o, phase, error);
   if (!answer) return false;
   nlohmann::json state = {{"phase", "Running"}};
-  if (answer->state != PhaseAnswer::State::kRunning) {
+  if (answer->state != PhaseAnswer::State::kInProgress) {
     const bool ok = answer->state == PhaseAnswer::State::kDone;
     const nlohmann::json outcome = answer->body.value(phase, nlohmann::json::object());
     std::uint64_t requests = 0;

@@ -57,7 +57,7 @@ std::optional<PhaseAnswer> HttpRunnerApi::run_phase(const RunnerAddress& runner,
   // 202: running; 200: done; 422: failed (the phase did, the call did not).
   if (r.transport_error.empty() && (r.status == 202 || r.status == 200 || r.status == 422)) {
     PhaseAnswer answer;
-    answer.state = r.status == 202   ? PhaseAnswer::State::kRunning
+    answer.state = r.status == 202   ? PhaseAnswer::State::kInProgress
                    : r.status == 200 ? PhaseAnswer::State::kDone
                                      : PhaseAnswer::State::kFailed;
     answer.body = nlohmann::json::parse(r.body, nullptr, false);

@@ -27,8 +27,8 @@ struct RunnerStart {
 
 // POST /v1/setup or /v1/teardown on runner 0: the phase runs there once; asking again reports it.
 struct PhaseAnswer {
-  enum class State : std::uint8_t { kRunning, kDone, kFailed };
-  State state = State::kRunning;
+  enum class State : std::uint8_t { kInProgress, kDone, kFailed };
+  State state = State::kInProgress;
   nlohmann::json body;  // kDone, kFailed: the runner's answer (values, the phase's outcome)
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -316,11 +317,16 @@ void Session::reset() {
   stream_.socket().close(ec);
 }
 
+// The coroutine whose frame holds the session: internal, like Session (a frame of an external
+// function holding an anonymous-namespace type is what GCC's -Wsubobject-linkage flags).
+net::awaitable<void> serve(std::unique_ptr<Session> session) {
+  co_await session->run();
+}
+
 }  // namespace
 
 net::awaitable<void> run_session(tcp::socket socket, SessionConfig config) {
-  Session session(std::move(socket), config);
-  co_await session.run();
+  return serve(std::make_unique<Session>(std::move(socket), config));
 }
 
 }  // namespace stampede::target

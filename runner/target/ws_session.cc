@@ -161,12 +161,18 @@ void WsSession::drop() {
   ws_.next_layer().close(ec);
 }
 
+// The coroutine whose frame holds the session: internal, like WsSession (a frame of an external
+// function holding an anonymous-namespace type is what GCC's -Wsubobject-linkage flags).
+net::awaitable<void> serve(std::shared_ptr<WsSession> session, Request request) {
+  co_await session->run(request);
+}
+
 }  // namespace
 
 net::awaitable<void> run_ws_session(tcp::socket socket, Request request, WsAccept accept,
                                     WsCounters& counters) {
-  const auto session = std::make_shared<WsSession>(std::move(socket), std::move(accept), counters);
-  co_await session->run(request);
+  return serve(std::make_shared<WsSession>(std::move(socket), std::move(accept), counters),
+               std::move(request));
 }
 
 }  // namespace stampede::target

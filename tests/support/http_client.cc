@@ -15,13 +15,14 @@ namespace stampede::testing {
 // ---------------------------------------------------------------------------------------------
 // HTTP
 
-namespace {
-
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
+
+// Named, not anonymous: HttpConnection::Impl (external linkage) holds one.
+namespace http_client_detail {
 
 // A TCP connection whose every operation has a deadline: each call runs one async operation on
 // a private io_context, and beast::tcp_stream turns a hang into error::timeout.
@@ -63,6 +64,12 @@ class DeadlineStream {
   beast::flat_buffer buffer_;
   Millis timeout_;
 };
+
+}  // namespace http_client_detail
+
+using http_client_detail::DeadlineStream;
+
+namespace {
 
 std::string lower(std::string_view text) {
   std::string result(text);
