@@ -2,11 +2,8 @@
 add_library(stampede_options INTERFACE)
 add_library(stampede::options ALIAS stampede_options)
 
-# -Wno-missing-field-initializers: GCC 12's -Wextra flags C++20 designated initializers that
-# leave members to their defaults (`Action{.kind = ..., .object = ...}`), which is their purpose.
 target_compile_options(stampede_options INTERFACE -Wall -Wextra -Wpedantic -Wshadow
-                                                  -Wnon-virtual-dtor -Wno-psabi
-                                                  -Wno-missing-field-initializers)
+                                                  -Wnon-virtual-dtor -Wno-psabi)
 target_compile_definitions(stampede_options INTERFACE BOOST_ASIO_NO_DEPRECATED
                                                       BOOST_BEAST_USE_STD_STRING_VIEW)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
