@@ -141,9 +141,16 @@ class Operator : public ::testing::Test {
       std::this_thread::sleep_for(milliseconds(100));
     }
     if (phase(name) != "Running") return false;
-    // Past the start (1 s) and the first regular poll of the runners (3 s later).
-    std::this_thread::sleep_for(seconds(7));
-    return true;
+    // Until the runners have measured 5 s (status.progress comes from the same polls as the live
+    // results a replacement keeps). A fixed 7 s after Running once left only a poll at 2 s of
+    // data when the sanitizer tree's runners started late.
+    const nlohmann::json::json_pointer elapsed("/status/progress/elapsedSeconds");
+    for (int i = 0; i < 300; ++i) {
+      const nlohmann::json lt = get(name);
+      if (lt.is_object() && lt.value(elapsed, 0) >= 5) return true;
+      std::this_thread::sleep_for(milliseconds(100));
+    }
+    return false;
   }
 
   // Waits for condition Completed with kubectl, as users do.
